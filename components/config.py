@@ -1,0 +1,402 @@
+"""The stack config contract, parsed once into one frozen model before any resource exists.
+
+Every bad value raises ConfigError, whose message names the stack key, the value received, what is
+allowed and the fix. `parse_settings` is pure (tests call it with plain dicts); `load_settings`
+reads the Pulumi config of the running stack.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict
+
+from components import regions as region_catalogue
+
+NAMESPACE = "global-serverless"
+HOME_REGION_KEY = "aws:region"
+
+BACKENDS = ("alb", "apigateway")
+STRATEGIES = ("route53", "globalaccelerator", "cloudfront")
+# Strategies AWS cannot put in front of an API Gateway backend.
+ALB_ONLY_STRATEGIES = ("globalaccelerator",)
+# Strategies whose records live in the domain's hosted zone, so they need `domain`.
+DOMAIN_REQUIRED_STRATEGIES = ("route53",)
+
+DEFAULT_BACKEND = "apigateway"
+DEFAULT_FRONT_DOOR = "cloudfront"
+HEALTH_INTERVALS = (10, 30)
+HEALTH_THRESHOLD_RANGE = (1, 10)
+MAX_WEIGHT = 255  # Route 53 weighted records take 0-255; the contract wants positive weights.
+
+KNOWN_KEYS = (
+    "regions",
+    "backend",
+    "frontDoor",
+    "domain",
+    "healthCheck",
+    "deletionProtection",
+    "trafficDials",
+)
+
+_DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+
+
+class ConfigError(ValueError):
+    """A stack config value the program cannot deploy, explained for the person who set it."""
+
+    def __init__(self, key: str, value: Any, problem: str, allowed: str, fix: str):
+        self.key = key
+        self.value = value
+        shown = "(not set)" if value is _UNSET else json.dumps(value)
+        super().__init__(
+            f"Invalid stack config {key} = {shown}: {problem}\n"
+            f"  Allowed: {allowed}\n"
+            f"  Fix: {fix}"
+        )
+
+
+_UNSET = object()
+
+
+def _key(name: str) -> str:
+    return f"{NAMESPACE}:{name}"
+
+
+class HealthCheckSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str = "/health"
+    interval_seconds: int = 30
+    failure_threshold: int = 3
+
+    @property
+    def detection_seconds(self) -> int:
+        """Roughly how long a dead region keeps getting traffic before checkers call it down."""
+        return self.interval_seconds * self.failure_threshold
+
+
+class DomainSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    zone: str
+    name: str
+
+    @property
+    def fqdn(self) -> str:
+        return f"{self.name}.{self.zone}"
+
+    @property
+    def wildcard(self) -> str:
+        return f"*.{self.fqdn}"
+
+    def regional_fqdn(self, region: str) -> str:
+        """The hostname that reaches one region directly (health checks, CloudFront origins)."""
+        return f"{region}.{self.fqdn}"
+
+    def strategy_fqdn(self, strategy: str) -> str:
+        """The hostname one front door answers on in an A/B split."""
+        return f"{strategy}.{self.fqdn}"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    project: str
+    stack: str
+    home_region: str
+    regions: tuple[str, ...]
+    backend: Literal["alb", "apigateway"]
+    # (strategy, weight) pairs; a single pair with weight None is a plain (non A/B) front door.
+    front_door: tuple[tuple[str, Optional[int]], ...]
+    domain: Optional[DomainSettings] = None
+    health_check: HealthCheckSettings = HealthCheckSettings()
+    deletion_protection: bool = False
+    traffic_dials: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def is_ab(self) -> bool:
+        return self.front_door[0][1] is not None
+
+    @property
+    def strategies(self) -> tuple[str, ...]:
+        return tuple(strategy for strategy, _ in self.front_door)
+
+    @property
+    def weights(self) -> dict[str, int]:
+        """Strategy -> weight of the A/B split (empty for a single front door)."""
+        return {s: w for s, w in self.front_door if w is not None}
+
+    @property
+    def replica_regions(self) -> tuple[str, ...]:
+        return tuple(r for r in self.regions if r != self.home_region)
+
+    def traffic_dial(self, region: str) -> int:
+        return dict(self.traffic_dials).get(region, 100)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing: raw Pulumi config values (strings, or already-decoded JSON) -> Settings.
+
+
+def _decode(name: str, raw: Any, shape: str, example: str) -> Any:
+    """Pulumi hands structured config to programs as JSON text; accept it decoded too."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise ConfigError(
+            _key(name), raw, f"not valid JSON for {shape}", shape,
+            f"pulumi config set --path '{_key(name)}' ... or write it in Pulumi.<stack>.yaml as {example}",
+        ) from None
+
+
+def _parse_regions(raw: Any) -> tuple[str, ...]:
+    key = _key("regions")
+    fix_list = 'list every region once in Pulumi.<stack>.yaml, e.g. regions: ["us-east-1", "eu-west-1"]'
+    if raw is _UNSET or raw is None:
+        raise ConfigError(key, _UNSET, "no regions are configured", "a non-empty list of AWS region codes", fix_list)
+    value = _decode("regions", raw, "a list of AWS region codes", '["us-east-1", "eu-west-1"]')
+    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+        raise ConfigError(key, value, "must be a list of region code strings", "a non-empty list of AWS region codes", fix_list)
+    if not value:
+        raise ConfigError(key, value, "the list is empty: no region would get a backend", "at least one AWS region code", fix_list)
+    seen: set[str] = set()
+    for code in value:
+        if not region_catalogue.is_known(code):
+            near = region_catalogue.closest_codes(code)
+            hint = f" (did you mean {', '.join(near)}?)" if near else ""
+            raise ConfigError(
+                key, value, f'"{code}" is not an AWS region code{hint}',
+                "codes from components/data/aws_regions.json, e.g. us-east-1, eu-west-1, ap-southeast-1",
+                f'replace "{code}" with a region code' + (f' such as "{near[0]}"' if near else ""),
+            )
+        if code in seen:
+            raise ConfigError(
+                key, value, f'"{code}" is listed twice', "each region code at most once",
+                f'remove the second "{code}" from regions',
+            )
+        seen.add(code)
+    return tuple(value)
+
+
+def _parse_home_region(raw: Any, regions: tuple[str, ...]) -> str:
+    if raw is _UNSET or raw is None or raw == "":
+        raise ConfigError(
+            HOME_REGION_KEY, _UNSET, "the home region (table primary, global resources) is not set",
+            f"one of the configured regions: {', '.join(regions)}",
+            f"pulumi config set aws:region {regions[0]}",
+        )
+    if raw not in regions:
+        raise ConfigError(
+            HOME_REGION_KEY, raw, f'the home region "{raw}" has no backend: it is not in {_key("regions")}',
+            f"one of the configured regions: {', '.join(regions)}",
+            f'add "{raw}" to {_key("regions")}, or pulumi config set aws:region {regions[0]}',
+        )
+    return raw
+
+
+def _parse_backend(raw: Any) -> str:
+    if raw is _UNSET or raw is None:
+        return DEFAULT_BACKEND
+    if raw not in BACKENDS:
+        raise ConfigError(
+            _key("backend"), raw, "unknown backend", '"alb" or "apigateway"',
+            f"pulumi config set {_key('backend')} apigateway  (or alb)",
+        )
+    return raw
+
+
+def _parse_front_door(raw: Any) -> tuple[tuple[str, Optional[int]], ...]:
+    key = _key("frontDoor")
+    allowed = f'one of {", ".join(STRATEGIES)}, or a map {{strategy: weight}} for an A/B split'
+    if raw is _UNSET or raw is None:
+        return ((DEFAULT_FRONT_DOOR, None),)
+    value = raw
+    if isinstance(raw, str) and raw.lstrip().startswith("{"):
+        value = _decode("frontDoor", raw, "a map {strategy: weight}", "{globalaccelerator: 50, cloudfront: 50}")
+    if isinstance(value, str):
+        if value not in STRATEGIES:
+            raise ConfigError(key, value, "unknown front door", allowed, f"pulumi config set {key} route53  (or {STRATEGIES[1]}, {STRATEGIES[2]})")
+        return ((value, None),)
+    if not isinstance(value, dict) or not value:
+        raise ConfigError(key, value, "must be a strategy name or a non-empty map {strategy: weight}", allowed,
+                          "set frontDoor: cloudfront, or frontDoor: {globalaccelerator: 50, cloudfront: 50} in Pulumi.<stack>.yaml")
+    pairs = []
+    for strategy, weight in value.items():
+        if strategy not in STRATEGIES:
+            raise ConfigError(key, value, f'"{strategy}" is not a front door', allowed, f'rename "{strategy}" to one of {", ".join(STRATEGIES)}')
+        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
+            raise ConfigError(
+                key, value, f'weight {json.dumps(weight)} for "{strategy}" is not a positive integer up to {MAX_WEIGHT}',
+                f"whole numbers 1-{MAX_WEIGHT} (Route 53 weights); traffic splits in proportion to them",
+                f'give "{strategy}" a weight such as 50, or remove it from the map to stop deploying it',
+            )
+        pairs.append((strategy, weight))
+    return tuple(pairs)
+
+
+def _parse_domain(raw: Any) -> Optional[DomainSettings]:
+    key = _key("domain")
+    allowed = "a map {zone: <public hosted zone name>, name: <label>}, e.g. {zone: example.com, name: api}"
+    if raw is _UNSET or raw is None:
+        return None
+    value = _decode("domain", raw, "a map {zone, name}", "{zone: example.com, name: api}")
+    if not isinstance(value, dict):
+        raise ConfigError(key, value, "must be a map", allowed, "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml")
+    unknown = sorted(set(value) - {"zone", "name"})
+    if unknown:
+        raise ConfigError(key, value, f"unknown field(s) {', '.join(unknown)}", allowed, f"remove {', '.join(unknown)} from domain")
+    zone, name = value.get("zone"), value.get("name")
+    if not isinstance(zone, str) or not zone.strip(".") or not all(_DNS_LABEL.match(p) for p in zone.strip(".").split(".")) or "." not in zone.strip("."):
+        raise ConfigError(key, value, f"zone {json.dumps(zone)} is not a DNS zone name", allowed,
+                          "set domain.zone to the name of a public Route 53 hosted zone you own, e.g. example.com")
+    if not isinstance(name, str) or not all(_DNS_LABEL.match(p) for p in name.split(".")):
+        raise ConfigError(key, value, f"name {json.dumps(name)} is not a DNS label", allowed,
+                          "set domain.name to a lowercase label such as api (the API answers on name.zone)")
+    return DomainSettings(zone=zone.strip("."), name=name)
+
+
+def _parse_health_check(raw: Any) -> HealthCheckSettings:
+    key = _key("healthCheck")
+    allowed = f"a map {{path: /health, intervalSeconds: 10 or 30, failureThreshold: {HEALTH_THRESHOLD_RANGE[0]}-{HEALTH_THRESHOLD_RANGE[1]}}}"
+    if raw is _UNSET or raw is None:
+        return HealthCheckSettings()
+    value = _decode("healthCheck", raw, "a map {path, intervalSeconds, failureThreshold}", "{path: /health, intervalSeconds: 10, failureThreshold: 3}")
+    if not isinstance(value, dict):
+        raise ConfigError(key, value, "must be a map", allowed, "set healthCheck: {path: /health, intervalSeconds: 30, failureThreshold: 3}")
+    unknown = sorted(set(value) - {"path", "intervalSeconds", "failureThreshold"})
+    if unknown:
+        raise ConfigError(key, value, f"unknown field(s) {', '.join(unknown)}", allowed, f"remove {', '.join(unknown)} from healthCheck")
+    defaults = HealthCheckSettings()
+    path = value.get("path", defaults.path)
+    interval = value.get("intervalSeconds", defaults.interval_seconds)
+    threshold = value.get("failureThreshold", defaults.failure_threshold)
+    if not isinstance(path, str) or not _HEALTH_PATH.match(path) or len(path) > 255:
+        raise ConfigError(key, value, f"path {json.dumps(path)} is not an absolute URL path", allowed,
+                          "set healthCheck.path to the API's health route, /health")
+    if isinstance(interval, bool) or interval not in HEALTH_INTERVALS:
+        raise ConfigError(key, value, f"intervalSeconds {json.dumps(interval)} is not one Route 53 supports", allowed,
+                          "set healthCheck.intervalSeconds to 30 (standard) or 10 (fast, paid)")
+    low, high = HEALTH_THRESHOLD_RANGE
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not low <= threshold <= high:
+        raise ConfigError(key, value, f"failureThreshold {json.dumps(threshold)} is out of range", allowed,
+                          f"set healthCheck.failureThreshold to a whole number from {low} to {high} (3 is the AWS default)")
+    return HealthCheckSettings(path=path, interval_seconds=interval, failure_threshold=threshold)
+
+
+def _parse_bool(name: str, raw: Any) -> bool:
+    if raw is _UNSET or raw is None:
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.lower() in ("true", "false"):
+        return raw.lower() == "true"
+    raise ConfigError(_key(name), raw, "must be a boolean", "true or false", f"pulumi config set {_key(name)} true  (or false)")
+
+
+def _parse_traffic_dials(raw: Any, regions: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
+    key = _key("trafficDials")
+    allowed = "a map {region: percent 0-100} over configured regions (Global Accelerator traffic dials; 100 when absent)"
+    if raw is _UNSET or raw is None:
+        return ()
+    value = _decode("trafficDials", raw, "a map {region: percent}", "{eu-west-1: 0}")
+    if not isinstance(value, dict):
+        raise ConfigError(key, value, "must be a map", allowed, "set trafficDials: {eu-west-1: 0} to drain eu-west-1")
+    dials = []
+    for region, dial in value.items():
+        if region not in regions:
+            raise ConfigError(key, value, f'"{region}" is not one of the configured regions', allowed,
+                              f'remove "{region}" from trafficDials, or add it to {_key("regions")}')
+        if isinstance(dial, bool) or not isinstance(dial, int) or not 0 <= dial <= 100:
+            raise ConfigError(key, value, f'dial {json.dumps(dial)} for "{region}" is not a whole percent', allowed,
+                              f'set trafficDials.{region} to a number from 0 (drain) to 100 (full share)')
+        dials.append((region, dial))
+    return tuple(sorted(dials))
+
+
+def _check_combinations(backend: str, front_door, domain) -> None:
+    key = _key("frontDoor")
+    strategies = [s for s, _ in front_door]
+    for strategy in strategies:
+        if strategy in ALB_ONLY_STRATEGIES and backend == "apigateway":
+            raise ConfigError(
+                key, dict(front_door) if front_door[0][1] is not None else strategy,
+                f'"{strategy}" cannot front the "apigateway" backend: Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only',
+                'globalaccelerator with backend "alb"; route53 or cloudfront with either backend',
+                f"pulumi config set {_key('backend')} alb  (or choose route53/cloudfront as the front door)",
+            )
+    is_ab = front_door[0][1] is not None
+    if domain is None:
+        if is_ab:
+            raise ConfigError(
+                _key("domain"), _UNSET, "an A/B front door map needs a domain: the split is weighted Route 53 records on name.zone",
+                "a map {zone, name} naming a public Route 53 hosted zone",
+                "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml, or use a single frontDoor",
+            )
+        for strategy in strategies:
+            if strategy in DOMAIN_REQUIRED_STRATEGIES:
+                raise ConfigError(
+                    _key("domain"), _UNSET, f'frontDoor "{strategy}" needs a domain: latency records live in its hosted zone',
+                    "a map {zone, name} naming a public Route 53 hosted zone",
+                    "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml, or use frontDoor cloudfront/globalaccelerator",
+                )
+
+
+def parse_settings(raw: dict[str, Any], home_region: Any, project: str = "global-serverless", stack: str = "dev") -> Settings:
+    """Validate raw config values (keys without the namespace) into Settings, or raise ConfigError."""
+    unknown = sorted(set(raw) - set(KNOWN_KEYS))
+    if unknown:
+        first = unknown[0]
+        near = difflib.get_close_matches(first, KNOWN_KEYS, n=1)
+        raise ConfigError(
+            _key(first), raw[first], "unknown config key",
+            f"keys {', '.join(KNOWN_KEYS)} (and aws:region)",
+            (f"rename it to {_key(near[0])}" if near else f"pulumi config rm {_key(first)}"),
+        )
+    regions = _parse_regions(raw.get("regions", _UNSET))
+    home = _parse_home_region(home_region, regions)
+    backend = _parse_backend(raw.get("backend", _UNSET))
+    front_door = _parse_front_door(raw.get("frontDoor", _UNSET))
+    domain = _parse_domain(raw.get("domain", _UNSET))
+    _check_combinations(backend, front_door, domain)
+    return Settings(
+        project=project,
+        stack=stack,
+        home_region=home,
+        regions=regions,
+        backend=backend,
+        front_door=front_door,
+        domain=domain,
+        health_check=_parse_health_check(raw.get("healthCheck", _UNSET)),
+        deletion_protection=_parse_bool("deletionProtection", raw.get("deletionProtection", _UNSET)),
+        traffic_dials=_parse_traffic_dials(raw.get("trafficDials", _UNSET), regions),
+    )
+
+
+def _namespace_values() -> dict[str, Any]:
+    """Every `global-serverless:*` value the engine passed, so unknown keys can be refused."""
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = dict(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    prefix = f"{NAMESPACE}:"
+    return {k[len(prefix):]: v for k, v in merged.items() if k.startswith(prefix)}
+
+
+def load_settings() -> Settings:
+    """Read and validate the running stack's config. Registers nothing."""
+    import pulumi
+    from pulumi.runtime import config as runtime_config
+
+    return parse_settings(
+        _namespace_values(),
+        runtime_config.get_config(HOME_REGION_KEY) or _UNSET,
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+    )

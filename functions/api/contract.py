@@ -1,0 +1,37 @@
+"""The one definition of what the program, the API function and the tests agree on.
+
+Stdlib only: the Pulumi program imports it to declare the table and the function's environment,
+the function imports it at cold start, and the tests import it to build tables and events.
+"""
+
+# DynamoDB table schema (the global table and every replica).
+TABLE_HASH_KEY = "id"
+TABLE_HASH_KEY_TYPE = "S"
+TTL_ATTRIBUTE = "expiresAt"
+
+# The Lambda package: functions/api is zipped as the package `api`, so the handler path is:
+PACKAGE_NAME = "api"
+HANDLER = "api.handler.handler"
+
+# Environment variables the program sets and the function validates once at cold start.
+ENV_TABLE_NAME = "TABLE_NAME"
+ENV_CHAOS_PARAMETER = "CHAOS_PARAMETER_NAME"
+ENV_HEALTH_PATH = "HEALTH_PATH"
+ENV_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
+ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
+# Set by the Lambda runtime itself; the function reports it in `x-served-by-region`.
+ENV_REGION = "AWS_REGION"
+
+DEFAULT_HEALTH_PATH = "/health"
+SERVED_BY_HEADER = "x-served-by-region"
+SERVICE_NAME = "global-serverless-api"
+METRICS_NAMESPACE = "GlobalServerless"
+
+# Request limits, part of the HTTP contract (400 beyond them).
+MAX_BODY_BYTES = 64 * 1024
+MAX_ID_LENGTH = 128
+ID_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
+
+# The chaos parameter's value when nothing is injected.
+CHAOS_NONE = '{"mode": "none"}'
+CHAOS_MODES = ("none", "latency", "error", "down")
