@@ -1,0 +1,52 @@
+"""global-serverless: identical regional backends behind the front door the stack config picks.
+
+Composition only: settings, providers, components, exports.
+"""
+
+import pulumi
+
+from components import backend_plan, naming
+from components.config import load_settings
+from components.dns import build_dns
+from components.front_doors import build_front_doors
+from components.global_table import GlobalTable, GlobalTableArgs
+from components.providers import build_providers
+from components.regional_backend import DomainBinding, RegionalBackend, RegionalBackendArgs
+
+settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
+providers = build_providers(settings)
+dns = build_dns(settings, providers)
+
+table = GlobalTable("items", GlobalTableArgs(
+    table_name=naming.table_name(settings),
+    home_region=settings.home_region,
+    replica_regions=settings.replica_regions,
+    deletion_protection=settings.deletion_protection,
+), provider=providers.home)
+
+backends = {}
+for region in settings.regions:
+    binding = None if dns is None else DomainBinding(
+        domain=dns.domain, zone_id=dns.zone_id, certificate_arn=dns.certificate_arns[region],
+        served_hostnames=naming.served_hostnames(dns.domain, region, settings.strategies, settings.is_ab),
+    )
+    backends[region] = RegionalBackend(naming.regional("api", region), RegionalBackendArgs(
+        region=region,
+        backend=settings.backend,
+        table_name=table.name,
+        table_arn=table.arn_in(region),
+        chaos_parameter_name=naming.chaos_parameter_name(settings),
+        environment=backend_plan.function_environment(
+            settings, naming.table_name(settings), naming.chaos_parameter_name(settings)),
+        health=settings.health_check,
+        deletion_protection=settings.deletion_protection,
+        domain=binding,
+    ), provider=providers[region])
+
+front_doors = build_front_doors(settings, [b.endpoint for b in backends.values()], providers, dns)
+
+pulumi.export("url", front_doors.url)
+pulumi.export("frontDoor", dict(settings.front_door) if settings.is_ab else settings.strategies[0])
+pulumi.export("frontDoorUrls", front_doors.urls)
+pulumi.export("regionalEndpoints", {region: b.endpoint.url for region, b in backends.items()})
+pulumi.export("tableName", table.name)

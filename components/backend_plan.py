@@ -1,0 +1,85 @@
+"""Pure per-region settings of a backend: the same values in every region (region parity)."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from components.config import HealthCheckSettings, Settings
+from functions.api import contract
+
+FUNCTION_RUNTIME = "python3.12"
+FUNCTION_ARCHITECTURE = "arm64"  # 20% cheaper per GB-s than x86_64; Powertools publishes both layers
+FUNCTION_MEMORY_MB = 512
+# Health checks on an ALB Lambda target group need an interval above the function timeout (10 s min).
+FUNCTION_TIMEOUT_SECONDS = 6
+LOG_RETENTION_DAYS = 30
+VPC_CIDR = "10.40.0.0/16"
+PUBLIC_SUBNET_CIDRS = ("10.40.0.0/24", "10.40.1.0/24")
+ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+HTTP_API_THROTTLE_RATE = 1000  # requests per second, steady
+HTTP_API_THROTTLE_BURST = 500
+# Alarm thresholds: one minute of 5xx, p99 latency near the timeout, any throttling.
+ALARM_5XX_PER_MINUTE = 5
+ALARM_P99_MS = 2000
+
+_POWERTOOLS_PIN = re.compile(r"^aws-lambda-powertools==([0-9.]+)$", re.M)
+
+
+def powertools_version() -> str:
+    """The Powertools version the tests run, read from functions/api/requirements.txt (one pin)."""
+    text = (Path(contract.__file__).parent / "requirements.txt").read_text()
+    match = _POWERTOOLS_PIN.search(text)
+    if not match:
+        raise RuntimeError("functions/api/requirements.txt must pin aws-lambda-powertools==X.Y.Z")
+    return match.group(1)
+
+
+def powertools_layer_parameter(architecture: str = FUNCTION_ARCHITECTURE, runtime: str = FUNCTION_RUNTIME) -> str:
+    """Public SSM parameter AWS publishes in every region with that region's Powertools layer ARN."""
+    return f"/aws/service/powertools/python/{architecture}/{runtime}/{powertools_version()}"
+
+
+def function_environment(settings: Settings, table_name: str, chaos_parameter: str) -> dict[str, str]:
+    return {
+        contract.ENV_TABLE_NAME: table_name,
+        contract.ENV_CHAOS_PARAMETER: chaos_parameter,
+        contract.ENV_HEALTH_PATH: settings.health_check.path,
+        contract.ENV_SERVICE_NAME: contract.SERVICE_NAME,
+        contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+
+
+@dataclass(frozen=True)
+class TargetGroupHealth:
+    path: str
+    interval: int
+    timeout: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+    matcher: str = "200"
+
+
+def alb_target_group_health(health: HealthCheckSettings) -> TargetGroupHealth:
+    """The ALB check that Global Accelerator also reads, aligned with `healthCheck`.
+
+    ALB thresholds run 2-10, so a configured failureThreshold of 1 becomes 2.
+    """
+    interval = max(health.interval_seconds, FUNCTION_TIMEOUT_SECONDS + 1)
+    return TargetGroupHealth(
+        path=health.path,
+        interval=interval,
+        timeout=min(5, interval - 1),
+        healthy_threshold=2,
+        unhealthy_threshold=min(max(health.failure_threshold, 2), 10),
+    )
+
+
+def table_access_actions() -> tuple[str, ...]:
+    """Exactly what the API function calls on its table: no wildcards."""
+    return (
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+    )

@@ -1,0 +1,41 @@
+"""The custom domain's zone and certificates, built once and shared by backends and front doors."""
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.certificates import DomainCertificates, DomainCertificatesArgs
+from components.config import DomainSettings, Settings
+from components.providers import Providers
+from components.regions import EDGE_REGION
+
+
+@dataclass(frozen=True)
+class DnsContext:
+    domain: DomainSettings
+    zone_id: pulumi.Output[str]
+    certificate_arns: Mapping[str, pulumi.Output[str]]  # region -> validated certificate ARN
+
+
+def certificate_regions(settings: Settings) -> tuple[str, ...]:
+    """Home first (it writes the validation record), every backend region, us-east-1 for CloudFront."""
+    regions = [settings.home_region] + [r for r in settings.regions if r != settings.home_region]
+    if "cloudfront" in settings.strategies and EDGE_REGION not in regions:
+        regions.append(EDGE_REGION)
+    return tuple(regions)
+
+
+def build_dns(settings: Settings, providers: Providers) -> Optional[DnsContext]:
+    if settings.domain is None:
+        return None
+    zone_id = aws.route53.get_zone_output(
+        name=settings.domain.zone, private_zone=False, opts=pulumi.InvokeOutputOptions(provider=providers.home)
+    ).zone_id
+    regions = certificate_regions(settings)
+    region_providers = {r: providers.by_region.get(r, providers.edge) for r in regions}
+    certificates = DomainCertificates(
+        "tls", DomainCertificatesArgs(domain=settings.domain, zone_id=zone_id, regions=regions), region_providers
+    )
+    return DnsContext(domain=settings.domain, zone_id=zone_id, certificate_arns=certificates.arns)

@@ -1,0 +1,43 @@
+"""The one record a regional backend hands to every front door."""
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class AliasTarget:
+    """Where a Route 53 alias record for one hostname must point in one region."""
+
+    dns_name: pulumi.Output[str]
+    zone_id: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
+class RegionalEndpoint:
+    region: str
+    backend: str  # "alb" | "apigateway"
+    # The hostname that reaches this region directly: its regional custom domain when a domain is
+    # configured, else the ALB's or the API's own AWS hostname.
+    hostname: pulumi.Output[str]
+    protocol: str  # "https", or "http" for an ALB without a custom domain (no certificate)
+    url: pulumi.Output[str]
+    health_path: str
+    health_url: pulumi.Output[str]
+    # Hostname -> alias target for every hostname this region serves (empty without a domain).
+    aliases: Mapping[str, AliasTarget] = field(default_factory=dict)
+    alb_arn: Optional[pulumi.Output[str]] = None
+
+    @property
+    def port(self) -> int:
+        return 443 if self.protocol == "https" else 80
+
+    def alias_for(self, hostname: str) -> AliasTarget:
+        try:
+            return self.aliases[hostname]
+        except KeyError:
+            raise KeyError(
+                f"the {self.backend} backend in {self.region} does not serve {hostname}; "
+                f"it serves {sorted(self.aliases)}"
+            ) from None

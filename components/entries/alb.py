@@ -1,0 +1,129 @@
+"""AlbEntry: a small public VPC, an ALB and a Lambda target group in front of the regional function."""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import backend_plan as plan
+from components.config import HealthCheckSettings
+from components.endpoint import AliasTarget, RegionalEndpoint
+
+TYPE = "global-serverless:components:AlbEntry"
+
+
+@dataclass(frozen=True)
+class AlbEntryArgs:
+    region: str
+    function: aws.lambda_.Function
+    health: HealthCheckSettings
+    deletion_protection: bool
+    domain: Optional["DomainBinding"] = None  # noqa: F821 (components.regional_backend.DomainBinding)
+
+
+class AlbEntry(pulumi.ComponentResource):
+    def __init__(self, name: str, args: AlbEntryArgs, provider: aws.Provider,
+                 opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+
+        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=plan.VPC_CIDR, enable_dns_hostnames=True,
+                          enable_dns_support=True, opts=child)
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
+        routes = aws.ec2.RouteTable(
+            f"{name}-public", vpc_id=vpc.id,
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)], opts=child,
+        )
+        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(provider=provider))
+        subnets = []
+        for index, cidr in enumerate(plan.PUBLIC_SUBNET_CIDRS):
+            # Subnet names carry the AZ slot (a, b), which is stable; the AZ itself is looked up.
+            slot = "ab"[index]
+            subnet = aws.ec2.Subnet(
+                f"{name}-public-{slot}", vpc_id=vpc.id, cidr_block=cidr,
+                availability_zone=zones.names.apply(lambda names, i=index: names[i]),
+                map_public_ip_on_launch=False, opts=child,
+            )
+            aws.ec2.RouteTableAssociation(f"{name}-public-{slot}", subnet_id=subnet.id, route_table_id=routes.id, opts=child)
+            subnets.append(subnet)
+
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg", vpc_id=vpc.id, description="Public HTTP(S) to the API load balancer",
+            ingress=[
+                aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=port, to_port=port,
+                                                 cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"],
+                                                 description=f"clients on {port}")
+                for port in (80, 443)
+            ],
+            egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])],
+            opts=child,
+        )
+        alb = aws.lb.LoadBalancer(
+            f"{name}-lb", load_balancer_type="application", internal=False,
+            subnets=[s.id for s in subnets], security_groups=[security_group.id],
+            drop_invalid_header_fields=True, enable_deletion_protection=args.deletion_protection,
+            idle_timeout=60, opts=child,
+        )
+        check = plan.alb_target_group_health(args.health)
+        target_group = aws.lb.TargetGroup(
+            f"{name}-tg", target_type="lambda", lambda_multi_value_headers_enabled=False,
+            # AWS leaves Lambda target group checks off unless asked; GA and the ALB rely on this one.
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True, path=check.path, interval=check.interval, timeout=check.timeout,
+                healthy_threshold=check.healthy_threshold, unhealthy_threshold=check.unhealthy_threshold,
+                matcher=check.matcher,
+            ),
+            opts=child,
+        )
+        permission = aws.lambda_.Permission(
+            f"{name}-invoke", action="lambda:InvokeFunction", function=args.function.name,
+            principal="elasticloadbalancing.amazonaws.com", source_arn=target_group.arn, opts=child,
+        )
+        aws.lb.TargetGroupAttachment(
+            f"{name}-target", target_group_arn=target_group.arn, target_id=args.function.arn,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[permission])),
+        )
+        forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)]
+
+        domain = args.domain
+        if domain is None:
+            aws.lb.Listener(f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+                            default_actions=forward, opts=child)
+            hostname = alb.dns_name
+            protocol = "http"
+            aliases = {}
+        else:
+            aws.lb.Listener(f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
+                            ssl_policy=plan.ALB_SSL_POLICY, certificate_arn=domain.certificate_arn,
+                            default_actions=forward, opts=child)
+            aws.lb.Listener(
+                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
+                default_actions=[aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443", status_code="HTTP_301"),
+                )],
+                opts=child,
+            )
+            regional_name = domain.domain.regional_fqdn(args.region)
+            aws.route53.Record(
+                f"{name}-regional", zone_id=domain.zone_id, name=regional_name, type="A",
+                aliases=[aws.route53.RecordAliasArgs(name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True)],
+                opts=child,
+            )
+            hostname = pulumi.Output.from_input(regional_name)
+            protocol = "https"
+            target = AliasTarget(dns_name=alb.dns_name, zone_id=alb.zone_id)
+            aliases = {host: target for host in domain.served_hostnames}
+
+        self.server_error_metric = (
+            "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix},
+        )
+        self.endpoint = RegionalEndpoint(
+            region=args.region, backend="alb", hostname=hostname, protocol=protocol,
+            url=hostname.apply(lambda h: f"{protocol}://{h}"),
+            health_path=args.health.path,
+            health_url=hostname.apply(lambda h: f"{protocol}://{h}{args.health.path}"),
+            aliases=aliases, alb_arn=alb.arn,
+        )
+        self.register_outputs({"url": self.endpoint.url})

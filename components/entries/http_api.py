@@ -1,0 +1,98 @@
+"""HttpApiEntry: an API Gateway HTTP API (v2) with a Lambda proxy integration and REGIONAL domains."""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import backend_plan as plan
+from components.config import HealthCheckSettings
+from components.endpoint import AliasTarget, RegionalEndpoint
+
+TYPE = "global-serverless:components:HttpApiEntry"
+
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
+    '"path":"$context.path","status":"$context.status","latencyMs":"$context.responseLatency",'
+    '"integrationError":"$context.integrationErrorMessage","domain":"$context.domainName"}'
+)
+
+
+@dataclass(frozen=True)
+class HttpApiEntryArgs:
+    region: str
+    function: aws.lambda_.Function
+    health: HealthCheckSettings
+    domain: Optional["DomainBinding"] = None  # noqa: F821 (components.regional_backend.DomainBinding)
+
+
+class HttpApiEntry(pulumi.ComponentResource):
+    def __init__(self, name: str, args: HttpApiEntryArgs, provider: aws.Provider,
+                 opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+
+        api = aws.apigatewayv2.Api(f"{name}-api", protocol_type="HTTP", opts=child)
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-lambda", api_id=api.id, integration_type="AWS_PROXY",
+            integration_uri=args.function.arn, payload_format_version="2.0", opts=child,
+        )
+        aws.apigatewayv2.Route(f"{name}-default", api_id=api.id, route_key="$default",
+                               target=integration.id.apply(lambda i: f"integrations/{i}"), opts=child)
+        access_logs = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
+        stage = aws.apigatewayv2.Stage(
+            f"{name}-stage", api_id=api.id, name="$default", auto_deploy=True,
+            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
+                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT),
+            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+                throttling_rate_limit=plan.HTTP_API_THROTTLE_RATE,
+                throttling_burst_limit=plan.HTTP_API_THROTTLE_BURST,
+                detailed_metrics_enabled=True,
+            ),
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{name}-invoke", action="lambda:InvokeFunction", function=args.function.name,
+            principal="apigateway.amazonaws.com",
+            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"), opts=child,
+        )
+
+        domain = args.domain
+        aliases: dict[str, AliasTarget] = {}
+        if domain is None:
+            hostname = api.api_endpoint.apply(lambda url: url.removeprefix("https://"))
+        else:
+            regional_name = domain.domain.regional_fqdn(args.region)
+            for host in domain.served_hostnames:
+                # One REGIONAL custom domain per hostname clients may send to this region.
+                label = host.removesuffix("." + domain.domain.fqdn) if host != domain.domain.fqdn else "main"
+                custom = aws.apigatewayv2.DomainName(
+                    f"{name}-domain-{label}", domain_name=host,
+                    domain_name_configuration=aws.apigatewayv2.DomainNameDomainNameConfigurationArgs(
+                        certificate_arn=domain.certificate_arn, endpoint_type="REGIONAL", security_policy="TLS_1_2"),
+                    opts=child,
+                )
+                aws.apigatewayv2.ApiMapping(f"{name}-mapping-{label}", api_id=api.id, domain_name=custom.id,
+                                            stage=stage.id, opts=child)
+                configuration = custom.domain_name_configuration
+                aliases[host] = AliasTarget(dns_name=configuration.target_domain_name,
+                                            zone_id=configuration.hosted_zone_id)
+            regional = aliases[regional_name]
+            aws.route53.Record(
+                f"{name}-regional", zone_id=domain.zone_id, name=regional_name, type="A",
+                aliases=[aws.route53.RecordAliasArgs(name=regional.dns_name, zone_id=regional.zone_id,
+                                                     evaluate_target_health=True)],
+                opts=child,
+            )
+            hostname = pulumi.Output.from_input(regional_name)
+
+        self.server_error_metric = ("AWS/ApiGateway", "5xx", {"ApiId": api.id, "Stage": "$default"})
+        self.endpoint = RegionalEndpoint(
+            region=args.region, backend="apigateway", hostname=hostname, protocol="https",
+            url=hostname.apply(lambda h: f"https://{h}"),
+            health_path=args.health.path,
+            health_url=hostname.apply(lambda h: f"https://{h}{args.health.path}"),
+            aliases=aliases,
+        )
+        self.register_outputs({"url": self.endpoint.url})

@@ -1,0 +1,54 @@
+"""Front doors: a registry from the `frontDoor` config value to its class, and their composition."""
+
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+import pulumi
+
+from components.config import Settings
+from components.dns import DnsContext
+from components.endpoint import RegionalEndpoint
+from components.front_doors.ab_split import WeightedSplit, WeightedSplitArgs
+from components.front_doors.base import FrontDoor, FrontDoorArgs
+from components.front_doors.cloudfront_edge import CloudFrontEdgeFrontDoor
+from components.front_doors.global_accelerator import GlobalAcceleratorFrontDoor
+from components.front_doors.route53_latency import Route53LatencyFrontDoor
+from components.providers import Providers
+
+FRONT_DOORS: Mapping[str, type[FrontDoor]] = {
+    "route53": Route53LatencyFrontDoor,
+    "globalaccelerator": GlobalAcceleratorFrontDoor,
+    "cloudfront": CloudFrontEdgeFrontDoor,
+}
+
+
+@dataclass(frozen=True)
+class FrontDoors:
+    url: pulumi.Output[str]
+    urls: Mapping[str, pulumi.Output[str]]  # strategy -> URL
+
+
+def build_front_doors(settings: Settings, endpoints: list[RegionalEndpoint], providers: Providers,
+                      dns: Optional[DnsContext]) -> FrontDoors:
+    domain = settings.domain
+    doors = {}
+    for strategy in settings.strategies:
+        if domain is None:
+            hostname, extra = None, ()
+        elif settings.is_ab:
+            hostname, extra = domain.strategy_fqdn(strategy), (domain.fqdn,)
+        else:
+            hostname, extra = domain.fqdn, ()
+        doors[strategy] = FRONT_DOORS[strategy](strategy, FrontDoorArgs(
+            endpoints=tuple(endpoints), health=settings.health_check, home_region=settings.home_region,
+            providers=providers, hostname=hostname, extra_hostnames=extra, dns=dns,
+            traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
+        ))
+    urls = {strategy: door.url for strategy, door in doors.items()}
+    if not settings.is_ab:
+        return FrontDoors(url=next(iter(urls.values())), urls=urls)
+    split = WeightedSplit("ab", WeightedSplitArgs(
+        dns=dns, weights=settings.weights,
+        targets={strategy: door.hostname for strategy, door in doors.items()},
+    ), provider=providers.home)
+    return FrontDoors(url=split.url, urls=urls)

@@ -1,0 +1,32 @@
+"""The one interface every front door implements."""
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+import pulumi
+
+from components.config import HealthCheckSettings
+from components.dns import DnsContext
+from components.endpoint import RegionalEndpoint
+from components.providers import Providers
+
+
+@dataclass(frozen=True)
+class FrontDoorArgs:
+    endpoints: tuple[RegionalEndpoint, ...]
+    health: HealthCheckSettings
+    home_region: str
+    providers: Providers
+    # The DNS name this door answers on: the main name, or `<strategy>.<main>` in an A/B split.
+    hostname: Optional[str] = None
+    # Other names clients may send to this door (the main name, when an A/B split points at it).
+    extra_hostnames: tuple[str, ...] = ()
+    dns: Optional[DnsContext] = None
+    traffic_dials: Mapping[str, int] = field(default_factory=dict)  # region -> 0..100 (GA)
+
+
+class FrontDoor(pulumi.ComponentResource):
+    """A global entry point over the regional endpoints. Subclasses set `url` and `hostname`."""
+
+    url: pulumi.Output[str]
+    hostname: pulumi.Output[str]

@@ -1,0 +1,39 @@
+"""Pure naming and planning: every child name derives from a component name and a region code.
+
+Names never come from list positions, so reordering `regions` renames nothing; moving a resource to
+another name later needs `aliases`.
+"""
+
+from components.config import DomainSettings, Settings
+
+
+def regional(name: str, region: str) -> str:
+    return f"{name}-{region}"
+
+
+def table_name(settings: Settings) -> str:
+    """Physical table name: the same in every replica region, readable in the console."""
+    return f"{settings.project}-{settings.stack}-items"
+
+
+def chaos_parameter_name(settings: Settings) -> str:
+    """SSM parameter (one per region, same name) the API function reads for fault injection."""
+    return f"/{settings.project}/{settings.stack}/chaos"
+
+
+def served_hostnames(domain: DomainSettings, region: str, strategies: tuple[str, ...], is_ab: bool) -> tuple[str, ...]:
+    """Hostnames a region's entry must answer for (TLS names and, for API Gateway, custom domains).
+
+    The main name (clients send it through every front door), the regional name (health checks and
+    CloudFront origins), and in an A/B split the hostname of each strategy that resolves straight to
+    the regional entry (route53, globalaccelerator); CloudFront rewrites Host to the regional name.
+    """
+    names = [domain.fqdn, domain.regional_fqdn(region)]
+    if is_ab:
+        names += [domain.strategy_fqdn(s) for s in strategies if s in ("route53", "globalaccelerator")]
+    return tuple(names)
+
+
+def certificate_names(domain: DomainSettings) -> tuple[str, tuple[str, ...]]:
+    """(domain_name, subject_alternative_names): the name and one wildcard cover every hostname above."""
+    return domain.fqdn, (domain.wildcard,)

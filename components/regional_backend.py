@@ -1,0 +1,160 @@
+"""RegionalBackend: everything one region needs to serve the API, identical in every region."""
+
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import backend_plan as plan
+from components.config import DomainSettings, HealthCheckSettings
+from components.endpoint import RegionalEndpoint
+from components.entries.alb import AlbEntry, AlbEntryArgs
+from components.entries.http_api import HttpApiEntry, HttpApiEntryArgs
+from components.packaging import API_SOURCE, package_files
+from functions.api import contract
+
+TYPE = "global-serverless:components:RegionalBackend"
+
+
+@dataclass(frozen=True)
+class DomainBinding:
+    """The custom domain as one region sees it."""
+
+    domain: DomainSettings
+    zone_id: pulumi.Input[str]
+    certificate_arn: pulumi.Input[str]  # validated, in this region
+    served_hostnames: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegionalBackendArgs:
+    region: str
+    backend: str  # "alb" | "apigateway"
+    table_name: pulumi.Input[str]
+    table_arn: pulumi.Input[str]  # the replica in this region
+    chaos_parameter_name: str
+    environment: dict  # from backend_plan.function_environment, minus Output values
+    health: HealthCheckSettings
+    deletion_protection: bool
+    domain: Optional[DomainBinding] = None
+
+
+def api_code_archive() -> pulumi.AssetArchive:
+    return pulumi.AssetArchive(
+        {name: pulumi.FileAsset(str(path)) for name, path in package_files(API_SOURCE, contract.PACKAGE_NAME).items()}
+    )
+
+
+class RegionalBackend(pulumi.ComponentResource):
+    endpoint: RegionalEndpoint
+
+    def __init__(self, name: str, args: RegionalBackendArgs, provider: aws.Provider,
+                 opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        region = args.region
+
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"/global-serverless/{name}/{pulumi.get_stack()}",
+            retention_in_days=plan.LOG_RETENTION_DAYS,
+            opts=child,
+        )
+        chaos = aws.ssm.Parameter(
+            f"{name}-chaos",
+            name=args.chaos_parameter_name,
+            type="String",
+            value=contract.CHAOS_NONE,
+            description="Fault injection for game days: {\"mode\": \"none\"|\"latency\"|\"error\"|\"down\"}",
+            # Game days flip this by hand; a later `pulumi up` must not silently undo the experiment.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["value"])),
+        )
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+            }),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-access",
+            role=role.id,
+            policy=pulumi.Output.json_dumps({
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Sid": "Table", "Effect": "Allow", "Action": list(plan.table_access_actions()), "Resource": args.table_arn},
+                    {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                     "Resource": log_group.arn.apply(lambda arn: f"{arn}:*")},
+                    {"Sid": "Chaos", "Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": chaos.arn},
+                ],
+            }),
+            opts=child,
+        )
+        layer = aws.ssm.get_parameter_output(
+            name=plan.powertools_layer_parameter(), opts=pulumi.InvokeOutputOptions(provider=provider)
+        ).value
+        function = aws.lambda_.Function(
+            f"{name}-fn",
+            runtime=plan.FUNCTION_RUNTIME,
+            architectures=[plan.FUNCTION_ARCHITECTURE],
+            handler=contract.HANDLER,
+            code=api_code_archive(),
+            memory_size=plan.FUNCTION_MEMORY_MB,
+            timeout=plan.FUNCTION_TIMEOUT_SECONDS,
+            role=role.arn,
+            layers=[layer],
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables={
+                **args.environment,
+                contract.ENV_TABLE_NAME: args.table_name,
+            }),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+            opts=child,
+        )
+
+        entry_name = f"{name}-{args.backend}"
+        if args.backend == "alb":
+            entry = AlbEntry(entry_name, AlbEntryArgs(
+                region=region, function=function, health=args.health,
+                deletion_protection=args.deletion_protection, domain=args.domain,
+            ), provider=provider, opts=pulumi.ResourceOptions(parent=self))
+        else:
+            entry = HttpApiEntry(entry_name, HttpApiEntryArgs(
+                region=region, function=function, health=args.health, domain=args.domain,
+            ), provider=provider, opts=pulumi.ResourceOptions(parent=self))
+
+        self._alarms(name, function, entry, child)
+        self.function = function
+        self.endpoint = entry.endpoint
+        self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn})
+
+    @staticmethod
+    def _alarms(name: str, function: aws.lambda_.Function, entry, opts: pulumi.ResourceOptions) -> None:
+        namespace, metric, dimensions = entry.server_error_metric
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-5xx",
+            alarm_description="The regional entry answered 5xx: a front door may be failing this region over.",
+            namespace=namespace, metric_name=metric, dimensions=dimensions,
+            statistic="Sum", period=60, evaluation_periods=1,
+            threshold=plan.ALARM_5XX_PER_MINUTE, comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching", opts=opts,
+        )
+        fn_dims = {"FunctionName": function.name}
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-p99",
+            alarm_description="p99 function duration is close to the timeout.",
+            namespace="AWS/Lambda", metric_name="Duration", dimensions=fn_dims,
+            extended_statistic="p99", period=300, evaluation_periods=1,
+            threshold=plan.ALARM_P99_MS, comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching", opts=opts,
+        )
+        aws.cloudwatch.MetricAlarm(
+            f"{name}-throttles",
+            alarm_description="The function is throttled: raise reserved or account concurrency.",
+            namespace="AWS/Lambda", metric_name="Throttles", dimensions=fn_dims,
+            statistic="Sum", period=60, evaluation_periods=1,
+            threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching", opts=opts,
+        )

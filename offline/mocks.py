@@ -1,0 +1,143 @@
+"""Pulumi mocks that answer like AWS would: plausible ARNs, DNS names and invoke results.
+
+Every value here is a mock, shaped like the real one (account 123456789012), so components and
+policies can be exercised without AWS. Keys are camelCase, as the engine sends them.
+"""
+
+import hashlib
+from typing import Any
+
+import pulumi
+
+ACCOUNT = "123456789012"
+# AWS's published alias zone ids for these global services.
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+GLOBAL_ACCELERATOR_ZONE_ID = "Z2BJ6XQ5FK7U4H"
+MOCK_ZONE_ID = "Z0MOCKHOSTEDZONE"
+
+
+def _hex(seed: str, length: int = 8) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+class AwsMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.provider_regions: dict[str, str] = {}
+
+    # Region of a resource = the `region` input of the provider it was registered with.
+    # A provider reference is "<provider URN>::<provider id>", and the URN ends with "::<name>".
+    def region_of(self, provider_ref: str | None) -> str:
+        if not provider_ref:
+            return "us-east-1"
+        return self.provider_regions.get(provider_ref.split("::")[-2], "us-east-1")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        inputs = dict(args.inputs)
+        if args.typ == "pulumi:providers:aws":
+            region = inputs.get("region", "us-east-1")
+            self.provider_regions[args.name] = region
+            return f"{args.name}-id", inputs
+        region = self.region_of(args.provider)
+        rid = f"{args.name}-{_hex(args.typ + args.name)}"
+        state = {**inputs, **_computed(args.typ, args.name, rid, region, inputs)}
+        return state.pop("__id", rid), state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+        region = self.region_of(args.provider)
+        token = args.token
+        if token == "aws:route53/getZone:getZone":
+            name = args.args.get("name", "example.com")
+            return {"zoneId": MOCK_ZONE_ID, "id": MOCK_ZONE_ID, "name": name, "arn": f"arn:aws:route53:::hostedzone/{MOCK_ZONE_ID}"}
+        if token == "aws:ssm/getParameter:getParameter":
+            name = args.args["name"]
+            value = f"mock-ssm-value:{name}"
+            if name.startswith("/aws/service/powertools/python/"):
+                _, arch, runtime, _version = name.rsplit("/", 3)
+                value = (f"arn:aws:lambda:{region}:017000801446:layer:"
+                         f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-{arch}:1")
+            return {"name": name, "value": value, "type": "String", "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{name}"}
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return {"names": [f"{region}{s}" for s in "abc"], "zoneIds": [f"{region[:3]}-az{i}" for i in (1, 2, 3)], "id": region}
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "MOCK", "id": ACCOUNT}
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        raise NotImplementedError(f"the offline mocks do not answer invoke {token}: add it to offline/mocks.py")
+
+
+def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[str, Any]:
+    """Outputs AWS computes, per resource type."""
+    service = typ.split(":")[1].split("/")[0]
+    physical = inputs.get("name") or f"{name}-{_hex(name, 7)}"
+    arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{physical}"
+    out: dict[str, Any] = {"arn": arn, "name": physical}
+
+    if typ == "aws:dynamodb/table:Table":
+        out["arn"] = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{physical}"
+        out["streamArn"] = f"{out['arn']}/stream/2026-01-01T00:00:00.000"
+        out["replicas"] = [
+            {**r, "arn": f"arn:aws:dynamodb:{r['regionName']}:{ACCOUNT}:table/{physical}"}
+            for r in inputs.get("replicas", [])
+        ]
+    elif typ == "aws:iam/role:Role":
+        out["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{physical}"
+        out["__id"] = physical
+    elif typ == "aws:lambda/function:Function":
+        out["arn"] = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{physical}"
+        version = "1" if inputs.get("publish") else "$LATEST"
+        out["version"] = version
+        out["qualifiedArn"] = f"{out['arn']}:{version}"
+        out["invokeArn"] = (f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{out['arn']}/invocations")
+        out["qualifiedInvokeArn"] = out["invokeArn"]
+    elif typ == "aws:cloudwatch/logGroup:LogGroup":
+        out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
+    elif typ == "aws:ssm/parameter:Parameter":
+        out["arn"] = f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{physical}"
+    elif typ == "aws:lb/loadBalancer:LoadBalancer":
+        suffix = f"app/{physical[:32]}/{_hex(name, 16)}"
+        out.update(arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:loadbalancer/{suffix}", arnSuffix=suffix,
+                   dnsName=f"{physical[:32]}-{_hex(name, 9)}.{region}.elb.amazonaws.com",
+                   zoneId=f"ZELB{_hex(region, 10).upper()}")
+    elif typ == "aws:lb/targetGroup:TargetGroup":
+        suffix = f"targetgroup/{physical[:32]}/{_hex(name, 16)}"
+        out.update(arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:{suffix}", arnSuffix=suffix)
+    elif typ == "aws:apigatewayv2/api:Api":
+        api_id = _hex(name, 10)
+        out.update(__id=api_id, apiEndpoint=f"https://{api_id}.execute-api.{region}.amazonaws.com",
+                   executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT}:{api_id}",
+                   arn=f"arn:aws:apigateway:{region}::/apis/{api_id}")
+    elif typ == "aws:apigatewayv2/domainName:DomainName":
+        config = dict(inputs.get("domainNameConfiguration") or {})
+        config.update(targetDomainName=f"d-{_hex(name, 10)}.execute-api.{region}.amazonaws.com",
+                      hostedZoneId=f"ZAPI{_hex(region, 10).upper()}")
+        out.update(__id=inputs.get("domainName", physical), domainNameConfiguration=config)
+    elif typ == "aws:acm/certificate:Certificate":
+        names = [inputs.get("domainName")] + list(inputs.get("subjectAlternativeNames") or [])
+        out["arn"] = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{_hex(name + region, 32)}"
+        apex = names[0]
+        out["domainValidationOptions"] = [
+            {"domainName": n, "resourceRecordName": f"_{_hex(apex, 32)}.{apex}.",
+             "resourceRecordType": "CNAME", "resourceRecordValue": f"_{_hex(apex + 'v', 32)}.acm-validations.aws."}
+            for n in names
+        ]
+    elif typ == "aws:acm/certificateValidation:CertificateValidation":
+        out["certificateArn"] = inputs.get("certificateArn")
+    elif typ == "aws:route53/record:Record":
+        out["fqdn"] = str(inputs.get("name", "")).rstrip(".")
+    elif typ == "aws:route53/healthCheck:HealthCheck":
+        out["__id"] = f"{_hex(name, 8)}-{_hex(name + 'h', 4)}-hc"
+        out["arn"] = f"arn:aws:route53:::healthcheck/{out['__id']}"
+    elif typ == "aws:globalaccelerator/accelerator:Accelerator":
+        out.update(arn=f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/{_hex(name, 36)}",
+                   dnsName=f"a{_hex(name, 16)}.awsglobalaccelerator.com", hostedZoneId=GLOBAL_ACCELERATOR_ZONE_ID,
+                   ipSets=[{"ipAddresses": ["75.2.0.1", "99.83.0.1"], "ipFamily": "IPv4"}])
+    elif typ in ("aws:globalaccelerator/listener:Listener", "aws:globalaccelerator/endpointGroup:EndpointGroup"):
+        out["arn"] = f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/{_hex(name, 36)}"
+        out["__id"] = out["arn"]
+    elif typ == "aws:cloudfront/distribution:Distribution":
+        dist_id = "E" + _hex(name, 13).upper()
+        out.update(__id=dist_id, arn=f"arn:aws:cloudfront::{ACCOUNT}:distribution/{dist_id}",
+                   domainName=f"d{_hex(name, 13)}.cloudfront.net", hostedZoneId=CLOUDFRONT_ZONE_ID)
+    return out

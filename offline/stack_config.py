@@ -1,0 +1,55 @@
+"""Stack config as `pulumi up` would pass it: Pulumi.<stack>.yaml plus `key=value` overrides."""
+
+import json
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMESPACE = "global-serverless"
+
+
+class StackConfigError(ValueError):
+    pass
+
+
+def stack_file(stack: str) -> Path:
+    return ROOT / f"Pulumi.{stack}.yaml"
+
+
+def _engine_value(value: Any) -> str:
+    """The engine hands programs strings; structured values arrive as JSON text."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _full_key(key: str) -> str:
+    return key if ":" in key else f"{NAMESPACE}:{key}"
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    if "=" not in text:
+        raise StackConfigError(f"--config takes key=value, got {text!r} (e.g. --config 'regions=[\"us-east-1\"]')")
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else raw
+    except yaml.YAMLError:
+        value = raw
+    return _full_key(key.strip()), value
+
+
+def load_stack_config(stack: str, overrides: Iterable[str] = (), values: dict | None = None) -> dict[str, str]:
+    """Full-key config map for `stack`; `values` (full or short keys) replace the file entirely."""
+    if values is None:
+        path = stack_file(stack)
+        if not path.exists():
+            known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+            raise StackConfigError(f"no stack file {path.name}; stacks here: {', '.join(known)}")
+        values = (yaml.safe_load(path.read_text()) or {}).get("config", {}) or {}
+    config = {_full_key(k): v for k, v in values.items()}
+    for text in overrides:
+        key, value = parse_override(text)
+        config[key] = value
+    return {key: _engine_value(value) for key, value in config.items()}
