@@ -5,6 +5,7 @@ that knows how to execute `__main__.py` without the Pulumi CLI or AWS.
 """
 
 import runpy
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -43,12 +44,27 @@ class ProgramRun:
     stack: str
     resources: list[CapturedResource]
     outputs: dict[str, Any]
+    error: Optional[BaseException] = None
 
     def of_type(self, type_token: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.type == type_token]
 
     def in_region(self, region: str) -> list[CapturedResource]:
         return [r for r in self.resources if r.custom and r.region == region and not r.type.startswith("pulumi:providers:")]
+
+    @cached_property
+    def _by_urn(self) -> dict[str, CapturedResource]:
+        return {r.urn: r for r in self.resources}
+
+    def ancestor(self, resource: CapturedResource, component_type: str) -> Optional[CapturedResource]:
+        """The nearest enclosing component whose type token ends with `component_type`."""
+        by_urn = self._by_urn
+        parent = by_urn.get(resource.parent or "")
+        while parent is not None:
+            if parent.type.endswith(component_type):
+                return parent
+            parent = by_urn.get(parent.parent or "")
+        return None
 
     def by_name(self, name: str) -> CapturedResource:
         matches = [r for r in self.resources if r.name == name]
@@ -92,8 +108,12 @@ async def _deserialize(struct):
 
 
 def run_program(stack: str = "dev", overrides: Iterable[str] = (), values: Optional[dict] = None,
-                preview: bool = False) -> ProgramRun:
-    """Execute __main__.py for `stack` under mocks; raises what the program raises (e.g. ConfigError)."""
+                preview: bool = False, raise_errors: bool = True) -> ProgramRun:
+    """Execute __main__.py for `stack` under mocks.
+
+    Raises what the program raises (e.g. ConfigError); with raise_errors=False the error is kept in
+    the returned run instead, next to whatever was registered before it.
+    """
     config = load_stack_config(stack, overrides, values)
     mocks = AwsMocks()
     monitor = RecordingMonitor(mocks)
@@ -105,7 +125,12 @@ def run_program(stack: str = "dev", overrides: Iterable[str] = (), values: Optio
     def program():
         runpy.run_path(str(MAIN), run_name="__pulumi_program__")
 
-    _sync_await(run_pulumi_func(program))
+    try:
+        _sync_await(run_pulumi_func(program))
+    except Exception as error:  # noqa: BLE001 handed back to the caller, who decides
+        if raise_errors:
+            raise
+        return ProgramRun(stack=stack, resources=list(monitor.captured), outputs={}, error=error)
     stack_resource = runtime_settings.get_root_resource()
     exported = dict(getattr(stack_resource, "outputs", {}) or {})
     if exported:

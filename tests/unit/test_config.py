@@ -1,0 +1,122 @@
+"""The config contract: every bad value stops with key, value, what is allowed and the fix."""
+
+import json
+
+import pytest
+
+from components.config import ConfigError, parse_settings
+
+BASE = {"regions": '["us-east-1", "eu-west-1"]'}
+DOMAIN = '{"zone": "example.com", "name": "api"}'
+
+
+def settings(home="us-east-1", **raw):
+    return parse_settings({**BASE, **raw}, home)
+
+
+def error(home="us-east-1", **raw) -> ConfigError:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(raw, home)
+    return caught.value
+
+
+def test_defaults_for_a_minimal_stack():
+    s = settings()
+    assert s.regions == ("us-east-1", "eu-west-1")
+    assert s.replica_regions == ("eu-west-1",)
+    assert s.backend == "apigateway" and s.strategies == ("cloudfront",) and not s.is_ab
+    assert (s.health_check.path, s.health_check.interval_seconds, s.health_check.failure_threshold) == ("/health", 30, 3)
+    assert s.deletion_protection is False and s.traffic_dial("eu-west-1") == 100
+
+
+def test_structured_values_arrive_as_json_text_or_decoded():
+    text = settings(domain=DOMAIN, healthCheck='{"intervalSeconds": 10}', deletionProtection="true", backend="alb",
+                    frontDoor="globalaccelerator", trafficDials='{"eu-west-1": 0}')
+    decoded = parse_settings({"regions": ["us-east-1", "eu-west-1"], "domain": json.loads(DOMAIN), "healthCheck": {"intervalSeconds": 10},
+                              "deletionProtection": True, "backend": "alb", "frontDoor": "globalaccelerator",
+                              "trafficDials": {"eu-west-1": 0}}, "us-east-1")
+    assert text == decoded
+    assert text.domain.fqdn == "api.example.com" and text.traffic_dial("eu-west-1") == 0
+
+
+def test_ab_map_keeps_weights_in_order():
+    s = settings(backend="alb", domain=DOMAIN, frontDoor='{"globalaccelerator": 70, "cloudfront": 30}')
+    assert s.is_ab and s.strategies == ("globalaccelerator", "cloudfront")
+    assert s.weights == {"globalaccelerator": 70, "cloudfront": 30}
+
+
+def test_settings_are_frozen():
+    s = settings()
+    with pytest.raises(Exception):
+        s.backend = "alb"
+
+
+@pytest.mark.parametrize("raw, home, key, fragments", [
+    ({"regions": '["us-east-1", "mars-north-1"]'}, "us-east-1", "global-serverless:regions",
+     ['"mars-north-1" is not an AWS region code', "Allowed:", "Fix:"]),
+    ({"regions": '["us-east-1", "us-eats-1"]'}, "us-east-1", "global-serverless:regions",
+     ["did you mean us-east-1", 'such as "us-east-1"']),
+    ({"regions": '["us-east-1", "eu-west-1", "us-east-1"]'}, "us-east-1", "global-serverless:regions",
+     ['"us-east-1" is listed twice', "each region code at most once"]),
+    ({"regions": "[]"}, "us-east-1", "global-serverless:regions", ["the list is empty"]),
+    ({}, "us-east-1", "global-serverless:regions", ["no regions are configured", "(not set)"]),
+    ({"regions": "us-east-1"}, "us-east-1", "global-serverless:regions", ["not valid JSON"]),
+    ({"regions": '["us-east-1"]'}, "eu-west-1", "aws:region",
+     ['home region "eu-west-1" has no backend', "pulumi config set aws:region us-east-1"]),
+    ({"regions": '["us-east-1"]'}, None, "aws:region", ["home region", "is not set"]),
+    ({"regions": '["us-east-1"]', "backend": "lambda"}, "us-east-1", "global-serverless:backend",
+     ["unknown backend", '"alb" or "apigateway"']),
+    ({"regions": '["us-east-1"]', "frontDoor": "anycast"}, "us-east-1", "global-serverless:frontDoor",
+     ["unknown front door", "route53, globalaccelerator, cloudfront"]),
+    ({"regions": '["us-east-1"]', "frontDoor": "globalaccelerator"}, "us-east-1", "global-serverless:frontDoor",
+     ['"globalaccelerator" cannot front the "apigateway" backend', "pulumi config set global-serverless:backend alb"]),
+    ({"regions": '["us-east-1"]', "backend": "apigateway", "domain": DOMAIN,
+      "frontDoor": '{"globalaccelerator": 50, "cloudfront": 50}'}, "us-east-1", "global-serverless:frontDoor",
+     ["cannot front the \"apigateway\" backend"]),
+    ({"regions": '["us-east-1"]', "frontDoor": "route53"}, "us-east-1", "global-serverless:domain",
+     ['frontDoor "route53" needs a domain', "domain: {zone: example.com, name: api}"]),
+    ({"regions": '["us-east-1"]', "frontDoor": '{"route53": 1, "cloudfront": 1}'}, "us-east-1", "global-serverless:domain",
+     ["an A/B front door map needs a domain"]),
+    ({"regions": '["us-east-1"]', "domain": DOMAIN, "frontDoor": '{"route53": 0, "cloudfront": 100}'}, "us-east-1",
+     "global-serverless:frontDoor", ['weight 0 for "route53" is not a positive integer']),
+    ({"regions": '["us-east-1"]', "domain": DOMAIN, "frontDoor": '{"route53": -5, "cloudfront": 5}'}, "us-east-1",
+     "global-serverless:frontDoor", ['weight -5 for "route53"']),
+    ({"regions": '["us-east-1"]', "domain": DOMAIN, "frontDoor": '{"route53": 1.5, "cloudfront": 5}'}, "us-east-1",
+     "global-serverless:frontDoor", ['weight 1.5 for "route53"']),
+    ({"regions": '["us-east-1"]', "domain": DOMAIN, "frontDoor": '{"route53": "half", "cloudfront": 5}'}, "us-east-1",
+     "global-serverless:frontDoor", ['weight "half" for "route53"']),
+    ({"regions": '["us-east-1"]', "domain": DOMAIN, "frontDoor": '{"dns": 50}'}, "us-east-1",
+     "global-serverless:frontDoor", ['"dns" is not a front door']),
+    ({"regions": '["us-east-1"]', "regoins": '["us-east-1"]'}, "us-east-1", "global-serverless:regoins",
+     ["unknown config key", "rename it to global-serverless:regions"]),
+    ({"regions": '["us-east-1"]', "tableName": "x"}, "us-east-1", "global-serverless:tableName",
+     ["unknown config key", "pulumi config rm global-serverless:tableName"]),
+    ({"regions": '["us-east-1"]', "domain": '{"zone": "example", "name": "api"}'}, "us-east-1", "global-serverless:domain",
+     ['zone "example" is not a DNS zone name']),
+    ({"regions": '["us-east-1"]', "domain": '{"zone": "example.com", "name": "API!"}'}, "us-east-1", "global-serverless:domain",
+     ['name "API!" is not a DNS label']),
+    ({"regions": '["us-east-1"]', "domain": '{"zone": "example.com", "name": "api", "ttl": 5}'}, "us-east-1",
+     "global-serverless:domain", ["unknown field(s) ttl"]),
+    ({"regions": '["us-east-1"]', "healthCheck": '{"intervalSeconds": 15}'}, "us-east-1", "global-serverless:healthCheck",
+     ["intervalSeconds 15 is not one Route 53 supports", "30 (standard) or 10 (fast, paid)"]),
+    ({"regions": '["us-east-1"]', "healthCheck": '{"failureThreshold": 11}'}, "us-east-1", "global-serverless:healthCheck",
+     ["failureThreshold 11 is out of range"]),
+    ({"regions": '["us-east-1"]', "healthCheck": '{"path": "health"}'}, "us-east-1", "global-serverless:healthCheck",
+     ['path "health" is not an absolute URL path']),
+    ({"regions": '["us-east-1"]', "healthCheck": '{"timeout": 3}'}, "us-east-1", "global-serverless:healthCheck",
+     ["unknown field(s) timeout"]),
+    ({"regions": '["us-east-1"]', "deletionProtection": "yes"}, "us-east-1", "global-serverless:deletionProtection",
+     ["must be a boolean", "true or false"]),
+    ({"regions": '["us-east-1"]', "trafficDials": '{"eu-west-1": 0}'}, "us-east-1", "global-serverless:trafficDials",
+     ['"eu-west-1" is not one of the configured regions']),
+    ({"regions": '["us-east-1"]', "trafficDials": '{"us-east-1": 150}'}, "us-east-1", "global-serverless:trafficDials",
+     ['dial 150 for "us-east-1" is not a whole percent']),
+])
+def test_each_bad_value_names_key_value_allowed_and_fix(raw, home, key, fragments):
+    err = error(home, **raw)
+    text = str(err)
+    assert err.key == key
+    assert text.startswith(f"Invalid stack config {key} = ")
+    assert "\n  Allowed: " in text and "\n  Fix: " in text
+    for fragment in fragments:
+        assert fragment in text, text

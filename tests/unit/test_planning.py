@@ -1,0 +1,77 @@
+"""Pure planning: names, hostnames, per-region backend settings."""
+
+import pytest
+
+from components import backend_plan, naming
+from components.config import DomainSettings, HealthCheckSettings, parse_settings
+from components.dns import certificate_regions
+from components.global_table import regional_table_arn
+from functions.api import contract
+
+DOMAIN = DomainSettings(zone="example.com", name="api")
+
+
+def stack(**raw):
+    return parse_settings({"regions": '["eu-west-1", "ap-southeast-1"]', **raw}, "eu-west-1", stack="prod")
+
+
+def test_names_derive_from_region_codes_not_positions():
+    assert naming.regional("api", "eu-west-1") == "api-eu-west-1"
+    assert naming.table_name(stack()) == "global-serverless-prod-items"
+    assert naming.chaos_parameter_name(stack()) == "/global-serverless/prod/chaos"
+
+
+def test_served_hostnames_single_and_ab():
+    assert naming.served_hostnames(DOMAIN, "eu-west-1", ("route53",), is_ab=False) == (
+        "api.example.com", "eu-west-1.api.example.com")
+    assert naming.served_hostnames(DOMAIN, "eu-west-1", ("route53", "cloudfront", "globalaccelerator"), is_ab=True) == (
+        "api.example.com", "eu-west-1.api.example.com", "route53.api.example.com", "globalaccelerator.api.example.com")
+
+
+def test_one_certificate_name_and_wildcard_cover_every_hostname():
+    name, alternatives = naming.certificate_names(DOMAIN)
+    assert (name, alternatives) == ("api.example.com", ("*.api.example.com",))
+
+
+def test_certificate_regions_add_us_east_1_only_for_cloudfront():
+    domain = '{"zone": "example.com", "name": "api"}'
+    assert certificate_regions(stack(domain=domain, frontDoor="route53")) == ("eu-west-1", "ap-southeast-1")
+    assert certificate_regions(stack(domain=domain, frontDoor="cloudfront")) == ("eu-west-1", "ap-southeast-1", "us-east-1")
+
+
+def test_regional_table_arn_swaps_only_the_region():
+    arn = "arn:aws:dynamodb:us-east-1:123456789012:table/global-serverless-dev-items"
+    assert regional_table_arn(arn, "us-east-1", "eu-west-1") == (
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/global-serverless-dev-items")
+    with pytest.raises(ValueError):
+        regional_table_arn(arn, "eu-west-1", "us-east-1")
+
+
+def test_function_environment_uses_the_contract_names():
+    env = backend_plan.function_environment(stack(healthCheck='{"path": "/healthz"}'), "t", "/p")
+    assert env[contract.ENV_TABLE_NAME] == "t"
+    assert env[contract.ENV_CHAOS_PARAMETER] == "/p"
+    assert env[contract.ENV_HEALTH_PATH] == "/healthz"
+
+
+def test_powertools_layer_parameter_pins_the_tested_version():
+    assert backend_plan.powertools_version() == "3.37.0"
+    assert backend_plan.powertools_layer_parameter() == "/aws/service/powertools/python/arm64/python3.12/3.37.0"
+
+
+@pytest.mark.parametrize("interval, threshold, expected", [
+    (30, 3, (30, 5, 3)),
+    (10, 3, (10, 5, 3)),
+    (10, 1, (10, 5, 2)),   # ALB thresholds start at 2
+    (30, 10, (30, 5, 10)),
+])
+def test_alb_health_check_follows_health_settings(interval, threshold, expected):
+    check = backend_plan.alb_target_group_health(HealthCheckSettings(interval_seconds=interval, failure_threshold=threshold))
+    assert (check.interval, check.timeout, check.unhealthy_threshold) == expected
+    # A Lambda target group check must run less often than the function can take.
+    assert check.interval > backend_plan.FUNCTION_TIMEOUT_SECONDS
+    assert check.timeout < check.interval
+
+
+def test_table_actions_have_no_wildcards():
+    assert all("*" not in action for action in backend_plan.table_access_actions())
