@@ -1,0 +1,56 @@
+# One entry point for people and CI. `make test` works on a fresh machine with Python 3.11 and pip.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MINISTACK_VENV ?= .venv-ministack
+STACK ?= dev
+CONFIG ?=
+
+.PHONY: help install test unit plan check up preview destroy bench
+
+help:
+	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
+	@echo "make plan STACK=dev       offline plan: what the stack would create, per region (Pulumi mocks)"
+	@echo "make check STACK=dev      the CrossGuard rules against the stack, offline (exit 1 on a mandatory violation)"
+	@echo "make up STACK=dev         pulumi up (needs the Pulumi CLI and AWS credentials)"
+	@echo "make preview STACK=dev    pulumi preview with the policy pack"
+	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# ministack pins an older botocore, so it gets its own virtualenv (see tests/integration).
+$(MINISTACK_VENV)/.installed: tests/integration/requirements-ministack.txt
+	$(PYTHON) -m venv $(MINISTACK_VENV)
+	$(MINISTACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/integration/requirements-ministack.txt
+	touch $@
+
+install: $(VENV)/.installed $(MINISTACK_VENV)/.installed
+
+test: install
+	MINISTACK_PYTHON=$(abspath $(MINISTACK_VENV))/bin/python $(PY) -m pytest
+
+unit: $(VENV)/.installed
+	$(PY) -m pytest tests/unit tests/components tests/policies tests/functions
+
+plan: $(VENV)/.installed
+	$(PY) -m offline.plan --stack $(STACK) $(CONFIG)
+
+check: $(VENV)/.installed
+	$(PY) -m policies.check --stack $(STACK) $(CONFIG)
+
+up: $(VENV)/.installed
+	pulumi up --stack $(STACK)
+
+preview: $(VENV)/.installed
+	pulumi preview --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
+
+destroy:
+	pulumi destroy --stack $(STACK)
+
+bench: install
+	$(PY) bench/synth.py
+	$(PY) bench/policy_check.py
+	$(PY) bench/handler.py

@@ -1,0 +1,54 @@
+"""How program synthesis grows with regions: runs under mocks with 2, 4, 8, 16 regions in one process.
+
+Prints seconds per run (median) and t16/t2. Linear growth means t16/t2 near 8 (16 regions / 2);
+the fixed part (providers' schema load, front door, table) pulls it below 8.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from offline.run import run_program  # noqa: E402
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1", "us-west-2", "eu-central-1", "ap-northeast-1",
+           "sa-east-1", "ca-central-1", "ap-south-1", "eu-north-1", "us-east-2", "ap-southeast-2",
+           "eu-west-2", "us-west-1", "ap-northeast-2", "eu-west-3"]
+
+
+def values(count: int) -> dict:
+    return {"aws:region": REGIONS[0], "regions": REGIONS[:count], "backend": "alb", "frontDoor": "route53",
+            "domain": {"zone": "example.com", "name": "api"}}
+
+
+def time_run(count: int) -> tuple[float, int]:
+    start = time.perf_counter()
+    run = run_program("bench", values=values(count))
+    return time.perf_counter() - start, len(run.resources)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="one run per size (CI smoke)")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else args.repeat
+
+    time_run(2)  # warm-up: imports and provider schema
+    medians = {}
+    print(f"{'regions':>7} {'resources':>9} {'s/run':>8} {'ms/resource':>11}")
+    for count in (2, 4, 8, 16):
+        samples = [time_run(count) for _ in range(repeat)]
+        seconds = statistics.median(s for s, _ in samples)
+        resources = samples[0][1]
+        medians[count] = seconds
+        print(f"{count:>7} {resources:>9} {seconds:>8.3f} {1000 * seconds / resources:>11.2f}")
+    ratio = medians[16] / medians[2]
+    print(f"\nt16/t2 = {ratio:.2f} (linear in regions would be <= 8.0; {'ok' if ratio <= 8.0 else 'SUPERLINEAR'})")
+
+
+if __name__ == "__main__":
+    main()
