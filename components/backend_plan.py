@@ -76,10 +76,5 @@ def alb_target_group_health(health: HealthCheckSettings) -> TargetGroupHealth:
 
 
 def table_access_actions() -> tuple[str, ...]:
-    """Exactly what the API function calls on its table: no wildcards."""
-    return (
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:DescribeTable",
-    )
+    """Exactly what the API function calls on its table (the function's own list): no wildcards."""
+    return contract.FUNCTION_TABLE_ACTIONS

@@ -79,7 +79,7 @@ class RegionalBackend(pulumi.ComponentResource):
             }),
             opts=child,
         )
-        aws.iam.RolePolicy(
+        access = aws.iam.RolePolicy(
             f"{name}-access",
             role=role.id,
             policy=pulumi.Output.json_dumps({
@@ -88,7 +88,7 @@ class RegionalBackend(pulumi.ComponentResource):
                     {"Sid": "Table", "Effect": "Allow", "Action": list(plan.table_access_actions()), "Resource": args.table_arn},
                     {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
                      "Resource": log_group.arn.apply(lambda arn: f"{arn}:*")},
-                    {"Sid": "Chaos", "Effect": "Allow", "Action": ["ssm:GetParameter"], "Resource": chaos.arn},
+                    {"Sid": "Chaos", "Effect": "Allow", "Action": list(contract.FUNCTION_CHAOS_ACTIONS), "Resource": chaos.arn},
                 ],
             }),
             opts=child,
@@ -111,7 +111,8 @@ class RegionalBackend(pulumi.ComponentResource):
                 contract.ENV_TABLE_NAME: args.table_name,
             }),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
-            opts=child,
+            # Without its permissions in place the first invocations after a deploy would fail.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
         )
 
         entry_name = f"{name}-{args.backend}"
