@@ -1,0 +1,285 @@
+"""Benchmark the API handler against a bare boto3 handler, the edge router, and both packages' sizes.
+
+    .venv/bin/python bench/handler.py [--quick]
+
+Side by side in one run, against DynamoDB and SSM served by ministack on 127.0.0.1 (started here,
+stopped at the end):
+  (a) cold start: a fresh interpreter imports the handler and serves its first `GET /items/{id}`;
+      the API handler from the zip the program deploys versus a bare 10-line boto3 handler;
+  (b) warm latency per request (p50/p99), same pair, same item;
+  (c) the edge router's decision time (p50/p99) with a 20-region routing table;
+  (d) zipped sizes of the api and edge packages.
+Prints figures and ratios against targets; never fails on a slow figure (exit 1 only when something
+could not be measured).
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from components.packaging import API_SOURCE, EDGE_SOURCE, build_zip  # noqa: E402
+from components.edge_routing import EdgeOrigin, plan_routing_table, routing_table_json  # noqa: E402
+from functions.api import contract  # noqa: E402
+from functions.edge import contract as edge_contract  # noqa: E402
+from functions.edge.routing import decide  # noqa: E402
+from functions.edge.table import RoutingTable  # noqa: E402
+from functions.edge.viewer import Viewer  # noqa: E402
+from tests.integration import deploy  # noqa: E402
+from tests.integration.ministack import Ministack, MinistackUnavailable  # noqa: E402
+
+REGION = "us-east-1"
+TABLE_NAME = "global-serverless-bench-items"
+CHAOS_PARAMETER = "/global-serverless/bench/chaos"
+ITEM_ID = "bench-item"
+# 20 regions spread over every continent, home region first.
+ROUTER_REGION_CODES = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "mx-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "il-central-1",
+    "me-central-1", "af-south-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1",
+)
+
+TARGET_COLD_RATIO = 1.5
+TARGET_WARM_P50_RATIO = 1.3
+TARGET_ROUTER_P99_US = 100.0
+TARGET_EDGE_ZIP_BYTES = 1024 * 1024
+
+# The baseline: what the API's GET costs with nothing but boto3 (one get_item, no framework).
+BARE_HANDLER = f'''\
+import json
+import os
+
+import boto3
+
+_client = boto3.client("dynamodb")
+
+
+def handler(event, context):
+    key = {{"{contract.TABLE_HASH_KEY}": {{"{contract.TABLE_HASH_KEY_TYPE}": event["path"].rsplit("/", 1)[-1]}}}}
+    item = _client.get_item(TableName=os.environ["{contract.ENV_TABLE_NAME}"], Key=key).get("Item")
+    return {{"statusCode": 200 if item else 404, "body": json.dumps(item)}}
+'''
+
+# Runs in a fresh interpreter: only the stdlib before the clock starts, so the cold figure is the
+# handler's own import and first request. argv: code dir, handler path, event file, warm count, out.
+CHILD = r'''
+import json, sys, time
+code_dir, handler_path, event_file, warm_count, out = sys.argv[1:6]
+event = json.load(open(event_file))
+
+class Context:
+    function_name = "bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "bench"
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 6000
+
+started = time.perf_counter()
+sys.path.insert(0, code_dir)
+module_name, _, function_name = handler_path.rpartition(".")
+handler = getattr(__import__(module_name, fromlist=[function_name]), function_name)
+statuses = [handler(event, Context())["statusCode"]]
+cold = time.perf_counter() - started
+warm = []
+for i in range(int(warm_count)):
+    began = time.perf_counter()
+    statuses.append(handler(event, Context())["statusCode"])
+    warm.append(time.perf_counter() - began)
+json.dump({"cold": cold, "warm": warm, "statuses": statuses}, open(out, "w"))
+'''
+
+
+def alb_event(method: str, path: str, body: str = "") -> dict:
+    return {
+        "requestContext": {"elb": {"targetGroupArn": f"arn:aws:elasticloadbalancing:{REGION}:000000000000:targetgroup/bench/1"}},
+        "httpMethod": method,
+        "path": path,
+        "queryStringParameters": {},
+        "headers": {"host": "bench.invalid", "content-type": "application/json", "user-agent": "bench"},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+class HandlerRunner:
+    """Runs one handler in fresh interpreters (the project venv's python) against ministack."""
+
+    def __init__(self, name: str, code_dir: Path, handler_path: str, environment: dict[str, str], workdir: Path):
+        self.name, self.code_dir, self.handler_path = name, code_dir, handler_path
+        self.environment = environment
+        self.workdir = workdir
+
+    def run(self, event: dict, warm_count: int = 0) -> dict:
+        """Import the handler in a fresh interpreter, serve `event` once cold, then `warm_count` times."""
+        event_file = self.workdir / f"{self.name}-event.json"
+        event_file.write_text(json.dumps(event))
+        out = self.workdir / f"{self.name}-result.json"
+        completed = subprocess.run(
+            [sys.executable, "-c", CHILD, str(self.code_dir), self.handler_path, str(event_file), str(warm_count), str(out)],
+            env=self.environment, cwd=self.workdir, capture_output=True, text=True, timeout=120,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"{self.name} handler run failed:\n{completed.stderr[-3000:]}")
+        result = json.loads(out.read_text())
+        unexpected = [status for status in result["statuses"] if status >= 300]
+        if unexpected:
+            raise RuntimeError(f"{self.name} handler answered {unexpected[:5]}: not measuring errors")
+        return result
+
+
+def handler_environment(ms: Ministack) -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+    return {
+        **{key: os.environ[key] for key in keep if key in os.environ},
+        **deploy.function_environment(TABLE_NAME, CHAOS_PARAMETER),
+        contract.ENV_REGION: REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ENDPOINT_URL": ms.endpoint,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    }
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def measure_handlers(cold_runs: int, warm_requests: int) -> dict:
+    """(a) and (b): cold starts interleaved api/bare so drift hits both alike, then one warm run each."""
+    get = alb_event("GET", f"/items/{ITEM_ID}")
+    with Ministack() as ms, tempfile.TemporaryDirectory(prefix="bench-handler-") as tmp:
+        workdir = Path(tmp)
+        deploy.create_global_table(ms, TABLE_NAME, REGION)
+        deploy.put_chaos(ms, REGION, CHAOS_PARAMETER)
+
+        api_dir, bare_dir = workdir / "api-code", workdir / "bare-code"
+        with zipfile.ZipFile(io.BytesIO(build_zip(API_SOURCE, contract.PACKAGE_NAME))) as archive:
+            archive.extractall(api_dir)
+        bare_dir.mkdir()
+        (bare_dir / "bare_handler.py").write_text(BARE_HANDLER)
+
+        environment = handler_environment(ms)
+        api = HandlerRunner("api", api_dir, contract.HANDLER, environment, workdir)
+        bare = HandlerRunner("bare", bare_dir, "bare_handler.handler", environment, workdir)
+
+        # The item both handlers read, written by the API itself so it has the API's own shape.
+        api.run(alb_event("PUT", f"/items/{ITEM_ID}", json.dumps({"bench": True, "payload": "x" * 256})))
+
+        cold = {"api": [], "bare": []}
+        for _ in range(cold_runs):
+            for runner in (api, bare):
+                cold[runner.name].append(runner.run(get)["cold"])
+        warm = {runner.name: runner.run(get, warm_count=warm_requests)["warm"] for runner in (api, bare)}
+    return {"cold": cold, "warm": warm}
+
+
+def router_origins() -> dict[str, EdgeOrigin]:
+    return {code: EdgeOrigin(host=f"api.{code}.bench.invalid") for code in ROUTER_REGION_CODES}
+
+
+def measure_router(decisions: int) -> dict:
+    """(c): the edge router's pure decision (functions/edge/routing.decide), timed per call.
+
+    Viewers are mostly located by coordinates (the costly path: every region by distance), with some
+    pinned by cookie or known only by country, and two regions marked unhealthy.
+    """
+    routing = RoutingTable.from_dict(plan_routing_table(REGION, ROUTER_REGION_CODES, router_origins()))
+    codes = routing.codes
+    rng = random.Random(7)
+    viewers = []
+    for i in range(1000):
+        lat, lon = rng.uniform(-60, 70), rng.uniform(-180, 180)
+        if i % 10 == 0:
+            viewers.append(Viewer(affinity=rng.choice(codes), lat=lat, lon=lon))
+        elif i % 10 == 1:
+            viewers.append(Viewer(country="DE"))
+        else:
+            viewers.append(Viewer(lat=lat, lon=lon))
+    unhealthy = frozenset(codes[:2])
+    for viewer in viewers:  # warm-up: time the steady state, not first-call costs
+        decide(routing, viewer, unhealthy)
+    samples = []
+    for i in range(decisions):
+        viewer = viewers[i % len(viewers)]
+        began = time.perf_counter_ns()
+        decide(routing, viewer, unhealthy)
+        samples.append((time.perf_counter_ns() - began) / 1000)
+    return {"p50_us": percentile(samples, 0.50), "p99_us": percentile(samples, 0.99)}
+
+
+def package_sizes() -> dict:
+    """(d): the zips exactly as the program builds them, the edge one with its 20-region table."""
+    table = routing_table_json(REGION, ROUTER_REGION_CODES, router_origins())
+    edge_extra = {f"{edge_contract.PACKAGE_NAME}/{edge_contract.ROUTING_TABLE_FILE}": table}
+    return {
+        "api": len(build_zip(API_SOURCE, contract.PACKAGE_NAME)),
+        "edge": len(build_zip(EDGE_SOURCE, edge_contract.PACKAGE_NAME, extra=edge_extra)),
+    }
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def report(handlers: dict, router: dict, sizes: dict) -> None:
+    print(f"{'measure':<36}{'api':>10}{'bare':>10}{'ratio':>9}  target")
+    ms = 1000.0
+    runs, requests = len(handlers["cold"]["api"]), len(handlers["warm"]["api"])
+    rows = [
+        (f"cold start median, ms (n={runs})", statistics.median, "cold", TARGET_COLD_RATIO),
+        (f"warm p50, ms (n={requests})", lambda s: percentile(s, 0.50), "warm", TARGET_WARM_P50_RATIO),
+        (f"warm p99, ms (n={requests})", lambda s: percentile(s, 0.99), "warm", None),
+    ]
+    for label, statistic, kind, target in rows:
+        api, bare = (statistic(handlers[kind][name]) * ms for name in ("api", "bare"))
+        ratio = api / bare
+        goal = f"<= {target}x  {_verdict(ratio <= target)}" if target else "(reported)"
+        print(f"{label:<36}{api:>10.2f}{bare:>10.2f}{ratio:>8.2f}x  {goal}")
+
+    regions = f"{len(ROUTER_REGION_CODES)} regions"
+    print(f"{f'router decision p50, us ({regions})':<36}{router['p50_us']:>10.2f}")
+    print(f"{f'router decision p99, us ({regions})':<36}{router['p99_us']:>10.2f}{'':>19}"
+          f"< {TARGET_ROUTER_P99_US:.0f} us  {_verdict(router['p99_us'] < TARGET_ROUTER_P99_US)}")
+    print(f"{'api zip, KiB':<36}{sizes['api'] / 1024:>10.1f}")
+    edge_share = sizes["edge"] / TARGET_EDGE_ZIP_BYTES
+    print(f"{f'edge zip, KiB (with {regions})':<36}{sizes['edge'] / 1024:>10.1f}{'':>10}{edge_share:>8.3f}x"
+          f"  of 1 MiB: far under  {_verdict(edge_share < 0.1)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run: few samples, same measures")
+    args = parser.parse_args()
+    cold_runs, warm_requests, decisions = (3, 50, 2000) if args.quick else (15, 500, 50000)
+
+    sizes = package_sizes()
+    try:
+        handlers = measure_handlers(cold_runs, warm_requests)
+    except (MinistackUnavailable, RuntimeError, TimeoutError) as error:
+        print(f"could not measure the handlers: {error}", file=sys.stderr)
+        return 1
+    router = measure_router(decisions)
+    report(handlers, router, sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The routing table baked into the package: parsed and validated once per container.
+
+A bad table is a deploy bug, so parsing fails loudly (ValueError naming the key) instead of routing
+somewhere surprising. The deploy-time planner runs the same parser over what it writes.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import contract
+from .geo import is_coordinate
+
+
+@dataclass(frozen=True)
+class RegionOrigin:
+    code: str
+    origin_host: str
+    protocol: str  # "https" | "http"
+    port: int
+    lat: float
+    lon: float
+
+    def url(self, path: str) -> str:
+        default_port = contract.DEFAULT_PORTS[self.protocol]
+        authority = self.origin_host if self.port == default_port else f"{self.origin_host}:{self.port}"
+        return f"{self.protocol}://{authority}{path}"
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    home_region: str
+    health_path: str
+    regions: Mapping[str, RegionOrigin]  # configured order
+    countries: Mapping[str, str]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.regions)
+
+    def health_urls(self) -> dict[str, str]:
+        return {code: region.url(self.health_path) for code, region in self.regions.items()}
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> "RoutingTable":
+        if not isinstance(raw, dict):
+            raise ValueError(f"routing table must be a JSON object, got {type(raw).__name__}")
+        unknown = sorted(set(raw) - set(contract.TABLE_KEYS))
+        if unknown:
+            raise ValueError(f"routing table has unknown keys {unknown}; allowed: {list(contract.TABLE_KEYS)}")
+        raw_regions = raw.get("regions")
+        if not isinstance(raw_regions, dict) or not raw_regions:
+            raise ValueError("routing table 'regions' must be a non-empty object of region code -> origin")
+        regions = {code: _region(code, value) for code, value in raw_regions.items()}
+
+        home = raw.get("homeRegion")
+        if home not in regions:
+            raise ValueError(f"routing table 'homeRegion' {home!r} is not one of the regions {list(regions)}")
+        health_path = raw.get("healthPath")
+        if not isinstance(health_path, str) or not health_path.startswith("/"):
+            raise ValueError(f"routing table 'healthPath' must be a path starting with '/', got {health_path!r}")
+        countries = raw.get("countries", {})
+        if not isinstance(countries, dict):
+            raise ValueError("routing table 'countries' must be an object of country code -> region")
+        for country, region in countries.items():
+            if not (isinstance(country, str) and len(country) == 2 and country.isalpha() and country.isupper()):
+                raise ValueError(f"routing table country {country!r} is not an ISO 3166-1 alpha-2 code")
+            if region not in regions:
+                raise ValueError(f"routing table maps country {country} to {region!r}, not one of {list(regions)}")
+        return cls(home, health_path, regions, dict(countries))
+
+    @classmethod
+    def from_file(cls, path: Path) -> "RoutingTable":
+        return cls.from_dict(json.loads(path.read_text()))
+
+
+def _region(code: Any, raw: Any) -> RegionOrigin:
+    where = f"routing table region {code!r}"
+    if not isinstance(code, str) or not code:
+        raise ValueError(f"{where}: region codes must be non-empty strings")
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where} must be an object with keys {list(contract.REGION_KEYS)}")
+    missing = [key for key in contract.REGION_KEYS if key not in raw]
+    extra = sorted(set(raw) - set(contract.REGION_KEYS))
+    if missing or extra:
+        raise ValueError(f"{where}: missing keys {missing}, unknown keys {extra}")
+    host, protocol, port = raw["originHost"], raw["protocol"], raw["port"]
+    if not isinstance(host, str) or not host or any(c in host for c in "/:@ "):
+        raise ValueError(f"{where}: 'originHost' must be a bare hostname, got {host!r}")
+    if protocol not in contract.DEFAULT_PORTS:
+        raise ValueError(f"{where}: 'protocol' must be one of {list(contract.DEFAULT_PORTS)}, got {protocol!r}")
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError(f"{where}: 'port' must be an integer 1-65535, got {port!r}")
+    lat, lon = raw["lat"], raw["lon"]
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
+    if not numbers or not is_coordinate(lat, lon):
+        raise ValueError(f"{where}: 'lat'/'lon' must be degrees within [-90, 90] / [-180, 180], got {lat!r}, {lon!r}")
+    return RegionOrigin(code, host, protocol, port, float(lat), float(lon))

@@ -1,0 +1,51 @@
+"""A tiny HTTP origin on 127.0.0.1 for the real prober: /health 200, /sick 503, /moved 302."""
+
+import socket
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ANSWERS = {"/health": 200, "/sick": 503, "/moved": 302}
+
+
+class _Origin(BaseHTTPRequestHandler):
+    def do_GET(self):
+        status = ANSWERS.get(self.path, 404)
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/health")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format, *args):
+        pass
+
+
+@contextmanager
+def local_origin():
+    """Yields the port of a running origin; stops it on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@contextmanager
+def silent_origin():
+    """Yields the port of a socket that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

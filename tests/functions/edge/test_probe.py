@@ -1,0 +1,54 @@
+"""The real stdlib prober against a local origin on 127.0.0.1."""
+
+from functions.edge.health import HealthMonitor
+from functions.edge.probe import probe_health
+from tests.functions.edge.localhttp import closed_port, local_origin, silent_origin
+
+
+def test_200_is_healthy():
+    with local_origin() as port:
+        assert probe_health(f"http://127.0.0.1:{port}/health", 2.0) is True
+
+
+def test_any_other_status_is_unhealthy():
+    with local_origin() as port:
+        assert probe_health(f"http://127.0.0.1:{port}/sick", 2.0) is False
+        assert probe_health(f"http://127.0.0.1:{port}/missing", 2.0) is False
+
+
+def test_redirect_is_not_followed_and_is_unhealthy():
+    with local_origin() as port:
+        assert probe_health(f"http://127.0.0.1:{port}/moved", 2.0) is False
+
+
+def test_refused_connection_is_unhealthy():
+    assert probe_health(f"http://127.0.0.1:{closed_port()}/health", 2.0) is False
+
+
+def test_silence_is_no_answer():
+    with silent_origin() as port:
+        assert probe_health(f"http://127.0.0.1:{port}/health", 0.2) is None
+
+
+def test_tls_failure_is_unhealthy():
+    # An https probe against a plain http listener fails the handshake.
+    with local_origin() as port:
+        assert probe_health(f"https://127.0.0.1:{port}/health", 2.0) is False
+
+
+def test_monitor_with_real_threads_and_prober():
+    with local_origin() as up, silent_origin() as silent:
+        health = HealthMonitor(
+            {
+                "eu-west-1": f"http://127.0.0.1:{closed_port()}/health",
+                "eu-central-1": f"http://127.0.0.1:{silent}/health",
+                "us-east-1": f"http://127.0.0.1:{up}/health",
+            },
+            probe_timeout=0.5,
+        )
+        try:
+            unhealthy = health.unhealthy_among(["eu-west-1", "eu-central-1", "us-east-1"])
+        finally:
+            health.end_invocation()
+
+    assert unhealthy == {"eu-west-1", "eu-central-1"}

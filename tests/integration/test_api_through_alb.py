@@ -1,0 +1,100 @@
+"""The API function, packaged as the program deploys it, behind an ALB in two regions of ministack.
+
+Real HTTP through ministack's load balancer to the Lambda, one DynamoDB global table replicated from
+us-east-1 to eu-west-1, and the chaos parameter failing one region while the other keeps serving.
+"""
+
+import json
+import uuid
+
+import pytest
+
+from functions.api import contract
+from tests.integration import deploy
+from tests.integration.topology import CHAOS_PARAMETER, REGION_A, REGION_B
+
+pytestmark = pytest.mark.integration
+
+JSON = {"content-type": "application/json"}
+REPLICATION_TIMEOUT = 15.0
+# The function caches the chaos parameter for this long; the margin covers slow ministack invocations.
+CHAOS_TIMEOUT = contract.CHAOS_CACHE_SECONDS + 10.0
+
+
+def new_id() -> str:
+    return f"it-{uuid.uuid4().hex[:12]}"
+
+
+def put_item(ministack, region, item_id: str, data, headers=None):
+    return region.request(ministack, "PUT", f"/items/{item_id}", body=json.dumps(data), headers={**JSON, **(headers or {})})
+
+
+def test_health_answers_in_each_region(ministack, regions):
+    for code, region in regions.items():
+        response = region.request(ministack, "GET", contract.DEFAULT_HEALTH_PATH)
+        assert response.status == 200, response.body
+        assert response.json()["status"] == "ok"
+        assert response.json()["region"] == code
+        assert response.headers[contract.SERVED_BY_HEADER] == code
+
+
+def test_write_in_home_region_is_read_from_replica_region(ministack, regions):
+    item_id, data = new_id(), {"name": "widget", "tags": ["a", "b"], "count": 3}
+
+    created = put_item(ministack, regions[REGION_A], item_id, data)
+
+    assert created.status == 201, created.body
+    assert created.headers[contract.SERVED_BY_HEADER] == REGION_A
+    body = created.json()
+    assert (body["id"], body["data"], body["region"]) == (item_id, data, REGION_A)
+
+    def replicated():
+        response = regions[REGION_B].request(ministack, "GET", f"/items/{item_id}")
+        return response if response.status == 200 else None
+
+    read = deploy.wait_until(replicated, timeout=REPLICATION_TIMEOUT, interval=0.2, what="replication to eu-west-1")
+    assert read.headers[contract.SERVED_BY_HEADER] == REGION_B
+    assert read.json()["data"] == data
+    assert read.json()["version"] == body["version"]
+
+
+def test_stale_if_match_is_rejected_with_412(ministack, regions):
+    region, item_id = regions[REGION_A], new_id()
+    first = put_item(ministack, region, item_id, {"step": 1})
+    # The ETag of a write is what a client sends back as If-Match.
+    second = put_item(ministack, region, item_id, {"step": 2}, headers={"If-Match": first.headers["etag"]})
+    assert second.status == 200, second.body
+    assert second.json()["version"] > first.json()["version"]
+
+    stale = put_item(ministack, region, item_id, {"step": 3}, headers={"If-Match": first.headers["etag"]})
+
+    assert stale.status == 412, stale.body
+    assert stale.headers[contract.SERVED_BY_HEADER] == REGION_A
+    current = region.request(ministack, "GET", f"/items/{item_id}")
+    assert current.json()["data"] == {"step": 2}
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"'], ids=["malformed", "array", "string"])
+def test_bad_body_is_400_with_error(ministack, regions, body):
+    response = regions[REGION_A].request(ministack, "PUT", f"/items/{new_id()}", body=body, headers=JSON)
+
+    assert response.status == 400, response.body
+    assert "error" in response.json()
+    assert response.headers[contract.SERVED_BY_HEADER] == REGION_A
+
+
+def test_chaos_down_fails_only_that_region(ministack, regions):
+    def health(code):
+        return regions[code].request(ministack, "GET", contract.DEFAULT_HEALTH_PATH)
+
+    deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER, json.dumps({"mode": "down"}))
+    try:
+        down = deploy.wait_until(lambda: (r := health(REGION_A)).status == 503 and r,
+                                 timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 /health turning 503")
+        assert down.headers[contract.SERVED_BY_HEADER] == REGION_A
+        assert regions[REGION_A].request(ministack, "GET", f"/items/{new_id()}").status == 503
+        assert health(REGION_B).status == 200
+    finally:
+        deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER)
+    deploy.wait_until(lambda: health(REGION_A).status == 200,
+                      timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 recovering after chaos")
