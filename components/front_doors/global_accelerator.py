@@ -1,0 +1,90 @@
+"""Global Accelerator: two anycast IPs; AWS's backbone carries each connection to the nearest healthy ALB."""
+
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import naming
+from components.config import NAMESPACE, ConfigError
+from components.endpoint import RegionalEndpoint
+from components.front_doors.base import FrontDoor, FrontDoorArgs
+
+TYPE = "global-serverless:components:GlobalAcceleratorFrontDoor"
+ENDPOINT_WEIGHT = 128  # the AWS default, stated so every region visibly gets the same share
+
+
+def listener_ports(endpoints: tuple[RegionalEndpoint, ...]) -> tuple[int, ...]:
+    """The ports the regional ALBs listen on: 443 with a domain, 80 without one (no certificate).
+
+    GA forwards a port to the same port on the ALB, so a port the ALBs do not listen on would accept
+    connections and then reset them.
+    """
+    return tuple(sorted({endpoint.port for endpoint in endpoints}))
+
+
+def require_albs(name: str, endpoints: tuple[RegionalEndpoint, ...]) -> None:
+    for endpoint in endpoints:
+        if endpoint.backend != "alb" or endpoint.alb_arn is None:
+            raise ConfigError(
+                f"{NAMESPACE}:backend", endpoint.backend,
+                f'the globalaccelerator front door "{name}" got a {endpoint.backend} endpoint in {endpoint.region}: '
+                "Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
+                'backend "alb" with globalaccelerator',
+                f"pulumi config set {NAMESPACE}:backend alb  (or set {NAMESPACE}:frontDoor to route53 or cloudfront)",
+            )
+
+
+class GlobalAcceleratorFrontDoor(FrontDoor):
+    def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(TYPE, name, None, opts)
+        require_albs(name, args.endpoints)
+        # Global Accelerator's API is global (the provider calls it in us-west-2 whatever its region).
+        child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
+
+        accelerator = aws.globalaccelerator.Accelerator(
+            name, ip_address_type="IPV4", enabled=True, opts=child,
+        )
+        listener = aws.globalaccelerator.Listener(
+            f"{name}-tcp",
+            accelerator_arn=accelerator.arn,
+            protocol="TCP",
+            port_ranges=[aws.globalaccelerator.ListenerPortRangeArgs(from_port=port, to_port=port)
+                         for port in listener_ports(args.endpoints)],
+            opts=child,
+        )
+        for endpoint in args.endpoints:
+            aws.globalaccelerator.EndpointGroup(
+                naming.regional(name, endpoint.region),
+                listener_arn=listener.arn,
+                endpoint_group_region=endpoint.region,
+                # No health_check_* here: for ALB endpoints GA uses the ALB target group's health
+                # check (enabled explicitly on the target group); group settings apply to EC2/EIP only.
+                endpoint_configurations=[aws.globalaccelerator.EndpointGroupEndpointConfigurationArgs(
+                    endpoint_id=endpoint.alb_arn,
+                    client_ip_preservation_enabled=True,
+                    weight=ENDPOINT_WEIGHT,
+                )],
+                traffic_dial_percentage=args.traffic_dials.get(endpoint.region, 100),
+                opts=child,
+            )
+
+        if args.hostname is None:
+            self.hostname = accelerator.dns_name
+            self.url = accelerator.dns_name.apply(lambda h: f"http://{h}")
+        else:
+            record = aws.route53.Record(
+                f"{name}-dns",
+                zone_id=args.dns.zone_id,
+                name=args.hostname,
+                type="A",
+                # One plain record: GA does the failover, so there is no alternative answer to choose.
+                aliases=[aws.route53.RecordAliasArgs(name=accelerator.dns_name, zone_id=accelerator.hosted_zone_id,
+                                                     evaluate_target_health=False)],
+                opts=child,
+            )
+            hostname = args.hostname
+            # Through the record: whoever aliases this name (the A/B split) waits for it.
+            self.hostname = record.name.apply(lambda _: hostname)
+            self.url = self.hostname.apply(lambda h: f"https://{h}")
+        self.register_outputs({"url": self.url})

@@ -1,0 +1,66 @@
+"""Route 53 latency routing: DNS answers with the lowest-latency region whose health check passes."""
+
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import naming
+from components.endpoint import RegionalEndpoint
+from components.front_doors.base import FrontDoor, FrontDoorArgs
+
+TYPE = "global-serverless:components:Route53LatencyFrontDoor"
+
+# Route 53 checker regions, set explicitly (AWS wants at least 3 when customised): one per continent,
+# so one checker region's network trouble cannot mark every backend down.
+CHECKER_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1")
+
+
+class Route53LatencyFrontDoor(FrontDoor):
+    def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(TYPE, name, None, opts)
+        if args.hostname is None or args.dns is None:
+            raise ValueError(f"the route53 front door {name!r} needs a domain: its records live in the hosted zone")
+        # Health checks and records are global; the home region's provider manages them.
+        child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
+
+        records = [self._region(name, endpoint, args, child) for endpoint in args.endpoints]
+
+        hostname = args.hostname
+        # Derived from the records so that whoever aliases this name (the A/B split) waits for them.
+        self.hostname = pulumi.Output.all(*[r.name for r in records]).apply(lambda _: hostname)
+        self.url = self.hostname.apply(lambda h: f"https://{h}")
+        self.register_outputs({"url": self.url})
+
+    @staticmethod
+    def _region(name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs,
+                opts: pulumi.ResourceOptions) -> aws.route53.Record:
+        if endpoint.protocol != "https":
+            raise ValueError(f"the route53 front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
+        child_name = naming.regional(name, endpoint.region)
+        check = aws.route53.HealthCheck(
+            child_name,
+            type="HTTPS",
+            fqdn=endpoint.hostname,
+            port=endpoint.port,
+            resource_path=args.health.path,
+            request_interval=args.health.interval_seconds,
+            failure_threshold=args.health.failure_threshold,
+            regions=list(CHECKER_REGIONS),
+            enable_sni=True,
+            tags={"Name": child_name},
+            opts=opts,
+        )
+        target = endpoint.alias_for(args.hostname)
+        return aws.route53.Record(
+            child_name,
+            zone_id=args.dns.zone_id,
+            name=args.hostname,
+            type="A",
+            set_identifier=endpoint.region,
+            latency_routing_policies=[aws.route53.RecordLatencyRoutingPolicyArgs(region=endpoint.region)],
+            aliases=[aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id,
+                                                 evaluate_target_health=True)],
+            health_check_id=check.id,
+            opts=opts,
+        )

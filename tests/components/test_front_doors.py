@@ -1,0 +1,160 @@
+"""Every front door under mocks: the shared interface, the A/B split, and what switching strategy leaves alone."""
+
+import pytest
+
+from offline.mocks import MOCK_ZONE_ID
+from tests.components.helpers import program
+
+TYPE_PREFIX = "global-serverless:components:"
+DOOR_TYPES = {
+    "route53": TYPE_PREFIX + "Route53LatencyFrontDoor",
+    "globalaccelerator": TYPE_PREFIX + "GlobalAcceleratorFrontDoor",
+    "cloudfront": TYPE_PREFIX + "CloudFrontEdgeFrontDoor",
+}
+SPLIT_TYPE = TYPE_PREFIX + "WeightedSplit"
+RECORD = "aws:route53/record:Record"
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
+# Every strategy x backend the config allows, with and without a domain where that is allowed.
+ALLOWED = [
+    ("route53", "alb", True), ("route53", "apigateway", True),
+    ("globalaccelerator", "alb", True), ("globalaccelerator", "alb", False),
+    ("cloudfront", "alb", True), ("cloudfront", "alb", False),
+    ("cloudfront", "apigateway", True), ("cloudfront", "apigateway", False),
+]
+# Global resources that CloudFront only takes in us-east-1.
+EDGE_TYPES = {"aws:lambda/function:Function", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
+              "aws:cloudfront/distribution:Distribution", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"}
+
+
+def run_for(strategy, backend, domain, regions=REGIONS, home=None):
+    return program(regions, backend=backend, front_door=strategy, home=home, **({} if domain else {"domain": None}))
+
+
+def door_children(run, door):
+    return [r for r in run.resources if r.parent == door.urn]
+
+
+def outside_front_doors(run) -> dict[str, object]:
+    """URN -> inputs of every resource not under a front door (backends, table, certificates, providers)."""
+    doors = tuple(DOOR_TYPES.values()) + (SPLIT_TYPE,)
+    return {
+        r.urn: comparable(r.inputs) for r in run.resources
+        if r.type not in doors and not any(run.ancestor(r, t.split(":")[-1]) for t in doors)
+    }
+
+
+def comparable(value):
+    """Inputs with assets replaced by what they contain, so two runs compare by content."""
+    if isinstance(value, dict):
+        return {k: comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [comparable(v) for v in value]
+    if hasattr(value, "assets"):
+        return {name: comparable(asset) for name, asset in value.assets.items()}
+    for attribute in ("path", "text", "uri"):
+        if isinstance(getattr(value, attribute, None), str):
+            return (attribute, getattr(value, attribute))
+    return value
+
+
+@pytest.mark.parametrize("strategy,backend,domain", ALLOWED)
+def test_each_allowed_combination_builds_one_door_whose_children_are_its_own(strategy, backend, domain):
+    home = "eu-west-1"
+    run = run_for(strategy, backend, domain, home=home)
+    (door,) = [r for r in run.resources if r.type in DOOR_TYPES.values()]
+    assert door.type == DOOR_TYPES[strategy] and door.name == strategy and not door.custom
+    children = door_children(run, door)
+    assert children and all(child.custom for child in children)  # parent=self on every child, no nesting
+    for child in children:
+        expected = "us-east-1" if child.type in EDGE_TYPES else home
+        assert child.region == expected, f"{child.type} {child.name} in {child.region}"
+        assert child.name.startswith(strategy)
+    assert not run.of_type(SPLIT_TYPE)
+    assert run.outputs["url"] == run.outputs["frontDoorUrls"][strategy]
+    assert run.outputs["url"].startswith("https://" if domain or strategy == "cloudfront" else "http://")
+
+
+@pytest.mark.parametrize("strategy,backend", [("route53", "apigateway"), ("globalaccelerator", "alb"),
+                                              ("cloudfront", "alb")])
+def test_child_names_come_from_region_codes_not_positions(strategy, backend):
+    forward = run_for(strategy, backend, True)
+    backward = run_for(strategy, backend, True, regions=[REGIONS[0], *reversed(REGIONS[1:])])
+
+    def door_urns(run):
+        return sorted(r.urn for r in run.resources if run.ancestor(r, DOOR_TYPES[strategy].split(":")[-1]))
+
+    assert door_urns(forward) == door_urns(backward)
+
+
+@pytest.mark.parametrize("backend,strategies", [
+    ("alb", ["route53", "globalaccelerator", "cloudfront"]),
+    ("apigateway", ["route53", "cloudfront"]),
+])
+def test_switching_strategy_leaves_backends_and_table_untouched(backend, strategies):
+    first, *others = [outside_front_doors(run_for(strategy, backend, True)) for strategy in strategies]
+    assert any(":RegionalBackend" in urn for urn in first)
+    assert any("dynamodb/table:Table" in urn for urn in first)
+    for other in others:
+        assert other.keys() == first.keys()
+        assert other == first
+
+
+def test_cloudfront_outside_us_east_1_adds_only_its_certificate():
+    regions = ["eu-west-1", "ap-southeast-1"]
+    route53 = outside_front_doors(run_for("route53", "apigateway", True, regions=regions))
+    cloudfront = outside_front_doors(run_for("cloudfront", "apigateway", True, regions=regions))
+    added = sorted(urn.split("::")[-1] for urn in cloudfront.keys() - route53.keys())
+    # CloudFront takes only us-east-1 certificates: one more certificate (and its validation).
+    assert added == ["tls-us-east-1", "tls-us-east-1"]
+    assert route53.keys() <= cloudfront.keys()
+    assert all(cloudfront[urn] == inputs for urn, inputs in route53.items())
+
+
+AB_WEIGHTS = {"globalaccelerator": 30, "cloudfront": 70}
+
+
+@pytest.fixture(scope="module")
+def ab_run():
+    return program(REGIONS, backend="alb", front_door=AB_WEIGHTS)
+
+
+def test_ab_builds_every_strategy_on_its_own_hostname(ab_run):
+    doors = {r.name: r for r in ab_run.resources if r.type in DOOR_TYPES.values()}
+    assert set(doors) == set(AB_WEIGHTS)
+    assert ab_run.outputs["frontDoorUrls"] == {s: f"https://{s}.api.example.com" for s in AB_WEIGHTS}
+    assert ab_run.outputs["url"] == "https://api.example.com"
+    (distribution,) = ab_run.of_type("aws:cloudfront/distribution:Distribution")
+    # CloudFront answers on its own name and on the main name the split sends to it.
+    assert distribution.inputs["aliases"] == ["cloudfront.api.example.com", "api.example.com"]
+
+
+def test_ab_weighted_records_alias_each_strategys_record_in_the_same_zone(ab_run):
+    (split,) = ab_run.of_type(SPLIT_TYPE)
+    records = {r.inputs["setIdentifier"]: r for r in ab_run.resources if r.parent == split.urn}
+    assert set(records) == set(AB_WEIGHTS)
+    strategy_records = {r.inputs["name"]: r for r in ab_run.of_type(RECORD) if r.inputs["name"].count(".") == 3
+                        and r.inputs["name"].split(".")[0] in AB_WEIGHTS}
+    for strategy, record in records.items():
+        props = record.inputs
+        assert record.type == RECORD and record.region == REGIONS[0]
+        assert props["name"] == "api.example.com" and props["type"] == "A" and props["zoneId"] == MOCK_ZONE_ID
+        assert props["weightedRoutingPolicies"] == [{"weight": AB_WEIGHTS[strategy]}]
+        (alias,) = props["aliases"]
+        assert alias == {"name": f"{strategy}.api.example.com", "zoneId": MOCK_ZONE_ID, "evaluateTargetHealth": True}
+        # The alias waits for the record it targets (Route 53 refuses an alias to a missing name).
+        assert strategy_records[f"{strategy}.api.example.com"].urn in record.property_dependencies["aliases"]
+
+
+def test_ab_route53_latency_records_sit_on_the_strategy_name():
+    run = program(REGIONS, backend="apigateway", front_door={"route53": 1, "cloudfront": 3})
+    latency = [r for r in run.of_type(RECORD) if r.inputs.get("latencyRoutingPolicies")]
+    assert sorted(r.inputs["setIdentifier"] for r in latency) == sorted(REGIONS)
+    assert {r.inputs["name"] for r in latency} == {"route53.api.example.com"}
+    for record in latency:
+        region = record.inputs["setIdentifier"]
+        (domain,) = [d for d in run.of_type("aws:apigatewayv2/domainName:DomainName")
+                     if d.region == region and d.inputs["domainName"] == "route53.api.example.com"]
+        assert record.inputs["aliases"][0]["name"] == domain.state["domainNameConfiguration"]["targetDomainName"]
+    weights = {r.inputs["setIdentifier"]: r.inputs["weightedRoutingPolicies"][0]["weight"]
+               for r in run.of_type(RECORD) if r.inputs.get("weightedRoutingPolicies")}
+    assert weights == {"route53": 1, "cloudfront": 3}
