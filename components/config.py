@@ -138,6 +138,17 @@ class Settings(BaseModel):
     def traffic_dial(self, region: str) -> int:
         return dict(self.traffic_dials).get(region, 100)
 
+    def warnings(self) -> list[str]:
+        """Valid but probably not what was meant: shown by `pulumi up`, never fatal."""
+        notes = []
+        if self.traffic_dials and "globalaccelerator" not in self.strategies:
+            notes.append(
+                f"{_key('trafficDials')} is set but only Global Accelerator has traffic dials; with frontDoor "
+                f"{', '.join(self.strategies)} it changes nothing. To drain a region there, use "
+                "`python -m ops.gameday --stack <stack> --region <region> down`."
+            )
+        return notes
+
 
 # ---------------------------------------------------------------------------------------------
 # Parsing: raw Pulumi config values (strings, or already-decoded JSON) -> Settings.
@@ -394,9 +405,12 @@ def load_settings() -> Settings:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    return parse_settings(
+    settings = parse_settings(
         _namespace_values(),
         runtime_config.get_config(HOME_REGION_KEY) or _UNSET,
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
     )
+    for note in settings.warnings():
+        pulumi.log.warn(note)
+    return settings

@@ -51,5 +51,8 @@ def load_stack_config(stack: str, overrides: Iterable[str] = (), values: dict | 
     config = {_full_key(k): v for k, v in values.items()}
     for text in overrides:
         key, value = parse_override(text)
-        config[key] = value
+        if value is None:  # `--config domain=null` removes the key, as `pulumi config rm` would
+            config.pop(key, None)
+        else:
+            config[key] = value
     return {key: _engine_value(value) for key, value in config.items()}

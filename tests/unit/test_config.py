@@ -120,3 +120,19 @@ def test_each_bad_value_names_key_value_allowed_and_fix(raw, home, key, fragment
     assert "\n  Allowed: " in text and "\n  Fix: " in text
     for fragment in fragments:
         assert fragment in text, text
+
+
+def test_traffic_dials_without_global_accelerator_warn_but_deploy():
+    s = settings(trafficDials='{"eu-west-1": 0}')
+    assert s.traffic_dial("eu-west-1") == 0
+    (note,) = s.warnings()
+    assert "only Global Accelerator has traffic dials" in note and "ops.gameday" in note
+    assert settings(backend="alb", frontDoor="globalaccelerator", trafficDials='{"eu-west-1": 0}').warnings() == []
+
+
+def test_a_null_override_removes_a_key():
+    from offline.stack_config import load_stack_config
+
+    config = load_stack_config("dev", ["domain=null", "frontDoor=cloudfront"])
+    assert "global-serverless:domain" not in config
+    assert config["global-serverless:frontDoor"] == "cloudfront"
