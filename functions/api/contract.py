@@ -35,3 +35,18 @@ ID_PATTERN = r"^[A-Za-z0-9._~-]{1,128}$"
 # The chaos parameter's value when nothing is injected.
 CHAOS_NONE = '{"mode": "none"}'
 CHAOS_MODES = ("none", "latency", "error", "down")
+
+# JSON bodies nested deeper than this are refused with 400 (DynamoDB's own map nesting limit).
+MAX_JSON_DEPTH = 32
+
+# How long the function caches the chaos parameter: a changed mode takes effect within this.
+CHAOS_CACHE_SECONDS = 5.0
+
+# The only actions the function performs, for the least-privilege role:
+# on the region's table replica, and on the region's chaos parameter.
+FUNCTION_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+FUNCTION_CHAOS_ACTIONS = ("ssm:GetParameter",)
+
+# A deleted item leaves a tombstone (so versions never restart and a stale If-Match can never
+# match a re-created item); the tombstone expires through the table's TTL after this long.
+TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600

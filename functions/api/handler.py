@@ -1,0 +1,75 @@
+"""Lambda entry point (`api.handler.handler`): ALB and API Gateway HTTP API (payload 2.0) events.
+
+Both resolvers share one Router (routes.py); the event's shape picks the resolver. Every
+response carries `x-served-by-region`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import contract
+from .observability import count, logger, metrics
+from .routes import request_header
+from .runtime import get_runtime
+from .settings import SettingsError
+
+
+class UnsupportedEvent(ValueError):
+    """Neither an ALB event nor an HTTP API payload 2.0 event."""
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics(capture_cold_start_metric=True)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        runtime = get_runtime()
+    except SettingsError:
+        count("ConfigurationErrors")
+        logger.exception("the function's environment is invalid")
+        raise
+    if is_alb_event(event):
+        resolver = runtime.alb
+        logger.set_correlation_id(request_header(event, "x-amzn-trace-id"))
+    elif is_http_api_event(event):
+        resolver = runtime.http_api
+        logger.set_correlation_id(event["requestContext"].get("requestId"))
+    else:
+        count("UnsupportedEvents")
+        raise UnsupportedEvent("expected an ALB event (requestContext.elb) or an HTTP API 2.0 event (version 2.0)")
+
+    response = resolver.resolve(event, context)
+    stamp_region(response, runtime.settings.region)
+
+    status = response.get("statusCode", 0)
+    count("Requests")
+    count(f"Status{status // 100}xx")
+    logger.info("request served", extra={**_request_line(event), "status": status})
+    return response
+
+
+def is_alb_event(event: Any) -> bool:
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    return isinstance(context, dict) and isinstance(context.get("elb"), dict)
+
+
+def is_http_api_event(event: Any) -> bool:
+    return isinstance(event, dict) and event.get("version") == "2.0" and isinstance(event.get("requestContext"), dict)
+
+
+def stamp_region(response: dict[str, Any], region: str) -> None:
+    """Adds x-served-by-region in whichever header form the resolver produced."""
+    if isinstance(response.get("multiValueHeaders"), dict):
+        response["multiValueHeaders"][contract.SERVED_BY_HEADER] = [region]
+    if not isinstance(response.get("headers"), dict):
+        if "multiValueHeaders" in response:
+            return
+        response["headers"] = {}
+    response["headers"][contract.SERVED_BY_HEADER] = region
+
+
+def _request_line(event: dict[str, Any]) -> dict[str, Any]:
+    if is_alb_event(event):
+        return {"method": event.get("httpMethod"), "path": event.get("path")}
+    http = event["requestContext"].get("http") or {}
+    return {"method": http.get("method"), "path": event.get("rawPath")}

@@ -1,0 +1,84 @@
+"""Everything built once per execution environment: settings, AWS clients, resolvers.
+
+Built on the first invocation rather than at import, so importing the package never needs an
+environment or makes an AWS call. Tests and the integration harness use `reset_runtime()` (after
+changing the environment) and `use_runtime(build_runtime(...))` (to inject a clock, sleep or
+random source, or clients made once and shared between tests).
+"""
+
+from __future__ import annotations
+
+import random as _random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import boto3
+from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver
+from botocore.config import Config
+
+from .chaos import ChaosSource
+from .items import ItemService
+from .observability import metrics
+from .routes import build_router
+from .settings import Settings, load_settings
+from .store import CLIENT_CONFIG, ItemStore
+
+# The chaos read sits in front of every request (cached); a slow SSM must not hold requests up.
+CHAOS_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 1})
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    alb: ALBResolver
+    http_api: APIGatewayHttpResolver
+    chaos: ChaosSource
+
+
+def build_runtime(
+    environ: Mapping[str, str] | None = None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    random: Callable[[], float] = _random.random,
+    dynamodb_client=None,
+    ssm_client=None,
+) -> Runtime:
+    settings = load_settings(environ)
+    session = boto3.session.Session()
+    dynamodb = dynamodb_client or session.client("dynamodb", region_name=settings.region, config=CLIENT_CONFIG)
+    ssm = ssm_client or session.client("ssm", region_name=settings.region, config=CHAOS_CLIENT_CONFIG)
+
+    service = ItemService(ItemStore(dynamodb, settings.table_name), settings.region)
+    chaos = ChaosSource(ssm, settings.chaos_parameter_name, clock=clock)
+    router = build_router(settings, service, chaos, sleep=sleep, random=random)
+
+    alb = ALBResolver()
+    alb.include_router(router)
+    http_api = APIGatewayHttpResolver()
+    http_api.include_router(router)
+    return Runtime(settings=settings, alb=alb, http_api=http_api, chaos=chaos)
+
+
+_runtime: Runtime | None = None
+
+
+def get_runtime() -> Runtime:
+    global _runtime
+    if _runtime is None:
+        use_runtime(build_runtime())
+    return _runtime
+
+
+def use_runtime(runtime: Runtime) -> None:
+    global _runtime
+    _runtime = runtime
+    metrics.set_default_dimensions(region=runtime.settings.region)
+
+
+def reset_runtime() -> None:
+    """Forget the cached settings, clients and resolvers; the next invocation rebuilds them."""
+    global _runtime
+    _runtime = None
+    metrics.clear_default_dimensions()

@@ -1,0 +1,49 @@
+"""The function's environment, read and validated once at cold start."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import contract
+
+_REQUIRED = {
+    contract.ENV_REGION: "the region this copy runs in (set by the Lambda runtime)",
+    contract.ENV_TABLE_NAME: "the DynamoDB global table name (set by the Pulumi program)",
+    contract.ENV_CHAOS_PARAMETER: "the SSM parameter holding this region's chaos mode (set by the Pulumi program)",
+}
+
+
+class SettingsError(RuntimeError):
+    """The environment is missing or has a bad value; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    table_name: str
+    chaos_parameter_name: str
+    health_path: str
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    missing = [name for name in _REQUIRED if not env.get(name, "").strip()]
+    if missing:
+        details = "; ".join(f"{name} ({_REQUIRED[name]})" for name in missing)
+        raise SettingsError(f"missing required environment variable(s): {details}")
+
+    health_path = env.get(contract.ENV_HEALTH_PATH, "").strip() or contract.DEFAULT_HEALTH_PATH
+    if not health_path.startswith("/") or health_path.startswith("/items/") or health_path == "/items":
+        raise SettingsError(
+            f"{contract.ENV_HEALTH_PATH}={health_path!r} is invalid: it must start with '/' and must not be"
+            f" under /items (default {contract.DEFAULT_HEALTH_PATH})"
+        )
+
+    return Settings(
+        region=env[contract.ENV_REGION].strip(),
+        table_name=env[contract.ENV_TABLE_NAME].strip(),
+        chaos_parameter_name=env[contract.ENV_CHAOS_PARAMETER].strip(),
+        health_path=health_path,
+    )
