@@ -1,0 +1,133 @@
+"""Offline policy check: `python -m policies.check --stack NAME [--config key=value ...]`.
+
+Runs the program under Pulumi mocks with the stack's config (plus overrides), feeds every captured
+resource to every policy of the pack with the stack's pack config (policies/config.<stack>.json, with
+expectedRegions/homeRegion/expectedFrontDoors derived from the stack config itself), prints one line
+per violation and a summary.
+
+Exit status: 0 no mandatory violation, 1 at least one, 2 the config cannot be used (bad stack config,
+missing stack file, bad pack config).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence, TextIO
+
+from components.config import ConfigError
+from offline.run import run_program
+from offline.stack_config import StackConfigError
+from policies import stack_facts
+from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
+from policies.engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
+
+POLICIES_DIR = Path(__file__).resolve().parent
+EXIT_OK, EXIT_VIOLATIONS, EXIT_CONFIG = 0, 1, 2
+
+
+def pack_config_path(stack: str) -> Path:
+    return POLICIES_DIR / f"config.{stack}.json"
+
+
+@dataclass
+class CheckResult:
+    stack: str
+    resources: int
+    violations: list[Violation]
+    pack_config: Optional[Path]
+    notes: list[str]
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.mandatory]
+
+    @property
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if not v.mandatory]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_VIOLATIONS if self.mandatory else EXIT_OK
+
+    def summary(self) -> str:
+        resources = len({v.urn or "stack" for v in self.violations})
+        return f"{len(self.mandatory)} mandatory, {len(self.advisory)} advisory violations in {resources} resources"
+
+
+def _stale_facts(file_config: dict, derived: dict) -> list[str]:
+    """Pack config properties that disagree with the stack config (the real pack would use them)."""
+    notes = []
+    for policy, entry in sorted(file_config.items()):
+        if not isinstance(entry, dict):
+            continue
+        for key, value in derived.items():
+            if key in entry and entry[key] != value:
+                notes.append(f"note: {policy}.{key} is {entry[key]} in the pack config but the stack config says "
+                             f"{value}; the check uses the stack config (update the pack config for "
+                             "`pulumi preview --policy-pack`)")
+    return notes
+
+
+def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:
+    """Raises ConfigError / StackConfigError / PackConfigError for config the check cannot use."""
+    settings = stack_facts.stack_settings(stack, overrides)
+    derived = stack_facts.facts(settings)
+    path = pack_config_path(stack)
+    file_config = load_pack_config_file(path) if path.exists() else {}
+    pack_config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, file_config, derived)
+    run = run_program(stack, overrides=list(overrides))
+    violations = evaluate(ALL_POLICIES, run.resources, pack_config, home_region=settings.home_region)
+    notes = [] if overrides else _stale_facts(file_config, derived)
+    return CheckResult(stack=stack, resources=len(run.resources), violations=violations,
+                       pack_config=path if path.exists() else None, notes=notes)
+
+
+def report(result: CheckResult, out: TextIO) -> None:
+    config = _shown(result.pack_config) if result.pack_config else "(none: defaults)"
+    print(f"policies.check: stack {result.stack}, {result.resources} resources, {len(ALL_POLICIES)} policies, "
+          f"pack config {config}", file=out)
+    for note in result.notes:
+        print(note, file=out)
+    for violation in result.violations:
+        print(line(violation), file=out)
+    print(result.summary(), file=out)
+
+
+def _shown(path: Path) -> str:
+    root = POLICIES_DIR.parent
+    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+
+
+def line(violation: Violation) -> str:
+    """`<level>  <policy>  <resource>[ in <region>]: <message>`; messages start with their resource."""
+    head = f"{violation.level.value:<9}  {violation.policy}  "
+    if violation.message.startswith(violation.resource):
+        return head + violation.message
+    return f"{head}{violation.resource}: {violation.message}"
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m policies.check", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    args = parse_args(argv)
+    try:
+        result = run_check(args.stack, args.config)
+    except (ConfigError, StackConfigError, PackConfigError) as error:
+        print(f"policies.check: stack {args.stack}: {error}", file=err)
+        return EXIT_CONFIG
+    report(result, out)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

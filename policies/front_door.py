@@ -1,0 +1,102 @@
+"""Exactly the configured front door(s): no forgotten accelerator billing by the hour, no missing door.
+
+A CrossGuard pack cannot read the program's stack config, so the configured strategies arrive as pack
+config (`expectedFrontDoors`, kept equal to global-serverless:frontDoor by a test; the offline checker
+derives it from the stack config itself).
+"""
+
+from typing import Any
+
+from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
+
+from policies import tokens as t
+from policies.common import config_list, elements, get, is_unknown, show
+from policies.graph import StackGraph
+from policies.route53 import is_latency_record
+
+STRATEGIES = ("route53", "globalaccelerator", "cloudfront")
+
+
+def _weighted_records(graph: StackGraph) -> list[Any]:
+    return [r for r in graph.of_type(t.ROUTE53_RECORD) if list(elements(r.props, "weightedRoutingPolicies"))]
+
+
+def deployed_front_doors(graph: StackGraph) -> dict[str, list[Any]]:
+    """Strategy -> the resources that make it: latency records, accelerators, distributions."""
+    doors = {
+        "route53": [r for r in graph.of_type(t.ROUTE53_RECORD) if is_latency_record(r.props)],
+        "globalaccelerator": graph.of_type(t.GA_ACCELERATOR),
+        "cloudfront": graph.of_type(t.CLOUDFRONT_DISTRIBUTION),
+    }
+    return {strategy: resources for strategy, resources in doors.items() if resources}
+
+
+def _undetermined(graph: StackGraph) -> set[str]:
+    """Strategies whose presence preview cannot tell: a record with unknown routing may be latency."""
+    unknown_routing = any(is_unknown(get(r.props, "latencyRoutingPolicies")) for r in graph.of_type(t.ROUTE53_RECORD))
+    return {"route53"} if unknown_routing else set()
+
+
+def _check_single_instances(doors: dict[str, list[Any]], report_violation: ReportViolation) -> None:
+    for strategy in ("globalaccelerator", "cloudfront"):
+        resources = doors.get(strategy, [])
+        if len(resources) > 1:
+            report_violation(
+                f"stack: {len(resources)} {strategy} front doors ({', '.join(r.name for r in resources)}); each "
+                f"strategy is deployed once. Fix: keep one {resources[0].resource_type}.")
+
+
+def _check_split(graph: StackGraph, expected: list[str], report_violation: ReportViolation) -> None:
+    records = graph.of_type(t.ROUTE53_RECORD)
+    if any(is_unknown(get(r.props, key)) for r in records for key in ("weightedRoutingPolicies", "setIdentifier")):
+        return  # the split cannot be compared until preview knows every record
+    identifiers = sorted(str(get(r.props, "setIdentifier")) for r in _weighted_records(graph))
+    if len(expected) > 1 and identifiers != sorted(expected):
+        report_violation(
+            f"stack: the A/B split has weighted records for {show(identifiers)} but the configured front doors are "
+            f"{show(sorted(expected))}. Fix: one weighted record per strategy on the main name "
+            "(set_identifier=<strategy>).")
+    elif len(expected) == 1 and identifiers:
+        report_violation(
+            f"stack: weighted records {show(identifiers)} exist but a single front door ({expected[0]}) is "
+            "configured. Fix: remove the A/B split, or configure frontDoor as a map {strategy: weight}.")
+
+
+def _front_door_matches_config(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    graph = StackGraph(args.resources)
+    doors = deployed_front_doors(graph)
+    deployed = sorted(doors)
+    _check_single_instances(doors, report_violation)
+    expected = config_list(args, "expectedFrontDoors")
+    if expected is None:
+        if not deployed and not _undetermined(graph):
+            report_violation("stack: no front door is deployed (no latency records, accelerator or distribution). "
+                             "Fix: set global-serverless:frontDoor.")
+        elif len(deployed) > 1:
+            _check_split(graph, deployed, report_violation)
+        return
+    missing = sorted(set(expected) - set(deployed) - _undetermined(graph))
+    extra = sorted(set(deployed) - set(expected))
+    if missing:
+        report_violation(
+            f"stack: front door(s) {', '.join(missing)} are configured but not deployed (deployed: "
+            f"{show(deployed)}). Fix: register them through components/front_doors (FRONT_DOORS registry).")
+    for strategy in extra:
+        for resource in doors[strategy]:
+            report_violation(
+                f"{resource.resource_type} '{resource.name}': it is a {strategy} front door, but the configured "
+                f"front door(s) are {show(sorted(expected))}. Fix: remove it, or add {strategy} to "
+                "global-serverless:frontDoor.", resource.urn)
+    _check_split(graph, expected, report_violation)
+
+
+FRONT_DOOR_MATCHES_CONFIG = StackValidationPolicy(
+    name="front-door-matches-config",
+    description="The deployed front doors are exactly the configured ones (plus the weighted split for an A/B map).",
+    validate=_front_door_matches_config,
+    config_schema=PolicyConfigSchema(properties={
+        "expectedFrontDoors": {"type": "array", "items": {"type": "string", "enum": list(STRATEGIES)},
+                               "description": "Strategies of global-serverless:frontDoor (one, or the keys "
+                                              "of an A/B map)."},
+    }),
+)

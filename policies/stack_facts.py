@@ -1,0 +1,33 @@
+"""What the stack-level policies need to know about the stack's config, in pack-config terms.
+
+CrossGuard runs a pack without access to the program's stack config, so the configured regions, home
+region and front doors are pack config properties (`expectedRegions`, `homeRegion`,
+`expectedFrontDoors`) written into policies/config.<stack>.json. The offline checker computes the same
+values from Pulumi.<stack>.yaml (plus --config overrides) with the program's own parser, and a test keeps
+the JSON files equal to what this module derives.
+"""
+
+from typing import Any, Iterable, Optional
+
+from components.config import HOME_REGION_KEY, NAMESPACE, Settings, parse_settings
+from offline.stack_config import load_stack_config
+
+EXPECTED_REGIONS = "expectedRegions"
+HOME_REGION = "homeRegion"
+EXPECTED_FRONT_DOORS = "expectedFrontDoors"
+
+
+def stack_settings(stack: str, overrides: Iterable[str] = (), values: Optional[dict] = None) -> Settings:
+    """The stack's Settings, parsed exactly as the program parses them (raises ConfigError)."""
+    config = load_stack_config(stack, overrides, values)
+    prefix = f"{NAMESPACE}:"
+    raw = {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+    return parse_settings(raw, config.get(HOME_REGION_KEY), stack=stack)
+
+
+def facts(settings: Settings) -> dict[str, Any]:
+    return {
+        EXPECTED_REGIONS: list(settings.regions),
+        HOME_REGION: settings.home_region,
+        EXPECTED_FRONT_DOORS: sorted(settings.strategies),
+    }
