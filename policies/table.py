@@ -122,21 +122,30 @@ TABLE_PAY_PER_REQUEST = ResourceValidationPolicy(
 # -- table-point-in-time-recovery -------------------------------------------------------------
 
 
-def _point_in_time_recovery(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+def _require_on_table_and_replicas(args: ResourceValidationArgs, report_violation: ReportViolation, *,
+                                    feature: str, table_path: tuple[str, ...], replica_key: str,
+                                    table_fix: str, replica_fix: str) -> None:
+    """A flag that must be true on the table and on every replica (where it defaults to false)."""
     if args.resource_type != t.DYNAMODB_TABLE:
         return
-    enabled = get(args.props, "pointInTimeRecovery", "enabled")
+    enabled = get(args.props, *table_path)
     if enabled is not True and not is_unknown(enabled):
         report_violation(message(
-            args, f"point-in-time recovery is off on the table (pointInTimeRecovery.enabled {show(enabled)})",
-            "set point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)"))
+            args, f"{feature} is off on the table ({'.'.join(table_path)} {show(enabled)})", table_fix))
     for replica in _replicas(args.props):
-        replica_pitr = get(replica, "pointInTimeRecovery")
-        if replica_pitr is not True and not is_unknown(replica_pitr):
+        replica_enabled = get(replica, replica_key)
+        if replica_enabled is not True and not is_unknown(replica_enabled):
             report_violation(message(
-                args, f"point-in-time recovery is off on {_replica_where(replica)} "
-                      f"(pointInTimeRecovery {show(replica_pitr)}; replicas default to false)",
-                "set point_in_time_recovery=True in that TableReplicaArgs"))
+                args, f"{feature} is off on {_replica_where(replica)} "
+                      f"({replica_key} {show(replica_enabled)}; replicas default to false)", replica_fix))
+
+
+def _point_in_time_recovery(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    _require_on_table_and_replicas(
+        args, report_violation, feature="point-in-time recovery",
+        table_path=("pointInTimeRecovery", "enabled"), replica_key="pointInTimeRecovery",
+        table_fix="set point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)",
+        replica_fix="set point_in_time_recovery=True in that TableReplicaArgs")
 
 
 TABLE_POINT_IN_TIME_RECOVERY = ResourceValidationPolicy(
@@ -150,20 +159,11 @@ TABLE_POINT_IN_TIME_RECOVERY = ResourceValidationPolicy(
 
 
 def _deletion_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != t.DYNAMODB_TABLE:
-        return
-    enabled = get(args.props, "deletionProtectionEnabled")
-    if enabled is not True and not is_unknown(enabled):
-        report_violation(message(
-            args, f"deletion protection is off on the table (deletionProtectionEnabled {show(enabled)})",
-            "set global-serverless:deletionProtection true (deletion_protection_enabled=True)"))
-    for replica in _replicas(args.props):
-        replica_protection = get(replica, "deletionProtectionEnabled")
-        if replica_protection is not True and not is_unknown(replica_protection):
-            report_violation(message(
-                args, f"deletion protection is off on {_replica_where(replica)} "
-                      f"(deletionProtectionEnabled {show(replica_protection)}; replicas default to false)",
-                "set deletion_protection_enabled=True in that TableReplicaArgs"))
+    _require_on_table_and_replicas(
+        args, report_violation, feature="deletion protection",
+        table_path=("deletionProtectionEnabled",), replica_key="deletionProtectionEnabled",
+        table_fix="set global-serverless:deletionProtection true (deletion_protection_enabled=True)",
+        replica_fix="set deletion_protection_enabled=True in that TableReplicaArgs")
 
 
 TABLE_DELETION_PROTECTION = ResourceValidationPolicy(
