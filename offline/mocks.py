@@ -64,7 +64,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        raise NotImplementedError(f"the offline mocks do not answer invoke {token}: add it to offline/mocks.py")
+        raise LookupError(f"the offline mocks do not answer invoke {token}: add it to offline/mocks.py")
 
 
 def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
+from components import naming
 from components.config import HealthCheckSettings
 from components.endpoint import AliasTarget, RegionalEndpoint
 
@@ -60,14 +61,14 @@ class AlbEntry(pulumi.ComponentResource):
             opts=child,
         )
         alb = aws.lb.LoadBalancer(
-            f"{name}-lb", load_balancer_type="application", internal=False,
+            naming.elb_logical_name(args.region, "alb"), load_balancer_type="application", internal=False,
             subnets=[s.id for s in subnets], security_groups=[security_group.id],
             drop_invalid_header_fields=True, enable_deletion_protection=args.deletion_protection,
             idle_timeout=60, opts=child,
         )
         check = plan.alb_target_group_health(args.health)
         target_group = aws.lb.TargetGroup(
-            f"{name}-tg", target_type="lambda", lambda_multi_value_headers_enabled=False,
+            naming.elb_logical_name(args.region, "tg"), target_type="lambda", lambda_multi_value_headers_enabled=False,
             # AWS leaves Lambda target group checks off unless asked; GA and the ALB rely on this one.
             health_check=aws.lb.TargetGroupHealthCheckArgs(
                 enabled=True, path=check.path, interval=check.interval, timeout=check.timeout,

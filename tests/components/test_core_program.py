@@ -175,3 +175,10 @@ def test_shipped_stacks_match_the_issue():
     assert table.inputs["deletionProtectionEnabled"] is True
     assert all(lb.inputs["enableDeletionProtection"] is True for lb in prod.of_type(ENTRY["alb"]))
     assert dev.outputs["url"].endswith(".example.com") and prod.outputs["url"].endswith(".example.com")
+
+
+def test_autonamed_load_balancers_and_target_groups_fit_32_characters():
+    run = program(["ap-southeast-1", "ap-northeast-1", "eu-central-2"], backend="alb")
+    for resource in run.of_type(ENTRY["alb"]) + run.of_type("aws:lb/targetGroup:TargetGroup"):
+        # Pulumi names them `<logical name>-<7 random characters>`.
+        assert len(resource.name) + 8 <= 32, resource.name

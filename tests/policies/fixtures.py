@@ -243,10 +243,10 @@ def _backend(b: _Builder, region: str, backend: str, certificate: CapturedResour
 
 def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> None:
     entry = b.component("global-serverless:components:AlbEntry", f"{name}-alb", parent=parent)
-    lb = b.resource("aws:lb/loadBalancer:LoadBalancer", f"{name}-alb-lb", region, {
+    lb = b.resource("aws:lb/loadBalancer:LoadBalancer", f"{region}-alb", region, {
         "loadBalancerType": "application", "internal": False,
     }, parent=entry, outputs={"arn": alb_arn(region), "dnsName": f"{name}.{region}.elb.amazonaws.com"})
-    b.resource("aws:lb/targetGroup:TargetGroup", f"{name}-alb-tg", region, {
+    b.resource("aws:lb/targetGroup:TargetGroup", f"{region}-tg", region, {
         "targetType": "lambda",
         "healthCheck": {"enabled": True, "path": "/health", "interval": 30.0, "timeout": 5.0,
                         "healthyThreshold": 2.0, "unhealthyThreshold": 3.0, "matcher": "200"},

@@ -90,7 +90,7 @@ CASES = [
          regions=("us-east-1",)),
     Case("min-regions", lambda f: f.remove("api-eu-west-1-fn", "api-ap-southeast-1-fn"),
          "1 region(s) with a backend"),
-    Case("backend-in-every-region", lambda f: f.remove("api-eu-west-1-alb-lb"),
+    Case("backend-in-every-region", lambda f: f.remove("eu-west-1-alb"),
          "region eu-west-1 is configured but has no backend"),
     Case("backend-in-every-region", lambda f: None,
          "a backend serves in ap-southeast-1, which is not a configured region",
@@ -157,12 +157,12 @@ CASES = [
                          f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/eu-west-1-cert"),
          "aws:lb/listener:Listener 'api-ap-southeast-1-alb-https' in ap-southeast-1: certificateArn is a certificate "
          "in eu-west-1"),
-    Case("lambda-target-group-health-check", lambda f: f.drop("api-eu-west-1-alb-tg", "healthCheck.enabled"),
-         "aws:lb/targetGroup:TargetGroup 'api-eu-west-1-alb-tg' in eu-west-1: the Lambda target group's "
+    Case("lambda-target-group-health-check", lambda f: f.drop("eu-west-1-tg", "healthCheck.enabled"),
+         "aws:lb/targetGroup:TargetGroup 'eu-west-1-tg' in eu-west-1: the Lambda target group's "
          "healthCheck.enabled is (not set)"),
-    Case("lambda-target-group-health-check", lambda f: f.set("api-eu-west-1-alb-tg", "healthCheck.enabled", False),
+    Case("lambda-target-group-health-check", lambda f: f.set("eu-west-1-tg", "healthCheck.enabled", False),
          "healthCheck.enabled is false"),
-    Case("lambda-target-group-health-check", lambda f: f.drop("api-eu-west-1-alb-tg", "healthCheck.path"),
+    Case("lambda-target-group-health-check", lambda f: f.drop("eu-west-1-tg", "healthCheck.path"),
          "health check has no path"),
     # -- front door choice ----------------------------------------------------------------------
     Case("front-door-matches-config", lambda f: None, "front door(s) cloudfront are configured but not deployed",

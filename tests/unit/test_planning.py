@@ -75,3 +75,13 @@ def test_alb_health_check_follows_health_settings(interval, threshold, expected)
 
 def test_table_actions_have_no_wildcards():
     assert all("*" not in action for action in backend_plan.table_access_actions())
+
+
+def test_load_balancer_names_fit_the_elb_limit_in_every_region():
+    from components.regions import catalogue
+
+    for region in catalogue():
+        for kind in ("alb", "tg"):
+            assert len(naming.elb_logical_name(region, kind)) + naming.AUTONAME_SUFFIX <= 32
+    with pytest.raises(ValueError, match="32-character ELB limit"):
+        naming.elb_logical_name("ap-southeast-1", "a-much-too-long-kind")
