@@ -6,13 +6,13 @@ MINISTACK_VENV ?= .venv-ministack
 STACK ?= dev
 CONFIG ?=
 
-.PHONY: help install test unit plan check up preview destroy bench
+.PHONY: help install test unit plan check pulumi-cli up preview destroy bench
 
 help:
 	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
 	@echo "make plan STACK=dev       offline plan: what the stack would create, per region (Pulumi mocks)"
 	@echo "make check STACK=dev      the CrossGuard rules against the stack, offline (exit 1 on a mandatory violation)"
-	@echo "make up STACK=dev         pulumi up (needs the Pulumi CLI and AWS credentials)"
+	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
 	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
 
@@ -41,13 +41,19 @@ plan: $(VENV)/.installed
 check: $(VENV)/.installed
 	$(PY) -m policies.check --stack $(STACK) $(CONFIG)
 
-up: $(VENV)/.installed
-	pulumi up --stack $(STACK)
+pulumi-cli:
+	@command -v pulumi >/dev/null || { echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (make test and make plan do not need it)"; exit 1; }
 
-preview: $(VENV)/.installed
+# The stack's config lives in Pulumi.$(STACK).yaml; `select --create` makes the stack on first use.
+up: $(VENV)/.installed pulumi-cli
+	pulumi stack select --create $(STACK)
+	pulumi up --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
+
+preview: $(VENV)/.installed pulumi-cli
+	pulumi stack select --create $(STACK)
 	pulumi preview --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
 
-destroy:
+destroy: pulumi-cli
 	pulumi destroy --stack $(STACK)
 
 bench: install
