@@ -90,7 +90,7 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
             type=request.type,
             name=request.name,
             id=registered.id,
-            inputs=_sync_await(_deserialize(request.object)),
+            inputs=rpc.deserialize_properties(request.object),
             state=dict(registered.state),
             region=(self.mocks.provider_regions.get(request.name, "us-east-1")
                     if request.type == "pulumi:providers:aws" else self.mocks.region_of(request.provider)),
@@ -101,10 +101,6 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
         ))
         return response
-
-
-async def _deserialize(struct):
-    return rpc.deserialize_properties(struct)
 
 
 def run_program(stack: str = "dev", overrides: Iterable[str] = (), values: Optional[dict] = None,
