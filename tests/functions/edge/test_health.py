@@ -9,8 +9,6 @@ from tests.functions.edge.fakes import (
     ALB_HOST,
     API_GATEWAY_HOST,
     CUSTOM_DOMAIN_HOST,
-    FakeClock,
-    ScriptedProber,
     Spawner,
     monitor,
     routing_table,
@@ -21,16 +19,6 @@ FRANKFURT = Viewer(lat=50.1109, lon=8.6821)
 ORDER = plan_route(TABLE, FRANKFURT).regions  # eu-west-1, us-east-1, ap-southeast-2
 EU_HEALTH = f"http://{ALB_HOST}/health"
 US_HEALTH = f"https://{API_GATEWAY_HOST}/health"
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def prober(clock):
-    return ScriptedProber(clock)
 
 
 @pytest.fixture

@@ -13,8 +13,6 @@ from tests.functions.edge.fakes import (
     FRANKFURT,
     NEW_YORK,
     SYDNEY,
-    FakeClock,
-    ScriptedProber,
     Spawner,
     header,
     monitor,
@@ -24,16 +22,6 @@ from tests.functions.edge.fakes import (
 )
 
 TABLE = routing_table()
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def prober(clock):
-    return ScriptedProber(clock)
 
 
 @pytest.fixture
