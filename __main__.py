@@ -10,10 +10,12 @@ from components.config import load_settings
 from components.dns import build_dns
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
+from components.home_region import refuse_home_region_change
 from components.providers import build_providers
 from components.regional_backend import DomainBinding, RegionalBackend, RegionalBackendArgs
 
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
+refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: before any resource
 providers = build_providers(settings)
 dns = build_dns(settings, providers)
 
@@ -27,9 +29,7 @@ table = GlobalTable("items", GlobalTableArgs(
 backends = {}
 for region in settings.regions:
     binding = None if dns is None else DomainBinding(
-        domain=dns.domain, zone_id=dns.zone_id, certificate_arn=dns.certificate_arns[region],
-        served_hostnames=naming.served_hostnames(dns.domain, region, settings.strategies, settings.is_ab),
-    )
+        hostnames=dns.hostnames, zone_id=dns.zone_id, certificate_arn=dns.certificate_arns[region])
     backends[region] = RegionalBackend(naming.regional("api", region), RegionalBackendArgs(
         region=region,
         backend=settings.backend,

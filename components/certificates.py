@@ -61,7 +61,9 @@ class DomainCertificates(pulumi.ComponentResource):
             records=[record["value"]], ttl=300,
             # Re-validating an existing certificate for the same name finds the record already there.
             allow_overwrite=True,
-            opts=pulumi.ResourceOptions(parent=self, provider=providers[args.regions[0]]),
+            # ACM gives every certificate for this name in the account the same CNAME, so other stacks
+            # (and certificates renewing later) may rely on it: destroying this stack leaves it.
+            opts=pulumi.ResourceOptions(parent=self, provider=providers[args.regions[0]], retain_on_delete=True),
         )
         self.arns = {
             region: aws.acm.CertificateValidation(

@@ -15,16 +15,11 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict
 
 from components import regions as region_catalogue
+from components.catalogue import BACKENDS, DOORS, STRATEGIES
+from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
 
 NAMESPACE = "global-serverless"
 HOME_REGION_KEY = "aws:region"
-
-BACKENDS = ("alb", "apigateway")
-STRATEGIES = ("route53", "globalaccelerator", "cloudfront")
-# Strategies AWS cannot put in front of an API Gateway backend.
-ALB_ONLY_STRATEGIES = ("globalaccelerator",)
-# Strategies whose records live in the domain's hosted zone, so they need `domain`.
-DOMAIN_REQUIRED_STRATEGIES = ("route53",)
 
 DEFAULT_BACKEND = "apigateway"
 DEFAULT_FRONT_DOOR = "cloudfront"
@@ -94,14 +89,6 @@ class DomainSettings(BaseModel):
     def wildcard(self) -> str:
         return f"*.{self.fqdn}"
 
-    def regional_fqdn(self, region: str) -> str:
-        """The hostname that reaches one region directly (health checks, CloudFront origins)."""
-        return f"{region}.{self.fqdn}"
-
-    def strategy_fqdn(self, strategy: str) -> str:
-        """The hostname one front door answers on in an A/B split."""
-        return f"{strategy}.{self.fqdn}"
-
 
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -130,6 +117,18 @@ class Settings(BaseModel):
     def weights(self) -> dict[str, int]:
         """Strategy -> weight of the A/B split (empty for a single front door)."""
         return {s: w for s, w in self.front_door if w is not None}
+
+    @property
+    def door_weights(self) -> dict[str, int]:
+        """Strategy -> weight of its member of the main name's record set (a single door: a set of one)."""
+        return self.weights if self.is_ab else {self.strategies[0]: SINGLE_DOOR_WEIGHT}
+
+    @property
+    def hostnames(self) -> Optional[HostnamePlan]:
+        """Every hostname the stack answers on, or None without a domain."""
+        if self.domain is None:
+            return None
+        return plan_hostnames(self.domain.fqdn, self.regions, self.door_weights)
 
     @property
     def replica_regions(self) -> tuple[str, ...]:
@@ -335,12 +334,14 @@ def _check_combinations(backend: str, front_door, domain) -> None:
     key = _key("frontDoor")
     strategies = [s for s, _ in front_door]
     for strategy in strategies:
-        if strategy in ALB_ONLY_STRATEGIES and backend == "apigateway":
+        facts = DOORS[strategy]
+        if backend not in facts.backends:
+            others = [s for s, f in DOORS.items() if backend in f.backends]
             raise ConfigError(
                 key, dict(front_door) if front_door[0][1] is not None else strategy,
-                f'"{strategy}" cannot front the "apigateway" backend: Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only',
-                'globalaccelerator with backend "alb"; route53 or cloudfront with either backend',
-                f"pulumi config set {_key('backend')} alb  (or choose route53/cloudfront as the front door)",
+                f'"{strategy}" cannot front the "{backend}" backend: {facts.why_backends}',
+                "; ".join(f'{s} with backend {" or ".join(f.backends)}' for s, f in DOORS.items()),
+                f"pulumi config set {_key('backend')} {facts.backends[0]}  (or choose {'/'.join(others)} as the front door)",
             )
     is_ab = front_door[0][1] is not None
     if domain is None:
@@ -351,7 +352,7 @@ def _check_combinations(backend: str, front_door, domain) -> None:
                 "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml, or use a single frontDoor",
             )
         for strategy in strategies:
-            if strategy in DOMAIN_REQUIRED_STRATEGIES:
+            if DOORS[strategy].needs_domain:
                 raise ConfigError(
                     _key("domain"), _UNSET, f'frontDoor "{strategy}" needs a domain: latency records live in its hosted zone',
                     "a map {zone, name} naming a public Route 53 hosted zone",

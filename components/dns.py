@@ -8,6 +8,7 @@ import pulumi_aws as aws
 
 from components.certificates import DomainCertificates, DomainCertificatesArgs
 from components.config import DomainSettings, Settings
+from components.hostnames import HostnamePlan
 from components.providers import Providers
 from components.regions import EDGE_REGION
 
@@ -17,6 +18,7 @@ class DnsContext:
     domain: DomainSettings
     zone_id: pulumi.Output[str]
     certificate_arns: Mapping[str, pulumi.Output[str]]  # region -> validated certificate ARN
+    hostnames: HostnamePlan
 
 
 def certificate_regions(settings: Settings) -> tuple[str, ...]:
@@ -38,4 +40,5 @@ def build_dns(settings: Settings, providers: Providers) -> Optional[DnsContext]:
     certificates = DomainCertificates(
         "tls", DomainCertificatesArgs(domain=settings.domain, zone_id=zone_id, regions=regions), region_providers
     )
-    return DnsContext(domain=settings.domain, zone_id=zone_id, certificate_arns=certificates.arns)
+    return DnsContext(domain=settings.domain, zone_id=zone_id, certificate_arns=certificates.arns,
+                      hostnames=settings.hostnames)

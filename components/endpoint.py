@@ -1,6 +1,6 @@
 """The one record a regional backend hands to every front door."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional
 
 import pulumi
@@ -28,6 +28,26 @@ class RegionalEndpoint:
     # Hostname -> alias target for every hostname this region serves (empty without a domain).
     aliases: Mapping[str, AliasTarget] = field(default_factory=dict)
     alb_arn: Optional[pulumi.Output[str]] = None
+
+    @classmethod
+    def build(cls, region: str, backend: str, hostname: pulumi.Output[str], protocol: str, health_path: str,
+              aliases: Optional[Mapping[str, AliasTarget]] = None,
+              alb_arn: Optional[pulumi.Output[str]] = None) -> "RegionalEndpoint":
+        return cls(
+            region=region, backend=backend, hostname=hostname, protocol=protocol,
+            url=hostname.apply(lambda h: f"{protocol}://{h}"),
+            health_path=health_path,
+            health_url=hostname.apply(lambda h: f"{protocol}://{h}{health_path}"),
+            aliases=dict(aliases or {}), alb_arn=alb_arn,
+        )
+
+    def with_hostname(self, hostname: pulumi.Output[str]) -> "RegionalEndpoint":
+        """The same endpoint reached through `hostname` (an Output that carries its record as a dependency)."""
+        return replace(
+            self, hostname=hostname,
+            url=hostname.apply(lambda h: f"{self.protocol}://{h}"),
+            health_url=hostname.apply(lambda h: f"{self.protocol}://{h}{self.health_path}"),
+        )
 
     @property
     def port(self) -> int:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.home_region import HOME_REGION_TAG
 from functions.api import contract
 
 TYPE = "global-serverless:components:GlobalTable"
@@ -49,6 +50,8 @@ class GlobalTable(pulumi.ComponentResource):
             deletion_protection_enabled=args.deletion_protection,
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
             ttl=aws.dynamodb.TableTtlArgs(attribute_name=contract.TTL_ATTRIBUTE, enabled=True),
+            # Replicas inherit it (propagate_tags): any region can tell where the table's home is.
+            tags={HOME_REGION_TAG: args.home_region},
             replicas=[
                 aws.dynamodb.TableReplicaArgs(
                     region_name=region,

@@ -34,19 +34,6 @@ def chaos_parameter_name(settings: Settings) -> str:
     return f"/{settings.project}/{settings.stack}/chaos"
 
 
-def served_hostnames(domain: DomainSettings, region: str, strategies: tuple[str, ...], is_ab: bool) -> tuple[str, ...]:
-    """Hostnames a region's entry must answer for (TLS names and, for API Gateway, custom domains).
-
-    The main name (clients send it through every front door), the regional name (health checks and
-    CloudFront origins), and in an A/B split the hostname of each strategy that resolves straight to
-    the regional entry (route53, globalaccelerator); CloudFront rewrites Host to the regional name.
-    """
-    names = [domain.fqdn, domain.regional_fqdn(region)]
-    if is_ab:
-        names += [domain.strategy_fqdn(s) for s in strategies if s in ("route53", "globalaccelerator")]
-    return tuple(names)
-
-
 def certificate_names(domain: DomainSettings) -> tuple[str, tuple[str, ...]]:
     """(domain_name, subject_alternative_names): the name and one wildcard cover every hostname above."""
     return domain.fqdn, (domain.wildcard,)

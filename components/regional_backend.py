@@ -8,8 +8,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
-from components.config import DomainSettings, HealthCheckSettings
+from components.config import HealthCheckSettings
 from components.endpoint import RegionalEndpoint
+from components.hostnames import HostnamePlan
 from components.entries.alb import AlbEntry, AlbEntryArgs
 from components.entries.http_api import HttpApiEntry, HttpApiEntryArgs
 from components.packaging import API_SOURCE, package_files
@@ -22,10 +23,9 @@ TYPE = "global-serverless:components:RegionalBackend"
 class DomainBinding:
     """The custom domain as one region sees it."""
 
-    domain: DomainSettings
+    hostnames: HostnamePlan
     zone_id: pulumi.Input[str]
     certificate_arn: pulumi.Input[str]  # validated, in this region
-    served_hostnames: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,29 @@ class RegionalBackend(pulumi.ComponentResource):
 
         self._alarms(name, function, entry, child)
         self.function = function
-        self.endpoint = entry.endpoint
+        self.endpoint = entry.endpoint if args.domain is None else self._regional_record(
+            name, entry_name, entry, args.domain, child)
         self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn})
+
+    @staticmethod
+    def _regional_record(name: str, entry_name: str, entry: pulumi.ComponentResource, domain: DomainBinding,
+                         opts: pulumi.ResourceOptions) -> RegionalEndpoint:
+        """`<region>.<name>`: one record per region whatever the backend, so a backend switch updates it in place.
+
+        Health checks and CloudFront origins read the endpoint's hostname through this record, so they
+        are created after it.
+        """
+        endpoint = entry.endpoint
+        regional_name = domain.hostnames.regional[endpoint.region]
+        target = endpoint.alias_for(regional_name)
+        record = aws.route53.Record(
+            f"{name}-regional", zone_id=domain.zone_id, name=regional_name, type="A",
+            aliases=[aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id, evaluate_target_health=True)],
+            # Before it moved here, the record was the entry's child, named after it.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
+                aliases=[pulumi.Alias(name=f"{entry_name}-regional", parent=entry)])),
+        )
+        return endpoint.with_hostname(record.name.apply(lambda _: regional_name))
 
     @staticmethod
     def _alarms(name: str, function: aws.lambda_.Function, entry, opts: pulumi.ResourceOptions) -> None:

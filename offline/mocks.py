@@ -21,8 +21,11 @@ def _hex(seed: str, length: int = 8) -> str:
 
 
 class AwsMocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
+    def __init__(self, deployed_tables: dict[str, dict[str, str]] | None = None) -> None:
         self.provider_regions: dict[str, str] = {}
+        # Region -> tags of the stack's table as AWS's tagging API lists it there (a stack deployed
+        # before); the key "__name" carries the table name.
+        self.deployed_tables = dict(deployed_tables or {})
 
     # Region of a resource = the `region` input of the provider it was registered with.
     # A provider reference is "<provider URN>::<provider id>", and the URN ends with "::<name>".
@@ -56,6 +59,18 @@ class AwsMocks(pulumi.runtime.Mocks):
                 value = (f"arn:aws:lambda:{region}:017000801446:layer:"
                          f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-{arch}:1")
             return {"name": name, "value": value, "type": "String", "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{name}"}
+        if token == "aws:resourcegroupstaggingapi/getResources:getResources":
+            region = args.args.get("region") or region
+            tags = self.deployed_tables.get(region)
+            filters = args.args.get("tagFilters") or []
+            wanted = "dynamodb:table" in (args.args.get("resourceTypeFilters") or ["dynamodb:table"])
+            matches = tags is not None and wanted and all(
+                f["key"] in tags and (not f.get("values") or tags[f["key"]] in f["values"]) for f in filters)
+            name = tags.get("__name", "") if matches else ""
+            mappings = [{"resourceArn": f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{name}",
+                         "tags": {k: v for k, v in tags.items() if not k.startswith("__")},
+                         "complianceDetails": []}] if matches else []
+            return {"id": region, "resourceTagMappingLists": mappings}
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             return {"names": [f"{region}{s}" for s in "abc"], "zoneIds": [f"{region[:3]}-az{i}" for i in (1, 2, 3)], "id": region}
         if token == "aws:index/getCallerIdentity:getCallerIdentity":

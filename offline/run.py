@@ -37,6 +37,12 @@ class CapturedResource:
     provider: Optional[str]
     dependencies: list[str] = field(default_factory=list)
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # Resource options the engine acts on during an update.
+    aliases: list[str] = field(default_factory=list)  # URNs this resource may have had before
+    delete_before_replace: bool = False
+    protect: bool = False
+    retain_on_delete: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -73,12 +79,46 @@ class ProgramRun:
         return matches[0]
 
 
+def qualified_type(urn: str) -> str:
+    """The `parentType$...$type` part of a URN."""
+    return urn.split("::")[2]
+
+
+def engine_urn(parent: str, type_: str, name: str, project: str, stack: str) -> str:
+    """A URN as the engine makes it: the parent's whole type chain, none for the stack's own children.
+
+    (The SDK's mock monitor keeps only the parent's last type and prefixes the stack's type, so its
+    URNs would not match the ones a real deployment records, nor the aliases that name them.)
+    """
+    prefix = ""
+    if parent and qualified_type(parent) != "pulumi:pulumi:Stack":
+        prefix = qualified_type(parent) + "$"
+    return f"urn:pulumi:{stack}::{project}::{prefix}{type_}::{name}"
+
+
+def alias_urn(alias, request, project: str, stack: str) -> str:
+    """The URN an alias names, the way the engine computes it (unset fields default to the resource's own)."""
+    if alias.urn:
+        return alias.urn
+    spec = alias.spec
+    parent = request.parent
+    if spec.noParent:
+        parent = ""
+    elif spec.parentUrn:
+        parent = spec.parentUrn
+    return engine_urn(parent, spec.type or request.type, spec.name or request.name,
+                      spec.project or project, spec.stack or stack)
+
+
 class RecordingMonitor(runtime_mocks.MockMonitor):
     """The SDK's mock monitor, also keeping each registration's parent and dependencies."""
 
     def __init__(self, mocks: AwsMocks):
         super().__init__(mocks)
         self.captured: list[CapturedResource] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        return engine_urn(parent, type_, name, pulumi.get_project(), pulumi.get_stack())
 
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
@@ -99,19 +139,26 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
             provider=request.provider or None,
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            aliases=[alias_urn(spec, request, pulumi.get_project(), pulumi.get_stack()) for spec in request.aliases],
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            ignore_changes=list(request.ignoreChanges),
         ))
         return response
 
 
 def run_program(stack: str = "dev", overrides: Iterable[str] = (), values: Optional[dict] = None,
-                preview: bool = False, raise_errors: bool = True) -> ProgramRun:
+                preview: bool = False, raise_errors: bool = True,
+                deployed_tables: Optional[dict[str, dict[str, str]]] = None) -> ProgramRun:
     """Execute __main__.py for `stack` under mocks.
 
     Raises what the program raises (e.g. ConfigError); with raise_errors=False the error is kept in
-    the returned run instead, next to whatever was registered before it.
+    the returned run instead, next to whatever was registered before it. `deployed_tables` (region ->
+    tags) stands for a stack deployed before: the DynamoDB tables AWS would describe.
     """
     config = load_stack_config(stack, overrides, values)
-    mocks = AwsMocks()
+    mocks = AwsMocks(deployed_tables=deployed_tables)
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)
     runtime_config.set_all_config(config)

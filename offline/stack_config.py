@@ -40,14 +40,29 @@ def parse_override(text: str) -> tuple[str, Any]:
     return _full_key(key.strip()), value
 
 
+def read_stack_file(text: str, source: str) -> dict[str, Any]:
+    """The `config:` map of a Pulumi.<stack>.yaml text, as written (full keys)."""
+    try:
+        document = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise StackConfigError(f"{source} is not valid YAML: {str(error).splitlines()[0]}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}) or {}, dict):
+        raise StackConfigError(f"{source} has no config: map (a Pulumi stack file starts with `config:`)")
+    return dict(document.get("config") or {})
+
+
+def stack_values(stack: str) -> dict[str, Any]:
+    path = stack_file(stack)
+    if not path.exists():
+        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+        raise StackConfigError(f"no stack file {path.name}; stacks here: {', '.join(known)}")
+    return read_stack_file(path.read_text(), path.name)
+
+
 def load_stack_config(stack: str, overrides: Iterable[str] = (), values: dict | None = None) -> dict[str, str]:
     """Full-key config map for `stack`; `values` (full or short keys) replace the file entirely."""
     if values is None:
-        path = stack_file(stack)
-        if not path.exists():
-            known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
-            raise StackConfigError(f"no stack file {path.name}; stacks here: {', '.join(known)}")
-        values = (yaml.safe_load(path.read_text()) or {}).get("config", {}) or {}
+        values = stack_values(stack)
     config = {_full_key(k): v for k, v in values.items()}
     for text in overrides:
         key, value = parse_override(text)

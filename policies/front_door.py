@@ -50,16 +50,14 @@ def _check_split(graph: StackGraph, expected: list[str], report_violation: Repor
     records = graph.of_type(t.ROUTE53_RECORD)
     if any(is_unknown(get(r.props, key)) for r in records for key in ("weightedRoutingPolicies", "setIdentifier")):
         return  # the split cannot be compared until preview knows every record
-    identifiers = sorted(str(get(r.props, "setIdentifier")) for r in _weighted_records(graph))
-    if len(expected) > 1 and identifiers != sorted(expected):
+    # The main name is one weighted set with a member per door (A, and AAAA where every door has IPv6);
+    # a single door is a set of one. Without a domain there is no main name, so no set.
+    identifiers = sorted({str(get(r.props, "setIdentifier")) for r in _weighted_records(graph)})
+    if (identifiers or len(expected) > 1) and identifiers != sorted(expected):
         report_violation(
-            f"stack: the A/B split has weighted records for {show(identifiers)} but the configured front doors are "
-            f"{show(sorted(expected))}. Fix: one weighted record per strategy on the main name "
-            "(set_identifier=<strategy>).")
-    elif len(expected) == 1 and identifiers:
-        report_violation(
-            f"stack: weighted records {show(identifiers)} exist but a single front door ({expected[0]}) is "
-            "configured. Fix: remove the A/B split, or configure frontDoor as a map {strategy: weight}.")
+            f"stack: the main name's weighted records are for {show(identifiers)} but the configured front doors are "
+            f"{show(sorted(expected))}. Fix: one weighted record per front door on the main name "
+            "(set_identifier=<strategy>; a single door is a set of one).")
 
 
 def _front_door_matches_config(args: StackValidationArgs, report_violation: ReportViolation) -> None:

@@ -37,16 +37,20 @@ class AlbEntry(pulumi.ComponentResource):
             routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)], opts=child,
         )
         zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(provider=provider))
-        subnets = []
+        subnets, associations = [], []
         for index, cidr in enumerate(plan.PUBLIC_SUBNET_CIDRS):
             # Subnet names carry the AZ slot (a, b), which is stable; the AZ itself is looked up.
             slot = "ab"[index]
             subnet = aws.ec2.Subnet(
                 f"{name}-public-{slot}", vpc_id=vpc.id, cidr_block=cidr,
                 availability_zone=zones.names.apply(lambda names, i=index: names[i]),
-                map_public_ip_on_launch=False, opts=child,
+                map_public_ip_on_launch=False,
+                # The AZ is chosen once, at creation: when AWS adds or retires a zone the looked-up
+                # list shifts, and a changed AZ would replace the subnet and with it the load balancer.
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["availability_zone"])),
             )
-            aws.ec2.RouteTableAssociation(f"{name}-public-{slot}", subnet_id=subnet.id, route_table_id=routes.id, opts=child)
+            associations.append(aws.ec2.RouteTableAssociation(
+                f"{name}-public-{slot}", subnet_id=subnet.id, route_table_id=routes.id, opts=child))
             subnets.append(subnet)
 
         security_group = aws.ec2.SecurityGroup(
@@ -64,7 +68,10 @@ class AlbEntry(pulumi.ComponentResource):
             naming.elb_logical_name(args.region, "alb"), load_balancer_type="application", internal=False,
             subnets=[s.id for s in subnets], security_groups=[security_group.id],
             drop_invalid_header_fields=True, enable_deletion_protection=args.deletion_protection,
-            idle_timeout=60, opts=child,
+            idle_timeout=60,
+            # An internet-facing ALB needs the gateway attached and its subnets routed to it first
+            # (otherwise: InvalidSubnet, VPC has no internet gateway); on destroy it goes before them.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[igw, routes, *associations])),
         )
         check = plan.alb_target_group_health(args.health)
         target_group = aws.lb.TargetGroup(
@@ -106,25 +113,15 @@ class AlbEntry(pulumi.ComponentResource):
                 )],
                 opts=child,
             )
-            regional_name = domain.domain.regional_fqdn(args.region)
-            aws.route53.Record(
-                f"{name}-regional", zone_id=domain.zone_id, name=regional_name, type="A",
-                aliases=[aws.route53.RecordAliasArgs(name=alb.dns_name, zone_id=alb.zone_id, evaluate_target_health=True)],
-                opts=child,
-            )
-            hostname = pulumi.Output.from_input(regional_name)
             protocol = "https"
+            # The regional record (<region>.<name>) belongs to RegionalBackend, so it survives a backend switch.
+            hostname = pulumi.Output.from_input(domain.hostnames.regional[args.region])
             target = AliasTarget(dns_name=alb.dns_name, zone_id=alb.zone_id)
-            aliases = {host: target for host in domain.served_hostnames}
+            aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
         self.server_error_metric = (
             "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix},
         )
-        self.endpoint = RegionalEndpoint(
-            region=args.region, backend="alb", hostname=hostname, protocol=protocol,
-            url=hostname.apply(lambda h: f"{protocol}://{h}"),
-            health_path=args.health.path,
-            health_url=hostname.apply(lambda h: f"{protocol}://{h}{args.health.path}"),
-            aliases=aliases, alb_arn=alb.arn,
-        )
+        self.endpoint = RegionalEndpoint.build(
+            args.region, "alb", hostname, protocol, args.health.path, aliases=aliases, alb_arn=alb.arn)
         self.register_outputs({"url": self.endpoint.url})

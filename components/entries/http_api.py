@@ -63,10 +63,10 @@ class HttpApiEntry(pulumi.ComponentResource):
         if domain is None:
             hostname = api.api_endpoint.apply(lambda url: url.removeprefix("https://"))
         else:
-            regional_name = domain.domain.regional_fqdn(args.region)
-            for host in domain.served_hostnames:
+            plan_ = domain.hostnames
+            for host in plan_.served_by_region(args.region):
                 # One REGIONAL custom domain per hostname clients may send to this region.
-                label = host.removesuffix("." + domain.domain.fqdn) if host != domain.domain.fqdn else "main"
+                label = plan_.label(host)
                 custom = aws.apigatewayv2.DomainName(
                     f"{name}-domain-{label}", domain_name=host,
                     domain_name_configuration=aws.apigatewayv2.DomainNameDomainNameConfigurationArgs(
@@ -78,21 +78,10 @@ class HttpApiEntry(pulumi.ComponentResource):
                 configuration = custom.domain_name_configuration
                 aliases[host] = AliasTarget(dns_name=configuration.target_domain_name,
                                             zone_id=configuration.hosted_zone_id)
-            regional = aliases[regional_name]
-            aws.route53.Record(
-                f"{name}-regional", zone_id=domain.zone_id, name=regional_name, type="A",
-                aliases=[aws.route53.RecordAliasArgs(name=regional.dns_name, zone_id=regional.zone_id,
-                                                     evaluate_target_health=True)],
-                opts=child,
-            )
-            hostname = pulumi.Output.from_input(regional_name)
+            # The regional record (<region>.<name>) belongs to RegionalBackend, so it survives a backend switch.
+            hostname = pulumi.Output.from_input(plan_.regional[args.region])
 
         self.server_error_metric = ("AWS/ApiGateway", "5xx", {"ApiId": api.id, "Stage": "$default"})
-        self.endpoint = RegionalEndpoint(
-            region=args.region, backend="apigateway", hostname=hostname, protocol="https",
-            url=hostname.apply(lambda h: f"https://{h}"),
-            health_path=args.health.path,
-            health_url=hostname.apply(lambda h: f"https://{h}{args.health.path}"),
-            aliases=aliases,
-        )
+        self.endpoint = RegionalEndpoint.build(args.region, "apigateway", hostname, "https", args.health.path,
+                                               aliases=aliases)
         self.register_outputs({"url": self.endpoint.url})

@@ -30,25 +30,23 @@ class FrontDoors:
 
 def build_front_doors(settings: Settings, endpoints: list[RegionalEndpoint], providers: Providers,
                       dns: Optional[DnsContext]) -> FrontDoors:
-    domain = settings.domain
-    doors = {}
-    for strategy in settings.strategies:
-        if domain is None:
-            hostname, extra = None, ()
-        elif settings.is_ab:
-            hostname, extra = domain.strategy_fqdn(strategy), (domain.fqdn,)
-        else:
-            hostname, extra = domain.fqdn, ()
-        doors[strategy] = FRONT_DOORS[strategy](strategy, FrontDoorArgs(
+    """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
+    hostnames = None if dns is None else dns.hostnames
+    doors = {
+        strategy: FRONT_DOORS[strategy](strategy, FrontDoorArgs(
             endpoints=tuple(endpoints), health=settings.health_check, home_region=settings.home_region,
-            providers=providers, hostname=hostname, extra_hostnames=extra, dns=dns,
+            providers=providers,
+            hostname=None if hostnames is None else hostnames.doors[strategy],
+            extra_hostnames=() if hostnames is None else (hostnames.main,),
+            dns=dns,
             traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
         ))
+        for strategy in settings.strategies
+    }
     urls = {strategy: door.url for strategy, door in doors.items()}
-    if not settings.is_ab:
+    if dns is None:
         return FrontDoors(url=next(iter(urls.values())), urls=urls)
-    split = WeightedSplit("ab", WeightedSplitArgs(
-        dns=dns, weights=settings.weights,
-        targets={strategy: door.hostname for strategy, door in doors.items()},
+    split = WeightedSplit("main", WeightedSplitArgs(
+        dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()},
     ), provider=providers.home)
     return FrontDoors(url=split.url, urls=urls)

@@ -52,7 +52,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         super().__init__(TYPE, name, None, opts)
         edge = pulumi.ResourceOptions(parent=self, provider=args.providers.edge)
 
-        router = self._router(name, args, edge)
+        router, router_logs = self._router(name, args, edge)
         policy = aws.cloudfront.OriginRequestPolicy(
             f"{name}-origin-request",
             comment="API requests: every viewer header, cookie and query string, plus the viewer location the router needs",
@@ -87,7 +87,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                     # A numbered version (CloudFront refuses $LATEST); also links the distribution
                     # to the function in the engine's property dependencies.
                     lambda_arn=router.qualified_arn,
-                    include_body=True,
+                    # The router reads headers only; asking for the body would make CloudFront buffer it.
+                    include_body=False,
                 )],
             ),
             # Regions may be anywhere: serve from every edge location.
@@ -98,7 +99,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none"),
             ),
             viewer_certificate=self._viewer_certificate(args),
-            opts=edge,
+            # The router serves once the distribution points at it: its log permissions come first.
+            opts=pulumi.ResourceOptions.merge(edge, pulumi.ResourceOptions(depends_on=[router_logs])),
         )
 
         if args.hostname is None:
@@ -107,7 +109,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             hostname = args.hostname
             records = [
                 aws.route53.Record(
-                    f"{name}-{record_type.lower()}",
+                    # Not "-a"/"-aaaa": those names held the main name before, and live on as its weighted members.
+                    f"{name}-hostname-{record_type.lower()}",
                     zone_id=args.dns.zone_id,
                     name=hostname,
                     type=record_type,
@@ -125,7 +128,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         self.register_outputs({"url": self.url})
 
     @staticmethod
-    def _router(name: str, args: FrontDoorArgs, opts: pulumi.ResourceOptions) -> aws.lambda_.Function:
+    def _router(name: str, args: FrontDoorArgs,
+                opts: pulumi.ResourceOptions) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
         role = aws.iam.Role(
             f"{name}-router-role",
             assume_role_policy=json.dumps({
@@ -154,23 +158,25 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             skip_destroy=True,
             opts=opts,
         )
-        # Lambda@Edge writes logs in every region it runs in, to /aws/lambda/us-east-1.<function name>.
+        # Lambda@Edge writes logs in every region it runs in, to /aws/lambda/us-east-1.<function name>;
+        # CloudWatch Logs matches CreateLogGroup, CreateLogStream and PutLogEvents against the group ARN with ":*".
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=args.providers.edge)).account_id
-        log_group = pulumi.Output.format("arn:aws:logs:*:{0}:log-group:/aws/lambda/{1}.{2}", account, EDGE_REGION, function.name)
-        aws.iam.RolePolicy(
+        log_groups = pulumi.Output.format("arn:aws:logs:*:{0}:log-group:/aws/lambda/{1}.{2}:*",
+                                          account, EDGE_REGION, function.name)
+        logs = aws.iam.RolePolicy(
             f"{name}-router-logs",
             role=role.id,
             policy=pulumi.Output.json_dumps({
                 "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "LogGroup", "Effect": "Allow", "Action": ["logs:CreateLogGroup"], "Resource": log_group},
-                    {"Sid": "LogEvents", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                     "Resource": log_group.apply(lambda arn: f"{arn}:*")},
-                ],
+                "Statement": [{
+                    "Sid": "EdgeLogs", "Effect": "Allow",
+                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                    "Resource": log_groups,
+                }],
             }),
             opts=opts,
         )
-        return function
+        return function, logs
 
     @staticmethod
     def _origin(endpoint: RegionalEndpoint) -> aws.cloudfront.DistributionOriginArgs:

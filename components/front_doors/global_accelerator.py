@@ -74,7 +74,8 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
             self.url = accelerator.dns_name.apply(lambda h: f"http://{h}")
         else:
             record = aws.route53.Record(
-                f"{name}-dns",
+                # Not "-dns": that name held the main name before, and now lives on as its weighted member.
+                f"{name}-hostname",
                 zone_id=args.dns.zone_id,
                 name=args.hostname,
                 type="A",

@@ -62,5 +62,8 @@ class Route53LatencyFrontDoor(FrontDoor):
             aliases=[aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id,
                                                  evaluate_target_health=True)],
             health_check_id=check.id,
-            opts=opts,
+            # Stacks deployed before the main name became a weighted set hold these latency records on
+            # the main name; moving them to route53.<name> replaces them, and the weighted member for
+            # the main name can only be created once no latency record is left there.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True)),
         )

@@ -121,8 +121,9 @@ def test_distribution_has_one_origin_per_region_and_the_router_on_origin_request
     assert behavior["cachePolicyId"] == CACHING_DISABLED_POLICY_ID
     assert behavior["originRequestPolicyId"] == one(run, ORIGIN_REQUEST_POLICY).id
     (association,) = behavior["lambdaFunctionAssociations"]
+    # The router reads headers only: CloudFront need not buffer request bodies for it.
     assert association == {"eventType": "origin-request", "lambdaArn": function.state["qualifiedArn"],
-                           "includeBody": True}
+                           "includeBody": False}
     # What a policy follows from the distribution to its edge function.
     assert function.urn in distribution.property_dependencies["defaultCacheBehavior"]
 
@@ -146,11 +147,12 @@ def test_viewer_certificate_aliases_and_records(deployed):
     if domain:
         assert ":acm:us-east-1:" in certificate["acmCertificateArn"]
         assert certificate["sslSupportMethod"] == "sni-only" and certificate["minimumProtocolVersion"] == "TLSv1.2_2021"
-        assert distribution.inputs["aliases"] == ["api.example.com"]
+        # Its own name, and the main name whose weighted set points at it.
+        assert distribution.inputs["aliases"] == ["cloudfront.api.example.com", "api.example.com"]
         assert sorted(r.inputs["type"] for r in records) == ["A", "AAAA"]
         for record in records:
             (alias,) = record.inputs["aliases"]
-            assert record.inputs["name"] == "api.example.com"
+            assert record.inputs["name"] == "cloudfront.api.example.com"
             assert alias["name"] == distribution.state["domainName"] and alias["zoneId"] == CLOUDFRONT_ZONE_ID
             assert alias["evaluateTargetHealth"] is False  # Route 53 refuses it for CloudFront targets
         assert run.outputs["url"] == "https://api.example.com"

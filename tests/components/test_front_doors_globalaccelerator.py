@@ -62,7 +62,7 @@ def test_domain_gets_an_alias_record_to_the_accelerator():
     run = program(REGIONS, backend="alb", front_door="globalaccelerator")
     (accelerator,) = door_resources(run, ACCELERATOR)
     (record,) = door_resources(run, RECORD)
-    assert record.inputs["name"] == "api.example.com" and record.inputs["type"] == "A"
+    assert record.inputs["name"] == "globalaccelerator.api.example.com" and record.inputs["type"] == "A"
     (alias,) = record.inputs["aliases"]
     assert alias["name"] == accelerator.state["dnsName"]
     assert alias["zoneId"] == accelerator.state["hostedZoneId"] == GLOBAL_ACCELERATOR_ZONE_ID

@@ -51,15 +51,20 @@ def test_one_latency_record_per_region_aliasing_that_regions_entry_with_its_heal
     assert set(records) == set(REGIONS)
     for region, record in records.items():
         props = record.inputs
-        assert props["name"] == "api.example.com" and props["type"] == "A"
+        # The latency set lives on the door's own name; the main name's weighted member aliases it.
+        assert props["name"] == "route53.api.example.com" and props["type"] == "A"
         assert props["latencyRoutingPolicies"] == [{"region": region}]
         assert props["healthCheckId"] == checks[region].id
         (alias,) = props["aliases"]
-        assert (alias["name"], alias["zoneId"]) == alias_target_in(run, backend, region, "api.example.com")
+        assert (alias["name"], alias["zoneId"]) == alias_target_in(run, backend, region, "route53.api.example.com")
         assert alias["evaluateTargetHealth"] is True
         assert "ttl" not in props  # alias records take the target's TTL
         assert record.region == REGIONS[0]
+        # The health check probes <region>.<name>: it waits for that record.
+        regional = run.by_name(f"api-{region}-regional")
+        assert regional.urn in checks[region].property_dependencies["fqdn"]
     assert run.outputs["url"] == "https://api.example.com"
+    assert run.outputs["frontDoorUrls"]["route53"] == "https://route53.api.example.com"
 
 
 def test_health_checks_cover_three_continents():
@@ -77,5 +82,5 @@ def test_one_and_sixteen_regions(count):
     assert sorted(r.inputs["setIdentifier"] for r in records) == sorted(regions)
     for record in records:
         region = record.inputs["setIdentifier"]
-        assert record.inputs["aliases"][0]["name"] == alias_target_in(run, "apigateway", region, "api.example.com")[0]
+        assert record.inputs["aliases"][0]["name"] == alias_target_in(run, "apigateway", region, "route53.api.example.com")[0]
 

@@ -171,7 +171,8 @@ CASES = [
          "aws:globalaccelerator/accelerator:Accelerator 'globalaccelerator': it is a globalaccelerator front door, "
          "but the configured front door(s) are [\"route53\"]", facts={"expectedFrontDoors": ["route53"]}),
     Case("front-door-matches-config", lambda f: f.remove("ab-cloudfront"),
-         "the A/B split has weighted records for [\"globalaccelerator\"]", front_door={GA: 50, CF: 50}),
+         "the main name's weighted records are for [\"globalaccelerator\"] but the configured front doors are "
+         "[\"cloudfront\", \"globalaccelerator\"]", front_door={GA: 50, CF: 50}),
     # -- Route 53 -------------------------------------------------------------------------------
     Case("latency-record-health-checked",
          lambda f: f.drop("route53-eu-west-1-record", "healthCheckId")

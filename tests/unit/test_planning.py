@@ -6,6 +6,7 @@ from components import backend_plan, naming
 from components.config import DomainSettings, HealthCheckSettings, parse_settings
 from components.dns import certificate_regions
 from components.global_table import regional_table_arn
+from components.hostnames import SINGLE_DOOR_WEIGHT
 from functions.api import contract
 
 DOMAIN = DomainSettings(zone="example.com", name="api")
@@ -21,11 +22,33 @@ def test_names_derive_from_region_codes_not_positions():
     assert naming.chaos_parameter_name(stack()) == "/global-serverless/prod/chaos"
 
 
-def test_served_hostnames_single_and_ab():
-    assert naming.served_hostnames(DOMAIN, "eu-west-1", ("route53",), is_ab=False) == (
-        "api.example.com", "eu-west-1.api.example.com")
-    assert naming.served_hostnames(DOMAIN, "eu-west-1", ("route53", "cloudfront", "globalaccelerator"), is_ab=True) == (
+def test_hostname_plan_single_door_is_a_weighted_set_of_one():
+    plan = stack(frontDoor="route53", domain={"zone": "example.com", "name": "api"}).hostnames
+    assert plan.main == "api.example.com"
+    assert plan.doors == {"route53": "route53.api.example.com"}
+    assert plan.weights == {"route53": SINGLE_DOOR_WEIGHT}
+    assert plan.regional == {"eu-west-1": "eu-west-1.api.example.com", "ap-southeast-1": "ap-southeast-1.api.example.com"}
+    assert plan.main_record_types == ("A",)
+    # Clients send the main name and the door's own name straight to the regional entry.
+    assert plan.served_by_region("eu-west-1") == (
+        "api.example.com", "eu-west-1.api.example.com", "route53.api.example.com")
+
+
+def test_hostname_plan_ab_serves_the_names_that_reach_entries_unchanged():
+    plan = stack(backend="alb", frontDoor='{"route53": 1, "cloudfront": 2, "globalaccelerator": 3}',
+                 domain={"zone": "example.com", "name": "api"}).hostnames
+    assert plan.weights == {"route53": 1, "cloudfront": 2, "globalaccelerator": 3}
+    # CloudFront rewrites Host to the regional name, so no entry serves cloudfront.api.example.com.
+    assert plan.served_by_region("eu-west-1") == (
         "api.example.com", "eu-west-1.api.example.com", "route53.api.example.com", "globalaccelerator.api.example.com")
+    assert plan.main_record_types == ("A",)  # an AAAA set of CloudFront alone would pull IPv6 clients off the split
+    assert [plan.label(h) for h in plan.served_by_region("eu-west-1")] == ["main", "eu-west-1", "route53", "globalaccelerator"]
+
+
+def test_cloudfront_alone_answers_ipv6_on_the_main_name():
+    plan = stack(frontDoor="cloudfront", domain={"zone": "example.com", "name": "api"}).hostnames
+    assert plan.main_record_types == ("A", "AAAA")
+    assert stack(frontDoor="cloudfront").hostnames is None
 
 
 def test_one_certificate_name_and_wildcard_cover_every_hostname():

@@ -1,0 +1,201 @@
+"""Every config change users make on a live stack is an update AWS accepts (the engine's order replayed)."""
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+from components.config import ConfigError
+from offline.lifecycle import deployed_tables, plan_update, run_from_snapshot
+from offline.run import run_program
+from tests.lifecycle.helpers import DOMAIN, REGIONS, assert_accepted, config, transition
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+ALB_DOORS = ["route53", "globalaccelerator", "cloudfront"]
+
+
+@pytest.mark.parametrize("before,after", list(itertools.permutations(ALB_DOORS, 2)))
+def test_switching_front_doors_with_alb(before, after):
+    plan = transition(config(before), config(after))
+    assert_accepted(plan)
+    # The main name keeps one weighted set: the new door's member is added, the old one's deleted.
+    created = {s.new.inputs.get("setIdentifier") for s in plan.of("create") if s.urn.endswith(f"::main-{after}")}
+    deleted = {s.old.inputs.get("setIdentifier") for s in plan.of("delete") if s.urn.endswith(f"::main-{before}")}
+    assert created == {after} and deleted == {before}
+
+
+@pytest.mark.parametrize("before,after", [("route53", "cloudfront"), ("cloudfront", "route53")])
+def test_switching_front_doors_with_apigateway(before, after):
+    assert_accepted(transition(config(before, "apigateway"), config(after, "apigateway")))
+
+
+@pytest.mark.parametrize("door", ["route53", "cloudfront"])
+@pytest.mark.parametrize("before,after", [("alb", "apigateway"), ("apigateway", "alb")])
+def test_switching_the_backend_under_a_door(door, before, after):
+    plan = transition(config(door, before), config(door, after))
+    assert_accepted(plan)
+    # <region>.<name> is one record per region: updated in place to the new entry, never re-created.
+    regional = [s for s in plan.steps if s.urn.endswith("-regional")]
+    assert sorted(s.op for s in regional) == ["update"] * len(REGIONS)
+    assert all(s.changed == ("aliases",) for s in regional)
+
+
+@pytest.mark.parametrize("single,split", [
+    ("cloudfront", {"cloudfront": 50, "globalaccelerator": 50}),
+    ("route53", {"route53": 1, "cloudfront": 3}),
+    ("globalaccelerator", {"globalaccelerator": 90, "route53": 10}),
+])
+def test_turning_an_ab_split_on_and_off(single, split):
+    on = transition(config(single), config(split))
+    assert_accepted(on)
+    (member,) = [s for s in on.steps if s.urn.endswith(f"::main-{single}")]
+    assert member.op == "update" and member.changed == ("weightedRoutingPolicies",)
+    assert_accepted(transition(config(split), config(single)))
+
+
+def test_new_weights_update_members_in_place():
+    plan = transition(config({"cloudfront": 50, "globalaccelerator": 50}),
+                      config({"cloudfront": 10, "globalaccelerator": 90}))
+    assert_accepted(plan)
+    assert {s.op for s in plan.steps if s.op != "same"} == {"update"}
+    assert sorted(s.urn.split("::")[-1] for s in plan.of("update")) == ["main-cloudfront", "main-globalaccelerator"]
+
+
+def test_adding_a_door_to_a_split():
+    plan = transition(config({"cloudfront": 50, "globalaccelerator": 50}),
+                      config({"cloudfront": 50, "globalaccelerator": 50, "route53": 10}))
+    assert_accepted(plan)
+    assert not plan.of("delete") and not plan.of("replace")
+
+
+def test_cloudfront_leaving_a_split_takes_the_main_ipv6_records_along_when_it_was_alone():
+    plan = transition(config("cloudfront"), config({"cloudfront": 50, "globalaccelerator": 50}))
+    assert_accepted(plan)
+    assert [s.urn.split("::")[-1] for s in plan.of("delete") if "aws:route53" in s.type] == ["main-cloudfront-aaaa"]
+
+
+def test_adding_and_removing_a_region_changes_only_that_replica():
+    two, three = config("route53", regions=REGIONS[:2]), config("route53")
+    for before, after in ((two, three), (three, two)):
+        plan = transition(before, after)
+        assert_accepted(plan)
+        (table,) = [s for s in plan.steps if s.type == "aws:dynamodb/table:Table"]
+        assert table.op == "update" and table.changed == ("replicas",)
+        touched = {s.region for s in plan.steps if s.op in ("create", "delete", "replace")
+                   and s.type.startswith("aws:") and not s.type.startswith("aws:route53")
+                   and not s.type.startswith("aws:globalaccelerator")}
+        assert touched == {"ap-southeast-1"}
+
+
+def test_removing_a_protected_region_names_the_hand_work():
+    before = config("globalaccelerator", deletionProtection=True)
+    plan = transition(before, config("globalaccelerator", regions=REGIONS[:2], deletionProtection=True))
+    assert not plan.clashes
+    text = "\n".join(plan.hazards)
+    assert "replica in ap-southeast-1 has deletion protection on" in text
+    assert "ap-southeast-1-alb has deletion protection on" in text
+    assert "security group named GlobalAccelerator" in text
+
+
+@pytest.mark.parametrize("change", [
+    {"healthCheck": {"path": "/health", "intervalSeconds": 10, "failureThreshold": 2}},
+    {"trafficDials": {"eu-west-1": 0}},
+    {"deletionProtection": True},
+])
+def test_tuning_changes_are_accepted(change):
+    assert_accepted(transition(config("globalaccelerator"), config("globalaccelerator", **change)))
+    assert_accepted(transition(config("route53"), config("route53", **{k: v for k, v in change.items()
+                                                                        if k != "trafficDials"})))
+
+
+def test_a_faster_health_check_replaces_the_checks_not_the_records():
+    plan = transition(config("route53"), config("route53", healthCheck={"path": "/health", "intervalSeconds": 10}))
+    assert_accepted(plan)
+    assert {s.type for s in plan.of("replace")} == {"aws:route53/healthCheck:HealthCheck"}  # request_interval forces it
+    assert all(s.forced_by == ("requestInterval",) for s in plan.of("replace"))
+
+
+@pytest.mark.parametrize("door", ["cloudfront", "globalaccelerator"])
+def test_adding_and_removing_the_domain(door):
+    without, with_domain = config(door, domain=None), config(door)
+    added = transition(without, with_domain)
+    assert_accepted(added)
+    removed = transition(with_domain, without)
+    assert_accepted(removed)
+    # Without a certificate the ALB listens on HTTP only: its HTTPS listener goes, nothing is replaced
+    # but the GA listener's ports (an update) and, behind CloudFront, the origins (an update).
+    assert not [s for s in removed.of("replace") if s.type != "aws:route53/healthCheck:HealthCheck"]
+    assert {s.type for s in removed.of("delete")} >= {"aws:acm/certificate:Certificate", "aws:lb/listener:Listener"}
+
+
+def test_changing_the_home_region_is_refused_before_any_resource():
+    before = config("globalaccelerator")
+    old = run_program("test", values=before)
+    after = {**before, "aws:region": "eu-west-1"}
+    new = run_program("test", values=after, deployed_tables=deployed_tables(old), raise_errors=False)
+    assert isinstance(new.error, ConfigError)
+    assert "aws:region" in str(new.error) and "home region us-east-1" in str(new.error)
+    assert "pulumi config set aws:region us-east-1" in str(new.error)
+    assert new.resources == []
+
+
+def test_a_new_stack_may_choose_any_home_region():
+    run = run_program("test", values={**config("globalaccelerator"), "aws:region": "eu-west-1"})
+    (table,) = run.of_type("aws:dynamodb/table:Table")
+    assert table.region == "eu-west-1" and table.inputs["tags"] == {"home-region": "eu-west-1"}
+
+
+# -- Stacks deployed by the first release ---------------------------------------------------------
+
+
+def upgrade(snapshot: str, stack: str, overrides=()):
+    old = run_from_snapshot(json.loads((SNAPSHOTS / snapshot).read_text()))
+    new = run_program(stack, overrides=overrides, deployed_tables=deployed_tables(old))
+    return plan_update(old, new)
+
+
+def test_prod_upgrade_keeps_every_name_and_moves_the_main_record_in_place():
+    plan = upgrade("v1-prod.json", "prod")
+    assert not plan.problems and not plan.notices
+    (main,) = [s for s in plan.steps if s.urn.endswith("::main-globalaccelerator")]
+    assert main.op == "update" and main.old.urn.endswith("GlobalAcceleratorFrontDoor$aws:route53/record:Record::globalaccelerator-dns")
+    assert set(main.changed) == {"aliases", "setIdentifier", "weightedRoutingPolicies"}  # one atomic change batch
+    assert not [s for s in plan.steps if s.op == "replace"]
+    moved = [s for s in plan.steps if s.old and s.new and s.old.urn != s.new.urn]
+    assert sorted(s.urn.split("::")[-1] for s in moved) == sorted(
+        ["main-globalaccelerator"] + [f"api-{r}-regional" for r in REGIONS])
+
+
+def test_cloudfront_upgrade_keeps_the_main_name_answering():
+    plan = upgrade("v1-prod-cloudfront.json", "prod", ["frontDoor=cloudfront"])
+    assert not plan.problems and not plan.notices
+
+
+def test_dev_upgrade_moves_latency_records_with_a_short_gap_on_the_main_name():
+    plan = upgrade("v1-dev.json", "dev")
+    assert not plan.problems
+    # Route 53 cannot hold a weighted member beside latency records of one name: they go first.
+    replaced = [s for s in plan.of("replace") if s.type == "aws:route53/record:Record"]
+    assert sorted(s.urn.split("::")[-1] for s in replaced) == ["route53-eu-west-1", "route53-us-east-1"]
+    assert all(s.delete_before_replace for s in replaced)
+    assert len(plan.notices) == 1 and "api-dev.example.com has no A record" in plan.notices[0]
+
+
+def test_an_ab_stack_of_the_first_release_needs_its_door_records_renamed_first():
+    plan = upgrade("v1-prod-ab.json", "prod", ['frontDoor={"globalaccelerator": 50, "cloudfront": 50}'])
+    assert len(plan.clashes) == 3  # the door records' new names meet their old selves
+    # The README's hand step: `pulumi state rename` each door record to its new name.
+    data = json.loads((SNAPSHOTS / "v1-prod-ab.json").read_text())
+    renames = {"globalaccelerator-dns": "globalaccelerator-hostname", "cloudfront-a": "cloudfront-hostname-a",
+               "cloudfront-aaaa": "cloudfront-hostname-aaaa"}
+    for item in data["resources"]:
+        head, _, name = item["urn"].rpartition("::")
+        if "route53/record" in head and name in renames:
+            item["urn"], item["name"] = f"{head}::{renames[name]}", renames[name]
+    old = run_from_snapshot(data)
+    new = run_program("prod", overrides=['frontDoor={"globalaccelerator": 50, "cloudfront": 50}'],
+                      deployed_tables=deployed_tables(old))
+    renamed = plan_update(old, new)
+    assert not renamed.problems
+    assert DOMAIN["name"]
