@@ -6,11 +6,12 @@ MINISTACK_VENV ?= .venv-ministack
 STACK ?= dev
 CONFIG ?=
 
-.PHONY: help install test unit plan check pulumi-cli up preview destroy bench
+.PHONY: help install test unit plan diff check pulumi-cli up preview destroy bench
 
 help:
 	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
 	@echo "make plan STACK=dev       offline plan: what the stack would create, per region (Pulumi mocks)"
+	@echo "make diff STACK=prod CONFIG=\"--config frontDoor=cloudfront\"   what pulumi up would do to the live stack (exit 1 on a hazard)"
 	@echo "make check STACK=dev      the CrossGuard rules against the stack, offline (exit 1 on a mandatory violation)"
 	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
@@ -37,6 +38,9 @@ unit: $(VENV)/.installed
 
 plan: $(VENV)/.installed
 	$(PY) -m offline.plan --stack $(STACK) $(CONFIG)
+
+diff: $(VENV)/.installed
+	$(PY) -m offline.diff --stack $(STACK) $(CONFIG)
 
 check: $(VENV)/.installed
 	$(PY) -m policies.check --stack $(STACK) $(CONFIG)

@@ -1,0 +1,90 @@
+"""`python -m offline.diff --stack S [--config k=v ...] [--base FILE]`: what `pulumi up` would do to a live stack.
+
+Compares the stack as deployed (the stack file as committed at HEAD, or `--base`, e.g. the base
+branch's copy) with the stack as changed (the working stack file plus `--config` overrides): per
+region what would be created, replaced, updated and deleted, then every update hazard (a name AWS
+would refuse to hold twice, the table replaced, a protected resource deleted, hand work a region
+removal needs). Exit 0 without hazards, 1 with hazards, 2 on bad input.
+"""
+
+import argparse
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from components.config import ConfigError
+from offline.lifecycle import PROVIDER_PREFIX, UpdatePlan, plan_transition
+from offline.stack_config import ROOT, StackConfigError, parse_override, read_stack_file, stack_file, stack_values
+
+SHOWN_OPS = ("create", "replace", "update", "delete")
+
+
+def base_values(stack: str, base: str | None) -> tuple[dict, str]:
+    if base is not None:
+        path = Path(base)
+        if not path.is_file():
+            raise StackConfigError(f"--base {base}: no such file")
+        return read_stack_file(path.read_text(), base), base
+    name = stack_file(stack).name
+    shown = subprocess.run(["git", "show", f"HEAD:{name}"], cwd=ROOT, capture_output=True, text=True)
+    if shown.returncode != 0:
+        raise StackConfigError(f"{name} is not committed at HEAD (a new stack has nothing to diff): pass --base FILE")
+    return read_stack_file(shown.stdout, f"{name} at HEAD"), f"{name} at HEAD"
+
+
+def changed_values(stack: str, overrides: list[str]) -> dict:
+    values = stack_values(stack)
+    for text in overrides:
+        key, value = parse_override(text)
+        if value is None:
+            values.pop(key, None)
+        else:
+            values[key] = value
+    return values
+
+
+def render(plan: UpdatePlan) -> list[str]:
+    lines = []
+    by_region: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for step in plan.steps:
+        resource = step.new or step.old
+        if step.op in SHOWN_OPS and resource.custom and not step.type.startswith(PROVIDER_PREFIX):
+            by_region[step.region][step.op].append(step.describe())
+    if not by_region:
+        lines.append("no changes")
+    for region in sorted(by_region):
+        ops = by_region[region]
+        lines.append(f"\n{region}: " + ", ".join(f"{len(ops[op])} to {op}" for op in SHOWN_OPS if ops[op]))
+        for op in SHOWN_OPS:
+            lines += [f"  {line}" for line in ops[op]]
+    if plan.notices:
+        lines.append("\nnotices:")
+        lines += [f"  - {notice}" for notice in plan.notices]
+    lines.append("\nhazards:" if plan.problems else "\nhazards: none")
+    lines += [f"  - {problem}" for problem in plan.problems]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m offline.diff", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="change a stack config value, e.g. --config frontDoor=cloudfront")
+    parser.add_argument("--base", metavar="FILE", help="the deployed stack file (default: the stack file at HEAD)")
+    args = parser.parse_args(argv)
+    try:
+        after = changed_values(args.stack, args.config)
+        before, source = base_values(args.stack, args.base)
+        plan, _, _ = plan_transition(args.stack, before, after)
+    except (ConfigError, StackConfigError) as error:
+        print(f"offline.diff: {error}", file=sys.stderr)
+        return 2
+    change = " ".join(f"--config {c}" for c in args.config) or "(no overrides)"
+    print(f"stack {args.stack}: {source} -> {stack_file(args.stack).name} {change} (offline, Pulumi mocks)")
+    print("\n".join(render(plan)))
+    return 1 if plan.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

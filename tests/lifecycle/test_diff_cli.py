@@ -1,0 +1,56 @@
+"""`python -m offline.diff`: what people and pull requests read before `pulumi up` on a live stack."""
+
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from offline.diff import main
+from offline.stack_config import ROOT
+
+
+def test_a_front_door_switch_on_prod_has_no_hazard(capsys):
+    assert main(["--stack", "prod", "--config", "frontDoor=cloudfront"]) == 0
+    out = capsys.readouterr().out
+    assert "create   aws:cloudfront/distribution:Distribution::cloudfront" in out
+    assert "delete   aws:globalaccelerator/accelerator:Accelerator::globalaccelerator" in out
+    assert "hazards: none" in out
+
+
+def test_removing_a_prod_region_names_each_hazard(capsys):
+    assert main(["--stack", "prod", "--config", 'regions=["us-east-1", "eu-west-1"]']) == 1
+    out = capsys.readouterr().out
+    assert "ap-southeast-1:" in out and "delete   aws:lb/loadBalancer:LoadBalancer::ap-southeast-1-alb" in out
+    assert "replica in ap-southeast-1 has deletion protection on" in out
+    assert "ap-southeast-1-alb has deletion protection on" in out
+    assert "security group named GlobalAccelerator" in out
+
+
+def test_against_another_base_file(tmp_path, capsys):
+    base = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    base["config"]["global-serverless:frontDoor"] = "cloudfront"
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(base))
+    assert main(["--stack", "prod", "--base", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "create   aws:globalaccelerator/accelerator:Accelerator::globalaccelerator" in out
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["--stack", "prod", "--config", "aws:region=eu-west-1"], "home region us-east-1"),
+    (["--stack", "prod", "--config", "backend=lambda"], "unknown backend"),
+    (["--stack", "nope"], "no stack file Pulumi.nope.yaml"),
+    (["--stack", "prod", "--base", "/nonexistent.yaml"], "no such file"),
+])
+def test_bad_input_exits_2_with_the_reason(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_module_entry_point_exit_code():
+    done = subprocess.run([sys.executable, "-m", "offline.diff", "--stack", "dev", "--config", "backend=alb"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "update   aws:route53/record:Record::api-us-east-1-regional  (aliases)" in done.stdout
