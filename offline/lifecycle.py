@@ -332,6 +332,9 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
     for step in plan.of("delete"):
         drop(step.old, step)
     plan.hazards.extend(hazards(plan, old_run, new_run))
+    plan.notices.extend(f"{short(s.urn)} stays in AWS (skip_destroy; Lambda@Edge replicas go hours later): "
+                        "delete it by hand once CloudFront lets go of it"
+                        for s in plan.of("delete") if s.old.inputs.get("skipDestroy"))
     return plan
 
 
