@@ -24,6 +24,7 @@ ENV_REGION = "AWS_REGION"
 
 DEFAULT_HEALTH_PATH = "/health"
 SERVED_BY_HEADER = "x-served-by-region"
+REQUEST_ID_HEADER = "x-request-id"
 SERVICE_NAME = "global-serverless-api"
 METRICS_NAMESPACE = "GlobalServerless"
 
@@ -44,7 +45,8 @@ CHAOS_CACHE_SECONDS = 5.0
 
 # The only actions the function performs, for the least-privilege role:
 # on the region's table replica, and on the region's chaos parameter.
-FUNCTION_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem")
+# PutItem and DeleteItem are the Idempotency-Key records' (Powertools' persistence layer).
+FUNCTION_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
 FUNCTION_CHAOS_ACTIONS = ("ssm:GetParameter",)
 
 # A deleted item leaves a tombstone (so versions never restart and a stale If-Match can never

@@ -1,7 +1,7 @@
 """Lambda entry point (`api.handler.handler`): ALB and API Gateway HTTP API (payload 2.0) events.
 
 Both resolvers share one Router (routes.py); the event's shape picks the resolver. Every
-response carries `x-served-by-region`.
+response carries `x-served-by-region` and `x-request-id` (the Lambda request id, as in the logs).
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise UnsupportedEvent("expected an ALB event (requestContext.elb) or an HTTP API 2.0 event (version 2.0)")
 
     response = resolver.resolve(event, context)
-    stamp_region(response, runtime.settings.region)
+    stamp(response, contract.SERVED_BY_HEADER, runtime.settings.region)
+    stamp(response, contract.REQUEST_ID_HEADER, getattr(context, "aws_request_id", ""))
 
     status = response.get("statusCode", 0)
     count("Requests")
@@ -57,15 +58,15 @@ def is_http_api_event(event: Any) -> bool:
     return isinstance(event, dict) and event.get("version") == "2.0" and isinstance(event.get("requestContext"), dict)
 
 
-def stamp_region(response: dict[str, Any], region: str) -> None:
-    """Adds x-served-by-region in whichever header form the resolver produced."""
+def stamp(response: dict[str, Any], name: str, value: str) -> None:
+    """Adds a header in whichever form the resolver produced."""
     if isinstance(response.get("multiValueHeaders"), dict):
-        response["multiValueHeaders"][contract.SERVED_BY_HEADER] = [region]
+        response["multiValueHeaders"][name] = [value]
     if not isinstance(response.get("headers"), dict):
         if "multiValueHeaders" in response:
             return
         response["headers"] = {}
-    response["headers"][contract.SERVED_BY_HEADER] = region
+    response["headers"][name] = value
 
 
 def _request_line(event: dict[str, Any]) -> dict[str, Any]:

@@ -161,13 +161,14 @@ class ItemService:
         stored = self._store.get(item_id)
         return representation(stored, json.loads(stored.data_json))
 
-    def put(self, item_id: str, data: dict, expected: int | str | None) -> tuple[dict, bool]:
-        stored, created = self._store.put(item_id, serialize_data(data), self._region, self._now_iso(), expected)
-        return representation(stored, data), created
+    def put(self, item_id: str, data: dict, expected: int | str | None, token: str) -> tuple[dict, bool]:
+        """`token` identifies this request's write: a resent attempt of it is never applied twice."""
+        stored, created = self._store.put(item_id, serialize_data(data), self._region, self._now_iso(), expected, token)
+        return representation(stored, json.loads(stored.data_json)), created
 
-    def delete(self, item_id: str, expected: int | str | None) -> None:
+    def delete(self, item_id: str, expected: int | str | None, token: str) -> None:
         expires_at = int(self._epoch_seconds()) + contract.TOMBSTONE_TTL_SECONDS
-        self._store.delete(item_id, self._region, self._now_iso(), expires_at, expected)
+        self._store.delete(item_id, self._region, self._now_iso(), expires_at, expected, token)
 
 
 def representation(stored: StoredItem, data: object) -> dict:

@@ -1,8 +1,11 @@
 """The HTTP routes, on one Router that both resolvers (ALB and HTTP API) include.
 
 Status codes: 200/201/204 on success; 400 bad input; 404 unknown item or route; 405 known path,
-wrong method; 412 If-Match mismatch; 503 when the table does not answer or the region is `down`
-(chaos). The only other 5xx is the one chaos `error` mode injects on purpose.
+wrong method; 409 the same Idempotency-Key still in progress; 412 If-Match mismatch; 422 an
+Idempotency-Key reused for another request; 503 (with Retry-After) when the table does not answer,
+so the outcome of a write is unknown, or the region is `down` (chaos). The only other 5xx is the one
+chaos `error` mode injects on purpose. Error bodies say what the client can do; AWS error codes go
+to the logs only.
 """
 
 from __future__ import annotations
@@ -13,8 +16,17 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    BaseError as IdempotencyError,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
 
+from . import idempotency
 from .chaos import ChaosSource
+from .idempotency import Answer, IdempotentWrites
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
 from .observability import count, logger
 from .settings import Settings
@@ -26,6 +38,10 @@ ITEMS_PREFIX = "/items/"
 LATENCY_HEADROOM_MS = 1500
 ITEM_METHODS = ("GET", "PUT", "DELETE")
 CHAOS_HEADER = "x-chaos-mode"
+RETRY_AFTER_SECONDS = "1"
+MISMATCH = "If-Match does not match the item's current version: GET the item for its version and retry"
+UNKNOWN_WRITE = ("the table did not answer, so the write may or may not be stored: retry it "
+                 "(with the same Idempotency-Key to be safe)")
 
 
 def json_response(status: int, body: dict, headers: dict[str, str] | None = None) -> Response:
@@ -33,13 +49,27 @@ def json_response(status: int, body: dict, headers: dict[str, str] | None = None
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    headers = dict(headers or {})
+    if status == 503:  # the outcome is unknown or the region is out: worth retrying shortly
+        headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
     return json_response(status, {"error": message}, headers)
+
+
+def error_answer(status: int, message: str) -> Answer:
+    return {"status": status, "body": {"error": message}, "headers": {}}
+
+
+def to_response(answer: Answer) -> Response:
+    if answer["status"] == 204:
+        return Response(status_code=204, content_type=None, body="", headers=answer.get("headers") or {})
+    return json_response(answer["status"], answer["body"], answer.get("headers"))
 
 
 def build_router(
     settings: Settings,
     service: ItemService,
     chaos: ChaosSource,
+    writes: IdempotentWrites,
     *,
     sleep: Callable[[float], None],
     random: Callable[[], float],
@@ -53,8 +83,8 @@ def build_router(
         except StoreUnavailable as unavailable:
             count("HealthFailures")
             logger.warning("health check failed", extra={"reason": unavailable.reason})
-            body = {"status": "unavailable", "region": settings.region, "error": unavailable.reason}
-            return json_response(503, body)
+            body = {"status": "unavailable", "region": settings.region, "error": "this region's table does not answer"}
+            return json_response(503, body, {"Retry-After": RETRY_AFTER_SECONDS})
         return json_response(200, {"status": "ok", "region": settings.region})
 
     @router.get("/items/<item_id>")
@@ -66,17 +96,63 @@ def build_router(
     def put_item(item_id: str) -> Response:
         event = router.current_event.raw_event
         valid_id = parse_item_id(item_id)
-        expected = parse_if_match(request_header(event, "if-match"))
+        if_match = request_header(event, "if-match")
+        expected = parse_if_match(if_match)
         data = parse_body(event.get("body"), event.get("isBase64Encoded"))
-        item, created = service.put(valid_id, data, expected)
-        return json_response(201 if created else 200, item, _etag(item))
+
+        def write(token: str) -> Answer:
+            try:
+                item, created = service.put(valid_id, data, expected, token)
+            except PreconditionFailed:
+                count("VersionConflicts")
+                return error_answer(412, MISMATCH)
+            return {"status": 201 if created else 200, "body": item, "headers": _etag(item)}
+
+        return answer_once(event, idempotency.fingerprint("PUT", valid_id, data, if_match), write)
 
     @router.delete("/items/<item_id>")
     def delete_item(item_id: str) -> Response:
         event = router.current_event.raw_event
         valid_id = parse_item_id(item_id)
-        service.delete(valid_id, parse_if_match(request_header(event, "if-match")))
-        return Response(status_code=204, content_type=None, body="")
+        if_match = request_header(event, "if-match")
+        expected = parse_if_match(if_match)
+
+        def write(token: str) -> Answer:
+            try:
+                service.delete(valid_id, expected, token)
+            except ItemNotFound:
+                return error_answer(404, "item not found")
+            except PreconditionFailed:
+                count("VersionConflicts")
+                return error_answer(412, MISMATCH)
+            return {"status": 204, "body": None, "headers": {}}
+
+        return answer_once(event, idempotency.fingerprint("DELETE", valid_id, None, if_match), write)
+
+    def answer_once(event: dict, request_fingerprint: str, write: Callable[[str], Answer]) -> Response:
+        """Runs the write once per request: per Lambda request id, or per Idempotency-Key when the client sends one.
+
+        With a key, the write's token comes from the key, so a client's retry after a 503 recognises
+        the write its first attempt applied instead of answering 412 or 404 for it.
+        """
+        key = idempotency.parse_key(request_header(event, idempotency.HEADER))
+        if key is None:
+            return to_response(write(_request_id(router)))
+        token = idempotency.write_token(key)
+        try:
+            return to_response(writes.answer(key, request_fingerprint, lambda: write(token), router.lambda_context))
+        except IdempotencyValidationError:
+            count("IdempotencyKeyReused")
+            return error_response(422, "this Idempotency-Key was used for a different request (method, item, body "
+                                       "or If-Match): nothing was written; send a new key for a new request")
+        except IdempotencyAlreadyInProgressError:
+            count("IdempotencyInProgress")
+            return error_response(409, "a request with this Idempotency-Key is still in progress: retry shortly",
+                                  {"Retry-After": RETRY_AFTER_SECONDS})
+        except IdempotencyError as error:
+            count("TableErrors")
+            logger.warning("idempotency record unavailable", extra={"reason": type(error).__name__})
+            return error_response(503, UNKNOWN_WRITE)
 
     def inject_faults(app, next_middleware) -> Response:
         fault = chaos.current()
@@ -103,16 +179,13 @@ def build_router(
     def item_not_found(_: ItemNotFound) -> Response:
         return error_response(404, "item not found")
 
-    @router.exception_handler(PreconditionFailed)
-    def precondition_failed(_: PreconditionFailed) -> Response:
-        count("VersionConflicts")
-        return error_response(412, "If-Match does not match the item's current version")
-
     @router.exception_handler(StoreUnavailable)
     def store_unavailable(unavailable: StoreUnavailable) -> Response:
         count("TableErrors")
         logger.warning("table unavailable", extra={"reason": unavailable.reason})
-        return error_response(503, f"table unavailable: {unavailable.reason}")
+        if router.current_event.http_method.upper() in ("PUT", "DELETE"):
+            return error_response(503, UNKNOWN_WRITE)
+        return error_response(503, "the table did not answer: retry shortly")
 
     @router.exception_handler(NotFoundError)
     def no_route(_: NotFoundError) -> Response:
@@ -156,6 +229,11 @@ def request_header(event: dict, name: str) -> str | None:
         if isinstance(key, str) and key.lower() == name and isinstance(values, list) and values:
             return ",".join(str(value) for value in values)
     return None
+
+
+def _request_id(router: Router) -> str:
+    """The Lambda request id: the write's token, the response's x-request-id, the logs' function_request_id."""
+    return router.lambda_context.aws_request_id
 
 
 def _etag(item: dict) -> dict[str, str]:

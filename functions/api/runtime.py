@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResol
 from botocore.config import Config
 
 from .chaos import ChaosSource
+from .idempotency import IdempotentWrites
 from .items import ItemService
 from .observability import metrics
 from .routes import build_router
@@ -34,6 +35,7 @@ class Runtime:
     alb: ALBResolver
     http_api: APIGatewayHttpResolver
     chaos: ChaosSource
+    writes: IdempotentWrites
 
 
 def build_runtime(
@@ -52,13 +54,14 @@ def build_runtime(
 
     service = ItemService(ItemStore(dynamodb, settings.table_name), settings.region)
     chaos = ChaosSource(ssm, settings.chaos_parameter_name, clock=clock)
-    router = build_router(settings, service, chaos, sleep=sleep, random=random)
+    writes = IdempotentWrites(dynamodb, settings.table_name)
+    router = build_router(settings, service, chaos, writes, sleep=sleep, random=random)
 
     alb = ALBResolver()
     alb.include_router(router)
     http_api = APIGatewayHttpResolver()
     http_api.include_router(router)
-    return Runtime(settings=settings, alb=alb, http_api=http_api, chaos=chaos)
+    return Runtime(settings=settings, alb=alb, http_api=http_api, chaos=chaos, writes=writes)
 
 
 _runtime: Runtime | None = None

@@ -1,13 +1,23 @@
 """DynamoDB access for items: versioned, conditional writes on the region's table replica.
 
 Item layout (hash key from the contract):
-    id         S     the item id
-    version    N     increases by one on every write of the item, deletes included
-    data       S     the client's JSON object, serialized (absent on tombstones)
-    region     S     region that performed the last write
-    updatedAt  S     ISO 8601 UTC time of the last write
-    deleted    BOOL  present on tombstones only
-    expiresAt  N     TTL (epoch seconds), tombstones only
+    id              S     the item id
+    version         N     increases by one on every write of the item, deletes included
+    data            S     the client's JSON object, serialized (absent on tombstones)
+    region          S     region that performed the last write
+    updatedAt       S     ISO 8601 UTC time of the last write
+    deleted         BOOL  present on tombstones only
+    expiresAt       N     TTL (epoch seconds), tombstones only
+    writeToken      S     the request that performed the last write
+    prevVersion     N     the version the last write replaced (0: there was no item)
+    deletedVersion  N     the version of the last tombstone (a write over it re-creates the item)
+
+Retries: the SDK resends a write whose reply it lost (a read timeout after DynamoDB applied it).
+Every write carries its request's token and is conditional on the item not already carrying that
+token, so a resent write is refused instead of applied twice, and the refusal (with the item's old
+image, ReturnValuesOnConditionCheckFailure=ALL_OLD) shows the write was ours: the answer is the
+applied write's, never a 412 or 404 for a write that happened. Whether a PUT created the item is
+read from the item itself (prevVersion, deletedVersion), so a resent create still answers 201.
 
 Every write is one UpdateItem that increments the stored version, so writes to one item inside a
 region are serialized by DynamoDB and no two acknowledged writes ever get the same version; with
@@ -47,8 +57,12 @@ _NAMES = {
     "#updatedAt": "updatedAt",
     "#deleted": "deleted",
     "#expiresAt": contract.TTL_ATTRIBUTE,
+    "#token": "writeToken",
+    "#prev": "prevVersion",
+    "#deletedVersion": "deletedVersion",
 }
 _LIVE = "attribute_exists(#id) AND attribute_not_exists(#deleted)"
+_NOT_YET_APPLIED = "(attribute_not_exists(#token) OR #token <> :token)"
 
 
 class StoreUnavailable(Exception):
@@ -98,14 +112,15 @@ class ItemStore:
         return _stored_item(attributes)
 
     def put(
-        self, item_id: str, data_json: str, region: str, updated_at: str, expected: int | str | None
+        self, item_id: str, data_json: str, region: str, updated_at: str, expected: int | str | None, token: str
     ) -> tuple[StoredItem, bool]:
         """Creates or replaces the item; returns it and whether it was created (no live item before)."""
         request = {
             "Key": self._key(item_id),
             "UpdateExpression": (
                 "SET #data = :data, #version = if_not_exists(#version, :zero) + :one,"
-                " #region = :region, #updatedAt = :updatedAt REMOVE #deleted, #expiresAt"
+                " #prev = if_not_exists(#version, :zero), #region = :region, #updatedAt = :updatedAt,"
+                " #token = :token REMOVE #deleted, #expiresAt"
             ),
             "ExpressionAttributeNames": dict(_NAMES),
             "ExpressionAttributeValues": {
@@ -115,23 +130,20 @@ class ItemStore:
                 ":region": {"S": region},
                 ":updatedAt": {"S": updated_at},
             },
-            "ReturnValues": "ALL_OLD",
         }
-        _add_expectation(request, expected)
-        old = self._conditional_update(request).get("Attributes") or {}
-        version = _version_of(old) + 1
-        created = not old or "deleted" in old
-        return StoredItem(item_id, data_json, version, region, updated_at), created
+        item = self._write_once(request, expected, token)
+        return _stored_item(item), _created(item)
 
-    def delete(self, item_id: str, region: str, updated_at: str, expires_at: int, expected: int | str | None) -> None:
+    def delete(
+        self, item_id: str, region: str, updated_at: str, expires_at: int, expected: int | str | None, token: str
+    ) -> None:
         """Replaces the live item by a tombstone; ItemNotFound when there is none (and no expectation)."""
         request = {
             "Key": self._key(item_id),
             "UpdateExpression": (
-                "SET #deleted = :true, #version = #version + :one, #region = :region,"
-                " #updatedAt = :updatedAt, #expiresAt = :expiresAt REMOVE #data"
+                "SET #deleted = :true, #version = #version + :one, #deletedVersion = #version + :one,"
+                " #region = :region, #updatedAt = :updatedAt, #expiresAt = :expiresAt, #token = :token REMOVE #data"
             ),
-            "ConditionExpression": _LIVE,
             "ExpressionAttributeNames": dict(_NAMES),
             "ExpressionAttributeValues": {
                 ":true": {"BOOL": True},
@@ -141,22 +153,37 @@ class ItemStore:
                 ":expiresAt": {"N": str(expires_at)},
             },
         }
-        _add_expectation(request, expected)
         try:
-            self._conditional_update(request)
+            self._write_once(request, expected, token, live=True)
         except PreconditionFailed:
             if expected is None:
                 raise ItemNotFound(item_id) from None
             raise
 
-    def _conditional_update(self, request: dict) -> dict:
+    def _write_once(self, request: dict, expected: int | str | None, token: str, live: bool = False) -> dict:
+        """Applies the update once per token; returns the item as this token's write left it."""
+        conditions = [_NOT_YET_APPLIED]
+        if live or expected is not None:
+            conditions.append(_LIVE)
+        if expected not in (None, ANY_VERSION):
+            conditions.append("#version = :expected")
+            request["ExpressionAttributeValues"][":expected"] = {"N": str(expected)}
+        request["ExpressionAttributeValues"][":token"] = {"S": token}
+        request["ConditionExpression"] = " AND ".join(conditions)
+        request["ReturnValues"] = "ALL_NEW"
+        request["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         request = _prune_unused_names(request)
         try:
-            return self._client.update_item(TableName=self._table_name, **request)
+            return self._client.update_item(TableName=self._table_name, **request)["Attributes"]
         except ClientError as error:
-            if _error_code(error) == "ConditionalCheckFailedException":
-                raise PreconditionFailed() from None
-            raise StoreUnavailable(f"UpdateItem failed: {_error_code(error)}") from None
+            if _error_code(error) != "ConditionalCheckFailedException":
+                raise StoreUnavailable(f"UpdateItem failed: {_error_code(error)}") from None
+            current = error.response.get("Item")
+            if current is None:  # not every DynamoDB implementation returns the old image
+                current = self._call("get_item", Key=request["Key"], ConsistentRead=True).get("Item") or {}
+            if current.get("writeToken", {}).get("S") == token:
+                return current  # an earlier attempt of this very write was applied
+            raise PreconditionFailed() from None
         except BotoCoreError as error:
             raise StoreUnavailable(f"UpdateItem failed: {type(error).__name__}") from None
 
@@ -171,16 +198,6 @@ class ItemStore:
     @staticmethod
     def _key(item_id: str) -> dict:
         return {contract.TABLE_HASH_KEY: {contract.TABLE_HASH_KEY_TYPE: item_id}}
-
-
-def _add_expectation(request: dict, expected: int | str | None) -> None:
-    if expected is None:
-        return
-    conditions = [_LIVE]
-    if expected != ANY_VERSION:
-        conditions.append("#version = :expected")
-        request["ExpressionAttributeValues"][":expected"] = {"N": str(expected)}
-    request["ConditionExpression"] = " AND ".join(conditions)
 
 
 def _prune_unused_names(request: dict) -> dict:
@@ -204,13 +221,19 @@ def _stored_item(attributes: dict) -> StoredItem:
         raise StoreUnavailable("stored item has an unexpected shape") from None
 
 
-def _version_of(attributes: dict) -> int:
-    if "version" not in attributes:
+def _number(attributes: dict, name: str) -> int:
+    if name not in attributes:
         return 0
     try:
-        return int(attributes["version"]["N"])
+        return int(attributes[name]["N"])
     except (KeyError, TypeError, ValueError):
         raise StoreUnavailable("stored item has an unexpected shape") from None
+
+
+def _created(item: dict) -> bool:
+    """Whether the write that left `item` found no live item: nothing before it, or a tombstone."""
+    previous = _number(item, "prevVersion")
+    return previous == 0 or previous == _number(item, "deletedVersion")
 
 
 def _error_code(error: ClientError) -> str:

@@ -152,15 +152,17 @@ def installed_runtime(aws, clock, sleeps, random_draw):
 class Api:
     """Sends one request through `handler` and checks the invariants every response must keep."""
 
-    def __init__(self, shape: str) -> None:
+    def __init__(self, shape: str, region: str = REGION) -> None:
         self.shape = shape
+        self.region = region
 
     def request(self, method: str, path: str, body=None, headers=None, **options):
         raw = handler(build_event(self.shape, method, path, body, headers, **options), LambdaContext())
         if self.shape == "alb-multi":
             assert "multiValueHeaders" in raw, "an ALB with multi-value headers needs them in the response"
         response = parse_response(raw)
-        assert response.headers.get(contract.SERVED_BY_HEADER) == REGION
+        assert response.headers.get(contract.SERVED_BY_HEADER) == self.region
+        assert response.headers.get(contract.REQUEST_ID_HEADER)
         if response.status >= 400:
             assert isinstance(response.body, dict) and isinstance(response.body.get("error"), str)
         return response

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,8 @@ class LambdaContext:
     function_name: str = "gs-api-euw1"
     memory_limit_in_mb: int = 256
     invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:gs-api-euw1"
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e812345678"
+    # Lambda gives every invocation its own id; the function uses it as the write's token.
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     remaining_time_in_millis: int = 6000
 
     def get_remaining_time_in_millis(self) -> int:

@@ -52,8 +52,8 @@ def test_every_store_operation_reports_unavailable(error):
     for operation in (
         store.probe,
         lambda: store.get("a"),
-        lambda: store.put("a", "{}", "eu-west-1", "2026-01-01T00:00:00.000Z", None),
-        lambda: store.delete("a", "eu-west-1", "2026-01-01T00:00:00.000Z", 0, None),
+        lambda: store.put("a", "{}", "eu-west-1", "2026-01-01T00:00:00.000Z", None, "token"),
+        lambda: store.delete("a", "eu-west-1", "2026-01-01T00:00:00.000Z", 0, None, "token"),
     ):
         with pytest.raises(StoreUnavailable):
             operation()
@@ -70,7 +70,7 @@ def test_routes_answer_503_and_acknowledge_nothing(aws, shape, error):
     assert health.status == 503
     assert health.body["status"] == "unavailable"
     for response in (api.put("/items/a", {"v": 1}), api.get("/items/a"), api.delete("/items/a")):
-        assert response.status == 503
-        assert response.error.startswith("table unavailable")
+        assert response.status == 503 and response.headers["retry-after"] == "1"
+        assert "did not answer" in response.error
     assert aws.stored("a") is None
     assert dynamodb.calls == ["GetItem", "UpdateItem", "GetItem", "UpdateItem"]
