@@ -77,6 +77,7 @@ def get_runtime() -> Runtime:
 def use_runtime(runtime: Runtime) -> None:
     global _runtime
     _runtime = runtime
+    metrics.clear_default_dimensions()
     metrics.set_default_dimensions(region=runtime.settings.region)
 
 
