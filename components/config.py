@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import posixpath
 import re
 from typing import Any, Literal, Optional
 
@@ -39,6 +40,11 @@ KNOWN_KEYS = (
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
+API_ROUTES_PREFIX = "/items"  # the API's item routes (functions/api/routes.py)
+# ACM takes at most 64 characters in a certificate's first domain name (the main name here);
+# a DNS name is at most 253, and the longest name planned is <door>.<main> or <region>.<main>.
+ACM_DOMAIN_NAME_LIMIT = 64
+DNS_NAME_LIMIT = 253
 
 
 class ConfigError(ValueError):
@@ -248,6 +254,9 @@ def _parse_front_door(raw: Any) -> tuple[tuple[str, Optional[int]], ...]:
                 f'give "{strategy}" a weight such as 50, or remove it from the map to stop deploying it',
             )
         pairs.append((strategy, weight))
+    if len(pairs) == 1:
+        # A split of one is that door alone: the plan, the policy check and the deploy all treat it so.
+        return ((pairs[0][0], None),)
     return tuple(pairs)
 
 
@@ -269,6 +278,14 @@ def _parse_domain(raw: Any) -> Optional[DomainSettings]:
     if not isinstance(name, str) or not all(_DNS_LABEL.match(p) for p in name.split(".")):
         raise ConfigError(key, value, f"name {json.dumps(name)} is not a DNS label", allowed,
                           "set domain.name to a lowercase label such as api (the API answers on name.zone)")
+    fqdn = f"{name}.{zone.strip('.')}"
+    if len(fqdn) > ACM_DOMAIN_NAME_LIMIT:
+        raise ConfigError(key, value, f"{fqdn} has {len(fqdn)} characters; ACM takes at most {ACM_DOMAIN_NAME_LIMIT} "
+                          "in a certificate's domain name", allowed, "use a shorter domain.name (or zone)")
+    longest = max((*STRATEGIES, *region_catalogue.catalogue()), key=len)
+    if len(f"{longest}.{fqdn}") > DNS_NAME_LIMIT:
+        raise ConfigError(key, value, f"{longest}.{fqdn} would exceed the {DNS_NAME_LIMIT}-character DNS name limit",
+                          allowed, "use a shorter domain.name (or zone)")
     return DomainSettings(zone=zone.strip("."), name=name)
 
 
@@ -290,6 +307,14 @@ def _parse_health_check(raw: Any) -> HealthCheckSettings:
     if not isinstance(path, str) or not _HEALTH_PATH.match(path) or len(path) > 255:
         raise ConfigError(key, value, f"path {json.dumps(path)} is not an absolute URL path", allowed,
                           "set healthCheck.path to the API's health route, /health")
+    normal = "/" + posixpath.normpath(path).lstrip("/")
+    if normal != path:
+        raise ConfigError(key, value, f"path {json.dumps(path)} is not normalised: load balancers, checkers and the "
+                          "function would not agree on it", allowed, f"set healthCheck.path to {json.dumps(normal)}")
+    if path == API_ROUTES_PREFIX or path.startswith(API_ROUTES_PREFIX + "/"):
+        raise ConfigError(key, value, f"path {json.dumps(path)} is under the API's own {API_ROUTES_PREFIX} routes: "
+                          "the function refuses it at every cold start, in every region", allowed,
+                          "set healthCheck.path to a path outside /items, such as /health")
     if isinstance(interval, bool) or interval not in HEALTH_INTERVALS:
         raise ConfigError(key, value, f"intervalSeconds {json.dumps(interval)} is not one Route 53 supports", allowed,
                           "set healthCheck.intervalSeconds to 30 (standard) or 10 (fast, paid)")
@@ -327,6 +352,9 @@ def _parse_traffic_dials(raw: Any, regions: tuple[str, ...]) -> tuple[tuple[str,
             raise ConfigError(key, value, f'dial {json.dumps(dial)} for "{region}" is not a whole percent', allowed,
                               f'set trafficDials.{region} to a number from 0 (drain) to 100 (full share)')
         dials.append((region, dial))
+    if all(dict(dials).get(region, 100) == 0 for region in regions):
+        raise ConfigError(key, value, "every region's dial is 0: no region would take traffic", allowed,
+                          "leave at least one region above 0 (to stop serving, remove the front door instead)")
     return tuple(sorted(dials))
 
 
@@ -401,6 +429,30 @@ def _namespace_values() -> dict[str, Any]:
     return {k[len(prefix):]: v for k, v in merged.items() if k.startswith(prefix)}
 
 
+# The pulumi-aws provider's configuration keys (aws:<key>), for a warning on a misspelt one.
+AWS_PROVIDER_KEYS = (
+    "region", "profile", "accessKey", "secretKey", "token", "sharedCredentialsFiles", "sharedConfigFiles",
+    "assumeRole", "assumeRoleWithWebIdentity", "defaultTags", "ignoreTags", "endpoints", "allowedAccountIds",
+    "forbiddenAccountIds", "maxRetries", "retryMode", "skipCredentialsValidation", "skipMetadataApiCheck",
+    "skipRegionValidation", "skipRequestingAccountId", "stsRegion", "useFipsEndpoint", "useDualstackEndpoint",
+    "s3UsePathStyle", "insecure", "httpProxy", "httpsProxy", "noProxy", "customCaBundle",
+    "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "tokenBucketRateLimiterCapacity",
+)
+
+
+def aws_key_warnings(keys) -> list[str]:
+    """A warning for each `aws:` key the provider does not know that looks like one it does."""
+    notes = []
+    for full in sorted(keys):
+        if not full.startswith("aws:") or full[4:] in AWS_PROVIDER_KEYS:
+            continue
+        near = difflib.get_close_matches(full[4:], AWS_PROVIDER_KEYS, n=1, cutoff=0.7)
+        if near:
+            notes.append(f"stack config {full} is not an AWS provider setting; did you mean aws:{near[0]}? "
+                         f"Fix: pulumi config rm {full} && pulumi config set aws:{near[0]} <value>")
+    return notes
+
+
 def load_settings() -> Settings:
     """Read and validate the running stack's config. Registers nothing."""
     import pulumi
@@ -412,6 +464,7 @@ def load_settings() -> Settings:
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
     )
-    for note in settings.warnings():
+    every_key = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    for note in [*aws_key_warnings(every_key), *settings.warnings()]:
         pulumi.log.warn(note)
     return settings

@@ -30,14 +30,12 @@ def _full_key(key: str) -> str:
 
 
 def parse_override(text: str) -> tuple[str, Any]:
+    """`key=value` as `pulumi config set key value` stores it: the value is a string, handed to the
+    program verbatim (maps and lists as JSON text, which the program parses); `key=null` removes the key."""
     if "=" not in text:
         raise StackConfigError(f"--config takes key=value, got {text!r} (e.g. --config 'regions=[\"us-east-1\"]')")
     key, raw = text.split("=", 1)
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else raw
-    except yaml.YAMLError:
-        value = raw
-    return _full_key(key.strip()), value
+    return _full_key(key.strip()), None if raw.strip() == "null" else raw
 
 
 def read_stack_file(text: str, source: str) -> dict[str, Any]:

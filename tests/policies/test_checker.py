@@ -46,9 +46,9 @@ VALID = [
     ["frontDoor=cloudfront", "backend=apigateway"],
     ["frontDoor=cloudfront", "backend=alb", NO_DOMAIN],
     ["frontDoor=cloudfront", "backend=apigateway", NO_DOMAIN],
-    ["frontDoor={globalaccelerator: 50, cloudfront: 50}", "backend=alb"],
-    ["frontDoor={route53: 90, cloudfront: 10}", "backend=apigateway"],
-    ["frontDoor={route53: 1, globalaccelerator: 1, cloudfront: 1}", "backend=alb"],
+    ['frontDoor={"globalaccelerator": 50, "cloudfront": 50}', "backend=alb"],
+    ['frontDoor={"route53": 90, "cloudfront": 10}', "backend=apigateway"],
+    ['frontDoor={"route53": 1, "globalaccelerator": 1, "cloudfront": 1}', "backend=alb"],
     ["frontDoor=route53", "backend=apigateway", 'regions=["eu-west-1", "us-east-1", "ap-northeast-1"]',
      "aws:region=eu-west-1"],
 ]

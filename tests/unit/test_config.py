@@ -136,3 +136,60 @@ def test_a_null_override_removes_a_key():
     config = load_stack_config("dev", ["domain=null", "frontDoor=cloudfront"])
     assert "global-serverless:domain" not in config
     assert config["global-serverless:frontDoor"] == "cloudfront"
+
+
+# -- Holes found in review: each a named error before any resource ------------------------------
+
+
+@pytest.mark.parametrize("path, fragment", [
+    ("/items", "under the API's own /items routes"),
+    ("/items/x", "under the API's own /items routes"),
+    ("//health", 'not normalised'),
+    ("/../health", 'set healthCheck.path to "/health"'),
+    ("/a/./b", 'set healthCheck.path to "/a/b"'),
+    ("/health/", 'set healthCheck.path to "/health"'),
+])
+def test_health_paths_the_function_would_refuse_or_disagree_on(path, fragment):
+    caught = error(**BASE, healthCheck=json.dumps({"path": path}))
+    assert caught.key == "global-serverless:healthCheck" and fragment in str(caught)
+
+
+def test_domain_names_past_acm_and_dns_limits():
+    long_name = "a" * 50
+    caught = error(**BASE, domain=json.dumps({"zone": "example-company.com", "name": long_name}))
+    assert "ACM takes at most 64" in str(caught) and caught.key == "global-serverless:domain"
+    assert settings(domain=json.dumps({"zone": "example.com", "name": "a" * 52})).domain.fqdn.endswith(".example.com")
+
+
+def test_a_one_entry_map_is_that_door_alone():
+    s = settings(frontDoor='{"cloudfront": 30}')
+    assert not s.is_ab and s.strategies == ("cloudfront",) and s.domain is None  # no domain needed, as for a single door
+
+
+def test_every_dial_at_zero_is_refused():
+    caught = error(**BASE, backend="alb", frontDoor="globalaccelerator", trafficDials='{"us-east-1": 0, "eu-west-1": 0}')
+    assert "no region would take traffic" in str(caught) and caught.key == "global-serverless:trafficDials"
+    assert settings(backend="alb", frontDoor="globalaccelerator", trafficDials='{"us-east-1": 0}').traffic_dial("eu-west-1") == 100
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "on", "True "])
+def test_booleans_are_true_or_false_as_the_cli_stores_them(value):
+    caught = error(**BASE, deletionProtection=value)
+    assert "must be a boolean" in str(caught)
+
+
+def test_cli_overrides_reach_the_program_as_strings():
+    from offline.stack_config import load_stack_config
+
+    config = load_stack_config("dev", ["deletionProtection=yes", 'regions=["us-east-1"]'])
+    assert config["global-serverless:deletionProtection"] == "yes"  # refused by the program, as with the CLI
+    assert config["global-serverless:regions"] == '["us-east-1"]'
+
+
+def test_a_misspelt_aws_key_warns_with_the_likely_key():
+    from components.config import aws_key_warnings
+
+    (note,) = aws_key_warnings({"aws:regoin": "us-east-1", "aws:region": "us-east-1", "aws:profile": "x",
+                                "global-serverless:regions": "[]"})
+    assert "aws:regoin" in note and "did you mean aws:region" in note
+    assert aws_key_warnings({"aws:somethingElse": "1"}) == []
