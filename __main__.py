@@ -24,6 +24,8 @@ table = GlobalTable("items", GlobalTableArgs(
     home_region=settings.home_region,
     replica_regions=settings.replica_regions,
     deletion_protection=settings.deletion_protection,
+    consistency=settings.table_consistency,
+    witness_region=settings.witness_region,
 ), provider=providers.home)
 
 backends = {}

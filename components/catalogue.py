@@ -27,3 +27,19 @@ DOORS: dict[str, DoorFacts] = {
 }
 STRATEGIES: tuple[str, ...] = tuple(DOORS)
 BACKENDS: tuple[str, ...] = ("alb", "apigateway")
+
+TABLE_CONSISTENCY_MODES: tuple[str, ...] = ("eventual", "strong")
+# DynamoDB multi-Region strong consistency (MRSC): exactly three Regions of one set (three replicas, or
+# two and a witness, which holds no data API), chosen at creation and never changed; no TTL, no
+# transactions, no LSIs. Source: AWS DynamoDB developer guide, "Multi-Region strong consistency", and
+# the CloudFormation GlobalTableWitness reference (region sets), read 2026-12-01.
+MRSC_REGION_SETS: dict[str, tuple[str, ...]] = {
+    "US": ("us-east-1", "us-east-2", "us-west-2"),
+    "EU": ("eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1"),
+    "AP": ("ap-northeast-1", "ap-northeast-2", "ap-northeast-3"),
+}
+MRSC_REGION_COUNT = 3
+
+
+def mrsc_set_of(region: str) -> str | None:
+    return next((name for name, members in MRSC_REGION_SETS.items() if region in members), None)

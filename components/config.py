@@ -16,7 +16,15 @@ from typing import Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict
 
 from components import regions as region_catalogue
-from components.catalogue import BACKENDS, DOORS, STRATEGIES
+from components.catalogue import (
+    BACKENDS,
+    DOORS,
+    MRSC_REGION_COUNT,
+    MRSC_REGION_SETS,
+    STRATEGIES,
+    TABLE_CONSISTENCY_MODES,
+    mrsc_set_of,
+)
 from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
 
 NAMESPACE = "global-serverless"
@@ -36,6 +44,8 @@ KNOWN_KEYS = (
     "healthCheck",
     "deletionProtection",
     "trafficDials",
+    "tableConsistency",
+    "witnessRegion",
 )
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -110,6 +120,8 @@ class Settings(BaseModel):
     health_check: HealthCheckSettings = HealthCheckSettings()
     deletion_protection: bool = False
     traffic_dials: tuple[tuple[str, int], ...] = ()
+    table_consistency: Literal["eventual", "strong"] = "eventual"
+    witness_region: Optional[str] = None
 
     @property
     def is_ab(self) -> bool:
@@ -358,6 +370,41 @@ def _parse_traffic_dials(raw: Any, regions: tuple[str, ...]) -> tuple[tuple[str,
     return tuple(sorted(dials))
 
 
+def _parse_consistency(raw: Any, witness_raw: Any, regions: tuple[str, ...]) -> tuple[str, Optional[str]]:
+    """tableConsistency and witnessRegion, checked against DynamoDB's MRSC rules (see catalogue.py)."""
+    key, witness_key = _key("tableConsistency"), _key("witnessRegion")
+    mode = "eventual" if raw is _UNSET or raw is None else raw
+    if mode not in TABLE_CONSISTENCY_MODES:
+        raise ConfigError(key, mode, "unknown table consistency", '"eventual" (default) or "strong" (DynamoDB MRSC)',
+                          f"pulumi config set {key} eventual  (or strong)")
+    witness = None if witness_raw is _UNSET or witness_raw is None else witness_raw
+    sets = "; ".join(f"{name}: {', '.join(members)}" for name, members in MRSC_REGION_SETS.items())
+    if mode == "eventual":
+        if witness is not None:
+            raise ConfigError(witness_key, witness, "a witness region only serves a strong (MRSC) table", "unset, "
+                              "unless tableConsistency is strong", f"pulumi config rm {witness_key}  (or set {key} strong)")
+        return mode, None
+    outside = [r for r in regions if mrsc_set_of(r) is None]
+    if outside or len({mrsc_set_of(r) for r in regions}) > 1:
+        raise ConfigError(key, mode, f"regions {', '.join(regions)} are not all in one MRSC region set"
+                          + (f" ({', '.join(outside)} is in none)" if outside else ""),
+                          f"strong with three regions of one set ({sets})",
+                          f"pulumi config set {key} eventual, or choose regions from one set")
+    if witness is not None:
+        if not isinstance(witness, str) or mrsc_set_of(witness) != mrsc_set_of(regions[0]) or witness in regions:
+            raise ConfigError(witness_key, witness, "the witness must be a region of the same MRSC set as the "
+                              "regions, and not one of them (it holds no backend)",
+                              f"a region of the {mrsc_set_of(regions[0])} set other than {', '.join(regions)}",
+                              f"pulumi config set {witness_key} <region of the same set>")
+    if len(regions) + (witness is not None) != MRSC_REGION_COUNT or len(regions) < 2:
+        have = f"{len(regions)} region(s)" + (" and a witness" if witness else "")
+        raise ConfigError(key, mode, f"an MRSC table spans exactly {MRSC_REGION_COUNT} regions (three replicas, or two "
+                          f"and a witness); this stack has {have}",
+                          f"three regions, or two regions plus {witness_key}, of one set ({sets})",
+                          f"add or remove regions, set {witness_key} with two regions, or set {key} eventual")
+    return mode, witness
+
+
 def _check_combinations(backend: str, front_door, domain) -> None:
     key = _key("frontDoor")
     strategies = [s for s, _ in front_door]
@@ -405,6 +452,8 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = "global
     front_door = _parse_front_door(raw.get("frontDoor", _UNSET))
     domain = _parse_domain(raw.get("domain", _UNSET))
     _check_combinations(backend, front_door, domain)
+    consistency, witness = _parse_consistency(raw.get("tableConsistency", _UNSET), raw.get("witnessRegion", _UNSET),
+                                              regions)
     return Settings(
         project=project,
         stack=stack,
@@ -416,6 +465,8 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = "global
         health_check=_parse_health_check(raw.get("healthCheck", _UNSET)),
         deletion_protection=_parse_bool("deletionProtection", raw.get("deletionProtection", _UNSET)),
         traffic_dials=_parse_traffic_dials(raw.get("trafficDials", _UNSET), regions),
+        table_consistency=consistency,
+        witness_region=witness,
     )
 
 

@@ -1,11 +1,12 @@
 """GlobalTable: one DynamoDB table (global tables version 2019.11.21) with a replica per other region."""
 
 from dataclasses import dataclass
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from components.home_region import HOME_REGION_TAG
+from components.home_region import CONSISTENCY_TAG, HOME_REGION_TAG
 from functions.api import contract
 
 TYPE = "global-serverless:components:GlobalTable"
@@ -17,6 +18,8 @@ class GlobalTableArgs:
     home_region: str
     replica_regions: tuple[str, ...]
     deletion_protection: bool
+    consistency: str = "eventual"  # "strong": DynamoDB multi-Region strong consistency (MRSC)
+    witness_region: Optional[str] = None
 
 
 def regional_table_arn(home_arn: str, home_region: str, region: str) -> str:
@@ -37,6 +40,7 @@ class GlobalTable(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, None, opts)
         self._home_region = args.home_region
+        strong = args.consistency == "strong"
 
         self.table = aws.dynamodb.Table(
             name,
@@ -49,15 +53,19 @@ class GlobalTable(pulumi.ComponentResource):
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
             deletion_protection_enabled=args.deletion_protection,
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
-            ttl=aws.dynamodb.TableTtlArgs(attribute_name=contract.TTL_ATTRIBUTE, enabled=True),
-            # Replicas inherit it (propagate_tags): any region can tell where the table's home is.
-            tags={HOME_REGION_TAG: args.home_region},
+            # MRSC tables take no TTL: tombstones and idempotency records then stay until removed by hand.
+            ttl=aws.dynamodb.TableTtlArgs(attribute_name=contract.TTL_ATTRIBUTE, enabled=True) if not strong else None,
+            global_table_witness=(aws.dynamodb.TableGlobalTableWitnessArgs(region_name=args.witness_region)
+                                  if args.witness_region else None),
+            # Replicas inherit them (propagate_tags): any region can tell the table's home and mode.
+            tags={HOME_REGION_TAG: args.home_region, CONSISTENCY_TAG: args.consistency},
             replicas=[
                 aws.dynamodb.TableReplicaArgs(
                     region_name=region,
                     point_in_time_recovery=True,
                     deletion_protection_enabled=args.deletion_protection,
                     propagate_tags=True,
+                    consistency_mode="STRONG" if strong else None,
                 )
                 for region in args.replica_regions
             ],

@@ -13,16 +13,17 @@ from typing import Optional
 
 import pulumi_aws as aws
 
-from components.config import HOME_REGION_KEY, ConfigError, Settings
+from components.config import HOME_REGION_KEY, NAMESPACE, ConfigError, Settings
 
 HOME_REGION_TAG = "home-region"
+CONSISTENCY_TAG = "consistency"  # eventual | strong: DynamoDB fixes it when the global table is created
 
 
-def deployed_home_region(settings: Settings, table_name: str) -> Optional[str]:
-    """The home region recorded on the deployed table, or None (a new stack or an untagged table)."""
+def deployed_table_tags(settings: Settings, table_name: str) -> dict[str, str]:
+    """The tags of the deployed table, or {} (a new stack)."""
     # The new home first: when only aws:region changed, the table is already there as a replica.
     for region in (settings.home_region, *settings.replica_regions):
-        listed = aws.resourcegroupstaggingapi.get_resources(
+        listed = aws.resourcegroupstaggingapi.get_resources(  # lists nothing, rather than failing, on a new stack
             region=region,
             resource_type_filters=["dynamodb:table"],
             tag_filters=[
@@ -33,12 +34,22 @@ def deployed_home_region(settings: Settings, table_name: str) -> Optional[str]:
         )
         for mapping in listed.resource_tag_mapping_lists:
             if mapping.resource_arn.endswith(f":table/{table_name}"):
-                return mapping.tags.get(HOME_REGION_TAG)
-    return None
+                return dict(mapping.tags)
+    return {}
 
 
 def refuse_home_region_change(settings: Settings, table_name: str) -> None:
-    deployed = deployed_home_region(settings, table_name)
+    """Refuses a new home region or table consistency mode for a deployed table, before any resource."""
+    tags = deployed_table_tags(settings, table_name)
+    deployed = tags.get(HOME_REGION_TAG)
+    mode = tags.get(CONSISTENCY_TAG)
+    if mode is not None and mode != settings.table_consistency:
+        raise ConfigError(
+            f"{NAMESPACE}:tableConsistency", settings.table_consistency,
+            f"table {table_name} was created {mode}; DynamoDB cannot change a global table's consistency mode",
+            f"{mode}, the mode this stack's table has",
+            f"pulumi config set {NAMESPACE}:tableConsistency {mode}  (a {settings.table_consistency} table needs a new stack)",
+        )
     if deployed is not None and deployed != settings.home_region:
         raise ConfigError(
             HOME_REGION_KEY, settings.home_region,

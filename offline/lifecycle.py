@@ -371,6 +371,9 @@ def _replica_hazards(old: CapturedResource, new: CapturedResource) -> list[str]:
     before = {r.get("regionName"): r for r in old.inputs.get("replicas") or []}
     after = {r.get("regionName") for r in new.inputs.get("replicas") or []}
     found = []
+    if set(before) != after and any(r.get("consistencyMode") == "STRONG" for r in before.values()):
+        found.append(f"the table is strong (MRSC): its regions are fixed when it is created, so replicas "
+                     f"{sorted(before)} cannot become {sorted(after)}; a new set of regions needs a new stack")
     for region, replica in before.items():
         if region not in after and replica.get("deletionProtectionEnabled"):
             found.append(f"the table's replica in {region} has deletion protection on: AWS refuses to remove it "

@@ -33,6 +33,7 @@ from policies.table import (
     TABLE_POINT_IN_TIME_RECOVERY,
     TABLE_REPLICA_REGIONS,
     TABLE_STREAMS,
+    TABLE_STRONG_CONSISTENCY,
 )
 
 PACK_NAME = "global-serverless-multi-region"
@@ -48,6 +49,7 @@ ALL_POLICIES: list[Policy] = [
     TABLE_POINT_IN_TIME_RECOVERY,
     TABLE_DELETION_PROTECTION,
     TABLE_REPLICA_REGIONS,
+    TABLE_STRONG_CONSISTENCY,
     # Regions: enough of them, a backend in each, all alike.
     MIN_REGIONS,
     BACKEND_IN_EVERY_REGION,

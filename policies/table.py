@@ -11,6 +11,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from components.catalogue import MRSC_REGION_COUNT, MRSC_REGION_SETS, mrsc_set_of
 from policies import tokens as t
 from policies.common import config, config_list, elements, get, is_unknown, message, region_of, show
 from policies.graph import StackGraph
@@ -222,4 +223,47 @@ TABLE_REPLICA_REGIONS = StackValidationPolicy(
                                            "defaults to the regions that have a backend."},
         "homeRegion": {"type": "string", "description": "The stack's aws:region."},
     }),
+)
+
+
+# -- table-strong-consistency -----------------------------------------------------------------
+
+
+def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    """DynamoDB's MRSC rules (components/catalogue.py): AWS refuses the table, or the update, otherwise."""
+    if args.resource_type != t.DYNAMODB_TABLE:
+        return
+    replicas = _replicas(args.props)
+    modes = [get(r, "consistencyMode") for r in replicas]
+    witness = get(args.props, "globalTableWitness", "regionName")
+    if any(is_unknown(m) for m in modes) or is_unknown(witness):
+        return
+    strong = [m for m in modes if m == "STRONG"]
+    if not strong:
+        if witness:
+            report_violation(message(args, f"a witness region ({witness}) is set but no replica is STRONG",
+                                     "remove global_table_witness, or set tableConsistency strong"))
+        return
+    if len(strong) != len(replicas):
+        report_violation(message(args, f"replica consistency modes are {show(modes)}: a global table cannot mix modes",
+                                 'set consistency_mode="STRONG" on every replica'))
+    regions = [region_of(args), *[get(r, "regionName") for r in replicas]] + ([witness] if witness else [])
+    if len(regions) != MRSC_REGION_COUNT:
+        report_violation(message(args, f"an MRSC table spans {show(regions)}: it needs exactly {MRSC_REGION_COUNT} "
+                                       "regions (three replicas, or two and a witness)",
+                                 "configure three regions, or two regions plus witnessRegion"))
+    sets = {mrsc_set_of(r) for r in regions if not is_unknown(r)}
+    if None in sets or len(sets) > 1:
+        report_violation(message(args, f"MRSC regions {show(regions)} are not all in one region set",
+                                 f"choose regions of one set ({', '.join(MRSC_REGION_SETS)})"))
+    if get(args.props, "ttl", "enabled") is True:
+        report_violation(message(args, "TTL is enabled on an MRSC table, which DynamoDB does not support",
+                                 "leave ttl unset for tableConsistency strong"))
+
+
+TABLE_STRONG_CONSISTENCY = ResourceValidationPolicy(
+    name="table-strong-consistency",
+    description="A strong (MRSC) table follows DynamoDB's rules: every replica STRONG, three regions of one set "
+                "(or two and a witness), no TTL.",
+    validate=_strong_consistency_rules,
 )

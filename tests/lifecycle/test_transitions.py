@@ -143,7 +143,7 @@ def test_changing_the_home_region_is_refused_before_any_resource():
 def test_a_new_stack_may_choose_any_home_region():
     run = run_program("test", values={**config("globalaccelerator"), "aws:region": "eu-west-1"})
     (table,) = run.of_type("aws:dynamodb/table:Table")
-    assert table.region == "eu-west-1" and table.inputs["tags"] == {"home-region": "eu-west-1"}
+    assert table.region == "eu-west-1" and table.inputs["tags"] == {"home-region": "eu-west-1", "consistency": "eventual"}
 
 
 # -- Stacks deployed by the first release ---------------------------------------------------------
@@ -199,3 +199,36 @@ def test_an_ab_stack_of_the_first_release_needs_its_door_records_renamed_first()
     renamed = plan_update(old, new)
     assert not renamed.problems
     assert DOMAIN["name"]
+
+
+# -- A strong (MRSC) table ------------------------------------------------------------------------
+
+US = ["us-east-1", "us-east-2", "us-west-2"]
+
+
+def test_a_strong_table_is_built_as_dynamodb_requires():
+    run = run_program("test", values=config("route53", regions=US, tableConsistency="strong"))
+    (table,) = run.of_type("aws:dynamodb/table:Table")
+    assert [r["consistencyMode"] for r in table.inputs["replicas"]] == ["STRONG", "STRONG"]
+    assert "ttl" not in table.inputs and "globalTableWitness" not in table.inputs
+    witnessed = run_program("test", values=config("route53", regions=US[:2], tableConsistency="strong",
+                                                  witnessRegion="us-west-2"))
+    (table,) = witnessed.of_type("aws:dynamodb/table:Table")
+    assert table.inputs["globalTableWitness"] == {"regionName": "us-west-2"}
+    assert table.inputs["tags"] == {"home-region": "us-east-1", "consistency": "strong"}
+
+
+def test_the_consistency_mode_of_a_deployed_table_cannot_change():
+    before = config("route53", regions=US)
+    old = run_program("test", values=before)
+    new = run_program("test", values={**before, "tableConsistency": "strong"},
+                      deployed_tables=deployed_tables(old), raise_errors=False)
+    assert isinstance(new.error, ConfigError) and new.resources == []
+    assert "global-serverless:tableConsistency" in str(new.error) and "was created eventual" in str(new.error)
+
+
+def test_a_strong_tables_regions_are_fixed():
+    before = config("route53", regions=US, tableConsistency="strong")
+    after = config("route53", regions=["us-east-1", "us-east-2"], tableConsistency="strong", witnessRegion="us-west-2")
+    plan = transition(before, after)
+    assert any("strong (MRSC): its regions are fixed" in h for h in plan.hazards)

@@ -72,6 +72,9 @@ CASES = [
          "point-in-time recovery is off on the table (pointInTimeRecovery.enabled false)"),
     Case("table-point-in-time-recovery", lambda f: f.drop("items", "replicas[0].pointInTimeRecovery"),
          "point-in-time recovery is off on its replica in eu-west-1 (pointInTimeRecovery (not set)"),
+    # A strong (MRSC) table mixing modes; the full rule set is in test_strong_consistency.py.
+    Case("table-strong-consistency", lambda f: f.set("items", "replicas[0].consistencyMode", "STRONG"),
+         "cannot mix modes"),
     Case("table-deletion-protection", lambda f: f.set("items", "deletionProtectionEnabled", False),
          "aws:dynamodb/table:Table 'items' in us-east-1: deletion protection is off on the table"),
     Case("table-deletion-protection", lambda f: f.set("items", "replicas[1].deletionProtectionEnabled", False),

@@ -193,3 +193,37 @@ def test_a_misspelt_aws_key_warns_with_the_likely_key():
                                 "global-serverless:regions": "[]"})
     assert "aws:regoin" in note and "did you mean aws:region" in note
     assert aws_key_warnings({"aws:somethingElse": "1"}) == []
+
+
+# -- tableConsistency: DynamoDB multi-Region strong consistency (MRSC) ---------------------------
+
+
+def test_strong_with_three_regions_of_one_set_or_two_and_a_witness():
+    three = parse_settings({"regions": '["us-east-1", "us-east-2", "us-west-2"]', "tableConsistency": "strong"},
+                           "us-east-1")
+    assert three.table_consistency == "strong" and three.witness_region is None
+    two = parse_settings({"regions": '["eu-west-1", "eu-central-1"]', "tableConsistency": "strong",
+                          "witnessRegion": "eu-west-3"}, "eu-west-1")
+    assert two.witness_region == "eu-west-3"
+    assert settings().table_consistency == "eventual"
+
+
+@pytest.mark.parametrize("raw, key, fragment", [
+    ({"regions": '["us-east-1", "eu-west-1", "us-west-2"]', "tableConsistency": "strong"},
+     "global-serverless:tableConsistency", "not all in one MRSC region set"),
+    ({"regions": '["us-east-1", "sa-east-1", "us-west-2"]', "tableConsistency": "strong"},
+     "global-serverless:tableConsistency", "sa-east-1 is in none"),
+    ({"regions": '["us-east-1", "us-west-2"]', "tableConsistency": "strong"},
+     "global-serverless:tableConsistency", "exactly 3 regions"),
+    ({"regions": '["us-east-1", "us-east-2", "us-west-2"]', "tableConsistency": "strong", "witnessRegion": "us-east-2"},
+     "global-serverless:witnessRegion", "not one of them"),
+    ({"regions": '["us-east-1", "us-west-2"]', "tableConsistency": "strong", "witnessRegion": "eu-west-1"},
+     "global-serverless:witnessRegion", "same MRSC set"),
+    ({"regions": '["us-east-1", "us-west-2"]', "witnessRegion": "us-east-2"},
+     "global-serverless:witnessRegion", "only serves a strong (MRSC) table"),
+    ({"regions": '["us-east-1", "us-west-2"]', "tableConsistency": "linearizable"},
+     "global-serverless:tableConsistency", "unknown table consistency"),
+])
+def test_each_mrsc_rule_is_a_named_error(raw, key, fragment):
+    caught = error(**raw)
+    assert caught.key == key and fragment in str(caught) and "Fix:" in str(caught)
