@@ -98,3 +98,42 @@ def test_chaos_down_fails_only_that_region(ministack, regions):
         deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER)
     deploy.wait_until(lambda: health(REGION_A).status == 200,
                       timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 recovering after chaos")
+
+
+WRITES_BEFORE_FAILOVER = 20
+
+
+def test_acknowledged_writes_survive_failing_a_region_over(ministack, regions):
+    """N writes acknowledged by us-east-1, then us-east-1 goes down: eu-west-1 serves every one of them."""
+    region_a, region_b = regions[REGION_A], regions[REGION_B]
+    acknowledged = {}
+    for number in range(WRITES_BEFORE_FAILOVER):
+        item_id = new_id()
+        response = put_item(ministack, region_a, item_id, {"n": number},
+                            headers={"Idempotency-Key": f'"{item_id}"'})
+        assert response.status == 201, response.body
+        acknowledged[item_id] = response.json()
+
+    deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER, json.dumps({"mode": "down"}))
+    try:
+        deploy.wait_until(lambda: region_a.request(ministack, "GET", contract.DEFAULT_HEALTH_PATH).status == 503,
+                          timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 going down")
+
+        def all_replicated():
+            found = {item_id: region_b.request(ministack, "GET", f"/items/{item_id}") for item_id in acknowledged}
+            return found if all(r.status == 200 for r in found.values()) else None
+
+        found = deploy.wait_until(all_replicated, timeout=REPLICATION_TIMEOUT, interval=0.5,
+                                  what="every acknowledged write readable in eu-west-1")
+        for item_id, first in acknowledged.items():
+            body = found[item_id].json()
+            assert (body["data"], body["version"], body["region"]) == (first["data"], first["version"], REGION_A)
+            assert found[item_id].headers[contract.SERVED_BY_HEADER] == REGION_B
+        # A client retrying one of them after failover gets the first answer back, not a second write.
+        item_id = next(iter(acknowledged))
+        retry = put_item(ministack, region_b, item_id, acknowledged[item_id]["data"],
+                         headers={"Idempotency-Key": f'"{item_id}"'})
+        assert retry.status == 201 and retry.json() == acknowledged[item_id]
+        assert retry.headers.get("idempotent-replayed") == "true"
+    finally:
+        deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER)
