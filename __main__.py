@@ -12,7 +12,8 @@ from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
 from components.providers import build_providers
-from components.regional_backend import DomainBinding, RegionalBackend, RegionalBackendArgs
+from components.entries.base import DomainBinding
+from components.regional_backend import RegionalBackend, RegionalBackendArgs
 
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
 refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: before any resource

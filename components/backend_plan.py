@@ -15,7 +15,6 @@ FUNCTION_TIMEOUT_SECONDS = 6
 LOG_RETENTION_DAYS = 30
 VPC_CIDR = "10.40.0.0/16"
 PUBLIC_SUBNET_CIDRS = ("10.40.0.0/24", "10.40.1.0/24")
-ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HTTP_API_THROTTLE_RATE = 1000  # requests per second, steady
 HTTP_API_THROTTLE_BURST = 500
 # Alarm thresholds: one minute of 5xx, p99 latency near the timeout, any throttling.

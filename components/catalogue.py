@@ -1,32 +1,127 @@
-"""Facts about the front doors and backends the program can deploy, in one place.
+"""The one catalogue of facts: front doors, backends, regions AWS pins things to, TLS policies,
+principals, ranges, names. Config, components, policies, offline tools and ops import them from here.
 
-Config parsing, hostname planning, components and tooling read these instead of repeating them.
+The DOORS and BACKENDS entries are also the registries: each names the component class that builds
+it ("module:Class"), imported only when a stack uses it. Adding a front door or a backend is one new
+module and one entry here (see README, "Adding a front door").
 """
 
+from __future__ import annotations
+
+import importlib
 from dataclasses import dataclass
+from typing import Any
+
+# -- Names ---------------------------------------------------------------------------------------
+
+PROJECT = "global-serverless"  # Pulumi.yaml `name`
+NAMESPACE = "global-serverless"  # stack config keys: global-serverless:<key>
+HOME_REGION_KEY = "aws:region"
+TYPE_PREFIX = "global-serverless:components:"
+
+
+def component_type(name: str) -> str:
+    """The type token of one of our components, e.g. global-serverless:components:GlobalTable."""
+    return f"{TYPE_PREFIX}{name}"
+
+
+# -- Where AWS pins things -----------------------------------------------------------------------
+
+# CloudFront certificates and Lambda@Edge functions exist only here.
+EDGE_REGION = "us-east-1"
+# Route 53 health-checker regions (AWS wants at least 3 when customised): one per continent, so one
+# checker region's network trouble cannot mark every backend down.
+ROUTE53_CHECKER_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1")
+
+# -- TLS policies --------------------------------------------------------------------------------
+
+ALB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+API_GATEWAY_SECURITY_POLICY = "TLS_1_2"
+CLOUDFRONT_VIEWER_TLS_POLICY = "TLSv1.2_2021"
+CLOUDFRONT_ORIGIN_SSL_PROTOCOLS = ("TLSv1.2",)
+
+# -- Service principals --------------------------------------------------------------------------
+
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+EDGE_LAMBDA_PRINCIPAL = "edgelambda.amazonaws.com"
+ELB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
+API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+
+# -- Ranges --------------------------------------------------------------------------------------
+
+HEALTH_INTERVALS = (10, 30)  # Route 53 request intervals, seconds
+HEALTH_THRESHOLD_RANGE = (1, 10)  # Route 53 failure threshold
+MAX_WEIGHT = 255  # Route 53 weighted records take 0-255; the contract wants positive weights
+TRAFFIC_DIAL_RANGE = (0, 100)
+
+
+# -- Front doors and backends (also their registries) ----------------------------------------------
+
+
+def load_component(path: str) -> Any:
+    """The class a "module:Class" path names, imported on first use."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
 class DoorFacts:
+    component: str  # "module:Class" of its FrontDoor component
     needs_domain: bool  # its records live in the hosted zone, so it cannot work without `domain`
     backends: tuple[str, ...]  # regional entries it can put in front of
     # Clients' TLS and Host reach the regional entry unchanged (DNS or TCP doors), so each entry
     # must serve this door's hostname; CloudFront instead rewrites Host to the regional name.
     passes_client_host: bool
     ipv6: bool  # answers AAAA on its hostname
+    needs_edge_region: bool = False  # builds in us-east-1 whatever the stack's regions (certificate, functions)
     why_backends: str = ""  # shown when a backend is refused
 
 
+@dataclass(frozen=True)
+class BackendFacts:
+    component: str  # "module:Class" of its RegionalEntry component
+    description: str
+
+
 DOORS: dict[str, DoorFacts] = {
-    "route53": DoorFacts(needs_domain=True, backends=("alb", "apigateway"), passes_client_host=True, ipv6=False),
+    "route53": DoorFacts(
+        component="components.front_doors.route53_latency:Route53LatencyFrontDoor",
+        needs_domain=True, backends=("alb", "apigateway"), passes_client_host=True, ipv6=False),
     "globalaccelerator": DoorFacts(
+        component="components.front_doors.global_accelerator:GlobalAcceleratorFrontDoor",
         needs_domain=False, backends=("alb",), passes_client_host=True, ipv6=False,
-        why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
-    ),
-    "cloudfront": DoorFacts(needs_domain=False, backends=("alb", "apigateway"), passes_client_host=False, ipv6=True),
+        why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only"),
+    "cloudfront": DoorFacts(
+        component="components.front_doors.cloudfront_edge:CloudFrontEdgeFrontDoor",
+        needs_domain=False, backends=("alb", "apigateway"), passes_client_host=False, ipv6=True,
+        needs_edge_region=True),
 }
-STRATEGIES: tuple[str, ...] = tuple(DOORS)
-BACKENDS: tuple[str, ...] = ("alb", "apigateway")
+
+BACKENDS: dict[str, BackendFacts] = {
+    "alb": BackendFacts(component="components.entries.alb:AlbEntry",
+                        description="Application Load Balancer in a small VPC, Lambda target group"),
+    "apigateway": BackendFacts(component="components.entries.http_api:HttpApiEntry",
+                               description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains"),
+}
+
+DEFAULT_BACKEND = "apigateway"
+DEFAULT_FRONT_DOOR = "cloudfront"
+
+
+def door_type(strategy: str) -> str:
+    """The type token of a door's component (named after its class)."""
+    return component_type(DOORS[strategy].component.rpartition(":")[2])
+
+
+def strategies() -> tuple[str, ...]:
+    return tuple(DOORS)
+
+
+def backends() -> tuple[str, ...]:
+    return tuple(BACKENDS)
+
+
+# -- The table -----------------------------------------------------------------------------------
 
 TABLE_CONSISTENCY_MODES: tuple[str, ...] = ("eventual", "strong")
 # DynamoDB multi-Region strong consistency (MRSC): exactly three Regions of one set (three replicas, or

@@ -12,10 +12,11 @@ from typing import Mapping, Optional
 import pulumi
 import pulumi_aws as aws
 
+from components.catalogue import component_type
 from components.config import DomainSettings
 from components.naming import certificate_names
 
-TYPE = "global-serverless:components:DomainCertificates"
+TYPE = component_type("DomainCertificates")
 
 
 @dataclass(frozen=True)

@@ -18,23 +18,23 @@ from pydantic import BaseModel, ConfigDict
 from components import regions as region_catalogue
 from components.catalogue import (
     BACKENDS,
+    DEFAULT_BACKEND,
+    DEFAULT_FRONT_DOOR,
     DOORS,
+    HEALTH_INTERVALS,
+    HEALTH_THRESHOLD_RANGE,
+    HOME_REGION_KEY,
+    MAX_WEIGHT,
     MRSC_REGION_COUNT,
     MRSC_REGION_SETS,
-    STRATEGIES,
+    NAMESPACE,
     TABLE_CONSISTENCY_MODES,
+    TRAFFIC_DIAL_RANGE,
     mrsc_set_of,
 )
 from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
 
-NAMESPACE = "global-serverless"
-HOME_REGION_KEY = "aws:region"
 
-DEFAULT_BACKEND = "apigateway"
-DEFAULT_FRONT_DOOR = "cloudfront"
-HEALTH_INTERVALS = (10, 30)
-HEALTH_THRESHOLD_RANGE = (1, 10)
-MAX_WEIGHT = 255  # Route 53 weighted records take 0-255; the contract wants positive weights.
 
 KNOWN_KEYS = (
     "regions",
@@ -113,7 +113,7 @@ class Settings(BaseModel):
     stack: str
     home_region: str
     regions: tuple[str, ...]
-    backend: Literal["alb", "apigateway"]
+    backend: str  # a key of catalogue.BACKENDS
     # (strategy, weight) pairs; a single pair with weight None is a plain (non A/B) front door.
     front_door: tuple[tuple[str, Optional[int]], ...]
     domain: Optional[DomainSettings] = None
@@ -233,32 +233,35 @@ def _parse_backend(raw: Any) -> str:
     if raw is _UNSET or raw is None:
         return DEFAULT_BACKEND
     if raw not in BACKENDS:
+        names = " or ".join(f'"{name}"' for name in BACKENDS)
         raise ConfigError(
-            _key("backend"), raw, "unknown backend", '"alb" or "apigateway"',
-            f"pulumi config set {_key('backend')} apigateway  (or alb)",
+            _key("backend"), raw, "unknown backend", names,
+            f"pulumi config set {_key('backend')} {DEFAULT_BACKEND}  (or {', '.join(b for b in BACKENDS if b != DEFAULT_BACKEND)})",
         )
     return raw
 
 
 def _parse_front_door(raw: Any) -> tuple[tuple[str, Optional[int]], ...]:
     key = _key("frontDoor")
-    allowed = f'one of {", ".join(STRATEGIES)}, or a map {{strategy: weight}} for an A/B split'
+    strategies = tuple(DOORS)
+    allowed = f'one of {", ".join(strategies)}, or a map {{strategy: weight}} for an A/B split'
     if raw is _UNSET or raw is None:
         return ((DEFAULT_FRONT_DOOR, None),)
     value = raw
     if isinstance(raw, str) and raw.lstrip().startswith("{"):
         value = _decode("frontDoor", raw, "a map {strategy: weight}", "{globalaccelerator: 50, cloudfront: 50}")
     if isinstance(value, str):
-        if value not in STRATEGIES:
-            raise ConfigError(key, value, "unknown front door", allowed, f"pulumi config set {key} route53  (or {STRATEGIES[1]}, {STRATEGIES[2]})")
+        if value not in strategies:
+            raise ConfigError(key, value, "unknown front door", allowed,
+                              f"pulumi config set {key} {strategies[0]}  (or {', '.join(strategies[1:])})")
         return ((value, None),)
     if not isinstance(value, dict) or not value:
         raise ConfigError(key, value, "must be a strategy name or a non-empty map {strategy: weight}", allowed,
                           "set frontDoor: cloudfront, or frontDoor: {globalaccelerator: 50, cloudfront: 50} in Pulumi.<stack>.yaml")
     pairs = []
     for strategy, weight in value.items():
-        if strategy not in STRATEGIES:
-            raise ConfigError(key, value, f'"{strategy}" is not a front door', allowed, f'rename "{strategy}" to one of {", ".join(STRATEGIES)}')
+        if strategy not in strategies:
+            raise ConfigError(key, value, f'"{strategy}" is not a front door', allowed, f'rename "{strategy}" to one of {", ".join(strategies)}')
         if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
             raise ConfigError(
                 key, value, f'weight {json.dumps(weight)} for "{strategy}" is not a positive integer up to {MAX_WEIGHT}',
@@ -294,7 +297,7 @@ def _parse_domain(raw: Any) -> Optional[DomainSettings]:
     if len(fqdn) > ACM_DOMAIN_NAME_LIMIT:
         raise ConfigError(key, value, f"{fqdn} has {len(fqdn)} characters; ACM takes at most {ACM_DOMAIN_NAME_LIMIT} "
                           "in a certificate's domain name", allowed, "use a shorter domain.name (or zone)")
-    longest = max((*STRATEGIES, *region_catalogue.catalogue()), key=len)
+    longest = max((*DOORS, *region_catalogue.catalogue()), key=len)
     if len(f"{longest}.{fqdn}") > DNS_NAME_LIMIT:
         raise ConfigError(key, value, f"{longest}.{fqdn} would exceed the {DNS_NAME_LIMIT}-character DNS name limit",
                           allowed, "use a shorter domain.name (or zone)")
@@ -360,7 +363,8 @@ def _parse_traffic_dials(raw: Any, regions: tuple[str, ...]) -> tuple[tuple[str,
         if region not in regions:
             raise ConfigError(key, value, f'"{region}" is not one of the configured regions', allowed,
                               f'remove "{region}" from trafficDials, or add it to {_key("regions")}')
-        if isinstance(dial, bool) or not isinstance(dial, int) or not 0 <= dial <= 100:
+        low, high = TRAFFIC_DIAL_RANGE
+        if isinstance(dial, bool) or not isinstance(dial, int) or not low <= dial <= high:
             raise ConfigError(key, value, f'dial {json.dumps(dial)} for "{region}" is not a whole percent', allowed,
                               f'set trafficDials.{region} to a number from 0 (drain) to 100 (full share)')
         dials.append((region, dial))

@@ -10,7 +10,7 @@ from components.certificates import DomainCertificates, DomainCertificatesArgs
 from components.config import DomainSettings, Settings
 from components.hostnames import HostnamePlan
 from components.providers import Providers
-from components.regions import EDGE_REGION
+from components.catalogue import DOORS, EDGE_REGION
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class DnsContext:
 def certificate_regions(settings: Settings) -> tuple[str, ...]:
     """Home first (it writes the validation record), every backend region, us-east-1 for CloudFront."""
     regions = [settings.home_region] + [r for r in settings.regions if r != settings.home_region]
-    if "cloudfront" in settings.strategies and EDGE_REGION not in regions:
+    if any(DOORS[s].needs_edge_region for s in settings.strategies) and EDGE_REGION not in regions:
         regions.append(EDGE_REGION)
     return tuple(regions)
 

@@ -6,10 +6,11 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from components.catalogue import component_type
 from components.home_region import CONSISTENCY_TAG, HOME_REGION_TAG
 from functions.api import contract
 
-TYPE = "global-serverless:components:GlobalTable"
+TYPE = component_type("GlobalTable")
 
 
 @dataclass(frozen=True)

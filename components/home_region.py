@@ -13,7 +13,8 @@ from typing import Optional
 
 import pulumi_aws as aws
 
-from components.config import HOME_REGION_KEY, NAMESPACE, ConfigError, Settings
+from components.catalogue import HOME_REGION_KEY, NAMESPACE
+from components.config import ConfigError, Settings
 
 HOME_REGION_TAG = "home-region"
 CONSISTENCY_TAG = "consistency"  # eventual | strong: DynamoDB fixes it when the global table is created

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import Settings
-from components.regions import EDGE_REGION
+from components.catalogue import EDGE_REGION
 
 
 @dataclass(frozen=True)

@@ -8,24 +8,14 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
+from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, component_type, load_component
 from components.config import HealthCheckSettings
 from components.endpoint import RegionalEndpoint
-from components.hostnames import HostnamePlan
-from components.entries.alb import AlbEntry, AlbEntryArgs
-from components.entries.http_api import HttpApiEntry, HttpApiEntryArgs
+from components.entries.base import DomainBinding, EntryArgs, RegionalEntry
 from components.packaging import API_SOURCE, package_files
 from functions.api import contract
 
-TYPE = "global-serverless:components:RegionalBackend"
-
-
-@dataclass(frozen=True)
-class DomainBinding:
-    """The custom domain as one region sees it."""
-
-    hostnames: HostnamePlan
-    zone_id: pulumi.Input[str]
-    certificate_arn: pulumi.Input[str]  # validated, in this region
+TYPE = component_type("RegionalBackend")
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,7 @@ class RegionalBackend(pulumi.ComponentResource):
             f"{name}-role",
             assume_role_policy=json.dumps({
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": LAMBDA_PRINCIPAL}, "Action": "sts:AssumeRole"}],
             }),
             opts=child,
         )
@@ -116,15 +106,11 @@ class RegionalBackend(pulumi.ComponentResource):
         )
 
         entry_name = f"{name}-{args.backend}"
-        if args.backend == "alb":
-            entry = AlbEntry(entry_name, AlbEntryArgs(
-                region=region, function=function, health=args.health,
-                deletion_protection=args.deletion_protection, domain=args.domain,
-            ), provider=provider, opts=pulumi.ResourceOptions(parent=self))
-        else:
-            entry = HttpApiEntry(entry_name, HttpApiEntryArgs(
-                region=region, function=function, health=args.health, domain=args.domain,
-            ), provider=provider, opts=pulumi.ResourceOptions(parent=self))
+        entry_class: type[RegionalEntry] = load_component(BACKENDS[args.backend].component)
+        entry = entry_class(entry_name, EntryArgs(
+            region=region, function=function, health=args.health,
+            deletion_protection=args.deletion_protection, domain=args.domain,
+        ), provider=provider, opts=pulumi.ResourceOptions(parent=self))
 
         self._alarms(name, function, entry, child)
         self.function = function
@@ -133,7 +119,7 @@ class RegionalBackend(pulumi.ComponentResource):
         self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn})
 
     @staticmethod
-    def _regional_record(name: str, entry_name: str, entry: pulumi.ComponentResource, domain: DomainBinding,
+    def _regional_record(name: str, entry_name: str, entry: RegionalEntry, domain: DomainBinding,
                          opts: pulumi.ResourceOptions) -> RegionalEndpoint:
         """`<region>.<name>`: one record per region whatever the backend, so a backend switch updates it in place.
 

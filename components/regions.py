@@ -12,8 +12,7 @@ from pathlib import Path
 
 _DATA = Path(__file__).parent / "data" / "aws_regions.json"
 
-# Global resources that AWS only accepts in this region: CloudFront certificates, Lambda@Edge.
-EDGE_REGION = "us-east-1"
+from components.catalogue import EDGE_REGION  # noqa: F401 (re-exported: where AWS pins edge resources)
 
 
 @dataclass(frozen=True)

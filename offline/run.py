@@ -19,7 +19,7 @@ from pulumi.runtime.sync_await import _sync_await
 from offline.mocks import AwsMocks
 from offline.stack_config import ROOT, load_stack_config
 
-PROJECT = "global-serverless"
+from components.catalogue import PROJECT
 MAIN = ROOT / "__main__.py"
 
 

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-NAMESPACE = "global-serverless"
+from components.catalogue import NAMESPACE
 
 
 class StackConfigError(ValueError):

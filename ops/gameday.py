@@ -18,7 +18,8 @@ import sys
 from components import naming
 from components.config import ConfigError, Settings, parse_settings
 from functions.api import contract
-from offline.stack_config import NAMESPACE, StackConfigError, load_stack_config
+from components.catalogue import NAMESPACE
+from offline.stack_config import StackConfigError, load_stack_config
 
 
 def stack_settings(stack: str) -> Settings:

@@ -2,11 +2,12 @@
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
+from components.catalogue import API_GATEWAY_SECURITY_POLICY
 from policies import tokens as t
 from policies.common import elements, get, is_unknown, message, show
 
 REGIONAL = "REGIONAL"
-TLS_POLICY = "TLS_1_2"
+TLS_POLICY = API_GATEWAY_SECURITY_POLICY
 
 
 def _v2_domain(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

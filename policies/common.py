@@ -24,7 +24,7 @@ from pulumi_policy.proxy import (
     UnknownValueError,
 )
 
-EDGE_REGION = "us-east-1"  # Lambda@Edge functions and CloudFront certificates live here only
+from components.catalogue import EDGE_REGION  # noqa: F401 (Lambda@Edge and CloudFront certificates live here only)
 
 _SENTINELS = frozenset({
     UNKNOWN_ARCHIVE_VALUE, UNKNOWN_ARRAY_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_BOOLEAN_VALUE,

@@ -9,12 +9,13 @@ from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
+from components.catalogue import DOORS
 from policies import tokens as t
 from policies.common import config_list, elements, get, is_unknown, show
 from policies.graph import StackGraph
 from policies.route53 import is_latency_record
 
-STRATEGIES = ("route53", "globalaccelerator", "cloudfront")
+STRATEGIES = tuple(DOORS)
 
 
 def _weighted_records(graph: StackGraph) -> list[Any]:
@@ -78,7 +79,7 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     if missing:
         report_violation(
             f"stack: front door(s) {', '.join(missing)} are configured but not deployed (deployed: "
-            f"{show(deployed)}). Fix: register them through components/front_doors (FRONT_DOORS registry).")
+            f"{show(deployed)}). Fix: register them in components/catalogue.py (DOORS) and build them in components/front_doors.")
     for strategy in extra:
         for resource in doors[strategy]:
             report_violation(

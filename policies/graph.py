@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
+from components.catalogue import EDGE_LAMBDA_PRINCIPAL, LAMBDA_PRINCIPAL  # noqa: F401 (LAMBDA_PRINCIPAL re-exported)
 from policies import tokens as t
 from policies.common import elements, get, is_unknown, region_of, trusted_services
 
-EDGE_PRINCIPAL = "edgelambda.amazonaws.com"
-LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+EDGE_PRINCIPAL = EDGE_LAMBDA_PRINCIPAL
 CACHE_BEHAVIOR_PROPS = ("defaultCacheBehavior", "orderedCacheBehaviors")
 
 

@@ -9,7 +9,8 @@ the JSON files equal to what this module derives.
 
 from typing import Any, Iterable, Optional
 
-from components.config import HOME_REGION_KEY, NAMESPACE, Settings, parse_settings
+from components.catalogue import HOME_REGION_KEY, NAMESPACE
+from components.config import Settings, parse_settings
 from offline.stack_config import load_stack_config
 
 EXPECTED_REGIONS = "expectedRegions"

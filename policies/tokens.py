@@ -1,5 +1,7 @@
 """Resource type tokens the policies inspect (pulumi-aws v7) and the program's component types."""
 
+from components.catalogue import component_type
+
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 DYNAMODB_LEGACY_GLOBAL_TABLE = "aws:dynamodb/globalTable:GlobalTable"
 DYNAMODB_TABLE_REPLICA = "aws:dynamodb/tableReplica:TableReplica"
@@ -39,4 +41,4 @@ ROUTE53_RECORD = "aws:route53/record:Record"
 ROUTE53_HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 
 # Component types the program registers (components/*.py): a project contract, like resource names.
-REGIONAL_BACKEND_COMPONENT = "global-serverless:components:RegionalBackend"
+REGIONAL_BACKEND_COMPONENT = component_type("RegionalBackend")

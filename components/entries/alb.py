@@ -8,23 +8,16 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components import naming
+from components.catalogue import ALB_SSL_POLICY, ELB_PRINCIPAL, component_type
 from components.config import HealthCheckSettings
 from components.endpoint import AliasTarget, RegionalEndpoint
+from components.entries.base import EntryArgs, RegionalEntry
 
-TYPE = "global-serverless:components:AlbEntry"
-
-
-@dataclass(frozen=True)
-class AlbEntryArgs:
-    region: str
-    function: aws.lambda_.Function
-    health: HealthCheckSettings
-    deletion_protection: bool
-    domain: Optional["DomainBinding"] = None  # noqa: F821 (components.regional_backend.DomainBinding)
+TYPE = component_type("AlbEntry")
 
 
-class AlbEntry(pulumi.ComponentResource):
-    def __init__(self, name: str, args: AlbEntryArgs, provider: aws.Provider,
+class AlbEntry(RegionalEntry):
+    def __init__(self, name: str, args: EntryArgs, provider: aws.Provider,
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
@@ -86,7 +79,7 @@ class AlbEntry(pulumi.ComponentResource):
         )
         permission = aws.lambda_.Permission(
             f"{name}-invoke", action="lambda:InvokeFunction", function=args.function.name,
-            principal="elasticloadbalancing.amazonaws.com", source_arn=target_group.arn, opts=child,
+            principal=ELB_PRINCIPAL, source_arn=target_group.arn, opts=child,
         )
         aws.lb.TargetGroupAttachment(
             f"{name}-target", target_group_arn=target_group.arn, target_id=args.function.arn,
@@ -103,7 +96,7 @@ class AlbEntry(pulumi.ComponentResource):
             aliases = {}
         else:
             aws.lb.Listener(f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
-                            ssl_policy=plan.ALB_SSL_POLICY, certificate_arn=domain.certificate_arn,
+                            ssl_policy=ALB_SSL_POLICY, certificate_arn=domain.certificate_arn,
                             default_actions=forward, opts=child)
             aws.lb.Listener(
                 f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",

@@ -7,10 +7,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
+from components.catalogue import API_GATEWAY_PRINCIPAL, API_GATEWAY_SECURITY_POLICY, component_type
 from components.config import HealthCheckSettings
 from components.endpoint import AliasTarget, RegionalEndpoint
+from components.entries.base import EntryArgs, RegionalEntry
 
-TYPE = "global-serverless:components:HttpApiEntry"
+TYPE = component_type("HttpApiEntry")
 
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
@@ -19,16 +21,8 @@ ACCESS_LOG_FORMAT = (
 )
 
 
-@dataclass(frozen=True)
-class HttpApiEntryArgs:
-    region: str
-    function: aws.lambda_.Function
-    health: HealthCheckSettings
-    domain: Optional["DomainBinding"] = None  # noqa: F821 (components.regional_backend.DomainBinding)
-
-
-class HttpApiEntry(pulumi.ComponentResource):
-    def __init__(self, name: str, args: HttpApiEntryArgs, provider: aws.Provider,
+class HttpApiEntry(RegionalEntry):
+    def __init__(self, name: str, args: EntryArgs, provider: aws.Provider,
                  opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
@@ -54,7 +48,7 @@ class HttpApiEntry(pulumi.ComponentResource):
         )
         aws.lambda_.Permission(
             f"{name}-invoke", action="lambda:InvokeFunction", function=args.function.name,
-            principal="apigateway.amazonaws.com",
+            principal=API_GATEWAY_PRINCIPAL,
             source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"), opts=child,
         )
 
@@ -70,7 +64,7 @@ class HttpApiEntry(pulumi.ComponentResource):
                 custom = aws.apigatewayv2.DomainName(
                     f"{name}-domain-{label}", domain_name=host,
                     domain_name_configuration=aws.apigatewayv2.DomainNameDomainNameConfigurationArgs(
-                        certificate_arn=domain.certificate_arn, endpoint_type="REGIONAL", security_policy="TLS_1_2"),
+                        certificate_arn=domain.certificate_arn, endpoint_type="REGIONAL", security_policy=API_GATEWAY_SECURITY_POLICY),
                     opts=child,
                 )
                 aws.apigatewayv2.ApiMapping(f"{name}-mapping-{label}", api_id=api.id, domain_name=custom.id,

@@ -1,25 +1,22 @@
-"""Front doors: a registry from the `frontDoor` config value to its class, and their composition."""
+"""Front doors: each `frontDoor` value's component (registered in components/catalogue.py), and their composition."""
 
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
 import pulumi
 
+from components.catalogue import DOORS, load_component
 from components.config import Settings
 from components.dns import DnsContext
 from components.endpoint import RegionalEndpoint
 from components.front_doors.ab_split import WeightedSplit, WeightedSplitArgs
 from components.front_doors.base import FrontDoor, FrontDoorArgs
-from components.front_doors.cloudfront_edge import CloudFrontEdgeFrontDoor
-from components.front_doors.global_accelerator import GlobalAcceleratorFrontDoor
-from components.front_doors.route53_latency import Route53LatencyFrontDoor
 from components.providers import Providers
 
-FRONT_DOORS: Mapping[str, type[FrontDoor]] = {
-    "route53": Route53LatencyFrontDoor,
-    "globalaccelerator": GlobalAcceleratorFrontDoor,
-    "cloudfront": CloudFrontEdgeFrontDoor,
-}
+
+def front_door_class(strategy: str) -> type[FrontDoor]:
+    """The door's component, from its catalogue entry; a stack imports only the doors it deploys."""
+    return load_component(DOORS[strategy].component)
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ def build_front_doors(settings: Settings, endpoints: list[RegionalEndpoint], pro
     """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
     hostnames = None if dns is None else dns.hostnames
     doors = {
-        strategy: FRONT_DOORS[strategy](strategy, FrontDoorArgs(
+        strategy: front_door_class(strategy)(strategy, FrontDoorArgs(
             endpoints=tuple(endpoints), health=settings.health_check, home_region=settings.home_region,
             providers=providers,
             hostname=None if hostnames is None else hostnames.doors[strategy],

@@ -13,17 +13,17 @@ from typing import Mapping
 import pulumi
 import pulumi_aws as aws
 
+from components.catalogue import component_type, door_type
 from components.dns import DnsContext
-from components.front_doors import cloudfront_edge, global_accelerator
 
-TYPE = "global-serverless:components:WeightedSplit"
+TYPE = component_type("WeightedSplit")
 # Logical names stacks deployed before the main name became one weighted set used for these records:
 # the A/B split's component and records, and each single door's record(s) on the main name.
 LEGACY_SPLIT_NAME = "ab"
 LEGACY_SINGLE_DOOR_RECORDS = {
-    ("globalaccelerator", "A"): (global_accelerator.TYPE, "globalaccelerator-dns"),
-    ("cloudfront", "A"): (cloudfront_edge.TYPE, "cloudfront-a"),
-    ("cloudfront", "AAAA"): (cloudfront_edge.TYPE, "cloudfront-aaaa"),
+    ("globalaccelerator", "A"): "globalaccelerator-dns",
+    ("cloudfront", "A"): "cloudfront-a",
+    ("cloudfront", "AAAA"): "cloudfront-aaaa",
 }
 
 
@@ -46,10 +46,9 @@ def legacy_aliases(project: str, stack: str, strategy: str, record_type: str) ->
     aliases = []
     if record_type == "A":
         aliases.append(pulumi.Alias(name=f"{LEGACY_SPLIT_NAME}-{strategy}"))
-    legacy = LEGACY_SINGLE_DOOR_RECORDS.get((strategy, record_type))
-    if legacy is not None:
-        door_type, old_name = legacy
-        door_urn = f"urn:pulumi:{stack}::{project}::{door_type}::{strategy}"  # doors are top-level components
+    old_name = LEGACY_SINGLE_DOOR_RECORDS.get((strategy, record_type))
+    if old_name is not None:
+        door_urn = f"urn:pulumi:{stack}::{project}::{door_type(strategy)}::{strategy}"  # doors are top-level components
         aliases.append(pulumi.Alias(name=old_name, parent=door_urn))
     return aliases
 

@@ -10,17 +10,24 @@ from components import edge_routing
 from components.endpoint import RegionalEndpoint
 from components.front_doors.base import FrontDoor, FrontDoorArgs
 from components.packaging import EDGE_SOURCE, package_files
-from components.regions import EDGE_REGION
+from components.catalogue import (
+    CLOUDFRONT_ORIGIN_SSL_PROTOCOLS,
+    CLOUDFRONT_VIEWER_TLS_POLICY,
+    EDGE_LAMBDA_PRINCIPAL,
+    EDGE_REGION,
+    LAMBDA_PRINCIPAL,
+    component_type,
+)
 from functions.edge import contract
 
-TYPE = "global-serverless:components:CloudFrontEdgeFrontDoor"
+TYPE = component_type("CloudFrontEdgeFrontDoor")
 
 # AWS managed cache policy "CachingDisabled": an API's answers must not be cached.
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 CACHED_METHODS = ["GET", "HEAD"]
-ORIGIN_SSL_PROTOCOLS = ["TLSv1.2"]
-VIEWER_TLS_POLICY = "TLSv1.2_2021"
+ORIGIN_SSL_PROTOCOLS = list(CLOUDFRONT_ORIGIN_SSL_PROTOCOLS)
+VIEWER_TLS_POLICY = CLOUDFRONT_VIEWER_TLS_POLICY
 
 EDGE_RUNTIME = "python3.12"
 EDGE_ARCHITECTURE = "x86_64"  # Lambda@Edge runs x86_64 only
@@ -136,7 +143,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                 "Version": "2012-10-17",
                 "Statement": [{
                     "Effect": "Allow",
-                    "Principal": {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
+                    "Principal": {"Service": [LAMBDA_PRINCIPAL, EDGE_LAMBDA_PRINCIPAL]},
                     "Action": "sts:AssumeRole",
                 }],
             }),

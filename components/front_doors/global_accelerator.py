@@ -6,11 +6,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.config import NAMESPACE, ConfigError
+from components.catalogue import NAMESPACE, component_type
+from components.config import ConfigError
 from components.endpoint import RegionalEndpoint
 from components.front_doors.base import FrontDoor, FrontDoorArgs
 
-TYPE = "global-serverless:components:GlobalAcceleratorFrontDoor"
+TYPE = component_type("GlobalAcceleratorFrontDoor")
 ENDPOINT_WEIGHT = 128  # the AWS default, stated so every region visibly gets the same share
 
 

@@ -6,14 +6,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
+from components.catalogue import ROUTE53_CHECKER_REGIONS, component_type
 from components.endpoint import RegionalEndpoint
 from components.front_doors.base import FrontDoor, FrontDoorArgs
 
-TYPE = "global-serverless:components:Route53LatencyFrontDoor"
+TYPE = component_type("Route53LatencyFrontDoor")
 
-# Route 53 checker regions, set explicitly (AWS wants at least 3 when customised): one per continent,
-# so one checker region's network trouble cannot mark every backend down.
-CHECKER_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1")
+CHECKER_REGIONS = ROUTE53_CHECKER_REGIONS
 
 
 class Route53LatencyFrontDoor(FrontDoor):

@@ -1,0 +1,37 @@
+"""The one interface every regional entry (the thing in front of a region's function) implements."""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import HealthCheckSettings
+from components.endpoint import RegionalEndpoint
+from components.hostnames import HostnamePlan
+
+
+@dataclass(frozen=True)
+class DomainBinding:
+    """The custom domain as one region sees it."""
+
+    hostnames: HostnamePlan
+    zone_id: pulumi.Input[str]
+    certificate_arn: pulumi.Input[str]  # validated, in this region
+
+
+@dataclass(frozen=True)
+class EntryArgs:
+    region: str
+    function: aws.lambda_.Function
+    health: HealthCheckSettings
+    deletion_protection: bool
+    domain: Optional[DomainBinding] = None
+
+
+class RegionalEntry(pulumi.ComponentResource):
+    """Subclasses take (name, EntryArgs, provider, opts) and set these two before register_outputs."""
+
+    endpoint: RegionalEndpoint
+    # (CloudWatch namespace, metric name, dimensions) of the entry's own 5xx count, for the region's alarm.
+    server_error_metric: tuple[str, str, dict]

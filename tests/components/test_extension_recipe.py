@@ -1,0 +1,74 @@
+"""The README's recipe: a new front door is one module and one catalogue entry, and the program deploys it."""
+
+import textwrap
+
+import pytest
+
+from components import catalogue
+from components.catalogue import DoorFacts
+from tests.components.helpers import program
+
+# What a contributor writes, following the recipe: a FrontDoor whose children answer on its hostname.
+THROWAWAY_DOOR = textwrap.dedent('''
+    import pulumi
+    import pulumi_aws as aws
+
+    from components.catalogue import component_type
+    from components.front_doors.base import FrontDoor, FrontDoorArgs
+
+
+    class EchoFrontDoor(FrontDoor):
+        def __init__(self, name: str, args: FrontDoorArgs, opts=None):
+            super().__init__(component_type("EchoFrontDoor"), name, None, opts)
+            home = args.endpoints[0]
+            record = aws.route53.Record(
+                f"{name}-hostname", zone_id=args.dns.zone_id, name=args.hostname, type="A",
+                aliases=[aws.route53.RecordAliasArgs(name=home.alias_for(args.hostname).dns_name,
+                                                     zone_id=home.alias_for(args.hostname).zone_id,
+                                                     evaluate_target_health=True)],
+                opts=pulumi.ResourceOptions(parent=self, provider=args.providers.home),
+            )
+            hostname = args.hostname
+            self.hostname = record.name.apply(lambda _: hostname)
+            self.url = self.hostname.apply(lambda h: f"https://{h}")
+            self.register_outputs({"url": self.url})
+''')
+
+
+@pytest.fixture
+def echo_door(tmp_path, monkeypatch):
+    (tmp_path / "echo_door.py").write_text(THROWAWAY_DOOR)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(catalogue.DOORS, "echo", DoorFacts(
+        component="echo_door:EchoFrontDoor", needs_domain=True, backends=("alb", "apigateway"),
+        passes_client_host=True, ipv6=False))
+
+
+def test_a_door_added_by_the_recipe_is_configured_and_deployed(echo_door):
+    run = program(["us-east-1", "eu-west-1"], backend="apigateway", front_door="echo")
+    (door,) = [r for r in run.resources if r.type == "global-serverless:components:EchoFrontDoor"]
+    (record,) = [r for r in run.resources if r.parent == door.urn]
+    assert record.inputs["name"] == "echo.api.example.com"
+    # The main name's weighted set gets its member, and each region's API serves the door's name.
+    (member,) = [r for r in run.resources if r.name == "main-echo"]
+    assert member.inputs["setIdentifier"] == "echo"
+    assert member.inputs["aliases"][0]["name"] == "echo.api.example.com"
+    domains = {(d.region, d.inputs["domainName"]) for d in run.of_type("aws:apigatewayv2/domainName:DomainName")}
+    assert {("us-east-1", "echo.api.example.com"), ("eu-west-1", "echo.api.example.com")} <= domains
+    assert run.outputs["frontDoorUrls"] == {"echo": "https://echo.api.example.com"}
+
+
+def test_its_facts_drive_the_config_rules(echo_door):
+    from components.config import ConfigError, parse_settings
+
+    with pytest.raises(ConfigError) as caught:
+        parse_settings({"regions": '["us-east-1"]', "frontDoor": "echo"}, "us-east-1")
+    assert 'frontDoor "echo" needs a domain' in str(caught.value)
+
+
+def test_every_registered_door_and_backend_loads_its_component():
+    for strategy in catalogue.DOORS:
+        door = catalogue.load_component(catalogue.DOORS[strategy].component)
+        assert catalogue.door_type(strategy).endswith(door.__name__)
+    for backend in catalogue.BACKENDS:
+        assert catalogue.load_component(catalogue.BACKENDS[backend].component).__name__.endswith("Entry")
