@@ -43,7 +43,7 @@ diff: $(VENV)/.installed
 	$(PY) -m offline.diff --stack $(STACK) $(CONFIG)
 
 check: $(VENV)/.installed
-	$(PY) -m policies.check --stack $(STACK) $(CONFIG)
+	$(PY) -m offline.check --stack $(STACK) $(CONFIG)
 
 pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (make test and make plan do not need it)"; exit 1; }

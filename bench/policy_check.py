@@ -4,8 +4,8 @@
 
 Side by side in one run, `--repeat` times each, interleaved so machine noise hits both alike:
   (a) run:    offline.run.run_program(stack) alone (the program under Pulumi mocks);
-  (b) check:  policies.check.run_check(stack) (config parsing, the same run, every policy);
-  (c) policies only: policies.engine.evaluate over one captured run (what the pack itself adds).
+  (b) check:  offline.check.run_check(stack) (config parsing, the same run, every policy);
+  (c) policies only: offline.policy_engine.evaluate over one captured run (what the pack itself adds).
 Prints medians and the ratios (policy overhead); never asserts on a figure.
 """
 
@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from offline.run import run_program  # noqa: E402
-from policies import stack_facts  # noqa: E402
+from offline import stack_facts  # noqa: E402
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL  # noqa: E402
-from policies.check import pack_config_path, run_check  # noqa: E402
-from policies.engine import evaluate, load_pack_config_file, resolve_pack_config  # noqa: E402
+from offline.check import pack_config_path, run_check  # noqa: E402
+from offline.policy_engine import evaluate, load_pack_config_file, resolve_pack_config  # noqa: E402
 
 
 def timed(fn) -> float:

@@ -1,6 +1,6 @@
 """Run the Pulumi program under mocks and capture what it would register.
 
-Used by the tests, the policy checker (`python -m policies.check`) and the benchmarks: one place
+Used by the tests, the policy checker (`python -m offline.check`) and the benchmarks: one place
 that knows how to execute `__main__.py` without the Pulumi CLI or AWS.
 """
 

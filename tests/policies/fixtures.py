@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional
 
 from offline.run import CapturedResource
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, POLICIES_BY_NAME
-from policies.engine import Violation, evaluate, resolve_pack_config
+from offline.policy_engine import Violation, evaluate, resolve_pack_config
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 STACK, PROJECT = "test", "global-serverless"

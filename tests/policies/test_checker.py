@@ -1,4 +1,4 @@
-"""`python -m policies.check`: the whole program under mocks, every policy, exit codes."""
+"""`python -m offline.check`: the whole program under mocks, every policy, exit codes."""
 
 import io
 import json
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from policies.check import EXIT_CONFIG, EXIT_OK, EXIT_VIOLATIONS, main
+from offline.check import EXIT_CONFIG, EXIT_OK, EXIT_VIOLATIONS, main
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_DOMAIN = "domain=null"
@@ -85,7 +85,7 @@ def test_a_stale_pack_config_is_noted_and_the_stack_config_wins(tmp_path, monkey
     stale = tmp_path / "config.prod.json"
     stale.write_text(json.dumps({"all": "mandatory",
                                  "backend-in-every-region": {"expectedRegions": ["us-east-1", "eu-west-1"]}}))
-    monkeypatch.setattr("policies.check.pack_config_path", lambda stack: stale)
+    monkeypatch.setattr("offline.check.pack_config_path", lambda stack: stale)
     code, out, _ = check("--stack", "prod")
     assert code == EXIT_OK
     assert ("note: backend-in-every-region.expectedRegions is ['us-east-1', 'eu-west-1'] in the pack config but the "
@@ -95,7 +95,7 @@ def test_a_stale_pack_config_is_noted_and_the_stack_config_wins(tmp_path, monkey
 def test_a_bad_pack_config_exits_2(tmp_path, monkeypatch):
     bad = tmp_path / "config.prod.json"
     bad.write_text('{"min-regions": {"minRegions": "three"}}')
-    monkeypatch.setattr("policies.check.pack_config_path", lambda stack: bad)
+    monkeypatch.setattr("offline.check.pack_config_path", lambda stack: bad)
     code, out, err = check("--stack", "prod")
     assert (code, out) == (EXIT_CONFIG, "")
     assert 'pack config "min-regions": minRegions = "three" does not match its schema' in err
@@ -103,7 +103,7 @@ def test_a_bad_pack_config_exits_2(tmp_path, monkeypatch):
 
 def run_cli(*argv):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "policies.check", *argv], cwd=ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "offline.check", *argv], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
 

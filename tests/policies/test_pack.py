@@ -9,10 +9,10 @@ import pytest
 import yaml
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
-from policies import stack_facts
+from offline import stack_facts
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
-from policies.check import pack_config_path
-from policies.engine import PackConfigError, load_pack_config_file, resolve_pack_config
+from offline.check import pack_config_path
+from offline.policy_engine import PackConfigError, load_pack_config_file, resolve_pack_config
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))

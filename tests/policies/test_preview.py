@@ -19,7 +19,7 @@ from pulumi_policy.proxy import (
 )
 
 from policies.common import UNKNOWN, get
-from policies.engine import evaluate, resolve_pack_config
+from offline.policy_engine import evaluate, resolve_pack_config
 from tests.policies.fixtures import compliant, unknown_in_preview
 from tests.policies.test_policies import COMBINATIONS
 

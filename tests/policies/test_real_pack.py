@@ -1,6 +1,6 @@
 """The real pack, started the way the Pulumi CLI starts it, answers exactly like the offline checker.
 
-This pins the offline engine (policies/engine.py, behind `python -m policies.check`) to pulumi_policy's
+This pins the offline engine (offline/policy_engine.py, behind `python -m offline.check`) to pulumi_policy's
 own analyzer: same resources in, same violations out, for every mutation case, in preview and for the
 whole program.
 """
@@ -11,9 +11,9 @@ from pulumi_policy import ResourceValidationPolicy
 
 from offline.run import run_program
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, PACK_NAME
-from policies.check import pack_config_path
-from policies.engine import evaluate, load_pack_config_file, resolve_pack_config
-from policies.stack_facts import facts, stack_settings
+from offline.check import pack_config_path
+from offline.policy_engine import evaluate, load_pack_config_file, resolve_pack_config
+from offline.stack_facts import facts, stack_settings
 from tests.policies.analyzer import RunningPack
 from tests.policies.fixtures import compliant, unknown_in_preview
 from tests.policies.test_policies import CASES, COMBINATIONS

@@ -1,4 +1,4 @@
-"""Offline policy check: `python -m policies.check --stack NAME [--config key=value ...]`.
+"""Offline policy check: `python -m offline.check --stack NAME [--config key=value ...]`.
 
 Runs the program under Pulumi mocks with the stack's config (plus overrides), feeds every captured
 resource to every policy of the pack with the stack's pack config (policies/config.<stack>.json, with
@@ -20,11 +20,11 @@ from typing import Optional, Sequence, TextIO
 from components.config import ConfigError
 from offline.run import run_program
 from offline.stack_config import StackConfigError
-from policies import stack_facts
+from offline import stack_facts
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
-from policies.engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
+from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
 
-POLICIES_DIR = Path(__file__).resolve().parent
+POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CONFIG = 0, 1, 2
 
 
@@ -87,7 +87,7 @@ def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:
 
 def report(result: CheckResult, out: TextIO) -> None:
     config = _shown(result.pack_config) if result.pack_config else "(none: defaults)"
-    print(f"policies.check: stack {result.stack}, {result.resources} resources, {len(ALL_POLICIES)} policies, "
+    print(f"offline.check: stack {result.stack}, {result.resources} resources, {len(ALL_POLICIES)} policies, "
           f"pack config {config}", file=out)
     for note in result.notes:
         print(note, file=out)
@@ -110,7 +110,7 @@ def line(violation: Violation) -> str:
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m policies.check", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m offline.check", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
     parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                         help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)")
@@ -123,7 +123,7 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None, err
     try:
         result = run_check(args.stack, args.config)
     except (ConfigError, StackConfigError, PackConfigError) as error:
-        print(f"policies.check: stack {args.stack}: {error}", file=err)
+        print(f"offline.check: stack {args.stack}: {error}", file=err)
         return EXIT_CONFIG
     report(result, out)
     return result.exit_code
