@@ -6,7 +6,7 @@ MINISTACK_VENV ?= .venv-ministack
 STACK ?= dev
 CONFIG ?=
 
-.PHONY: help install test unit plan diff check pulumi-cli up preview destroy bench
+.PHONY: help uv install test unit lint format plan diff check pulumi-cli up preview destroy bench
 
 help:
 	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
@@ -17,24 +17,40 @@ help:
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
 	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt policies/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# uv installs both virtualenvs from uv.lock (pyproject.toml's dependency groups), exactly as locked.
+UV_VERSION := 0.13.9
+UV := $(PYTHON) -m uv
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@$(MAKE) --no-print-directory uv
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(PYTHON)
 	touch $@
 
 # ministack pins an older botocore, so it gets its own virtualenv (see tests/integration).
-$(MINISTACK_VENV)/.installed: tests/integration/requirements-ministack.txt
-	$(PYTHON) -m venv $(MINISTACK_VENV)
-	$(MINISTACK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/integration/requirements-ministack.txt
+$(MINISTACK_VENV)/.installed: pyproject.toml uv.lock
+	@$(MAKE) --no-print-directory uv
+	UV_PROJECT_ENVIRONMENT=$(MINISTACK_VENV) $(UV) sync --frozen --quiet --only-group ministack --python $(PYTHON)
 	touch $@
 
 install: $(VENV)/.installed $(MINISTACK_VENV)/.installed
 
-test: install
-	MINISTACK_PYTHON=$(abspath $(MINISTACK_VENV))/bin/python $(PY) -m pytest
+# Two workers (these machines have 2 cores); ministack's tests share one worker and one emulator.
+test: install lint
+	MINISTACK_PYTHON=$(abspath $(MINISTACK_VENV))/bin/python $(PY) -m pytest -n 2 --dist loadgroup
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 unit: $(VENV)/.installed
-	$(PY) -m pytest tests/unit tests/components tests/policies tests/functions
+	$(PY) -m pytest -n 2 tests/unit tests/components tests/lifecycle tests/policies tests/functions
 
 plan: $(VENV)/.installed
 	$(PY) -m offline.plan --stack $(STACK) $(CONFIG)

@@ -8,11 +8,11 @@ import pulumi
 from components import backend_plan, naming
 from components.config import load_settings
 from components.dns import build_dns
+from components.entries.base import DomainBinding
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
 from components.providers import build_providers
-from components.entries.base import DomainBinding
 from components.regional_backend import RegionalBackend, RegionalBackendArgs
 
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
@@ -20,31 +20,43 @@ refuse_home_region_change(settings, naming.table_name(settings))  # the table ca
 providers = build_providers(settings)
 dns = build_dns(settings, providers)
 
-table = GlobalTable("items", GlobalTableArgs(
-    table_name=naming.table_name(settings),
-    home_region=settings.home_region,
-    replica_regions=settings.replica_regions,
-    deletion_protection=settings.deletion_protection,
-    consistency=settings.table_consistency,
-    witness_region=settings.witness_region,
-), provider=providers.home)
+table = GlobalTable(
+    "items",
+    GlobalTableArgs(
+        table_name=naming.table_name(settings),
+        home_region=settings.home_region,
+        replica_regions=settings.replica_regions,
+        deletion_protection=settings.deletion_protection,
+        consistency=settings.table_consistency,
+        witness_region=settings.witness_region,
+    ),
+    provider=providers.home,
+)
 
 backends = {}
 for region in settings.regions:
-    binding = None if dns is None else DomainBinding(
-        hostnames=dns.hostnames, zone_id=dns.zone_id, certificate_arn=dns.certificate_arns[region])
-    backends[region] = RegionalBackend(naming.regional("api", region), RegionalBackendArgs(
-        region=region,
-        backend=settings.backend,
-        table_name=table.name,
-        table_arn=table.arn_in(region),
-        chaos_parameter_name=naming.chaos_parameter_name(settings),
-        environment=backend_plan.function_environment(
-            settings, naming.table_name(settings), naming.chaos_parameter_name(settings)),
-        health=settings.health_check,
-        deletion_protection=settings.deletion_protection,
-        domain=binding,
-    ), provider=providers[region])
+    binding = (
+        None
+        if dns is None
+        else DomainBinding(hostnames=dns.hostnames, zone_id=dns.zone_id, certificate_arn=dns.certificate_arns[region])
+    )
+    backends[region] = RegionalBackend(
+        naming.regional("api", region),
+        RegionalBackendArgs(
+            region=region,
+            backend=settings.backend,
+            table_name=table.name,
+            table_arn=table.arn_in(region),
+            chaos_parameter_name=naming.chaos_parameter_name(settings),
+            environment=backend_plan.function_environment(
+                settings, naming.table_name(settings), naming.chaos_parameter_name(settings)
+            ),
+            health=settings.health_check,
+            deletion_protection=settings.deletion_protection,
+            domain=binding,
+        ),
+        provider=providers[region],
+    )
 
 front_doors = build_front_doors(settings, [b.endpoint for b in backends.values()], providers, dns)
 

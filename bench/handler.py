@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.packaging import API_SOURCE, EDGE_SOURCE, build_zip  # noqa: E402
 from components.edge_routing import EdgeOrigin, plan_routing_table, routing_table_json  # noqa: E402
+from components.packaging import API_SOURCE, EDGE_SOURCE, build_zip  # noqa: E402
 from functions.api import contract  # noqa: E402
 from functions.edge import contract as edge_contract  # noqa: E402
 from functions.edge.routing import decide  # noqa: E402
@@ -45,9 +45,26 @@ CHAOS_PARAMETER = "/global-serverless/bench/chaos"
 ITEM_ID = "bench-item"
 # 20 regions spread over every continent, home region first.
 ROUTER_REGION_CODES = (
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "mx-central-1", "sa-east-1",
-    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "il-central-1",
-    "me-central-1", "af-south-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "mx-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "il-central-1",
+    "me-central-1",
+    "af-south-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
 )
 
 TARGET_COLD_RATIO = 1.5
@@ -73,7 +90,7 @@ def handler(event, context):
 
 # Runs in a fresh interpreter: only the stdlib before the clock starts, so the cold figure is the
 # handler's own import and first request. argv: code dir, handler path, event file, warm count, out.
-CHILD = r'''
+CHILD = r"""
 import json, sys, time
 code_dir, handler_path, event_file, warm_count, out = sys.argv[1:6]
 event = json.load(open(event_file))
@@ -101,12 +118,14 @@ for i in range(int(warm_count)):
     statuses.append(handler(event, Context())["statusCode"])
     warm.append(time.perf_counter() - began)
 json.dump({"cold": cold, "warm": warm, "statuses": statuses}, open(out, "w"))
-'''
+"""
 
 
 def alb_event(method: str, path: str, body: str = "") -> dict:
     return {
-        "requestContext": {"elb": {"targetGroupArn": f"arn:aws:elasticloadbalancing:{REGION}:000000000000:targetgroup/bench/1"}},
+        "requestContext": {
+            "elb": {"targetGroupArn": f"arn:aws:elasticloadbalancing:{REGION}:000000000000:targetgroup/bench/1"}
+        },
         "httpMethod": method,
         "path": path,
         "queryStringParameters": {},
@@ -130,8 +149,21 @@ class HandlerRunner:
         event_file.write_text(json.dumps(event))
         out = self.workdir / f"{self.name}-result.json"
         completed = subprocess.run(
-            [sys.executable, "-c", CHILD, str(self.code_dir), self.handler_path, str(event_file), str(warm_count), str(out)],
-            env=self.environment, cwd=self.workdir, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-c",
+                CHILD,
+                str(self.code_dir),
+                self.handler_path,
+                str(event_file),
+                str(warm_count),
+                str(out),
+            ],
+            env=self.environment,
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if completed.returncode != 0:
             raise RuntimeError(f"{self.name} handler run failed:\n{completed.stderr[-3000:]}")
@@ -256,12 +288,16 @@ def report(handlers: dict, router: dict, sizes: dict) -> None:
 
     regions = f"{len(ROUTER_REGION_CODES)} regions"
     print(f"{f'router decision p50, us ({regions})':<36}{router['p50_us']:>10.2f}")
-    print(f"{f'router decision p99, us ({regions})':<36}{router['p99_us']:>10.2f}{'':>19}"
-          f"< {TARGET_ROUTER_P99_US:.0f} us  {_verdict(router['p99_us'] < TARGET_ROUTER_P99_US)}")
+    print(
+        f"{f'router decision p99, us ({regions})':<36}{router['p99_us']:>10.2f}{'':>19}"
+        f"< {TARGET_ROUTER_P99_US:.0f} us  {_verdict(router['p99_us'] < TARGET_ROUTER_P99_US)}"
+    )
     print(f"{'api zip, KiB':<36}{sizes['api'] / 1024:>10.1f}")
     edge_share = sizes["edge"] / TARGET_EDGE_ZIP_BYTES
-    print(f"{f'edge zip, KiB (with {regions})':<36}{sizes['edge'] / 1024:>10.1f}{'':>10}{edge_share:>8.3f}x"
-          f"  of 1 MiB: far under  {_verdict(edge_share < 0.1)}")
+    print(
+        f"{f'edge zip, KiB (with {regions})':<36}{sizes['edge'] / 1024:>10.1f}{'':>10}{edge_share:>8.3f}x"
+        f"  of 1 MiB: far under  {_verdict(edge_share < 0.1)}"
+    )
 
 
 def main() -> int:

@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from offline.run import run_program  # noqa: E402
 from offline import stack_facts  # noqa: E402
-from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL  # noqa: E402
 from offline.check import pack_config_path, run_check  # noqa: E402
 from offline.policy_engine import evaluate, load_pack_config_file, resolve_pack_config  # noqa: E402
+from offline.run import run_program  # noqa: E402
+from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL  # noqa: E402
 
 
 def timed(fn) -> float:
@@ -39,8 +39,12 @@ def main() -> int:
 
     settings = stack_facts.stack_settings(args.stack)
     path = pack_config_path(args.stack)
-    config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL,
-                                 load_pack_config_file(path) if path.exists() else {}, stack_facts.facts(settings))
+    config = resolve_pack_config(
+        ALL_POLICIES,
+        DEFAULT_ENFORCEMENT_LEVEL,
+        load_pack_config_file(path) if path.exists() else {},
+        stack_facts.facts(settings),
+    )
 
     # Warm-up: imports and the first program run's one-off costs stay out of the figures.
     captured = run_program(args.stack)
@@ -50,17 +54,24 @@ def main() -> int:
     for _ in range(args.repeat):
         runs.append(timed(lambda: run_program(args.stack)))
         checks.append(timed(lambda: run_check(args.stack)))
-        policies_only.append(timed(lambda: evaluate(ALL_POLICIES, captured.resources, config,
-                                                    home_region=settings.home_region)))
+        policies_only.append(
+            timed(lambda: evaluate(ALL_POLICIES, captured.resources, config, home_region=settings.home_region))
+        )
 
     run_ms, check_ms, policy_ms = (statistics.median(xs) * 1000 for xs in (runs, checks, policies_only))
-    print(f"stack {args.stack}: {len(captured.resources)} resources, {len(ALL_POLICIES)} policies, "
-          f"{args.repeat} runs each (medians)")
+    print(
+        f"stack {args.stack}: {len(captured.resources)} resources, {len(ALL_POLICIES)} policies, "
+        f"{args.repeat} runs each (medians)"
+    )
     print(f"  (a) program under mocks      {run_ms:8.1f} ms")
-    print(f"  (b) full check (run + pack)  {check_ms:8.1f} ms   {check_ms / run_ms:5.2f}x the run "
-          f"(+{check_ms - run_ms:.1f} ms)")
-    print(f"  (c) policies only            {policy_ms:8.1f} ms   {policy_ms / run_ms:5.2f}x the run "
-          f"({policy_ms / len(ALL_POLICIES):.2f} ms per policy)")
+    print(
+        f"  (b) full check (run + pack)  {check_ms:8.1f} ms   {check_ms / run_ms:5.2f}x the run "
+        f"(+{check_ms - run_ms:.1f} ms)"
+    )
+    print(
+        f"  (c) policies only            {policy_ms:8.1f} ms   {policy_ms / run_ms:5.2f}x the run "
+        f"({policy_ms / len(ALL_POLICIES):.2f} ms per policy)"
+    )
     return 0
 
 

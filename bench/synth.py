@@ -14,14 +14,34 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from offline.run import run_program  # noqa: E402
 
-REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1", "us-west-2", "eu-central-1", "ap-northeast-1",
-           "sa-east-1", "ca-central-1", "ap-south-1", "eu-north-1", "us-east-2", "ap-southeast-2",
-           "eu-west-2", "us-west-1", "ap-northeast-2", "eu-west-3"]
+REGIONS = [
+    "us-east-1",
+    "eu-west-1",
+    "ap-southeast-1",
+    "us-west-2",
+    "eu-central-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "eu-north-1",
+    "us-east-2",
+    "ap-southeast-2",
+    "eu-west-2",
+    "us-west-1",
+    "ap-northeast-2",
+    "eu-west-3",
+]
 
 
 def values(count: int) -> dict:
-    return {"aws:region": REGIONS[0], "regions": REGIONS[:count], "backend": "alb", "frontDoor": "route53",
-            "domain": {"zone": "example.com", "name": "api"}}
+    return {
+        "aws:region": REGIONS[0],
+        "regions": REGIONS[:count],
+        "backend": "alb",
+        "frontDoor": "route53",
+        "domain": {"zone": "example.com", "name": "api"},
+    }
 
 
 def time_run(count: int) -> tuple[float, int]:

@@ -1,6 +1,6 @@
 """Pure per-region settings of a backend: the same values in every region (region parity)."""
 
-import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,16 +21,16 @@ HTTP_API_THROTTLE_BURST = 500
 ALARM_5XX_PER_MINUTE = 5
 ALARM_P99_MS = 2000
 
-_POWERTOOLS_PIN = re.compile(r"^aws-lambda-powertools==([0-9.]+)$", re.M)
+_PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 
 
 def powertools_version() -> str:
-    """The Powertools version the tests run, read from functions/api/requirements.txt (one pin)."""
-    text = (Path(contract.__file__).parent / "requirements.txt").read_text()
-    match = _POWERTOOLS_PIN.search(text)
-    if not match:
-        raise RuntimeError("functions/api/requirements.txt must pin aws-lambda-powertools==X.Y.Z")
-    return match.group(1)
+    """The Powertools version the function runs with: the one pin in pyproject.toml's `function` group."""
+    groups = tomllib.loads(_PYPROJECT.read_text())["dependency-groups"]["function"]
+    pins = [g.split("==", 1)[1] for g in groups if isinstance(g, str) and g.startswith("aws-lambda-powertools==")]
+    if len(pins) != 1:
+        raise RuntimeError("pyproject.toml's `function` group must pin aws-lambda-powertools==X.Y.Z once")
+    return pins[0]
 
 
 def powertools_layer_parameter(architecture: str = FUNCTION_ARCHITECTURE, runtime: str = FUNCTION_RUNTIME) -> str:

@@ -86,22 +86,38 @@ class BackendFacts:
 DOORS: dict[str, DoorFacts] = {
     "route53": DoorFacts(
         component="components.front_doors.route53_latency:Route53LatencyFrontDoor",
-        needs_domain=True, backends=("alb", "apigateway"), passes_client_host=True, ipv6=False),
+        needs_domain=True,
+        backends=("alb", "apigateway"),
+        passes_client_host=True,
+        ipv6=False,
+    ),
     "globalaccelerator": DoorFacts(
         component="components.front_doors.global_accelerator:GlobalAcceleratorFrontDoor",
-        needs_domain=False, backends=("alb",), passes_client_host=True, ipv6=False,
-        why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only"),
+        needs_domain=False,
+        backends=("alb",),
+        passes_client_host=True,
+        ipv6=False,
+        why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
+    ),
     "cloudfront": DoorFacts(
         component="components.front_doors.cloudfront_edge:CloudFrontEdgeFrontDoor",
-        needs_domain=False, backends=("alb", "apigateway"), passes_client_host=False, ipv6=True,
-        needs_edge_region=True),
+        needs_domain=False,
+        backends=("alb", "apigateway"),
+        passes_client_host=False,
+        ipv6=True,
+        needs_edge_region=True,
+    ),
 }
 
 BACKENDS: dict[str, BackendFacts] = {
-    "alb": BackendFacts(component="components.entries.alb:AlbEntry",
-                        description="Application Load Balancer in a small VPC, Lambda target group"),
-    "apigateway": BackendFacts(component="components.entries.http_api:HttpApiEntry",
-                               description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains"),
+    "alb": BackendFacts(
+        component="components.entries.alb:AlbEntry",
+        description="Application Load Balancer in a small VPC, Lambda target group",
+    ),
+    "apigateway": BackendFacts(
+        component="components.entries.http_api:HttpApiEntry",
+        description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains",
+    ),
 }
 
 DEFAULT_BACKEND = "apigateway"

@@ -6,8 +6,9 @@ for a name and its wildcard, and for the same name in every certificate of one a
 validation record is written once and every region's certificate waits on it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -42,14 +43,21 @@ def validation_record(options: list, domain_name: str) -> dict:
 class DomainCertificates(pulumi.ComponentResource):
     arns: Mapping[str, pulumi.Output[str]]
 
-    def __init__(self, name: str, args: DomainCertificatesArgs, providers: Mapping[str, aws.Provider],
-                 opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(
+        self,
+        name: str,
+        args: DomainCertificatesArgs,
+        providers: Mapping[str, aws.Provider],
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
         super().__init__(TYPE, name, None, opts)
         domain_name, alternative_names = certificate_names(args.domain)
 
         certificates = {
             region: aws.acm.Certificate(
-                f"{name}-{region}", domain_name=domain_name, subject_alternative_names=list(alternative_names),
+                f"{name}-{region}",
+                domain_name=domain_name,
+                subject_alternative_names=list(alternative_names),
                 validation_method="DNS",
                 opts=pulumi.ResourceOptions(parent=self, provider=providers[region]),
             )
@@ -58,8 +66,12 @@ class DomainCertificates(pulumi.ComponentResource):
         first = certificates[args.regions[0]]
         record = first.domain_validation_options.apply(lambda options: validation_record(options, domain_name))
         validation = aws.route53.Record(
-            f"{name}-validation", zone_id=args.zone_id, name=record["name"], type=record["type"],
-            records=[record["value"]], ttl=300,
+            f"{name}-validation",
+            zone_id=args.zone_id,
+            name=record["name"],
+            type=record["type"],
+            records=[record["value"]],
+            ttl=300,
             # Re-validating an existing certificate for the same name finds the record already there.
             allow_overwrite=True,
             # ACM gives every certificate for this name in the account the same CNAME, so other stacks
@@ -68,7 +80,9 @@ class DomainCertificates(pulumi.ComponentResource):
         )
         self.arns = {
             region: aws.acm.CertificateValidation(
-                f"{name}-{region}", certificate_arn=certificate.arn, validation_record_fqdns=[validation.fqdn],
+                f"{name}-{region}",
+                certificate_arn=certificate.arn,
+                validation_record_fqdns=[validation.fqdn],
                 opts=pulumi.ResourceOptions(parent=self, provider=providers[region]),
             ).certificate_arn
             for region, certificate in certificates.items()

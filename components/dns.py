@@ -1,16 +1,17 @@
 """The custom domain's zone and certificates, built once and shared by backends and front doors."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 import pulumi_aws as aws
 
+from components.catalogue import DOORS, EDGE_REGION
 from components.certificates import DomainCertificates, DomainCertificatesArgs
 from components.config import DomainSettings, Settings
 from components.hostnames import HostnamePlan
 from components.providers import Providers
-from components.catalogue import DOORS, EDGE_REGION
 
 
 @dataclass(frozen=True)
@@ -40,5 +41,6 @@ def build_dns(settings: Settings, providers: Providers) -> Optional[DnsContext]:
     certificates = DomainCertificates(
         "tls", DomainCertificatesArgs(domain=settings.domain, zone_id=zone_id, regions=regions), region_providers
     )
-    return DnsContext(domain=settings.domain, zone_id=zone_id, certificate_arns=certificates.arns,
-                      hostnames=settings.hostnames)
+    return DnsContext(
+        domain=settings.domain, zone_id=zone_id, certificate_arns=certificates.arns, hostnames=settings.hostnames
+    )

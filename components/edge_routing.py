@@ -9,10 +9,11 @@ and derivation inside the file).
 """
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Optional
 
 from components import regions as region_catalogue
 from functions.edge import contract as edge_contract

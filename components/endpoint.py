@@ -1,7 +1,8 @@
 """The one record a regional backend hands to every front door."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 
@@ -30,21 +31,33 @@ class RegionalEndpoint:
     alb_arn: Optional[pulumi.Output[str]] = None
 
     @classmethod
-    def build(cls, region: str, backend: str, hostname: pulumi.Output[str], protocol: str, health_path: str,
-              aliases: Optional[Mapping[str, AliasTarget]] = None,
-              alb_arn: Optional[pulumi.Output[str]] = None) -> "RegionalEndpoint":
+    def build(
+        cls,
+        region: str,
+        backend: str,
+        hostname: pulumi.Output[str],
+        protocol: str,
+        health_path: str,
+        aliases: Optional[Mapping[str, AliasTarget]] = None,
+        alb_arn: Optional[pulumi.Output[str]] = None,
+    ) -> "RegionalEndpoint":
         return cls(
-            region=region, backend=backend, hostname=hostname, protocol=protocol,
+            region=region,
+            backend=backend,
+            hostname=hostname,
+            protocol=protocol,
             url=hostname.apply(lambda h: f"{protocol}://{h}"),
             health_path=health_path,
             health_url=hostname.apply(lambda h: f"{protocol}://{h}{health_path}"),
-            aliases=dict(aliases or {}), alb_arn=alb_arn,
+            aliases=dict(aliases or {}),
+            alb_arn=alb_arn,
         )
 
     def with_hostname(self, hostname: pulumi.Output[str]) -> "RegionalEndpoint":
         """The same endpoint reached through `hostname` (an Output that carries its record as a dependency)."""
         return replace(
-            self, hostname=hostname,
+            self,
+            hostname=hostname,
             url=hostname.apply(lambda h: f"{self.protocol}://{h}"),
             health_url=hostname.apply(lambda h: f"{self.protocol}://{h}{self.health_path}"),
         )

@@ -37,8 +37,13 @@ class GlobalTable(pulumi.ComponentResource):
     Never the legacy `aws.dynamodb.GlobalTable`, and never `replicas` mixed with `TableReplica`.
     """
 
-    def __init__(self, name: str, args: GlobalTableArgs, provider: pulumi.ProviderResource,
-                 opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        args: GlobalTableArgs,
+        provider: pulumi.ProviderResource,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
         super().__init__(TYPE, name, None, opts)
         self._home_region = args.home_region
         strong = args.consistency == "strong"
@@ -48,7 +53,9 @@ class GlobalTable(pulumi.ComponentResource):
             name=args.table_name,
             billing_mode="PAY_PER_REQUEST",
             hash_key=contract.TABLE_HASH_KEY,
-            attributes=[aws.dynamodb.TableAttributeArgs(name=contract.TABLE_HASH_KEY, type=contract.TABLE_HASH_KEY_TYPE)],
+            attributes=[
+                aws.dynamodb.TableAttributeArgs(name=contract.TABLE_HASH_KEY, type=contract.TABLE_HASH_KEY_TYPE)
+            ],
             stream_enabled=True,
             stream_view_type="NEW_AND_OLD_IMAGES",
             point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True),
@@ -56,8 +63,11 @@ class GlobalTable(pulumi.ComponentResource):
             server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
             # MRSC tables take no TTL: tombstones and idempotency records then stay until removed by hand.
             ttl=aws.dynamodb.TableTtlArgs(attribute_name=contract.TTL_ATTRIBUTE, enabled=True) if not strong else None,
-            global_table_witness=(aws.dynamodb.TableGlobalTableWitnessArgs(region_name=args.witness_region)
-                                  if args.witness_region else None),
+            global_table_witness=(
+                aws.dynamodb.TableGlobalTableWitnessArgs(region_name=args.witness_region)
+                if args.witness_region
+                else None
+            ),
             # Replicas inherit them (propagate_tags): any region can tell the table's home and mode.
             tags={HOME_REGION_TAG: args.home_region, CONSISTENCY_TAG: args.consistency},
             replicas=[

@@ -9,8 +9,6 @@ stack costs one call per region. A stack deployed before the tag existed gets it
 `pulumi up`; until then the check cannot tell and lets the update through.
 """
 
-from typing import Optional
-
 import pulumi_aws as aws
 
 from components.catalogue import HOME_REGION_KEY, NAMESPACE
@@ -46,14 +44,16 @@ def refuse_home_region_change(settings: Settings, table_name: str) -> None:
     mode = tags.get(CONSISTENCY_TAG)
     if mode is not None and mode != settings.table_consistency:
         raise ConfigError(
-            f"{NAMESPACE}:tableConsistency", settings.table_consistency,
+            f"{NAMESPACE}:tableConsistency",
+            settings.table_consistency,
             f"table {table_name} was created {mode}; DynamoDB cannot change a global table's consistency mode",
             f"{mode}, the mode this stack's table has",
             f"pulumi config set {NAMESPACE}:tableConsistency {mode}  (a {settings.table_consistency} table needs a new stack)",
         )
     if deployed is not None and deployed != settings.home_region:
         raise ConfigError(
-            HOME_REGION_KEY, settings.home_region,
+            HOME_REGION_KEY,
+            settings.home_region,
             f"table {table_name} was created with home region {deployed}; a new home region would replace "
             "the table and delete its data in every region",
             f"{deployed}, the region this stack's table lives in",

@@ -8,8 +8,8 @@ With a domain `name.zone`:
 - each region answers on `<region>.name.zone`: one record per region whose target follows the backend.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from components.catalogue import DOORS
 

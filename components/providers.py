@@ -3,14 +3,14 @@
 Components never read `aws:region`: they receive the provider of the region they build in.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import Settings
 from components.catalogue import EDGE_REGION
+from components.config import Settings
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,7 @@ def default_tags(settings: Settings) -> dict[str, str]:
 
 def build_providers(settings: Settings) -> Providers:
     tags = aws.ProviderDefaultTagsArgs(tags=default_tags(settings))
-    by_region = {
-        region: aws.Provider(f"aws-{region}", region=region, default_tags=tags)
-        for region in settings.regions
-    }
+    by_region = {region: aws.Provider(f"aws-{region}", region=region, default_tags=tags) for region in settings.regions}
     edge = by_region.get(EDGE_REGION) or aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION, default_tags=tags)
     return Providers(by_region=by_region, edge=edge, home=by_region[settings.home_region])
 

@@ -40,8 +40,13 @@ def api_code_archive() -> pulumi.AssetArchive:
 class RegionalBackend(pulumi.ComponentResource):
     endpoint: RegionalEndpoint
 
-    def __init__(self, name: str, args: RegionalBackendArgs, provider: aws.Provider,
-                 opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(
+        self,
+        name: str,
+        args: RegionalBackendArgs,
+        provider: aws.Provider,
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         region = args.region
@@ -57,30 +62,50 @@ class RegionalBackend(pulumi.ComponentResource):
             name=args.chaos_parameter_name,
             type="String",
             value=contract.CHAOS_NONE,
-            description="Fault injection for game days: {\"mode\": \"none\"|\"latency\"|\"error\"|\"down\"}",
+            description='Fault injection for game days: {"mode": "none"|"latency"|"error"|"down"}',
             # Game days flip this by hand; a later `pulumi up` must not silently undo the experiment.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["value"])),
         )
         role = aws.iam.Role(
             f"{name}-role",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Principal": {"Service": LAMBDA_PRINCIPAL}, "Action": "sts:AssumeRole"}],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": LAMBDA_PRINCIPAL}, "Action": "sts:AssumeRole"}
+                    ],
+                }
+            ),
             opts=child,
         )
         access = aws.iam.RolePolicy(
             f"{name}-access",
             role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [
-                    {"Sid": "Table", "Effect": "Allow", "Action": list(plan.table_access_actions()), "Resource": args.table_arn},
-                    {"Sid": "Logs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                     "Resource": log_group.arn.apply(lambda arn: f"{arn}:*")},
-                    {"Sid": "Chaos", "Effect": "Allow", "Action": list(contract.FUNCTION_CHAOS_ACTIONS), "Resource": chaos.arn},
-                ],
-            }),
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "Table",
+                            "Effect": "Allow",
+                            "Action": list(plan.table_access_actions()),
+                            "Resource": args.table_arn,
+                        },
+                        {
+                            "Sid": "Logs",
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": log_group.arn.apply(lambda arn: f"{arn}:*"),
+                        },
+                        {
+                            "Sid": "Chaos",
+                            "Effect": "Allow",
+                            "Action": list(contract.FUNCTION_CHAOS_ACTIONS),
+                            "Resource": chaos.arn,
+                        },
+                    ],
+                }
+            ),
             opts=child,
         )
         layer = aws.ssm.get_parameter_output(
@@ -96,10 +121,12 @@ class RegionalBackend(pulumi.ComponentResource):
             timeout=plan.FUNCTION_TIMEOUT_SECONDS,
             role=role.arn,
             layers=[layer],
-            environment=aws.lambda_.FunctionEnvironmentArgs(variables={
-                **args.environment,
-                contract.ENV_TABLE_NAME: args.table_name,
-            }),
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables={
+                    **args.environment,
+                    contract.ENV_TABLE_NAME: args.table_name,
+                }
+            ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
             # Without its permissions in place the first invocations after a deploy would fail.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
@@ -107,20 +134,32 @@ class RegionalBackend(pulumi.ComponentResource):
 
         entry_name = f"{name}-{args.backend}"
         entry_class: type[RegionalEntry] = load_component(BACKENDS[args.backend].component)
-        entry = entry_class(entry_name, EntryArgs(
-            region=region, function=function, health=args.health,
-            deletion_protection=args.deletion_protection, domain=args.domain,
-        ), provider=provider, opts=pulumi.ResourceOptions(parent=self))
+        entry = entry_class(
+            entry_name,
+            EntryArgs(
+                region=region,
+                function=function,
+                health=args.health,
+                deletion_protection=args.deletion_protection,
+                domain=args.domain,
+            ),
+            provider=provider,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
 
         self._alarms(name, function, entry, child)
         self.function = function
-        self.endpoint = entry.endpoint if args.domain is None else self._regional_record(
-            name, entry_name, entry, args.domain, child)
+        self.endpoint = (
+            entry.endpoint
+            if args.domain is None
+            else self._regional_record(name, entry_name, entry, args.domain, child)
+        )
         self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn})
 
     @staticmethod
-    def _regional_record(name: str, entry_name: str, entry: RegionalEntry, domain: DomainBinding,
-                         opts: pulumi.ResourceOptions) -> RegionalEndpoint:
+    def _regional_record(
+        name: str, entry_name: str, entry: RegionalEntry, domain: DomainBinding, opts: pulumi.ResourceOptions
+    ) -> RegionalEndpoint:
         """`<region>.<name>`: one record per region whatever the backend, so a backend switch updates it in place.
 
         Health checks and CloudFront origins read the endpoint's hostname through this record, so they
@@ -130,11 +169,17 @@ class RegionalBackend(pulumi.ComponentResource):
         regional_name = domain.hostnames.regional[endpoint.region]
         target = endpoint.alias_for(regional_name)
         record = aws.route53.Record(
-            f"{name}-regional", zone_id=domain.zone_id, name=regional_name, type="A",
-            aliases=[aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id, evaluate_target_health=True)],
+            f"{name}-regional",
+            zone_id=domain.zone_id,
+            name=regional_name,
+            type="A",
+            aliases=[
+                aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id, evaluate_target_health=True)
+            ],
             # Before it moved here, the record was the entry's child, named after it.
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                aliases=[pulumi.Alias(name=f"{entry_name}-regional", parent=entry)])),
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=f"{entry_name}-regional", parent=entry)])
+            ),
         )
         return endpoint.with_hostname(record.name.apply(lambda _: regional_name))
 
@@ -144,25 +189,43 @@ class RegionalBackend(pulumi.ComponentResource):
         aws.cloudwatch.MetricAlarm(
             f"{name}-5xx",
             alarm_description="The regional entry answered 5xx: a front door may be failing this region over.",
-            namespace=namespace, metric_name=metric, dimensions=dimensions,
-            statistic="Sum", period=60, evaluation_periods=1,
-            threshold=plan.ALARM_5XX_PER_MINUTE, comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching", opts=opts,
+            namespace=namespace,
+            metric_name=metric,
+            dimensions=dimensions,
+            statistic="Sum",
+            period=60,
+            evaluation_periods=1,
+            threshold=plan.ALARM_5XX_PER_MINUTE,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            opts=opts,
         )
         fn_dims = {"FunctionName": function.name}
         aws.cloudwatch.MetricAlarm(
             f"{name}-p99",
             alarm_description="p99 function duration is close to the timeout.",
-            namespace="AWS/Lambda", metric_name="Duration", dimensions=fn_dims,
-            extended_statistic="p99", period=300, evaluation_periods=1,
-            threshold=plan.ALARM_P99_MS, comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching", opts=opts,
+            namespace="AWS/Lambda",
+            metric_name="Duration",
+            dimensions=fn_dims,
+            extended_statistic="p99",
+            period=300,
+            evaluation_periods=1,
+            threshold=plan.ALARM_P99_MS,
+            comparison_operator="GreaterThanThreshold",
+            treat_missing_data="notBreaching",
+            opts=opts,
         )
         aws.cloudwatch.MetricAlarm(
             f"{name}-throttles",
             alarm_description="The function is throttled: raise reserved or account concurrency.",
-            namespace="AWS/Lambda", metric_name="Throttles", dimensions=fn_dims,
-            statistic="Sum", period=60, evaluation_periods=1,
-            threshold=1, comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching", opts=opts,
+            namespace="AWS/Lambda",
+            metric_name="Throttles",
+            dimensions=fn_dims,
+            statistic="Sum",
+            period=60,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            treat_missing_data="notBreaching",
+            opts=opts,
         )

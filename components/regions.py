@@ -12,8 +12,6 @@ from pathlib import Path
 
 _DATA = Path(__file__).parent / "data" / "aws_regions.json"
 
-from components.catalogue import EDGE_REGION  # noqa: F401 (re-exported: where AWS pins edge resources)
-
 
 @dataclass(frozen=True)
 class RegionInfo:
@@ -28,8 +26,7 @@ class RegionInfo:
 def catalogue() -> dict[str, RegionInfo]:
     raw = json.loads(_DATA.read_text())["regions"]
     return {
-        code: RegionInfo(code, r["city"], r["country"], float(r["lat"]), float(r["lon"]))
-        for code, r in raw.items()
+        code: RegionInfo(code, r["city"], r["country"], float(r["lat"]), float(r["lon"])) for code, r in raw.items()
     }
 
 

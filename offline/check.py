@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence, TextIO
+from typing import Optional, TextIO
 
 from components.config import ConfigError
+from offline import stack_facts
+from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
 from offline.run import run_program
 from offline.stack_config import StackConfigError
-from offline import stack_facts
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
-from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CONFIG = 0, 1, 2
@@ -65,9 +66,11 @@ def _stale_facts(file_config: dict, derived: dict) -> list[str]:
             continue
         for key, value in derived.items():
             if key in entry and entry[key] != value:
-                notes.append(f"note: {policy}.{key} is {entry[key]} in the pack config but the stack config says "
-                             f"{value}; the check uses the stack config (update the pack config for "
-                             "`pulumi preview --policy-pack`)")
+                notes.append(
+                    f"note: {policy}.{key} is {entry[key]} in the pack config but the stack config says "
+                    f"{value}; the check uses the stack config (update the pack config for "
+                    "`pulumi preview --policy-pack`)"
+                )
     return notes
 
 
@@ -81,14 +84,22 @@ def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:
     run = run_program(stack, overrides=list(overrides))
     violations = evaluate(ALL_POLICIES, run.resources, pack_config, home_region=settings.home_region)
     notes = [] if overrides else _stale_facts(file_config, derived)
-    return CheckResult(stack=stack, resources=len(run.resources), violations=violations,
-                       pack_config=path if path.exists() else None, notes=notes)
+    return CheckResult(
+        stack=stack,
+        resources=len(run.resources),
+        violations=violations,
+        pack_config=path if path.exists() else None,
+        notes=notes,
+    )
 
 
 def report(result: CheckResult, out: TextIO) -> None:
     config = _shown(result.pack_config) if result.pack_config else "(none: defaults)"
-    print(f"offline.check: stack {result.stack}, {result.resources} resources, {len(ALL_POLICIES)} policies, "
-          f"pack config {config}", file=out)
+    print(
+        f"offline.check: stack {result.stack}, {result.resources} resources, {len(ALL_POLICIES)} policies, "
+        f"pack config {config}",
+        file=out,
+    )
     for note in result.notes:
         print(note, file=out)
     for violation in result.violations:
@@ -112,8 +123,13 @@ def line(violation: Violation) -> str:
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m offline.check", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
-    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)",
+    )
     return parser.parse_args(argv)
 
 

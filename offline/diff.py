@@ -69,8 +69,13 @@ def render(plan: UpdatePlan) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.diff", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev")
-    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                        help="change a stack config value, e.g. --config frontDoor=cloudfront")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change a stack config value, e.g. --config frontDoor=cloudfront",
+    )
     parser.add_argument("--base", metavar="FILE", help="the deployed stack file (default: the stack file at HEAD)")
     args = parser.parse_args(argv)
     try:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 from offline.run import CapturedResource, ProgramRun, run_program
 
@@ -41,8 +42,18 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:apigatewayv2/apiMapping:ApiMapping": frozenset({"domainName"}),
     # lambda/function.go (function_name, package_type), lambda/permission.go (every argument).
     "aws:lambda/function:Function": frozenset({"name", "packageType"}),
-    "aws:lambda/permission:Permission": frozenset({"action", "function", "principal", "sourceArn", "statementId",
-                                                   "qualifier", "sourceAccount", "eventSourceToken"}),
+    "aws:lambda/permission:Permission": frozenset(
+        {
+            "action",
+            "function",
+            "principal",
+            "sourceArn",
+            "statementId",
+            "qualifier",
+            "sourceAccount",
+            "eventSourceToken",
+        }
+    ),
     # iam/role.go (name), iam/role_policy.go (name, role).
     "aws:iam/role:Role": frozenset({"name"}),
     "aws:iam/rolePolicy:RolePolicy": frozenset({"name", "role"}),
@@ -72,9 +83,15 @@ FORCE_NEW: dict[str, frozenset[str]] = {
 TABLE = "aws:dynamodb/table:Table"
 RECORD = "aws:route53/record:Record"
 PROVIDER_PREFIX = "pulumi:providers:"
-ROUTING_POLICIES = ("weightedRoutingPolicies", "latencyRoutingPolicies", "failoverRoutingPolicies",
-                    "geolocationRoutingPolicies", "geoproximityRoutingPolicies", "cidrRoutingPolicy",
-                    "multivalueAnswerRoutingPolicy")
+ROUTING_POLICIES = (
+    "weightedRoutingPolicies",
+    "latencyRoutingPolicies",
+    "failoverRoutingPolicies",
+    "geolocationRoutingPolicies",
+    "geoproximityRoutingPolicies",
+    "cidrRoutingPolicy",
+    "multivalueAnswerRoutingPolicy",
+)
 # Resources whose explicit `name` input AWS keeps unique, and where: per region or per account.
 NAMED_TYPES = {
     "aws:cloudwatch/logGroup:LogGroup": "region",
@@ -123,8 +140,16 @@ def claims_of(resource: CapturedResource) -> list[Claim]:
         if inputs.get("allowOverwrite"):
             return []  # UPSERT: AWS lets it take the name over (the ACM validation CNAME)
         name = str(inputs.get("name", "")).rstrip(".").lower()
-        return [Claim("dns", (inputs.get("zoneId"), name), urn, record_type=str(inputs.get("type")),
-                      policy=routing_policy(inputs), set_identifier=str(inputs.get("setIdentifier") or ""))]
+        return [
+            Claim(
+                "dns",
+                (inputs.get("zoneId"), name),
+                urn,
+                record_type=str(inputs.get("type")),
+                policy=routing_policy(inputs),
+                set_identifier=str(inputs.get("setIdentifier") or ""),
+            )
+        ]
     if resource.type == "aws:cloudfront/distribution:Distribution":
         return [Claim("cloudfront-alias", (alias.lower(),), urn) for alias in inputs.get("aliases") or []]
     if resource.type == "aws:apigatewayv2/domainName:DomainName":
@@ -146,8 +171,11 @@ def compatible(held: Claim, new: Claim) -> bool:
     if held.record_type != new.record_type:
         return "CNAME" not in (held.record_type, new.record_type)
     # One name and type: only records of one routing policy (not simple), each with its own set identifier.
-    return (held.policy == new.policy != "simple" and bool(held.set_identifier)
-            and held.set_identifier != new.set_identifier)
+    return (
+        held.policy == new.policy != "simple"
+        and bool(held.set_identifier)
+        and held.set_identifier != new.set_identifier
+    )
 
 
 class NameRegistry:
@@ -156,14 +184,16 @@ class NameRegistry:
     def __init__(self) -> None:
         self._held: dict[tuple, list[Claim]] = {}
 
-    def take(self, claims: Iterable[Claim], step: "Step") -> list[str]:
+    def take(self, claims: Iterable[Claim], step: Step) -> list[str]:
         clashes = []
         for claim in claims:
             slot = self._held.setdefault((claim.kind, claim.key), [])
             for other in slot:
                 if other.holder != claim.holder and not compatible(other, claim):
-                    clashes.append(f"{step.verb} {short(claim.holder)} claims {claim.describe()} while "
-                                   f"{short(other.holder)} still holds {other.describe()}")
+                    clashes.append(
+                        f"{step.verb} {short(claim.holder)} claims {claim.describe()} while "
+                        f"{short(other.holder)} still holds {other.describe()}"
+                    )
             slot.append(claim)
         return clashes
 
@@ -217,12 +247,18 @@ class Step:
 
     @property
     def verb(self) -> str:
-        return {"create": "creating", "update": "updating", "replace": "replacing", "delete": "deleting"}.get(self.op, self.op)
+        return {"create": "creating", "update": "updating", "replace": "replacing", "delete": "deleting"}.get(
+            self.op, self.op
+        )
 
     def describe(self) -> str:
         text = f"{self.op:8s} {short(self.urn)}"
         if self.op == "replace":
-            text += f"  (forced by {', '.join(self.forced_by)}" + (", delete first" if self.delete_before_replace else "") + ")"
+            text += (
+                f"  (forced by {', '.join(self.forced_by)}"
+                + (", delete first" if self.delete_before_replace else "")
+                + ")"
+            )
         elif self.op == "update":
             text += f"  ({', '.join(self.changed)})" if self.changed else ""
         if self.old is not None and self.new is not None and self.old.urn != self.new.urn:
@@ -281,8 +317,19 @@ def match(old_run: ProgramRun, new_run: ProgramRun) -> tuple[list[Step], list[st
             errors.append(f"{short(new.urn)} aliases {short(old.urn)} of another type")
         changed, forced = diff(old, new)
         op = "replace" if forced else ("update" if changed or old.urn != new.urn else "same")
-        steps.append(Step(op, new.urn, new.type, new.region, new=new, old=old, changed=changed, forced_by=forced,
-                          delete_before_replace=new.delete_before_replace))
+        steps.append(
+            Step(
+                op,
+                new.urn,
+                new.type,
+                new.region,
+                new=new,
+                old=old,
+                changed=changed,
+                forced_by=forced,
+                delete_before_replace=new.delete_before_replace,
+            )
+        )
     for old in reversed(old_run.resources):  # dependents were registered after what they depend on
         if old.urn not in taken:
             steps.append(Step("delete", old.urn, old.type, old.region, old=old))
@@ -310,8 +357,10 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
         plan.clashes.extend(registry.take(claims, step))
         for claim in claims:
             if claim.kind == "dns" and claim.key in dark:
-                plan.notices.append(f"{claim.key[1]} has no {claim.record_type} record from {dark.pop(claim.key)} "
-                                    f"going until {short(step.urn)} is created (a short DNS gap)")
+                plan.notices.append(
+                    f"{claim.key[1]} has no {claim.record_type} record from {dark.pop(claim.key)} "
+                    f"going until {short(step.urn)} is created (a short DNS gap)"
+                )
 
     for step in steps:
         if step.op == "create":
@@ -332,9 +381,12 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
     for step in plan.of("delete"):
         drop(step.old, step)
     plan.hazards.extend(hazards(plan, old_run, new_run))
-    plan.notices.extend(f"{short(s.urn)} stays in AWS (skip_destroy; Lambda@Edge replicas go hours later): "
-                        "delete it by hand once CloudFront lets go of it"
-                        for s in plan.of("delete") if s.old.inputs.get("skipDestroy"))
+    plan.notices.extend(
+        f"{short(s.urn)} stays in AWS (skip_destroy; Lambda@Edge replicas go hours later): "
+        "delete it by hand once CloudFront lets go of it"
+        for s in plan.of("delete")
+        if s.old.inputs.get("skipDestroy")
+    )
     return plan
 
 
@@ -348,8 +400,10 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
         old = step.old
         if step.type == TABLE:
             if step.op in ("replace", "delete"):
-                found.append(f"the table {short(step.urn)} would be {step.op}d ({', '.join(step.forced_by) or 'gone from the program'}): "
-                             "every item in every region would be lost")
+                found.append(
+                    f"the table {short(step.urn)} would be {step.op}d ({', '.join(step.forced_by) or 'gone from the program'}): "
+                    "every item in every region would be lost"
+                )
             if step.op == "create" and any(r.type == TABLE for r in old_run.resources):
                 found.append(f"a new table {short(step.urn)} would be created beside the deployed one")
             if old is not None and step.new is not None:
@@ -359,11 +413,15 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
         if old.protect:
             found.append(f"{short(old.urn)} is protected: the engine refuses to {step.op} it")
         if old.inputs.get("enableDeletionProtection") and step.op == "delete":
-            found.append(f"{short(old.urn)} has deletion protection on: AWS refuses to delete it until it is turned "
-                         "off (set deletionProtection: false and run pulumi up first)")
+            found.append(
+                f"{short(old.urn)} has deletion protection on: AWS refuses to delete it until it is turned "
+                "off (set deletionProtection: false and run pulumi up first)"
+            )
         if step.type == "aws:ec2/vpc:Vpc" and step.op == "delete" and _had_global_accelerator(old_run):
-            found.append(f"{short(old.urn)}: Global Accelerator created a security group named GlobalAccelerator in "
-                          "this VPC (client IP preservation); AWS keeps the VPC until it is deleted by hand")
+            found.append(
+                f"{short(old.urn)}: Global Accelerator created a security group named GlobalAccelerator in "
+                "this VPC (client IP preservation); AWS keeps the VPC until it is deleted by hand"
+            )
     return found
 
 
@@ -372,12 +430,16 @@ def _replica_hazards(old: CapturedResource, new: CapturedResource) -> list[str]:
     after = {r.get("regionName") for r in new.inputs.get("replicas") or []}
     found = []
     if set(before) != after and any(r.get("consistencyMode") == "STRONG" for r in before.values()):
-        found.append(f"the table is strong (MRSC): its regions are fixed when it is created, so replicas "
-                     f"{sorted(before)} cannot become {sorted(after)}; a new set of regions needs a new stack")
+        found.append(
+            f"the table is strong (MRSC): its regions are fixed when it is created, so replicas "
+            f"{sorted(before)} cannot become {sorted(after)}; a new set of regions needs a new stack"
+        )
     for region, replica in before.items():
         if region not in after and replica.get("deletionProtectionEnabled"):
-            found.append(f"the table's replica in {region} has deletion protection on: AWS refuses to remove it "
-                         "(set deletionProtection: false and run pulumi up before removing the region)")
+            found.append(
+                f"the table's replica in {region} has deletion protection on: AWS refuses to remove it "
+                "(set deletionProtection: false and run pulumi up before removing the region)"
+            )
     return found
 
 
@@ -417,8 +479,22 @@ def plan_transition(stack: str, before: dict, after: dict) -> tuple[UpdatePlan, 
 # ---------------------------------------------------------------------------------------------
 # Snapshots: a run kept as JSON, for stacks deployed by an earlier version of the program.
 
-SNAPSHOT_FIELDS = ("urn", "type", "name", "id", "region", "custom", "parent", "provider", "dependencies",
-                   "aliases", "delete_before_replace", "protect", "retain_on_delete", "ignore_changes")
+SNAPSHOT_FIELDS = (
+    "urn",
+    "type",
+    "name",
+    "id",
+    "region",
+    "custom",
+    "parent",
+    "provider",
+    "dependencies",
+    "aliases",
+    "delete_before_replace",
+    "protect",
+    "retain_on_delete",
+    "ignore_changes",
+)
 
 
 def snapshot_of(run: ProgramRun) -> dict:

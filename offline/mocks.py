@@ -50,29 +50,56 @@ class AwsMocks(pulumi.runtime.Mocks):
         token = args.token
         if token == "aws:route53/getZone:getZone":
             name = args.args.get("name", "example.com")
-            return {"zoneId": MOCK_ZONE_ID, "id": MOCK_ZONE_ID, "name": name, "arn": f"arn:aws:route53:::hostedzone/{MOCK_ZONE_ID}"}
+            return {
+                "zoneId": MOCK_ZONE_ID,
+                "id": MOCK_ZONE_ID,
+                "name": name,
+                "arn": f"arn:aws:route53:::hostedzone/{MOCK_ZONE_ID}",
+            }
         if token == "aws:ssm/getParameter:getParameter":
             name = args.args["name"]
             value = f"mock-ssm-value:{name}"
             if name.startswith("/aws/service/powertools/python/"):
                 _, arch, runtime, _version = name.rsplit("/", 3)
-                value = (f"arn:aws:lambda:{region}:017000801446:layer:"
-                         f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-{arch}:1")
-            return {"name": name, "value": value, "type": "String", "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{name}"}
+                value = (
+                    f"arn:aws:lambda:{region}:017000801446:layer:"
+                    f"AWSLambdaPowertoolsPythonV3-{runtime.replace('.', '')}-{arch}:1"
+                )
+            return {
+                "name": name,
+                "value": value,
+                "type": "String",
+                "arn": f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{name}",
+            }
         if token == "aws:resourcegroupstaggingapi/getResources:getResources":
             region = args.args.get("region") or region
             tags = self.deployed_tables.get(region)
             filters = args.args.get("tagFilters") or []
             wanted = "dynamodb:table" in (args.args.get("resourceTypeFilters") or ["dynamodb:table"])
-            matches = tags is not None and wanted and all(
-                f["key"] in tags and (not f.get("values") or tags[f["key"]] in f["values"]) for f in filters)
+            matches = (
+                tags is not None
+                and wanted
+                and all(f["key"] in tags and (not f.get("values") or tags[f["key"]] in f["values"]) for f in filters)
+            )
             name = tags.get("__name", "") if matches else ""
-            mappings = [{"resourceArn": f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{name}",
-                         "tags": {k: v for k, v in tags.items() if not k.startswith("__")},
-                         "complianceDetails": []}] if matches else []
+            mappings = (
+                [
+                    {
+                        "resourceArn": f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{name}",
+                        "tags": {k: v for k, v in tags.items() if not k.startswith("__")},
+                        "complianceDetails": [],
+                    }
+                ]
+                if matches
+                else []
+            )
             return {"id": region, "resourceTagMappingLists": mappings}
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": [f"{region}{s}" for s in "abc"], "zoneIds": [f"{region[:3]}-az{i}" for i in (1, 2, 3)], "id": region}
+            return {
+                "names": [f"{region}{s}" for s in "abc"],
+                "zoneIds": [f"{region[:3]}-az{i}" for i in (1, 2, 3)],
+                "id": region,
+            }
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/mock", "userId": "MOCK", "id": ACCOUNT}
         if token == "aws:index/getRegion:getRegion":
@@ -104,7 +131,7 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
         version = "1" if inputs.get("publish") else "$LATEST"
         out["version"] = version
         out["qualifiedArn"] = f"{out['arn']}:{version}"
-        out["invokeArn"] = (f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{out['arn']}/invocations")
+        out["invokeArn"] = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{out['arn']}/invocations"
         out["qualifiedInvokeArn"] = out["invokeArn"]
     elif typ == "aws:cloudwatch/logGroup:LogGroup":
         out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
@@ -112,29 +139,41 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
         out["arn"] = f"arn:aws:ssm:{region}:{ACCOUNT}:parameter{physical}"
     elif typ == "aws:lb/loadBalancer:LoadBalancer":
         suffix = f"app/{physical[:32]}/{_hex(name, 16)}"
-        out.update(arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:loadbalancer/{suffix}", arnSuffix=suffix,
-                   dnsName=f"{physical[:32]}-{_hex(name, 9)}.{region}.elb.amazonaws.com",
-                   zoneId=f"ZELB{_hex(region, 10).upper()}")
+        out.update(
+            arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:loadbalancer/{suffix}",
+            arnSuffix=suffix,
+            dnsName=f"{physical[:32]}-{_hex(name, 9)}.{region}.elb.amazonaws.com",
+            zoneId=f"ZELB{_hex(region, 10).upper()}",
+        )
     elif typ == "aws:lb/targetGroup:TargetGroup":
         suffix = f"targetgroup/{physical[:32]}/{_hex(name, 16)}"
         out.update(arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT}:{suffix}", arnSuffix=suffix)
     elif typ == "aws:apigatewayv2/api:Api":
         api_id = _hex(name, 10)
-        out.update(__id=api_id, apiEndpoint=f"https://{api_id}.execute-api.{region}.amazonaws.com",
-                   executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT}:{api_id}",
-                   arn=f"arn:aws:apigateway:{region}::/apis/{api_id}")
+        out.update(
+            __id=api_id,
+            apiEndpoint=f"https://{api_id}.execute-api.{region}.amazonaws.com",
+            executionArn=f"arn:aws:execute-api:{region}:{ACCOUNT}:{api_id}",
+            arn=f"arn:aws:apigateway:{region}::/apis/{api_id}",
+        )
     elif typ == "aws:apigatewayv2/domainName:DomainName":
         config = dict(inputs.get("domainNameConfiguration") or {})
-        config.update(targetDomainName=f"d-{_hex(name, 10)}.execute-api.{region}.amazonaws.com",
-                      hostedZoneId=f"ZAPI{_hex(region, 10).upper()}")
+        config.update(
+            targetDomainName=f"d-{_hex(name, 10)}.execute-api.{region}.amazonaws.com",
+            hostedZoneId=f"ZAPI{_hex(region, 10).upper()}",
+        )
         out.update(__id=inputs.get("domainName", physical), domainNameConfiguration=config)
     elif typ == "aws:acm/certificate:Certificate":
         names = [inputs.get("domainName")] + list(inputs.get("subjectAlternativeNames") or [])
         out["arn"] = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{_hex(name + region, 32)}"
         apex = names[0]
         out["domainValidationOptions"] = [
-            {"domainName": n, "resourceRecordName": f"_{_hex(apex, 32)}.{apex}.",
-             "resourceRecordType": "CNAME", "resourceRecordValue": f"_{_hex(apex + 'v', 32)}.acm-validations.aws."}
+            {
+                "domainName": n,
+                "resourceRecordName": f"_{_hex(apex, 32)}.{apex}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_hex(apex + 'v', 32)}.acm-validations.aws.",
+            }
             for n in names
         ]
     elif typ == "aws:acm/certificateValidation:CertificateValidation":
@@ -145,14 +184,21 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
         out["__id"] = f"{_hex(name, 8)}-{_hex(name + 'h', 4)}-hc"
         out["arn"] = f"arn:aws:route53:::healthcheck/{out['__id']}"
     elif typ == "aws:globalaccelerator/accelerator:Accelerator":
-        out.update(arn=f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/{_hex(name, 36)}",
-                   dnsName=f"a{_hex(name, 16)}.awsglobalaccelerator.com", hostedZoneId=GLOBAL_ACCELERATOR_ZONE_ID,
-                   ipSets=[{"ipAddresses": ["75.2.0.1", "99.83.0.1"], "ipFamily": "IPv4"}])
+        out.update(
+            arn=f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/{_hex(name, 36)}",
+            dnsName=f"a{_hex(name, 16)}.awsglobalaccelerator.com",
+            hostedZoneId=GLOBAL_ACCELERATOR_ZONE_ID,
+            ipSets=[{"ipAddresses": ["75.2.0.1", "99.83.0.1"], "ipFamily": "IPv4"}],
+        )
     elif typ in ("aws:globalaccelerator/listener:Listener", "aws:globalaccelerator/endpointGroup:EndpointGroup"):
         out["arn"] = f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/{_hex(name, 36)}"
         out["__id"] = out["arn"]
     elif typ == "aws:cloudfront/distribution:Distribution":
         dist_id = "E" + _hex(name, 13).upper()
-        out.update(__id=dist_id, arn=f"arn:aws:cloudfront::{ACCOUNT}:distribution/{dist_id}",
-                   domainName=f"d{_hex(name, 13)}.cloudfront.net", hostedZoneId=CLOUDFRONT_ZONE_ID)
+        out.update(
+            __id=dist_id,
+            arn=f"arn:aws:cloudfront::{ACCOUNT}:distribution/{dist_id}",
+            domainName=f"d{_hex(name, 13)}.cloudfront.net",
+            hostedZoneId=CLOUDFRONT_ZONE_ID,
+        )
     return out

@@ -16,8 +16,13 @@ from offline.stack_config import StackConfigError
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.plan", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", default="dev")
-    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
+    )
     args = parser.parse_args(argv)
     try:
         run = run_program(args.stack, overrides=args.config)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import Any, Optional
 
 from pulumi_policy import (
     EnforcementLevel,
@@ -37,8 +38,14 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
 ALL_KEY = "all"
-_JSON_TYPES = {"integer": (int,), "number": (int, float), "string": (str,), "boolean": (bool,),
-               "array": (list,), "object": (dict,)}
+_JSON_TYPES = {
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
 
 
 class PackConfigError(ValueError):
@@ -110,19 +117,24 @@ def _check_property(policy: Policy, key: str, value: Any) -> None:
     if schema is None:
         return  # the CLI accepts properties a schema does not declare
     expected = schema.get("type")
-    ok = expected not in _JSON_TYPES or (isinstance(value, _JSON_TYPES[expected])
-                                         and not (expected in ("integer", "number") and isinstance(value, bool)))
+    ok = expected not in _JSON_TYPES or (
+        isinstance(value, _JSON_TYPES[expected]) and not (expected in ("integer", "number") and isinstance(value, bool))
+    )
     if ok and "minimum" in schema and isinstance(value, (int, float)):
         ok = value >= schema["minimum"]
     if ok and "enum" in schema:
         ok = value in schema["enum"]
     item_schema = schema.get("items", {})
     if ok and isinstance(value, list) and item_schema:
-        ok = all(isinstance(v, _JSON_TYPES.get(item_schema.get("type"), (object,)))
-                 and ("enum" not in item_schema or v in item_schema["enum"]) for v in value)
+        ok = all(
+            isinstance(v, _JSON_TYPES.get(item_schema.get("type"), (object,)))
+            and ("enum" not in item_schema or v in item_schema["enum"])
+            for v in value
+        )
     if not ok:
-        raise PackConfigError(f'pack config "{policy.name}": {key} = {json.dumps(value)} does not match its '
-                              f"schema {json.dumps(schema)}")
+        raise PackConfigError(
+            f'pack config "{policy.name}": {key} = {json.dumps(value)} does not match its schema {json.dumps(schema)}'
+        )
 
 
 def _as_protobuf(value: Any) -> Any:
@@ -138,17 +150,21 @@ def _as_protobuf(value: Any) -> Any:
     return value
 
 
-def resolve_pack_config(policies: Sequence[Policy], default_level: EnforcementLevel,
-                        file_config: Optional[Mapping[str, Any]] = None,
-                        facts: Optional[Mapping[str, Any]] = None) -> PackConfig:
+def resolve_pack_config(
+    policies: Sequence[Policy],
+    default_level: EnforcementLevel,
+    file_config: Optional[Mapping[str, Any]] = None,
+    facts: Optional[Mapping[str, Any]] = None,
+) -> PackConfig:
     """Levels and properties per policy, as the CLI reconciles them, then `facts` (stack-derived values
     such as expectedRegions) set on every policy whose schema declares them."""
     by_name = {p.name: p for p in policies}
     file_config = dict(file_config or {})
     unknown = sorted(set(file_config) - set(by_name) - {ALL_KEY})
     if unknown:
-        raise PackConfigError(f"pack config names unknown policies: {', '.join(unknown)} "
-                              f"(policies: see policies/catalog.py)")
+        raise PackConfigError(
+            f"pack config names unknown policies: {', '.join(unknown)} (policies: see policies/catalog.py)"
+        )
     levels: dict[str, EnforcementLevel] = {}
     properties: dict[str, dict[str, Any]] = {}
     all_level, _ = _entry(ALL_KEY, file_config[ALL_KEY]) if ALL_KEY in file_config else (None, {})
@@ -194,24 +210,33 @@ class AnalyzedResource:
 def _options(resource: Any) -> PolicyResourceOptions:
     # The offline capture does not keep protect/ignoreChanges/aliases: the engine's defaults stand in.
     return PolicyResourceOptions(
-        protect=False, ignore_changes=[], delete_before_replace=None, aliases=[],
-        custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[], parent=resource.parent,
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=resource.parent,
     )
 
 
-def default_provider(home_region: Optional[str], stack: str = "stack", project: str = "project") -> PolicyProviderResource:
+def default_provider(
+    home_region: Optional[str], stack: str = "stack", project: str = "project"
+) -> PolicyProviderResource:
     """The provider the engine gives resources registered without one: aws:region of the stack."""
     name = "default"
     urn = f"urn:pulumi:{stack}::{project}::{PROVIDER_TYPE_PREFIX}aws::{name}"
-    return PolicyProviderResource(f"{PROVIDER_TYPE_PREFIX}aws", unknown_checking_proxy(
-        {"region": home_region} if home_region else {}), urn, name)
+    return PolicyProviderResource(
+        f"{PROVIDER_TYPE_PREFIX}aws", unknown_checking_proxy({"region": home_region} if home_region else {}), urn, name
+    )
 
 
 def analyzed(resources: Iterable[Any], home_region: Optional[str]) -> list[AnalyzedResource]:
     resources = list(resources)
     providers = {
         r.urn: PolicyProviderResource(r.type, unknown_checking_proxy(dict(r.inputs)), r.urn, r.name)
-        for r in resources if r.type.startswith(PROVIDER_TYPE_PREFIX)
+        for r in resources
+        if r.type.startswith(PROVIDER_TYPE_PREFIX)
     }
     fallback = default_provider(home_region)
     result = []
@@ -229,8 +254,17 @@ def analyzed(resources: Iterable[Any], home_region: Optional[str]) -> list[Analy
 def stack_resources(resources: Sequence[AnalyzedResource]) -> list[PolicyResource]:
     """PolicyResources over outputs, with parent/dependencies/property dependencies as objects."""
     built = {
-        r.urn: PolicyResource(r.source.type, unknown_checking_proxy(dict(r.source.state)), r.urn, r.source.name,
-                              r.opts, r.provider, None, [], {})
+        r.urn: PolicyResource(
+            r.source.type,
+            unknown_checking_proxy(dict(r.source.state)),
+            r.urn,
+            r.source.name,
+            r.opts,
+            r.provider,
+            None,
+            [],
+            {},
+        )
         for r in resources
     }
     for r in resources:
@@ -258,14 +292,22 @@ class _Collector:
     def report(self, message: str, urn: Optional[str] = None) -> None:
         # Resource policies always report against the resource validated (the analyzer ignores `urn`).
         target = self.default_urn or urn
-        self.violations.append(Violation(self.policy.name, self.level, message, target,
-                                         self.labels.get(target, "stack") if target else "stack"))
+        self.violations.append(
+            Violation(
+                self.policy.name, self.level, message, target, self.labels.get(target, "stack") if target else "stack"
+            )
+        )
 
     def unknown(self, error: UnknownValueError) -> None:
-        self.violations.append(Violation(
-            self.policy.name, EnforcementLevel.ADVISORY,
-            f"can't run policy '{self.policy.name}' during preview: {error.message}", self.default_urn,
-            self.labels.get(self.default_urn, "stack") if self.default_urn else "stack"))
+        self.violations.append(
+            Violation(
+                self.policy.name,
+                EnforcementLevel.ADVISORY,
+                f"can't run policy '{self.policy.name}' during preview: {error.message}",
+                self.default_urn,
+                self.labels.get(self.default_urn, "stack") if self.default_urn else "stack",
+            )
+        )
 
 
 def _call(policy: Policy, args: Any, collector: _Collector) -> None:
@@ -283,8 +325,9 @@ async def _await(awaitable: Any) -> None:
     await awaitable
 
 
-def evaluate(policies: Sequence[Policy], resources: Iterable[Any], pack_config: PackConfig,
-             home_region: Optional[str] = None) -> list[Violation]:
+def evaluate(
+    policies: Sequence[Policy], resources: Iterable[Any], pack_config: PackConfig, home_region: Optional[str] = None
+) -> list[Violation]:
     """Every violation of every enabled policy over `resources` (CapturedResource-shaped objects)."""
     analyzed_resources = analyzed(resources, home_region)
     labels = {r.urn: r.label for r in analyzed_resources}
@@ -301,8 +344,15 @@ def evaluate(policies: Sequence[Policy], resources: Iterable[Any], pack_config: 
             for resource in analyzed_resources:
                 collector = _Collector(policy, level, labels, default_urn=resource.urn)
                 args = ResourceValidationArgs(
-                    resource.source.type, unknown_checking_proxy(dict(resource.source.inputs)), resource.urn,
-                    resource.source.name, resource.opts, resource.provider, config, {})
+                    resource.source.type,
+                    unknown_checking_proxy(dict(resource.source.inputs)),
+                    resource.urn,
+                    resource.source.name,
+                    resource.opts,
+                    resource.provider,
+                    config,
+                    {},
+                )
                 _call(policy, args, collector)
                 violations += collector.violations
         elif isinstance(policy, StackValidationPolicy):

@@ -5,21 +5,23 @@ that knows how to execute `__main__.py` without the Pulumi CLI or AWS.
 """
 
 import runpy
-from functools import cached_property
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from functools import cached_property
+from typing import Any, Optional
 
 import pulumi
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import mocks as runtime_mocks
-from pulumi.runtime import rpc, settings as runtime_settings
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
+from components.catalogue import PROJECT
 from offline.mocks import AwsMocks
 from offline.stack_config import ROOT, load_stack_config
 
-from components.catalogue import PROJECT
 MAIN = ROOT / "__main__.py"
 
 
@@ -56,7 +58,9 @@ class ProgramRun:
         return [r for r in self.resources if r.type == type_token]
 
     def in_region(self, region: str) -> list[CapturedResource]:
-        return [r for r in self.resources if r.custom and r.region == region and not r.type.startswith("pulumi:providers:")]
+        return [
+            r for r in self.resources if r.custom and r.region == region and not r.type.startswith("pulumi:providers:")
+        ]
 
     @cached_property
     def _by_urn(self) -> dict[str, CapturedResource]:
@@ -106,8 +110,9 @@ def alias_urn(alias, request, project: str, stack: str) -> str:
         parent = ""
     elif spec.parentUrn:
         parent = spec.parentUrn
-    return engine_urn(parent, spec.type or request.type, spec.name or request.name,
-                      spec.project or project, spec.stack or stack)
+    return engine_urn(
+        parent, spec.type or request.type, spec.name or request.name, spec.project or project, spec.stack or stack
+    )
 
 
 class RecordingMonitor(runtime_mocks.MockMonitor):
@@ -125,32 +130,44 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             return response
         registered = self.resources[response.urn]
-        self.captured.append(CapturedResource(
-            urn=response.urn,
-            type=request.type,
-            name=request.name,
-            id=registered.id,
-            inputs=rpc.deserialize_properties(request.object),
-            state=dict(registered.state),
-            region=(self.mocks.provider_regions.get(request.name, "us-east-1")
-                    if request.type == "pulumi:providers:aws" else self.mocks.region_of(request.provider)),
-            custom=bool(request.custom),
-            parent=request.parent or None,
-            provider=request.provider or None,
-            dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            aliases=[alias_urn(spec, request, pulumi.get_project(), pulumi.get_stack()) for spec in request.aliases],
-            delete_before_replace=bool(request.deleteBeforeReplace),
-            protect=bool(request.protect),
-            retain_on_delete=bool(request.retainOnDelete),
-            ignore_changes=list(request.ignoreChanges),
-        ))
+        self.captured.append(
+            CapturedResource(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                id=registered.id,
+                inputs=rpc.deserialize_properties(request.object),
+                state=dict(registered.state),
+                region=(
+                    self.mocks.provider_regions.get(request.name, "us-east-1")
+                    if request.type == "pulumi:providers:aws"
+                    else self.mocks.region_of(request.provider)
+                ),
+                custom=bool(request.custom),
+                parent=request.parent or None,
+                provider=request.provider or None,
+                dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+                aliases=[
+                    alias_urn(spec, request, pulumi.get_project(), pulumi.get_stack()) for spec in request.aliases
+                ],
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                ignore_changes=list(request.ignoreChanges),
+            )
+        )
         return response
 
 
-def run_program(stack: str = "dev", overrides: Iterable[str] = (), values: Optional[dict] = None,
-                preview: bool = False, raise_errors: bool = True,
-                deployed_tables: Optional[dict[str, dict[str, str]]] = None) -> ProgramRun:
+def run_program(
+    stack: str = "dev",
+    overrides: Iterable[str] = (),
+    values: Optional[dict] = None,
+    preview: bool = False,
+    raise_errors: bool = True,
+    deployed_tables: Optional[dict[str, dict[str, str]]] = None,
+) -> ProgramRun:
     """Execute __main__.py for `stack` under mocks.
 
     Raises what the program raises (e.g. ConfigError); with raise_errors=False the error is kept in

@@ -1,13 +1,15 @@
 """Stack config as `pulumi up` would pass it: Pulumi.<stack>.yaml plus `key=value` overrides."""
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
 from components.catalogue import NAMESPACE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class StackConfigError(ValueError):
@@ -52,7 +54,7 @@ def read_stack_file(text: str, source: str) -> dict[str, Any]:
 def stack_values(stack: str) -> dict[str, Any]:
     path = stack_file(stack)
     if not path.exists():
-        known = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
         raise StackConfigError(f"no stack file {path.name}; stacks here: {', '.join(known)}")
     return read_stack_file(path.read_text(), path.name)
 

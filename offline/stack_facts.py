@@ -7,7 +7,8 @@ values from Pulumi.<stack>.yaml (plus --config overrides) with the program's own
 the JSON files equal to what this module derives.
 """
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from components.catalogue import HOME_REGION_KEY, NAMESPACE
 from components.config import Settings, parse_settings
@@ -22,7 +23,7 @@ def stack_settings(stack: str, overrides: Iterable[str] = (), values: Optional[d
     """The stack's Settings, parsed exactly as the program parses them (raises ConfigError)."""
     config = load_stack_config(stack, overrides, values)
     prefix = f"{NAMESPACE}:"
-    raw = {key[len(prefix):]: value for key, value in config.items() if key.startswith(prefix)}
+    raw = {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
     return parse_settings(raw, config.get(HOME_REGION_KEY), stack=stack)
 
 

@@ -16,16 +16,16 @@ import json
 import sys
 
 from components import naming
+from components.catalogue import NAMESPACE
 from components.config import ConfigError, Settings, parse_settings
 from functions.api import contract
-from components.catalogue import NAMESPACE
 from offline.stack_config import StackConfigError, load_stack_config
 
 
 def stack_settings(stack: str) -> Settings:
     config = load_stack_config(stack)
     prefix = f"{NAMESPACE}:"
-    raw = {k[len(prefix):]: v for k, v in config.items() if k.startswith(prefix)}
+    raw = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
     return parse_settings(raw, config.get("aws:region"), stack=stack)
 
 
@@ -77,8 +77,10 @@ def main(argv: list[str] | None = None, ssm_client_factory=None) -> int:
         return 0
 
     if args.region not in settings.regions:
-        print(f"--region {args.region!r} is not one of stack {args.stack}'s regions: {', '.join(settings.regions)}",
-              file=sys.stderr)
+        print(
+            f"--region {args.region!r} is not one of stack {args.stack}'s regions: {', '.join(settings.regions)}",
+            file=sys.stderr,
+        )
         return 2
     from functions.api.chaos import ChaosConfigError, parse_chaos
 

@@ -1,6 +1,7 @@
 """ACM certificates sit where their user is: the ALB's or the API's own region (CloudFront: us-east-1)."""
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
 
@@ -25,8 +26,11 @@ def _regional_certificate_uses(resource: Any) -> Iterator[tuple[str, str, Any]]:
     """(prop, what, certificate ARN) for every certificate a regional resource terminates TLS with."""
     props = resource.props
     if resource.resource_type == t.APIGATEWAYV2_DOMAIN:
-        yield ("domainNameConfiguration", "domainNameConfiguration.certificateArn",
-               get(props, "domainNameConfiguration", "certificateArn"))
+        yield (
+            "domainNameConfiguration",
+            "domainNameConfiguration.certificateArn",
+            get(props, "domainNameConfiguration", "certificateArn"),
+        )
     elif resource.resource_type == t.APIGATEWAY_DOMAIN:
         if get(props, "regionalCertificateArn") is not None:
             yield "regionalCertificateArn", "regionalCertificateArn", get(props, "regionalCertificateArn")
@@ -45,11 +49,16 @@ def _same_region(args: StackValidationArgs, report_violation: ReportViolation) -
         for prop, what, arn in _regional_certificate_uses(resource):
             certificate = certificate_region(graph, resource, prop, arn)
             if certificate is not None and certificate != region:
-                report_violation(message(
-                    resource, f"{what} is a certificate in {certificate} (found {arn}); ALBs and REGIONAL "
-                              f"API Gateway domains only accept a certificate from their own region ({region})",
-                    f"issue the certificate with the {region} provider and pass that region's ARN "
-                    "(DnsContext.certificate_arns[region])"), resource.urn)
+                report_violation(
+                    message(
+                        resource,
+                        f"{what} is a certificate in {certificate} (found {arn}); ALBs and REGIONAL "
+                        f"API Gateway domains only accept a certificate from their own region ({region})",
+                        f"issue the certificate with the {region} provider and pass that region's ARN "
+                        "(DnsContext.certificate_arns[region])",
+                    ),
+                    resource.urn,
+                )
 
 
 REGIONAL_CERTIFICATE_SAME_REGION = StackValidationPolicy(

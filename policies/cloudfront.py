@@ -11,8 +11,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policies import tokens as t
 from components.catalogue import CLOUDFRONT_VIEWER_TLS_POLICY
+from policies import tokens as t
 from policies.certificates import certificate_region
 from policies.common import EDGE_REGION, elements, get, is_unknown, message, show
 from policies.graph import StackGraph
@@ -24,8 +24,10 @@ _PROTOCOL_VERSION = re.compile(r"^TLSv(\d+)(?:\.(\d+))?")
 
 
 def _custom_certificate(props: Any) -> bool:
-    return get(props, "viewerCertificate", "acmCertificateArn") is not None or \
-        get(props, "viewerCertificate", "iamCertificateId") is not None
+    return (
+        get(props, "viewerCertificate", "acmCertificateArn") is not None
+        or get(props, "viewerCertificate", "iamCertificateId") is not None
+    )
 
 
 # -- cloudfront-certificate-us-east-1 ---------------------------------------------------------
@@ -39,11 +41,15 @@ def _certificate_us_east_1(args: StackValidationArgs, report_violation: ReportVi
             continue
         region = certificate_region(graph, distribution, "viewerCertificate", arn)
         if region is not None and region != EDGE_REGION:
-            report_violation(message(
-                distribution, f"viewerCertificate.acmCertificateArn is a certificate in {region} (found {arn}); "
-                              f"CloudFront only accepts ACM certificates from {EDGE_REGION}",
-                f"issue the certificate with the {EDGE_REGION} provider (providers.edge) and pass that ARN"),
-                distribution.urn)
+            report_violation(
+                message(
+                    distribution,
+                    f"viewerCertificate.acmCertificateArn is a certificate in {region} (found {arn}); "
+                    f"CloudFront only accepts ACM certificates from {EDGE_REGION}",
+                    f"issue the certificate with the {EDGE_REGION} provider (providers.edge) and pass that ARN",
+                ),
+                distribution.urn,
+            )
 
 
 CLOUDFRONT_CERTIFICATE_US_EAST_1 = StackValidationPolicy(
@@ -74,10 +80,14 @@ def _minimum_tls(args: ResourceValidationArgs, report_violation: ReportViolation
         return
     parsed = tls_version(version)
     if parsed is None or parsed < MINIMUM_TLS:
-        report_violation(message(
-            args, f"viewerCertificate.minimumProtocolVersion is {show(version)}; viewers may connect with "
-                  "TLS older than 1.2",
-            f"set minimum_protocol_version=\"{RECOMMENDED_PROTOCOL_VERSION}\" and ssl_support_method=\"sni-only\""))
+        report_violation(
+            message(
+                args,
+                f"viewerCertificate.minimumProtocolVersion is {show(version)}; viewers may connect with "
+                "TLS older than 1.2",
+                f'set minimum_protocol_version="{RECOMMENDED_PROTOCOL_VERSION}" and ssl_support_method="sni-only"',
+            )
+        )
 
 
 CLOUDFRONT_MINIMUM_TLS = ResourceValidationPolicy(
@@ -104,10 +114,14 @@ def _viewer_https(args: ResourceValidationArgs, report_violation: ReportViolatio
     for where, behavior in _cache_behaviors(args.props):
         policy = get(behavior, "viewerProtocolPolicy")
         if not is_unknown(policy) and policy not in HTTPS_VIEWER_POLICIES:
-            report_violation(message(
-                args, f"{where}.viewerProtocolPolicy is {show(policy)}; API requests and their tokens "
-                      "would travel in clear text",
-                "set viewer_protocol_policy=\"redirect-to-https\" (or \"https-only\")"))
+            report_violation(
+                message(
+                    args,
+                    f"{where}.viewerProtocolPolicy is {show(policy)}; API requests and their tokens "
+                    "would travel in clear text",
+                    'set viewer_protocol_policy="redirect-to-https" (or "https-only")',
+                )
+            )
 
 
 CLOUDFRONT_VIEWER_HTTPS = ResourceValidationPolicy(

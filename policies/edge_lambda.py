@@ -48,9 +48,14 @@ def _in_us_east_1(args: StackValidationArgs, report_violation: ReportViolation) 
     for use in _edge_uses(args):
         region = region_of(use.function)
         if region is not None and not is_unknown(region) and region != EDGE_REGION:
-            report_violation(message(
-                use.function, f"Lambda@Edge functions must be created in {EDGE_REGION} (found {region})",
-                f"build it with the {EDGE_REGION} provider (providers.edge)"), use.function.urn)
+            report_violation(
+                message(
+                    use.function,
+                    f"Lambda@Edge functions must be created in {EDGE_REGION} (found {region})",
+                    f"build it with the {EDGE_REGION} provider (providers.edge)",
+                ),
+                use.function.urn,
+            )
 
 
 EDGE_FUNCTION_US_EAST_1 = StackValidationPolicy(
@@ -73,15 +78,25 @@ def _published(args: StackValidationArgs, report_violation: ReportViolation) -> 
     for use in _edge_uses(args):
         publish = get(use.function.props, "publish")
         if publish is not True and not is_unknown(publish):
-            report_violation(message(
-                use.function, f"publish is {show(publish)}; CloudFront can only associate a numbered version",
-                "set publish=True and associate function.qualified_arn"), use.function.urn)
+            report_violation(
+                message(
+                    use.function,
+                    f"publish is {show(publish)}; CloudFront can only associate a numbered version",
+                    "set publish=True and associate function.qualified_arn",
+                ),
+                use.function.urn,
+            )
         for arn in use.association_arns:
             if _unversioned(arn, use.function):
                 for distribution in use.distributions:
-                    report_violation(message(
-                        distribution, f"associates {arn}, which is not a numbered version of '{use.function.name}'",
-                        "use the function's qualified_arn (publish=True) as lambda_arn"), distribution.urn)
+                    report_violation(
+                        message(
+                            distribution,
+                            f"associates {arn}, which is not a numbered version of '{use.function.name}'",
+                            "use the function's qualified_arn (publish=True) as lambda_arn",
+                        ),
+                        distribution.urn,
+                    )
 
 
 EDGE_FUNCTION_PUBLISHED = StackValidationPolicy(
@@ -100,25 +115,37 @@ def _unsupported(function: Any) -> list[tuple[str, str]]:
     found = []
     variables = get(props, "environment", "variables")
     if variables and not is_unknown(variables) and len(variables):
-        found.append((f"has environment variables ({', '.join(sorted(variables))}); Lambda@Edge has none",
-                      "bake settings into the package (the routing table JSON) and drop `environment`"))
+        found.append(
+            (
+                f"has environment variables ({', '.join(sorted(variables))}); Lambda@Edge has none",
+                "bake settings into the package (the routing table JSON) and drop `environment`",
+            )
+        )
     layers = [layer for layer in elements(props, "layers")]
     if layers:
-        found.append((f"uses layers ({show(layers)}); Lambda@Edge does not support layers",
-                      "vendor what the layer provides into the package (stdlib only for the router)"))
+        found.append(
+            (
+                f"uses layers ({show(layers)}); Lambda@Edge does not support layers",
+                "vendor what the layer provides into the package (stdlib only for the router)",
+            )
+        )
     subnets = [s for s in elements(props, "vpcConfig", "subnetIds")]
     if subnets:
         found.append(("is attached to a VPC; Lambda@Edge functions cannot be", "remove vpc_config"))
     architectures = [a for a in elements(props, "architectures")]
     if "arm64" in architectures:
-        found.append(("runs on arm64; Lambda@Edge supports x86_64 only", "set architectures=[\"x86_64\"]"))
+        found.append(("runs on arm64; Lambda@Edge supports x86_64 only", 'set architectures=["x86_64"]'))
     package_type = get(props, "packageType")
     if package_type == "Image":
         found.append(("is a container image; Lambda@Edge needs a zip package", "package it as a zip archive"))
     runtime = get(props, "runtime")
     if isinstance(runtime, str) and not runtime.startswith(SUPPORTED_RUNTIME_PREFIXES):
-        found.append((f"runtime {runtime} is not supported at the edge (Node.js and Python only)",
-                      "use a pythonX.Y or nodejsN.x runtime"))
+        found.append(
+            (
+                f"runtime {runtime} is not supported at the edge (Node.js and Python only)",
+                "use a pythonX.Y or nodejsN.x runtime",
+            )
+        )
     return found
 
 
@@ -131,7 +158,7 @@ def _supported_config(args: StackValidationArgs, report_violation: ReportViolati
 EDGE_FUNCTION_SUPPORTED_CONFIG = StackValidationPolicy(
     name="edge-function-supported-config",
     description="Lambda@Edge functions have no environment variables, layers or VPC, run on x86_64 from a zip, "
-                "on a Node.js or Python runtime.",
+    "on a Node.js or Python runtime.",
     validate=_supported_config,
 )
 
@@ -142,10 +169,16 @@ EDGE_FUNCTION_SUPPORTED_CONFIG = StackValidationPolicy(
 def _limits_for(args: StackValidationArgs, events: set[str]) -> tuple[int, int, str]:
     """(timeout s, memory MB, which events) for the strictest event the function serves."""
     if events & set(VIEWER_EVENTS):
-        return (config_int(args, "viewerTimeoutSeconds", LIMIT_DEFAULTS["viewerTimeoutSeconds"]),
-                config_int(args, "viewerMemoryMb", LIMIT_DEFAULTS["viewerMemoryMb"]), "viewer")
-    return (config_int(args, "originTimeoutSeconds", LIMIT_DEFAULTS["originTimeoutSeconds"]),
-            config_int(args, "originMemoryMb", LIMIT_DEFAULTS["originMemoryMb"]), "origin")
+        return (
+            config_int(args, "viewerTimeoutSeconds", LIMIT_DEFAULTS["viewerTimeoutSeconds"]),
+            config_int(args, "viewerMemoryMb", LIMIT_DEFAULTS["viewerMemoryMb"]),
+            "viewer",
+        )
+    return (
+        config_int(args, "originTimeoutSeconds", LIMIT_DEFAULTS["originTimeoutSeconds"]),
+        config_int(args, "originMemoryMb", LIMIT_DEFAULTS["originMemoryMb"]),
+        "origin",
+    )
 
 
 def _limits(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -155,28 +188,47 @@ def _limits(args: StackValidationArgs, report_violation: ReportViolation) -> Non
         timeout = number(get(use.function.props, "timeout", default=DEFAULT_TIMEOUT_SECONDS))
         memory = number(get(use.function.props, "memorySize", default=DEFAULT_MEMORY_MB))
         if timeout is not None and timeout > max_timeout:
-            report_violation(message(
-                use.function, f"timeout {show(timeout)} s exceeds the {max_timeout} s limit of {kind} events "
-                              f"(serves {events})",
-                f"set timeout={max_timeout} or less"), use.function.urn)
+            report_violation(
+                message(
+                    use.function,
+                    f"timeout {show(timeout)} s exceeds the {max_timeout} s limit of {kind} events (serves {events})",
+                    f"set timeout={max_timeout} or less",
+                ),
+                use.function.urn,
+            )
         if memory is not None and memory > max_memory:
-            report_violation(message(
-                use.function, f"memorySize {show(memory)} MB exceeds the {max_memory} MB limit of {kind} events "
-                              f"(serves {events})",
-                f"set memory_size={max_memory} or less"), use.function.urn)
+            report_violation(
+                message(
+                    use.function,
+                    f"memorySize {show(memory)} MB exceeds the {max_memory} MB limit of {kind} events "
+                    f"(serves {events})",
+                    f"set memory_size={max_memory} or less",
+                ),
+                use.function.urn,
+            )
 
 
 EDGE_FUNCTION_LIMITS = StackValidationPolicy(
     name="edge-function-limits",
     description="Lambda@Edge timeout and memory stay within the limits of the events they serve "
-                "(viewer: 5 s / 128 MB; origin: 30 s).",
+    "(viewer: 5 s / 128 MB; origin: 30 s).",
     validate=_limits,
-    config_schema=PolicyConfigSchema(properties={
-        "viewerTimeoutSeconds": {"type": "integer", "minimum": 1, "default": LIMIT_DEFAULTS["viewerTimeoutSeconds"]},
-        "viewerMemoryMb": {"type": "integer", "minimum": 128, "default": LIMIT_DEFAULTS["viewerMemoryMb"]},
-        "originTimeoutSeconds": {"type": "integer", "minimum": 1, "default": LIMIT_DEFAULTS["originTimeoutSeconds"]},
-        "originMemoryMb": {"type": "integer", "minimum": 128, "default": LIMIT_DEFAULTS["originMemoryMb"]},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "viewerTimeoutSeconds": {
+                "type": "integer",
+                "minimum": 1,
+                "default": LIMIT_DEFAULTS["viewerTimeoutSeconds"],
+            },
+            "viewerMemoryMb": {"type": "integer", "minimum": 128, "default": LIMIT_DEFAULTS["viewerMemoryMb"]},
+            "originTimeoutSeconds": {
+                "type": "integer",
+                "minimum": 1,
+                "default": LIMIT_DEFAULTS["originTimeoutSeconds"],
+            },
+            "originMemoryMb": {"type": "integer", "minimum": 128, "default": LIMIT_DEFAULTS["originMemoryMb"]},
+        }
+    ),
 )
 
 
@@ -194,11 +246,15 @@ def _role_trust(args: StackValidationArgs, report_violation: ReportViolation) ->
             continue
         missing = sorted({EDGE_PRINCIPAL, LAMBDA_PRINCIPAL} - services)
         if missing:
-            report_violation(message(
-                role, f"is the role of edge function '{use.function.name}' but its trust policy does not "
-                      f"trust {', '.join(missing)} (trusts {show(sorted(services))})",
-                f"add Principal.Service [\"{LAMBDA_PRINCIPAL}\", \"{EDGE_PRINCIPAL}\"] to assume_role_policy"),
-                role.urn)
+            report_violation(
+                message(
+                    role,
+                    f"is the role of edge function '{use.function.name}' but its trust policy does not "
+                    f"trust {', '.join(missing)} (trusts {show(sorted(services))})",
+                    f'add Principal.Service ["{LAMBDA_PRINCIPAL}", "{EDGE_PRINCIPAL}"] to assume_role_policy',
+                ),
+                role.urn,
+            )
 
 
 EDGE_FUNCTION_ROLE_TRUST = StackValidationPolicy(

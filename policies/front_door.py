@@ -44,7 +44,8 @@ def _check_single_instances(doors: dict[str, list[Any]], report_violation: Repor
         if len(resources) > 1:
             report_violation(
                 f"stack: {len(resources)} {strategy} front doors ({', '.join(r.name for r in resources)}); each "
-                f"strategy is deployed once. Fix: keep one {resources[0].resource_type}.")
+                f"strategy is deployed once. Fix: keep one {resources[0].resource_type}."
+            )
 
 
 def _check_split(graph: StackGraph, expected: list[str], report_violation: ReportViolation) -> None:
@@ -58,7 +59,8 @@ def _check_split(graph: StackGraph, expected: list[str], report_violation: Repor
         report_violation(
             f"stack: the main name's weighted records are for {show(identifiers)} but the configured front doors are "
             f"{show(sorted(expected))}. Fix: one weighted record per front door on the main name "
-            "(set_identifier=<strategy>; a single door is a set of one).")
+            "(set_identifier=<strategy>; a single door is a set of one)."
+        )
 
 
 def _front_door_matches_config(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -69,8 +71,10 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     expected = config_list(args, "expectedFrontDoors")
     if expected is None:
         if not deployed and not _undetermined(graph):
-            report_violation("stack: no front door is deployed (no latency records, accelerator or distribution). "
-                             "Fix: set global-serverless:frontDoor.")
+            report_violation(
+                "stack: no front door is deployed (no latency records, accelerator or distribution). "
+                "Fix: set global-serverless:frontDoor."
+            )
         elif len(deployed) > 1:
             _check_split(graph, deployed, report_violation)
         return
@@ -79,13 +83,16 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     if missing:
         report_violation(
             f"stack: front door(s) {', '.join(missing)} are configured but not deployed (deployed: "
-            f"{show(deployed)}). Fix: register them in components/catalogue.py (DOORS) and build them in components/front_doors.")
+            f"{show(deployed)}). Fix: register them in components/catalogue.py (DOORS) and build them in components/front_doors."
+        )
     for strategy in extra:
         for resource in doors[strategy]:
             report_violation(
                 f"{resource.resource_type} '{resource.name}': it is a {strategy} front door, but the configured "
                 f"front door(s) are {show(sorted(expected))}. Fix: remove it, or add {strategy} to "
-                "global-serverless:frontDoor.", resource.urn)
+                "global-serverless:frontDoor.",
+                resource.urn,
+            )
     _check_split(graph, expected, report_violation)
 
 
@@ -93,9 +100,13 @@ FRONT_DOOR_MATCHES_CONFIG = StackValidationPolicy(
     name="front-door-matches-config",
     description="The deployed front doors are exactly the configured ones (plus the weighted split for an A/B map).",
     validate=_front_door_matches_config,
-    config_schema=PolicyConfigSchema(properties={
-        "expectedFrontDoors": {"type": "array", "items": {"type": "string", "enum": list(STRATEGIES)},
-                               "description": "Strategies of global-serverless:frontDoor (one, or the keys "
-                                              "of an A/B map)."},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "expectedFrontDoors": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(STRATEGIES)},
+                "description": "Strategies of global-serverless:frontDoor (one, or the keys of an A/B map).",
+            },
+        }
+    ),
 )

@@ -42,19 +42,31 @@ def _endpoint_group_per_region(args: StackValidationArgs, report_violation: Repo
         regions = [get(g.props, "endpointGroupRegion") for g in groups]
         if any(is_unknown(r) for r in regions):
             continue
-        for group, region in zip(groups, regions):
+        for group, region in zip(groups, regions, strict=False):
             if regions.count(region) > 1:
-                report_violation(message(
-                    group, f"{owner} has {regions.count(region)} endpoint groups in {show(region)}; AWS allows one "
-                           "per region and listener",
-                    "build one endpoint group per region, named from the region code"), group.urn)
+                report_violation(
+                    message(
+                        group,
+                        f"{owner} has {regions.count(region)} endpoint groups in {show(region)}; AWS allows one "
+                        "per region and listener",
+                        "build one endpoint group per region, named from the region code",
+                    ),
+                    group.urn,
+                )
             elif region not in expected:
-                report_violation(message(
-                    group, f"endpointGroupRegion {show(region)} is not a configured region ({show(expected)})",
-                    "derive endpoint groups from the regional backends"), group.urn)
+                report_violation(
+                    message(
+                        group,
+                        f"endpointGroupRegion {show(region)} is not a configured region ({show(expected)})",
+                        "derive endpoint groups from the regional backends",
+                    ),
+                    group.urn,
+                )
         for region in expected:
             if region not in regions:
-                problem = f"no endpoint group in {region}, a configured region: Global Accelerator never sends traffic there"
+                problem = (
+                    f"no endpoint group in {region}, a configured region: Global Accelerator never sends traffic there"
+                )
                 fix = f"add an endpoint group with the ALB in {region}"
                 if listener is not None:
                     report_violation(message(listener, problem, fix), listener.urn)
@@ -66,11 +78,16 @@ GA_ENDPOINT_GROUP_PER_REGION = StackValidationPolicy(
     name="ga-endpoint-group-per-region",
     description="Each Global Accelerator listener has exactly one endpoint group per configured region.",
     validate=_endpoint_group_per_region,
-    config_schema=PolicyConfigSchema(properties={
-        "expectedRegions": {"type": "array", "items": {"type": "string"},
-                            "description": "The stack's regions (global-serverless:regions); "
-                                           "defaults to the regions that have a backend."},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "expectedRegions": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The stack's regions (global-serverless:regions); "
+                "defaults to the regions that have a backend.",
+            },
+        }
+    ),
 )
 
 
@@ -85,24 +102,36 @@ def _alb_endpoints_only(args: ResourceValidationArgs, report_violation: ReportVi
         return
     endpoints = list(elements(args.props, "endpointConfigurations"))
     if not endpoints:
-        report_violation(message(
-            args, "the endpoint group has no endpoints, so its region never receives traffic",
-            "add the region's ALB ARN as endpoint_configurations[].endpoint_id"))
+        report_violation(
+            message(
+                args,
+                "the endpoint group has no endpoints, so its region never receives traffic",
+                "add the region's ALB ARN as endpoint_configurations[].endpoint_id",
+            )
+        )
     for endpoint in endpoints:
         endpoint_id = get(endpoint, "endpointId")
         if is_unknown(endpoint) or is_unknown(endpoint_id):
             continue
         match = _ALB_ARN.match(endpoint_id) if isinstance(endpoint_id, str) else None
         if match is None:
-            report_violation(message(
-                args, f"endpoint {show(endpoint_id)} is not an Application Load Balancer ARN; this stack's "
-                      "health and failover come from the ALB target group check",
-                "use the regional backend's ALB ARN (endpoint.alb_arn) as endpoint_id"))
+            report_violation(
+                message(
+                    args,
+                    f"endpoint {show(endpoint_id)} is not an Application Load Balancer ARN; this stack's "
+                    "health and failover come from the ALB target group check",
+                    "use the regional backend's ALB ARN (endpoint.alb_arn) as endpoint_id",
+                )
+            )
         elif isinstance(group_region, str) and match.group("region") != group_region:
-            report_violation(message(
-                args, f"endpoint {endpoint_id} is an ALB in {match.group('region')}, but the endpoint group is "
-                      f"in {group_region}",
-                f"put the {match.group('region')} ALB in the {match.group('region')} endpoint group"))
+            report_violation(
+                message(
+                    args,
+                    f"endpoint {endpoint_id} is an ALB in {match.group('region')}, but the endpoint group is "
+                    f"in {group_region}",
+                    f"put the {match.group('region')} ALB in the {match.group('region')} endpoint group",
+                )
+            )
 
 
 GA_ALB_ENDPOINTS_ONLY = ResourceValidationPolicy(
@@ -122,10 +151,14 @@ def _client_ip_preservation(args: ResourceValidationArgs, report_violation: Repo
         enabled = get(endpoint, "clientIpPreservationEnabled")
         if is_unknown(endpoint) or is_unknown(enabled) or enabled is True:
             continue
-        report_violation(message(
-            args, f"endpoint {show(get(endpoint, 'endpointId'))} has clientIpPreservationEnabled {show(enabled)}, "
-                  "which the provider treats as false: the API would log and throttle the accelerator's IPs",
-            "set client_ip_preservation_enabled=True"))
+        report_violation(
+            message(
+                args,
+                f"endpoint {show(get(endpoint, 'endpointId'))} has clientIpPreservationEnabled {show(enabled)}, "
+                "which the provider treats as false: the API would log and throttle the accelerator's IPs",
+                "set client_ip_preservation_enabled=True",
+            )
+        )
 
 
 GA_CLIENT_IP_PRESERVATION = ResourceValidationPolicy(

@@ -8,8 +8,9 @@ role policy's role id is unknown, but the engine still records which resource th
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Optional
 
 from components.catalogue import EDGE_LAMBDA_PRINCIPAL, LAMBDA_PRINCIPAL  # noqa: F401 (LAMBDA_PRINCIPAL re-exported)
 from policies import tokens as t
@@ -69,12 +70,14 @@ class StackGraph:
         found = list((resource.property_dependencies or {}).get(prop, []))
         return [r for r in found if not types or r.resource_type in types]
 
-    def linked(self, resource: Any, prop: str, value: Any, target_types: tuple[str, ...],
-               target_keys: tuple[str, ...]) -> list[Any]:
+    def linked(
+        self, resource: Any, prop: str, value: Any, target_types: tuple[str, ...], target_keys: tuple[str, ...]
+    ) -> list[Any]:
         """Targets whose `target_keys` output equals `value` (when known), else the property dependencies."""
         if value is not None and not is_unknown(value):
-            matches = [r for r in self.of_type(*target_types)
-                       if any(_same(get(r.props, key), value) for key in target_keys)]
+            matches = [
+                r for r in self.of_type(*target_types) if any(_same(get(r.props, key), value) for key in target_keys)
+            ]
             if matches:
                 return matches
         return self.dependencies(resource, prop, *target_types)
@@ -155,8 +158,7 @@ class StackGraph:
         return [self._backend(region, members) for region, members in by_region.items()]
 
     def _backend_of_component(self, component: Any) -> Backend:
-        members = [r for r in self.resources
-                   if _is_custom(r) and any(a is component for a in self.ancestors(r))]
+        members = [r for r in self.resources if _is_custom(r) and any(a is component for a in self.ancestors(r))]
         functions = [r for r in members if r.resource_type == t.LAMBDA_FUNCTION]
         regions = [region_of(f) for f in functions] or [region_of(r) for r in members]
         region = regions[0] if regions else None

@@ -1,6 +1,7 @@
 """Least privilege for Lambda roles: no `*` or `service:*` actions in any policy a function's role carries."""
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
 
@@ -54,8 +55,11 @@ def _documents(graph: StackGraph, role: Any) -> Iterator[tuple[Any, str, Any]]:
         if role in _role_links(graph, role_policy):
             yield role_policy, "its role policy", policy_document(get(role_policy.props, "policy"))
     managed = [(role, arn) for arn in elements(role.props, "managedPolicyArns")]
-    managed += [(a, get(a.props, "policyArn")) for a in graph.of_type(t.IAM_ROLE_POLICY_ATTACHMENT)
-                if role in _role_links(graph, a)]
+    managed += [
+        (a, get(a.props, "policyArn"))
+        for a in graph.of_type(t.IAM_ROLE_POLICY_ATTACHMENT)
+        if role in _role_links(graph, a)
+    ]
     for holder, arn in managed:
         if _is_broad_managed(arn):
             yield holder, f"managed policy {arn}", {"Statement": [{"Effect": "Allow", "Action": "*"}]}
@@ -81,16 +85,21 @@ def _no_wildcard_actions(args: StackValidationArgs, report_violation: ReportViol
             if document is UNKNOWN:
                 continue
             for action in wildcard_actions(document):
-                report_violation(message(
-                    holder, f"{what} of Lambda role '{role.name}' allows {action}: every API of that service "
-                            "(or of AWS) for any code running as the function",
-                    "list the exact actions the function calls, on its own resources "
-                    "(see components/backend_plan.py table_access_actions)"), holder.urn)
+                report_violation(
+                    message(
+                        holder,
+                        f"{what} of Lambda role '{role.name}' allows {action}: every API of that service "
+                        "(or of AWS) for any code running as the function",
+                        "list the exact actions the function calls, on its own resources "
+                        "(see components/backend_plan.py table_access_actions)",
+                    ),
+                    holder.urn,
+                )
 
 
 LAMBDA_ROLE_NO_WILDCARD_ACTIONS = StackValidationPolicy(
     name="lambda-role-no-wildcard-actions",
     description="Roles Lambda functions assume allow no `*` or `service:*` actions (inline, role policies, "
-                "attached policies) and no NotAction grants.",
+    "attached policies) and no NotAction grants.",
     validate=_no_wildcard_actions,
 )

@@ -21,18 +21,26 @@ def _health_check_enabled(args: ResourceValidationArgs, report_violation: Report
     if is_unknown(enabled):
         return
     if enabled is not True:
-        report_violation(message(
-            args, f"the Lambda target group's healthCheck.enabled is {show(enabled)}; AWS leaves Lambda target "
-                  "health checks off unless enabled explicitly, so the ALB and Global Accelerator never see "
-                  "the region fail",
-            "set health_check=aws.lb.TargetGroupHealthCheckArgs(enabled=True, path=\"/health\", ...)"))
+        report_violation(
+            message(
+                args,
+                f"the Lambda target group's healthCheck.enabled is {show(enabled)}; AWS leaves Lambda target "
+                "health checks off unless enabled explicitly, so the ALB and Global Accelerator never see "
+                "the region fail",
+                'set health_check=aws.lb.TargetGroupHealthCheckArgs(enabled=True, path="/health", ...)',
+            )
+        )
         return
     path = get(args.props, "healthCheck", "path")
     if not is_unknown(path) and not path:
-        report_violation(message(
-            args, "the Lambda target group's health check has no path; the check would hit / instead of "
-                  "the API's health route",
-            "set health_check path to the healthCheck.path of the stack (\"/health\")"))
+        report_violation(
+            message(
+                args,
+                "the Lambda target group's health check has no path; the check would hit / instead of "
+                "the API's health route",
+                'set health_check path to the healthCheck.path of the stack ("/health")',
+            )
+        )
 
 
 LAMBDA_TARGET_GROUP_HEALTH_CHECK = ResourceValidationPolicy(

@@ -50,12 +50,14 @@ def _compare_types(backend: Backend, reference: Backend, report_violation: Repor
     for type_ in sorted(set(mine) | set(theirs)):
         if mine[type_] != theirs[type_]:
             differences.append(f"{type_} x{mine[type_]} (vs x{theirs[type_]})")
-    problem = (f"built from different resources than '{reference.name}' in {show(reference.region)}: "
-               f"{'; '.join(differences)}")
+    problem = (
+        f"built from different resources than '{reference.name}' in {show(reference.region)}: {'; '.join(differences)}"
+    )
     fix = "build every region from the same RegionalBackend code path (no per-region conditionals)"
     if backend.component is not None:
-        report_violation(message(backend.component, f"(region {show(backend.region)}) {problem}", fix),
-                         backend.component.urn)
+        report_violation(
+            message(backend.component, f"(region {show(backend.region)}) {problem}", fix), backend.component.urn
+        )
     else:
         report_violation(f"stack: the backend in {show(backend.region)} is {problem}. Fix: {fix}.")
 
@@ -70,10 +72,15 @@ def _compare_functions(backend: Backend, reference: Backend, report_violation: R
             wanted = expected[key]
             if _has_unknown(value) or _has_unknown(wanted) or value == wanted:
                 continue
-            report_violation(message(
-                function, f"{key} {show(value)} differs from {show(wanted)} on '{reference.functions[0].name}' "
-                          f"in {show(reference.region)}",
-                f"give every region the same {key} (components/backend_plan.py holds the one value)"), function.urn)
+            report_violation(
+                message(
+                    function,
+                    f"{key} {show(value)} differs from {show(wanted)} on '{reference.functions[0].name}' "
+                    f"in {show(reference.region)}",
+                    f"give every region the same {key} (components/backend_plan.py holds the one value)",
+                ),
+                function.urn,
+            )
 
 
 def _region_parity(args: StackValidationArgs, report_violation: ReportViolation) -> None:
@@ -92,6 +99,6 @@ def _region_parity(args: StackValidationArgs, report_violation: ReportViolation)
 REGION_PARITY = StackValidationPolicy(
     name="region-parity",
     description="Every region's backend has the same resource types and the same Lambda runtime, handler, "
-                "memory, timeout, architecture and package type.",
+    "memory, timeout, architecture and package type.",
     validate=_region_parity,
 )

@@ -17,17 +17,24 @@ def _min_regions(args: StackValidationArgs, report_violation: ReportViolation) -
         report_violation(
             f"stack: {len(regions)} region(s) with a backend ({show(regions)}); active-active needs at least "
             f"{minimum}, so one region failing takes the API down. Fix: list at least {minimum} regions in "
-            f"global-serverless:regions, e.g. {show(list(_EXAMPLE_REGIONS[:max(minimum, 2)]))}.")
+            f"global-serverless:regions, e.g. {show(list(_EXAMPLE_REGIONS[: max(minimum, 2)]))}."
+        )
 
 
 MIN_REGIONS = StackValidationPolicy(
     name="min-regions",
     description="At least `minRegions` regions have a backend (an API Lambda function plus an ALB or API Gateway entry).",
     validate=_min_regions,
-    config_schema=PolicyConfigSchema(properties={
-        "minRegions": {"type": "integer", "minimum": 1, "default": DEFAULT_MIN_REGIONS,
-                       "description": "Fewest regions with a serving backend."},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "minRegions": {
+                "type": "integer",
+                "minimum": 1,
+                "default": DEFAULT_MIN_REGIONS,
+                "description": "Fewest regions with a serving backend.",
+            },
+        }
+    ),
 )
 
 
@@ -41,7 +48,8 @@ def _backend_in_every_region(args: StackValidationArgs, report_violation: Report
         if region not in serving:
             report_violation(
                 f"stack: region {region} is configured but has no backend (an API Lambda function plus an ALB "
-                f"or API Gateway entry). Fix: build a RegionalBackend for {region} with that region's provider.")
+                f"or API Gateway entry). Fix: build a RegionalBackend for {region} with that region's provider."
+            )
     for region, backends in sorted(serving.items(), key=lambda item: str(item[0])):
         if isinstance(region, str) and region not in expected:
             for backend in backends:
@@ -54,15 +62,21 @@ def _backend_in_every_region(args: StackValidationArgs, report_violation: Report
         elif len(backends) > 1:
             report_violation(
                 f"stack: {len(backends)} backends serve in {region} ({', '.join(b.name for b in backends)}); "
-                "front doors expect one per region. Fix: build one RegionalBackend per region.")
+                "front doors expect one per region. Fix: build one RegionalBackend per region."
+            )
 
 
 BACKEND_IN_EVERY_REGION = StackValidationPolicy(
     name="backend-in-every-region",
     description="Every configured region has exactly one serving backend, and no backend serves elsewhere.",
     validate=_backend_in_every_region,
-    config_schema=PolicyConfigSchema(properties={
-        "expectedRegions": {"type": "array", "items": {"type": "string"},
-                            "description": "The stack's regions (global-serverless:regions)."},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "expectedRegions": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The stack's regions (global-serverless:regions).",
+            },
+        }
+    ),
 )

@@ -21,8 +21,12 @@ DEFAULT_MIN_CHECKER_REGIONS = 3
 REQUEST_INTERVALS = (10, 30)
 FAILURE_THRESHOLD_RANGE = (1, 10)
 ENDPOINT_CHECK_TYPES = ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP")
-_LIST_ROUTING_POLICIES = ("latencyRoutingPolicies", "weightedRoutingPolicies", "failoverRoutingPolicies",
-                          "geolocationRoutingPolicies")
+_LIST_ROUTING_POLICIES = (
+    "latencyRoutingPolicies",
+    "weightedRoutingPolicies",
+    "failoverRoutingPolicies",
+    "geolocationRoutingPolicies",
+)
 _SINGLE_ROUTING_POLICIES = ("geoproximityRoutingPolicy", "cidrRoutingPolicy")
 
 
@@ -32,9 +36,11 @@ def is_latency_record(props: Any) -> bool:
 
 def is_routed_record(props: Any) -> bool:
     """A record Route 53 chooses among (latency, weighted, failover, ...): its TTL delays failover."""
-    return (any(list(elements(props, key)) for key in _LIST_ROUTING_POLICIES)
-            or any(get(props, key) is not None for key in _SINGLE_ROUTING_POLICIES)
-            or get(props, "multivalueAnswerRoutingPolicy") is True)
+    return (
+        any(list(elements(props, key)) for key in _LIST_ROUTING_POLICIES)
+        or any(get(props, key) is not None for key in _SINGLE_ROUTING_POLICIES)
+        or get(props, "multivalueAnswerRoutingPolicy") is True
+    )
 
 
 def _record_name(props: Any) -> str:
@@ -56,12 +62,19 @@ def _health_checked(args: ResourceValidationArgs, report_violation: ReportViolat
     evaluations = [get(a, "evaluateTargetHealth") for a in aliases]
     if aliases and all(e is True or is_unknown(e) for e in evaluations):
         return
-    what = (f"its alias has evaluateTargetHealth {show(evaluations[0] if evaluations else None)}"
-            if aliases else "it is not an alias")
-    report_violation(message(
-        args, f"latency record {_record_name(args.props)} (set {show(get(args.props, 'setIdentifier'))}) has no "
-              f"healthCheckId and {what}: Route 53 keeps answering with this region when it is down",
-        "set health_check_id to the region's aws.route53.HealthCheck, and evaluate_target_health=True on the alias"))
+    what = (
+        f"its alias has evaluateTargetHealth {show(evaluations[0] if evaluations else None)}"
+        if aliases
+        else "it is not an alias"
+    )
+    report_violation(
+        message(
+            args,
+            f"latency record {_record_name(args.props)} (set {show(get(args.props, 'setIdentifier'))}) has no "
+            f"healthCheckId and {what}: Route 53 keeps answering with this region when it is down",
+            "set health_check_id to the region's aws.route53.HealthCheck, and evaluate_target_health=True on the alias",
+        )
+    )
 
 
 LATENCY_RECORD_HEALTH_CHECKED = ResourceValidationPolicy(
@@ -91,9 +104,14 @@ def _unique_set_identifiers(args: StackValidationArgs, report_violation: ReportV
         if is_unknown(identifier):
             continue
         if not identifier:
-            report_violation(message(
-                record, f"latency record {_record_name(record.props)} has no setIdentifier",
-                "set set_identifier to the region code"), record.urn)
+            report_violation(
+                message(
+                    record,
+                    f"latency record {_record_name(record.props)} has no setIdentifier",
+                    "set set_identifier to the region code",
+                ),
+                record.urn,
+            )
             continue
         key = _record_key(record)
         if key is not None:
@@ -102,10 +120,15 @@ def _unique_set_identifiers(args: StackValidationArgs, report_violation: ReportV
         for identifier, records in identifiers.items():
             if len(records) > 1:
                 for record in records:
-                    report_violation(message(
-                        record, f"{len(records)} latency records for {name} {type_} share setIdentifier "
-                                f"{identifier} ({', '.join(r.name for r in records)})",
-                        "give each region's record set_identifier=<region code>"), record.urn)
+                    report_violation(
+                        message(
+                            record,
+                            f"{len(records)} latency records for {name} {type_} share setIdentifier "
+                            f"{identifier} ({', '.join(r.name for r in records)})",
+                            "give each region's record set_identifier=<region code>",
+                        ),
+                        record.urn,
+                    )
 
 
 LATENCY_RECORD_UNIQUE_SET_IDENTIFIER = StackValidationPolicy(
@@ -129,20 +152,26 @@ def _max_ttl(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     seconds = number(ttl)
     if seconds is None or seconds > maximum:
-        report_violation(message(
-            args, f"routed record {_record_name(args.props)} has ttl {show(ttl)}: resolvers keep a failed "
-                  f"region's answer that long after Route 53 stops returning it (limit {maximum} s)",
-            f"set ttl={maximum} or less, or make it an alias record"))
+        report_violation(
+            message(
+                args,
+                f"routed record {_record_name(args.props)} has ttl {show(ttl)}: resolvers keep a failed "
+                f"region's answer that long after Route 53 stops returning it (limit {maximum} s)",
+                f"set ttl={maximum} or less, or make it an alias record",
+            )
+        )
 
 
 DNS_RECORD_MAX_TTL = ResourceValidationPolicy(
     name="dns-record-max-ttl",
     description="Non-alias records with a routing policy (latency, weighted, failover...) have a TTL of at most "
-                "`maxTtlSeconds`.",
+    "`maxTtlSeconds`.",
     validate=_max_ttl,
-    config_schema=PolicyConfigSchema(properties={
-        "maxTtlSeconds": {"type": "integer", "minimum": 0, "default": DEFAULT_MAX_TTL_SECONDS},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "maxTtlSeconds": {"type": "integer", "minimum": 0, "default": DEFAULT_MAX_TTL_SECONDS},
+        }
+    ),
 )
 
 
@@ -158,20 +187,26 @@ def _checker_regions(args: ResourceValidationArgs, report_violation: ReportViola
     minimum = config_int(args, "minCheckerRegions", DEFAULT_MIN_CHECKER_REGIONS)
     listed = [show(r) for r in elements(args.props, "regions")]
     if len(listed) < minimum:
-        report_violation(message(
-            args, f"checks from {len(listed)} checker region(s) {show(listed)}; one region's network trouble could "
-                  f"mark a healthy backend down (at least {minimum} needed)",
-            f"list at least {minimum} checker regions on different continents, e.g. us-east-1, eu-west-1, "
-            "ap-southeast-1"))
+        report_violation(
+            message(
+                args,
+                f"checks from {len(listed)} checker region(s) {show(listed)}; one region's network trouble could "
+                f"mark a healthy backend down (at least {minimum} needed)",
+                f"list at least {minimum} checker regions on different continents, e.g. us-east-1, eu-west-1, "
+                "ap-southeast-1",
+            )
+        )
 
 
 HEALTH_CHECK_CHECKER_REGIONS = ResourceValidationPolicy(
     name="health-check-checker-regions",
     description="Endpoint health checks that choose their checker regions list at least `minCheckerRegions`.",
     validate=_checker_regions,
-    config_schema=PolicyConfigSchema(properties={
-        "minCheckerRegions": {"type": "integer", "minimum": 3, "default": DEFAULT_MIN_CHECKER_REGIONS},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "minCheckerRegions": {"type": "integer", "minimum": 3, "default": DEFAULT_MIN_CHECKER_REGIONS},
+        }
+    ),
 )
 
 
@@ -184,16 +219,24 @@ def _interval(args: ResourceValidationArgs, report_violation: ReportViolation) -
     interval = get(args.props, "requestInterval")
     seconds = number(interval)
     if interval is not None and not is_unknown(interval) and seconds not in REQUEST_INTERVALS:
-        report_violation(message(
-            args, f"requestInterval is {show(interval)}; Route 53 checks every 10 (fast) or 30 seconds",
-            "set request_interval to 10 or 30 (global-serverless:healthCheck.intervalSeconds)"))
+        report_violation(
+            message(
+                args,
+                f"requestInterval is {show(interval)}; Route 53 checks every 10 (fast) or 30 seconds",
+                "set request_interval to 10 or 30 (global-serverless:healthCheck.intervalSeconds)",
+            )
+        )
     threshold = get(args.props, "failureThreshold")
     low, high = FAILURE_THRESHOLD_RANGE
     count = number(threshold)
     if threshold is not None and not is_unknown(threshold) and (count is None or not low <= count <= high):
-        report_violation(message(
-            args, f"failureThreshold is {show(threshold)}; Route 53 accepts {low}-{high}",
-            "set failure_threshold between 1 and 10 (3 is the AWS default)"))
+        report_violation(
+            message(
+                args,
+                f"failureThreshold is {show(threshold)}; Route 53 accepts {low}-{high}",
+                "set failure_threshold between 1 and 10 (3 is the AWS default)",
+            )
+        )
 
 
 HEALTH_CHECK_REQUEST_INTERVAL = ResourceValidationPolicy(

@@ -34,10 +34,14 @@ def _replica_where(replica: Any) -> str:
 
 def _no_legacy_global_table(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type == t.DYNAMODB_LEGACY_GLOBAL_TABLE:
-        report_violation(message(
-            args, "the legacy global tables version 2017.11.29 (aws.dynamodb.GlobalTable) cannot be managed "
-                  "with replicas, PITR or deletion protection per replica",
-            "declare one aws.dynamodb.Table with replicas=[TableReplicaArgs(region_name=...)] (version 2019.11.21)"))
+        report_violation(
+            message(
+                args,
+                "the legacy global tables version 2017.11.29 (aws.dynamodb.GlobalTable) cannot be managed "
+                "with replicas, PITR or deletion protection per replica",
+                "declare one aws.dynamodb.Table with replicas=[TableReplicaArgs(region_name=...)] (version 2019.11.21)",
+            )
+        )
 
 
 GLOBAL_TABLE_VERSION = ResourceValidationPolicy(
@@ -56,15 +60,21 @@ def _no_replica_mix(args: StackValidationArgs, report_violation: ReportViolation
     if not inline:
         return
     for replica in graph.of_type(t.DYNAMODB_TABLE_REPLICA):
-        targets = graph.linked(replica, "globalTableArn", get(replica.props, "globalTableArn"),
-                               (t.DYNAMODB_TABLE,), ("arn",))
+        targets = graph.linked(
+            replica, "globalTableArn", get(replica.props, "globalTableArn"), (t.DYNAMODB_TABLE,), ("arn",)
+        )
         # An unresolvable link still mixes the two styles in one stack: report it.
         if not targets or any(target in inline for target in targets):
             table = targets[0].name if targets else inline[0].name
-            report_violation(message(
-                replica, f"adds a replica to table '{table}', which already declares inline replicas; "
-                         "the two fight over the replica set and every `pulumi up` shows a diff",
-                f"remove this TableReplica and list its region in '{table}' replicas"), replica.urn)
+            report_violation(
+                message(
+                    replica,
+                    f"adds a replica to table '{table}', which already declares inline replicas; "
+                    "the two fight over the replica set and every `pulumi up` shows a diff",
+                    f"remove this TableReplica and list its region in '{table}' replicas",
+                ),
+                replica.urn,
+            )
 
 
 GLOBAL_TABLE_NO_REPLICA_MIX = StackValidationPolicy(
@@ -83,13 +93,21 @@ def _streams(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     enabled = get(args.props, "streamEnabled")
     view = get(args.props, "streamViewType")
     if enabled is not True and not is_unknown(enabled):
-        report_violation(message(
-            args, f"streams are off (streamEnabled {show(enabled)}); replication between replicas needs them",
-            f"set stream_enabled=True, stream_view_type=\"{STREAM_VIEW_TYPE}\""))
+        report_violation(
+            message(
+                args,
+                f"streams are off (streamEnabled {show(enabled)}); replication between replicas needs them",
+                f'set stream_enabled=True, stream_view_type="{STREAM_VIEW_TYPE}"',
+            )
+        )
     elif view != STREAM_VIEW_TYPE and not is_unknown(view):
-        report_violation(message(
-            args, f"streamViewType is {show(view)}; global table replication needs {STREAM_VIEW_TYPE}",
-            f"set stream_view_type=\"{STREAM_VIEW_TYPE}\""))
+        report_violation(
+            message(
+                args,
+                f"streamViewType is {show(view)}; global table replication needs {STREAM_VIEW_TYPE}",
+                f'set stream_view_type="{STREAM_VIEW_TYPE}"',
+            )
+        )
 
 
 TABLE_STREAMS = ResourceValidationPolicy(
@@ -107,10 +125,14 @@ def _pay_per_request(args: ResourceValidationArgs, report_violation: ReportViola
         return
     mode = get(args.props, "billingMode", default="PROVISIONED")
     if mode != BILLING_MODE and not is_unknown(mode):
-        report_violation(message(
-            args, f"billingMode is {show(mode)}; provisioned capacity must then be kept identical in every "
-                  "replica region or writes throttle where it is lower",
-            f"set billing_mode=\"{BILLING_MODE}\""))
+        report_violation(
+            message(
+                args,
+                f"billingMode is {show(mode)}; provisioned capacity must then be kept identical in every "
+                "replica region or writes throttle where it is lower",
+                f'set billing_mode="{BILLING_MODE}"',
+            )
+        )
 
 
 TABLE_PAY_PER_REQUEST = ResourceValidationPolicy(
@@ -123,30 +145,47 @@ TABLE_PAY_PER_REQUEST = ResourceValidationPolicy(
 # -- table-point-in-time-recovery -------------------------------------------------------------
 
 
-def _require_on_table_and_replicas(args: ResourceValidationArgs, report_violation: ReportViolation, *,
-                                    feature: str, table_path: tuple[str, ...], replica_key: str,
-                                    table_fix: str, replica_fix: str) -> None:
+def _require_on_table_and_replicas(
+    args: ResourceValidationArgs,
+    report_violation: ReportViolation,
+    *,
+    feature: str,
+    table_path: tuple[str, ...],
+    replica_key: str,
+    table_fix: str,
+    replica_fix: str,
+) -> None:
     """A flag that must be true on the table and on every replica (where it defaults to false)."""
     if args.resource_type != t.DYNAMODB_TABLE:
         return
     enabled = get(args.props, *table_path)
     if enabled is not True and not is_unknown(enabled):
-        report_violation(message(
-            args, f"{feature} is off on the table ({'.'.join(table_path)} {show(enabled)})", table_fix))
+        report_violation(
+            message(args, f"{feature} is off on the table ({'.'.join(table_path)} {show(enabled)})", table_fix)
+        )
     for replica in _replicas(args.props):
         replica_enabled = get(replica, replica_key)
         if replica_enabled is not True and not is_unknown(replica_enabled):
-            report_violation(message(
-                args, f"{feature} is off on {_replica_where(replica)} "
-                      f"({replica_key} {show(replica_enabled)}; replicas default to false)", replica_fix))
+            report_violation(
+                message(
+                    args,
+                    f"{feature} is off on {_replica_where(replica)} "
+                    f"({replica_key} {show(replica_enabled)}; replicas default to false)",
+                    replica_fix,
+                )
+            )
 
 
 def _point_in_time_recovery(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     _require_on_table_and_replicas(
-        args, report_violation, feature="point-in-time recovery",
-        table_path=("pointInTimeRecovery", "enabled"), replica_key="pointInTimeRecovery",
+        args,
+        report_violation,
+        feature="point-in-time recovery",
+        table_path=("pointInTimeRecovery", "enabled"),
+        replica_key="pointInTimeRecovery",
         table_fix="set point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(enabled=True)",
-        replica_fix="set point_in_time_recovery=True in that TableReplicaArgs")
+        replica_fix="set point_in_time_recovery=True in that TableReplicaArgs",
+    )
 
 
 TABLE_POINT_IN_TIME_RECOVERY = ResourceValidationPolicy(
@@ -161,10 +200,14 @@ TABLE_POINT_IN_TIME_RECOVERY = ResourceValidationPolicy(
 
 def _deletion_protection(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     _require_on_table_and_replicas(
-        args, report_violation, feature="deletion protection",
-        table_path=("deletionProtectionEnabled",), replica_key="deletionProtectionEnabled",
+        args,
+        report_violation,
+        feature="deletion protection",
+        table_path=("deletionProtectionEnabled",),
+        replica_key="deletionProtectionEnabled",
         table_fix="set global-serverless:deletionProtection true (deletion_protection_enabled=True)",
-        replica_fix="set deletion_protection_enabled=True in that TableReplicaArgs")
+        replica_fix="set deletion_protection_enabled=True in that TableReplicaArgs",
+    )
 
 
 TABLE_DELETION_PROTECTION = ResourceValidationPolicy(
@@ -194,35 +237,56 @@ def _check_table_regions(table: Any, expected: list, home_expected: Any, report_
     if is_unknown(get(table.props, "replicas")) or is_unknown(home) or any(is_unknown(r) for r in replica_regions):
         return
     if home_expected and home != home_expected:
-        report_violation(message(
-            table, f"the table's home region is {home}, but the stack's home region (aws:region) is {home_expected}",
-            "build the table with the home region's provider (providers.home)"), table.urn)
+        report_violation(
+            message(
+                table,
+                f"the table's home region is {home}, but the stack's home region (aws:region) is {home_expected}",
+                "build the table with the home region's provider (providers.home)",
+            ),
+            table.urn,
+        )
     for region in sorted({r for r in replica_regions if replica_regions.count(r) > 1 or r == home}):
-        report_violation(message(
-            table, f"replica region {region} is listed twice or is the home region itself",
-            "list each non-home region exactly once in replicas"), table.urn)
+        report_violation(
+            message(
+                table,
+                f"replica region {region} is listed twice or is the home region itself",
+                "list each non-home region exactly once in replicas",
+            ),
+            table.urn,
+        )
     actual = {home, *replica_regions}
     missing = sorted(set(expected) - actual)
     extra = sorted(actual - set(expected))
     if missing or extra:
-        parts = ([f"no replica in {', '.join(missing)}"] if missing else []) + \
-                ([f"a replica in {', '.join(extra)} where no backend is configured"] if extra else [])
-        report_violation(message(
-            table, f"home region + replicas are {show(sorted(actual))} but the configured regions are "
-                   f"{show(sorted(expected))}: {' and '.join(parts)}",
-            "derive replicas from global-serverless:regions (every region but the home one)"), table.urn)
+        parts = ([f"no replica in {', '.join(missing)}"] if missing else []) + (
+            [f"a replica in {', '.join(extra)} where no backend is configured"] if extra else []
+        )
+        report_violation(
+            message(
+                table,
+                f"home region + replicas are {show(sorted(actual))} but the configured regions are "
+                f"{show(sorted(expected))}: {' and '.join(parts)}",
+                "derive replicas from global-serverless:regions (every region but the home one)",
+            ),
+            table.urn,
+        )
 
 
 TABLE_REPLICA_REGIONS = StackValidationPolicy(
     name="table-replica-regions",
     description="The table's home region plus its replicas are exactly the configured regions.",
     validate=_replica_regions,
-    config_schema=PolicyConfigSchema(properties={
-        "expectedRegions": {"type": "array", "items": {"type": "string"},
-                            "description": "The stack's regions (global-serverless:regions); "
-                                           "defaults to the regions that have a backend."},
-        "homeRegion": {"type": "string", "description": "The stack's aws:region."},
-    }),
+    config_schema=PolicyConfigSchema(
+        properties={
+            "expectedRegions": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The stack's regions (global-serverless:regions); "
+                "defaults to the regions that have a backend.",
+            },
+            "homeRegion": {"type": "string", "description": "The stack's aws:region."},
+        }
+    ),
 )
 
 
@@ -241,29 +305,54 @@ def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: Re
     strong = [m for m in modes if m == "STRONG"]
     if not strong:
         if witness:
-            report_violation(message(args, f"a witness region ({witness}) is set but no replica is STRONG",
-                                     "remove global_table_witness, or set tableConsistency strong"))
+            report_violation(
+                message(
+                    args,
+                    f"a witness region ({witness}) is set but no replica is STRONG",
+                    "remove global_table_witness, or set tableConsistency strong",
+                )
+            )
         return
     if len(strong) != len(replicas):
-        report_violation(message(args, f"replica consistency modes are {show(modes)}: a global table cannot mix modes",
-                                 'set consistency_mode="STRONG" on every replica'))
+        report_violation(
+            message(
+                args,
+                f"replica consistency modes are {show(modes)}: a global table cannot mix modes",
+                'set consistency_mode="STRONG" on every replica',
+            )
+        )
     regions = [region_of(args), *[get(r, "regionName") for r in replicas]] + ([witness] if witness else [])
     if len(regions) != MRSC_REGION_COUNT:
-        report_violation(message(args, f"an MRSC table spans {show(regions)}: it needs exactly {MRSC_REGION_COUNT} "
-                                       "regions (three replicas, or two and a witness)",
-                                 "configure three regions, or two regions plus witnessRegion"))
+        report_violation(
+            message(
+                args,
+                f"an MRSC table spans {show(regions)}: it needs exactly {MRSC_REGION_COUNT} "
+                "regions (three replicas, or two and a witness)",
+                "configure three regions, or two regions plus witnessRegion",
+            )
+        )
     sets = {mrsc_set_of(r) for r in regions if not is_unknown(r)}
     if None in sets or len(sets) > 1:
-        report_violation(message(args, f"MRSC regions {show(regions)} are not all in one region set",
-                                 f"choose regions of one set ({', '.join(MRSC_REGION_SETS)})"))
+        report_violation(
+            message(
+                args,
+                f"MRSC regions {show(regions)} are not all in one region set",
+                f"choose regions of one set ({', '.join(MRSC_REGION_SETS)})",
+            )
+        )
     if get(args.props, "ttl", "enabled") is True:
-        report_violation(message(args, "TTL is enabled on an MRSC table, which DynamoDB does not support",
-                                 "leave ttl unset for tableConsistency strong"))
+        report_violation(
+            message(
+                args,
+                "TTL is enabled on an MRSC table, which DynamoDB does not support",
+                "leave ttl unset for tableConsistency strong",
+            )
+        )
 
 
 TABLE_STRONG_CONSISTENCY = ResourceValidationPolicy(
     name="table-strong-consistency",
     description="A strong (MRSC) table follows DynamoDB's rules: every replica STRONG, three regions of one set "
-                "(or two and a witness), no TTL.",
+    "(or two and a witness), no TTL.",
     validate=_strong_consistency_rules,
 )

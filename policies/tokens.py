@@ -25,8 +25,10 @@ LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 ALB_LOAD_BALANCER = "aws:alb/loadBalancer:LoadBalancer"
 TARGET_GROUP_TYPES = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
 LISTENER_TYPES = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
-LISTENER_CERTIFICATE_TYPES = ("aws:lb/listenerCertificate:ListenerCertificate",
-                              "aws:alb/listenerCertificate:ListenerCertificate")
+LISTENER_CERTIFICATE_TYPES = (
+    "aws:lb/listenerCertificate:ListenerCertificate",
+    "aws:alb/listenerCertificate:ListenerCertificate",
+)
 
 # What a client reaches a regional backend through.
 ENTRY_TYPES = (LOAD_BALANCER, ALB_LOAD_BALANCER, APIGATEWAYV2_API, APIGATEWAY_REST_API)

@@ -1,6 +1,5 @@
 """AlbEntry: a small public VPC, an ALB and a Lambda target group in front of the regional function."""
 
-from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
@@ -9,7 +8,6 @@ import pulumi_aws as aws
 from components import backend_plan as plan
 from components import naming
 from components.catalogue import ALB_SSL_POLICY, ELB_PRINCIPAL, component_type
-from components.config import HealthCheckSettings
 from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
 
@@ -17,17 +15,21 @@ TYPE = component_type("AlbEntry")
 
 
 class AlbEntry(RegionalEntry):
-    def __init__(self, name: str, args: EntryArgs, provider: aws.Provider,
-                 opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(
+        self, name: str, args: EntryArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
+    ):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
 
-        vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=plan.VPC_CIDR, enable_dns_hostnames=True,
-                          enable_dns_support=True, opts=child)
+        vpc = aws.ec2.Vpc(
+            f"{name}-vpc", cidr_block=plan.VPC_CIDR, enable_dns_hostnames=True, enable_dns_support=True, opts=child
+        )
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, opts=child)
         routes = aws.ec2.RouteTable(
-            f"{name}-public", vpc_id=vpc.id,
-            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)], opts=child,
+            f"{name}-public",
+            vpc_id=vpc.id,
+            routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
+            opts=child,
         )
         zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(provider=provider))
         subnets, associations = [], []
@@ -35,32 +37,48 @@ class AlbEntry(RegionalEntry):
             # Subnet names carry the AZ slot (a, b), which is stable; the AZ itself is looked up.
             slot = "ab"[index]
             subnet = aws.ec2.Subnet(
-                f"{name}-public-{slot}", vpc_id=vpc.id, cidr_block=cidr,
+                f"{name}-public-{slot}",
+                vpc_id=vpc.id,
+                cidr_block=cidr,
                 availability_zone=zones.names.apply(lambda names, i=index: names[i]),
                 map_public_ip_on_launch=False,
                 # The AZ is chosen once, at creation: when AWS adds or retires a zone the looked-up
                 # list shifts, and a changed AZ would replace the subnet and with it the load balancer.
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["availability_zone"])),
             )
-            associations.append(aws.ec2.RouteTableAssociation(
-                f"{name}-public-{slot}", subnet_id=subnet.id, route_table_id=routes.id, opts=child))
+            associations.append(
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{slot}", subnet_id=subnet.id, route_table_id=routes.id, opts=child
+                )
+            )
             subnets.append(subnet)
 
         security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg", vpc_id=vpc.id, description="Public HTTP(S) to the API load balancer",
+            f"{name}-sg",
+            vpc_id=vpc.id,
+            description="Public HTTP(S) to the API load balancer",
             ingress=[
-                aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=port, to_port=port,
-                                                 cidr_blocks=["0.0.0.0/0"], ipv6_cidr_blocks=["::/0"],
-                                                 description=f"clients on {port}")
+                aws.ec2.SecurityGroupIngressArgs(
+                    protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_blocks=["0.0.0.0/0"],
+                    ipv6_cidr_blocks=["::/0"],
+                    description=f"clients on {port}",
+                )
                 for port in (80, 443)
             ],
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])],
             opts=child,
         )
         alb = aws.lb.LoadBalancer(
-            naming.elb_logical_name(args.region, "alb"), load_balancer_type="application", internal=False,
-            subnets=[s.id for s in subnets], security_groups=[security_group.id],
-            drop_invalid_header_fields=True, enable_deletion_protection=args.deletion_protection,
+            naming.elb_logical_name(args.region, "alb"),
+            load_balancer_type="application",
+            internal=False,
+            subnets=[s.id for s in subnets],
+            security_groups=[security_group.id],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=args.deletion_protection,
             idle_timeout=60,
             # An internet-facing ALB needs the gateway attached and its subnets routed to it first
             # (otherwise: InvalidSubnet, VPC has no internet gateway); on destroy it goes before them.
@@ -68,42 +86,69 @@ class AlbEntry(RegionalEntry):
         )
         check = plan.alb_target_group_health(args.health)
         target_group = aws.lb.TargetGroup(
-            naming.elb_logical_name(args.region, "tg"), target_type="lambda", lambda_multi_value_headers_enabled=False,
+            naming.elb_logical_name(args.region, "tg"),
+            target_type="lambda",
+            lambda_multi_value_headers_enabled=False,
             # AWS leaves Lambda target group checks off unless asked; GA and the ALB rely on this one.
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True, path=check.path, interval=check.interval, timeout=check.timeout,
-                healthy_threshold=check.healthy_threshold, unhealthy_threshold=check.unhealthy_threshold,
+                enabled=True,
+                path=check.path,
+                interval=check.interval,
+                timeout=check.timeout,
+                healthy_threshold=check.healthy_threshold,
+                unhealthy_threshold=check.unhealthy_threshold,
                 matcher=check.matcher,
             ),
             opts=child,
         )
         permission = aws.lambda_.Permission(
-            f"{name}-invoke", action="lambda:InvokeFunction", function=args.function.name,
-            principal=ELB_PRINCIPAL, source_arn=target_group.arn, opts=child,
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=args.function.name,
+            principal=ELB_PRINCIPAL,
+            source_arn=target_group.arn,
+            opts=child,
         )
         aws.lb.TargetGroupAttachment(
-            f"{name}-target", target_group_arn=target_group.arn, target_id=args.function.arn,
+            f"{name}-target",
+            target_group_arn=target_group.arn,
+            target_id=args.function.arn,
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[permission])),
         )
         forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)]
 
         domain = args.domain
         if domain is None:
-            aws.lb.Listener(f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-                            default_actions=forward, opts=child)
+            aws.lb.Listener(
+                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP", default_actions=forward, opts=child
+            )
             hostname = alb.dns_name
             protocol = "http"
             aliases = {}
         else:
-            aws.lb.Listener(f"{name}-https", load_balancer_arn=alb.arn, port=443, protocol="HTTPS",
-                            ssl_policy=ALB_SSL_POLICY, certificate_arn=domain.certificate_arn,
-                            default_actions=forward, opts=child)
             aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP",
-                default_actions=[aws.lb.ListenerDefaultActionArgs(
-                    type="redirect",
-                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(protocol="HTTPS", port="443", status_code="HTTP_301"),
-                )],
+                f"{name}-https",
+                load_balancer_arn=alb.arn,
+                port=443,
+                protocol="HTTPS",
+                ssl_policy=ALB_SSL_POLICY,
+                certificate_arn=domain.certificate_arn,
+                default_actions=forward,
+                opts=child,
+            )
+            aws.lb.Listener(
+                f"{name}-http",
+                load_balancer_arn=alb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=[
+                    aws.lb.ListenerDefaultActionArgs(
+                        type="redirect",
+                        redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                            protocol="HTTPS", port="443", status_code="HTTP_301"
+                        ),
+                    )
+                ],
                 opts=child,
             )
             protocol = "https"
@@ -113,8 +158,11 @@ class AlbEntry(RegionalEntry):
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
         self.server_error_metric = (
-            "AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix},
+            "AWS/ApplicationELB",
+            "HTTPCode_Target_5XX_Count",
+            {"LoadBalancer": alb.arn_suffix},
         )
         self.endpoint = RegionalEndpoint.build(
-            args.region, "alb", hostname, protocol, args.health.path, aliases=aliases, alb_arn=alb.arn)
+            args.region, "alb", hostname, protocol, args.health.path, aliases=aliases, alb_arn=alb.arn
+        )
         self.register_outputs({"url": self.endpoint.url})

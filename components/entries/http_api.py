@@ -1,6 +1,5 @@
 """HttpApiEntry: an API Gateway HTTP API (v2) with a Lambda proxy integration and REGIONAL domains."""
 
-from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
@@ -8,7 +7,6 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components.catalogue import API_GATEWAY_PRINCIPAL, API_GATEWAY_SECURITY_POLICY, component_type
-from components.config import HealthCheckSettings
 from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
 
@@ -22,23 +20,37 @@ ACCESS_LOG_FORMAT = (
 
 
 class HttpApiEntry(RegionalEntry):
-    def __init__(self, name: str, args: EntryArgs, provider: aws.Provider,
-                 opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(
+        self, name: str, args: EntryArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
+    ):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
 
         api = aws.apigatewayv2.Api(f"{name}-api", protocol_type="HTTP", opts=child)
         integration = aws.apigatewayv2.Integration(
-            f"{name}-lambda", api_id=api.id, integration_type="AWS_PROXY",
-            integration_uri=args.function.arn, payload_format_version="2.0", opts=child,
+            f"{name}-lambda",
+            api_id=api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=args.function.arn,
+            payload_format_version="2.0",
+            opts=child,
         )
-        aws.apigatewayv2.Route(f"{name}-default", api_id=api.id, route_key="$default",
-                               target=integration.id.apply(lambda i: f"integrations/{i}"), opts=child)
+        aws.apigatewayv2.Route(
+            f"{name}-default",
+            api_id=api.id,
+            route_key="$default",
+            target=integration.id.apply(lambda i: f"integrations/{i}"),
+            opts=child,
+        )
         access_logs = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
         stage = aws.apigatewayv2.Stage(
-            f"{name}-stage", api_id=api.id, name="$default", auto_deploy=True,
+            f"{name}-stage",
+            api_id=api.id,
+            name="$default",
+            auto_deploy=True,
             access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
-                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT),
+                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT
+            ),
             default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
                 throttling_rate_limit=plan.HTTP_API_THROTTLE_RATE,
                 throttling_burst_limit=plan.HTTP_API_THROTTLE_BURST,
@@ -47,9 +59,12 @@ class HttpApiEntry(RegionalEntry):
             opts=child,
         )
         aws.lambda_.Permission(
-            f"{name}-invoke", action="lambda:InvokeFunction", function=args.function.name,
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=args.function.name,
             principal=API_GATEWAY_PRINCIPAL,
-            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"), opts=child,
+            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+            opts=child,
         )
 
         domain = args.domain
@@ -62,20 +77,27 @@ class HttpApiEntry(RegionalEntry):
                 # One REGIONAL custom domain per hostname clients may send to this region.
                 label = plan_.label(host)
                 custom = aws.apigatewayv2.DomainName(
-                    f"{name}-domain-{label}", domain_name=host,
+                    f"{name}-domain-{label}",
+                    domain_name=host,
                     domain_name_configuration=aws.apigatewayv2.DomainNameDomainNameConfigurationArgs(
-                        certificate_arn=domain.certificate_arn, endpoint_type="REGIONAL", security_policy=API_GATEWAY_SECURITY_POLICY),
+                        certificate_arn=domain.certificate_arn,
+                        endpoint_type="REGIONAL",
+                        security_policy=API_GATEWAY_SECURITY_POLICY,
+                    ),
                     opts=child,
                 )
-                aws.apigatewayv2.ApiMapping(f"{name}-mapping-{label}", api_id=api.id, domain_name=custom.id,
-                                            stage=stage.id, opts=child)
+                aws.apigatewayv2.ApiMapping(
+                    f"{name}-mapping-{label}", api_id=api.id, domain_name=custom.id, stage=stage.id, opts=child
+                )
                 configuration = custom.domain_name_configuration
-                aliases[host] = AliasTarget(dns_name=configuration.target_domain_name,
-                                            zone_id=configuration.hosted_zone_id)
+                aliases[host] = AliasTarget(
+                    dns_name=configuration.target_domain_name, zone_id=configuration.hosted_zone_id
+                )
             # The regional record (<region>.<name>) belongs to RegionalBackend, so it survives a backend switch.
             hostname = pulumi.Output.from_input(plan_.regional[args.region])
 
         self.server_error_metric = ("AWS/ApiGateway", "5xx", {"ApiId": api.id, "Stage": "$default"})
-        self.endpoint = RegionalEndpoint.build(args.region, "apigateway", hostname, "https", args.health.path,
-                                               aliases=aliases)
+        self.endpoint = RegionalEndpoint.build(
+            args.region, "apigateway", hostname, "https", args.health.path, aliases=aliases
+        )
         self.register_outputs({"url": self.endpoint.url})

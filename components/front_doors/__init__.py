@@ -1,7 +1,8 @@
 """Front doors: each `frontDoor` value's component (registered in components/catalogue.py), and their composition."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 
@@ -25,25 +26,36 @@ class FrontDoors:
     urls: Mapping[str, pulumi.Output[str]]  # strategy -> URL
 
 
-def build_front_doors(settings: Settings, endpoints: list[RegionalEndpoint], providers: Providers,
-                      dns: Optional[DnsContext]) -> FrontDoors:
+def build_front_doors(
+    settings: Settings, endpoints: list[RegionalEndpoint], providers: Providers, dns: Optional[DnsContext]
+) -> FrontDoors:
     """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
     hostnames = None if dns is None else dns.hostnames
     doors = {
-        strategy: front_door_class(strategy)(strategy, FrontDoorArgs(
-            endpoints=tuple(endpoints), health=settings.health_check, home_region=settings.home_region,
-            providers=providers,
-            hostname=None if hostnames is None else hostnames.doors[strategy],
-            extra_hostnames=() if hostnames is None else (hostnames.main,),
-            dns=dns,
-            traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
-        ))
+        strategy: front_door_class(strategy)(
+            strategy,
+            FrontDoorArgs(
+                endpoints=tuple(endpoints),
+                health=settings.health_check,
+                home_region=settings.home_region,
+                providers=providers,
+                hostname=None if hostnames is None else hostnames.doors[strategy],
+                extra_hostnames=() if hostnames is None else (hostnames.main,),
+                dns=dns,
+                traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
+            ),
+        )
         for strategy in settings.strategies
     }
     urls = {strategy: door.url for strategy, door in doors.items()}
     if dns is None:
         return FrontDoors(url=next(iter(urls.values())), urls=urls)
-    split = WeightedSplit("main", WeightedSplitArgs(
-        dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()},
-    ), provider=providers.home)
+    split = WeightedSplit(
+        "main",
+        WeightedSplitArgs(
+            dns=dns,
+            targets={strategy: door.hostname for strategy, door in doors.items()},
+        ),
+        provider=providers.home,
+    )
     return FrontDoors(url=split.url, urls=urls)

@@ -7,8 +7,8 @@ moving weight adds, removes or updates members of one weighted set: never a simp
 a weighted or latency set on the same name.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import pulumi
 import pulumi_aws as aws
@@ -56,14 +56,19 @@ def legacy_aliases(project: str, stack: str, strategy: str, record_type: str) ->
 class WeightedSplit(pulumi.ComponentResource):
     url: pulumi.Output[str]
 
-    def __init__(self, name: str, args: WeightedSplitArgs, provider: aws.Provider,
-                 opts: pulumi.ResourceOptions | None = None):
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=LEGACY_SPLIT_NAME)]))
+    def __init__(
+        self, name: str, args: WeightedSplitArgs, provider: aws.Provider, opts: pulumi.ResourceOptions | None = None
+    ):
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=LEGACY_SPLIT_NAME)])
+        )
         super().__init__(TYPE, name, None, opts)
         hostnames = args.dns.hostnames
         if set(hostnames.weights) != set(args.targets):
-            raise ValueError(f"the main name {name!r} has weights for {sorted(hostnames.weights)} "
-                             f"but front doors for {sorted(args.targets)}")
+            raise ValueError(
+                f"the main name {name!r} has weights for {sorted(hostnames.weights)} "
+                f"but front doors for {sorted(args.targets)}"
+            )
         main_name = hostnames.main
         records = [
             aws.route53.Record(
@@ -73,10 +78,16 @@ class WeightedSplit(pulumi.ComponentResource):
                 type=record_type,
                 set_identifier=strategy,
                 weighted_routing_policies=[aws.route53.RecordWeightedRoutingPolicyArgs(weight=weight)],
-                aliases=[aws.route53.RecordAliasArgs(name=args.targets[strategy], zone_id=args.dns.zone_id,
-                                                     evaluate_target_health=True)],
-                opts=pulumi.ResourceOptions(parent=self, provider=provider, aliases=legacy_aliases(
-                    pulumi.get_project(), pulumi.get_stack(), strategy, record_type)),
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=args.targets[strategy], zone_id=args.dns.zone_id, evaluate_target_health=True
+                    )
+                ],
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    provider=provider,
+                    aliases=legacy_aliases(pulumi.get_project(), pulumi.get_stack(), strategy, record_type),
+                ),
             )
             for strategy, weight in hostnames.weights.items()
             for record_type in hostnames.main_record_types

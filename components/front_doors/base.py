@@ -1,7 +1,8 @@
 """The one interface every front door implements."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from typing import Optional
 
 import pulumi
 

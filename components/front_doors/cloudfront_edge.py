@@ -7,9 +7,6 @@ import pulumi
 import pulumi_aws as aws
 
 from components import edge_routing
-from components.endpoint import RegionalEndpoint
-from components.front_doors.base import FrontDoor, FrontDoorArgs
-from components.packaging import EDGE_SOURCE, package_files
 from components.catalogue import (
     CLOUDFRONT_ORIGIN_SSL_PROTOCOLS,
     CLOUDFRONT_VIEWER_TLS_POLICY,
@@ -18,6 +15,9 @@ from components.catalogue import (
     LAMBDA_PRINCIPAL,
     component_type,
 )
+from components.endpoint import RegionalEndpoint
+from components.front_doors.base import FrontDoor, FrontDoorArgs
+from components.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract
 
 TYPE = component_type("CloudFrontEdgeFrontDoor")
@@ -44,10 +44,13 @@ def edge_code(endpoints: tuple[RegionalEndpoint, ...], home_region: str, health_
     def archive(hostnames: list[str]) -> pulumi.AssetArchive:
         origins = {
             endpoint.region: edge_routing.EdgeOrigin(host=host, protocol=endpoint.protocol, port=endpoint.port)
-            for endpoint, host in zip(endpoints, hostnames)
+            for endpoint, host in zip(endpoints, hostnames, strict=False)
         }
         table = edge_routing.routing_table_json(home_region, regions, origins, health_path)
-        assets = {path: pulumi.FileAsset(str(file)) for path, file in package_files(EDGE_SOURCE, contract.PACKAGE_NAME).items()}
+        assets = {
+            path: pulumi.FileAsset(str(file))
+            for path, file in package_files(EDGE_SOURCE, contract.PACKAGE_NAME).items()
+        }
         assets[ROUTING_TABLE_ARCHIVE_PATH] = pulumi.StringAsset(table)
         return pulumi.AssetArchive(assets)
 
@@ -89,14 +92,16 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                 viewer_protocol_policy="https-only",
                 cache_policy_id=CACHING_DISABLED_POLICY_ID,
                 origin_request_policy_id=policy.id,
-                lambda_function_associations=[aws.cloudfront.DistributionDefaultCacheBehaviorLambdaFunctionAssociationArgs(
-                    event_type="origin-request",
-                    # A numbered version (CloudFront refuses $LATEST); also links the distribution
-                    # to the function in the engine's property dependencies.
-                    lambda_arn=router.qualified_arn,
-                    # The router reads headers only; asking for the body would make CloudFront buffer it.
-                    include_body=False,
-                )],
+                lambda_function_associations=[
+                    aws.cloudfront.DistributionDefaultCacheBehaviorLambdaFunctionAssociationArgs(
+                        event_type="origin-request",
+                        # A numbered version (CloudFront refuses $LATEST); also links the distribution
+                        # to the function in the engine's property dependencies.
+                        lambda_arn=router.qualified_arn,
+                        # The router reads headers only; asking for the body would make CloudFront buffer it.
+                        include_body=False,
+                    )
+                ],
             ),
             # Regions may be anywhere: serve from every edge location.
             price_class="PriceClass_All",
@@ -122,9 +127,13 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                     name=hostname,
                     type=record_type,
                     # Route 53 refuses evaluate_target_health on CloudFront aliases.
-                    aliases=[aws.route53.RecordAliasArgs(name=distribution.domain_name,
-                                                         zone_id=distribution.hosted_zone_id,
-                                                         evaluate_target_health=False)],
+                    aliases=[
+                        aws.route53.RecordAliasArgs(
+                            name=distribution.domain_name,
+                            zone_id=distribution.hosted_zone_id,
+                            evaluate_target_health=False,
+                        )
+                    ],
                     opts=pulumi.ResourceOptions(parent=self, provider=args.providers.home),
                 )
                 for record_type in ("A", "AAAA")
@@ -135,18 +144,23 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         self.register_outputs({"url": self.url})
 
     @staticmethod
-    def _router(name: str, args: FrontDoorArgs,
-                opts: pulumi.ResourceOptions) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
+    def _router(
+        name: str, args: FrontDoorArgs, opts: pulumi.ResourceOptions
+    ) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
         role = aws.iam.Role(
             f"{name}-router-role",
-            assume_role_policy=json.dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Effect": "Allow",
-                    "Principal": {"Service": [LAMBDA_PRINCIPAL, EDGE_LAMBDA_PRINCIPAL]},
-                    "Action": "sts:AssumeRole",
-                }],
-            }),
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": [LAMBDA_PRINCIPAL, EDGE_LAMBDA_PRINCIPAL]},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
             opts=opts,
         )
         function = aws.lambda_.Function(
@@ -167,20 +181,28 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         )
         # Lambda@Edge writes logs in every region it runs in, to /aws/lambda/us-east-1.<function name>;
         # CloudWatch Logs matches CreateLogGroup, CreateLogStream and PutLogEvents against the group ARN with ":*".
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=args.providers.edge)).account_id
-        log_groups = pulumi.Output.format("arn:aws:logs:*:{0}:log-group:/aws/lambda/{1}.{2}:*",
-                                          account, EDGE_REGION, function.name)
+        account = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(provider=args.providers.edge)
+        ).account_id
+        log_groups = pulumi.Output.format(
+            "arn:aws:logs:*:{0}:log-group:/aws/lambda/{1}.{2}:*", account, EDGE_REGION, function.name
+        )
         logs = aws.iam.RolePolicy(
             f"{name}-router-logs",
             role=role.id,
-            policy=pulumi.Output.json_dumps({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "EdgeLogs", "Effect": "Allow",
-                    "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                    "Resource": log_groups,
-                }],
-            }),
+            policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "EdgeLogs",
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": log_groups,
+                        }
+                    ],
+                }
+            ),
             opts=opts,
         )
         return function, logs

@@ -28,7 +28,8 @@ def require_albs(name: str, endpoints: tuple[RegionalEndpoint, ...]) -> None:
     for endpoint in endpoints:
         if endpoint.backend != "alb" or endpoint.alb_arn is None:
             raise ConfigError(
-                f"{NAMESPACE}:backend", endpoint.backend,
+                f"{NAMESPACE}:backend",
+                endpoint.backend,
                 f'the globalaccelerator front door "{name}" got a {endpoint.backend} endpoint in {endpoint.region}: '
                 "Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
                 'backend "alb" with globalaccelerator',
@@ -44,14 +45,19 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 
         accelerator = aws.globalaccelerator.Accelerator(
-            name, ip_address_type="IPV4", enabled=True, opts=child,
+            name,
+            ip_address_type="IPV4",
+            enabled=True,
+            opts=child,
         )
         listener = aws.globalaccelerator.Listener(
             f"{name}-tcp",
             accelerator_arn=accelerator.arn,
             protocol="TCP",
-            port_ranges=[aws.globalaccelerator.ListenerPortRangeArgs(from_port=port, to_port=port)
-                         for port in listener_ports(args.endpoints)],
+            port_ranges=[
+                aws.globalaccelerator.ListenerPortRangeArgs(from_port=port, to_port=port)
+                for port in listener_ports(args.endpoints)
+            ],
             opts=child,
         )
         for endpoint in args.endpoints:
@@ -61,11 +67,13 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                 endpoint_group_region=endpoint.region,
                 # No health_check_* here: for ALB endpoints GA uses the ALB target group's health
                 # check (enabled explicitly on the target group); group settings apply to EC2/EIP only.
-                endpoint_configurations=[aws.globalaccelerator.EndpointGroupEndpointConfigurationArgs(
-                    endpoint_id=endpoint.alb_arn,
-                    client_ip_preservation_enabled=True,
-                    weight=ENDPOINT_WEIGHT,
-                )],
+                endpoint_configurations=[
+                    aws.globalaccelerator.EndpointGroupEndpointConfigurationArgs(
+                        endpoint_id=endpoint.alb_arn,
+                        client_ip_preservation_enabled=True,
+                        weight=ENDPOINT_WEIGHT,
+                    )
+                ],
                 traffic_dial_percentage=args.traffic_dials.get(endpoint.region, 100),
                 opts=child,
             )
@@ -81,8 +89,11 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                 name=args.hostname,
                 type="A",
                 # One plain record: GA does the failover, so there is no alternative answer to choose.
-                aliases=[aws.route53.RecordAliasArgs(name=accelerator.dns_name, zone_id=accelerator.hosted_zone_id,
-                                                     evaluate_target_health=False)],
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=accelerator.dns_name, zone_id=accelerator.hosted_zone_id, evaluate_target_health=False
+                    )
+                ],
                 opts=child,
             )
             hostname = args.hostname

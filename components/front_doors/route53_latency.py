@@ -32,8 +32,9 @@ class Route53LatencyFrontDoor(FrontDoor):
         self.register_outputs({"url": self.url})
 
     @staticmethod
-    def _region(name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs,
-                opts: pulumi.ResourceOptions) -> aws.route53.Record:
+    def _region(
+        name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions
+    ) -> aws.route53.Record:
         if endpoint.protocol != "https":
             raise ValueError(f"the route53 front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
         child_name = naming.regional(name, endpoint.region)
@@ -58,8 +59,9 @@ class Route53LatencyFrontDoor(FrontDoor):
             type="A",
             set_identifier=endpoint.region,
             latency_routing_policies=[aws.route53.RecordLatencyRoutingPolicyArgs(region=endpoint.region)],
-            aliases=[aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id,
-                                                 evaluate_target_health=True)],
+            aliases=[
+                aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id, evaluate_target_health=True)
+            ],
             health_check_id=check.id,
             # Stacks deployed before the main name became a weighted set hold these latency records on
             # the main name; moving them to route53.<name> replaces them, and the weighted member for

@@ -85,8 +85,9 @@ class IdempotentWrites:
         )
         self._operation: Callable[[], Answer] | None = None
 
-        @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=self.config,
-                             key_prefix=KEY_PREFIX)
+        @idempotent_function(
+            data_keyword_argument="request", persistence_store=persistence, config=self.config, key_prefix=KEY_PREFIX
+        )
         def run(request: dict) -> Answer:
             return self._operation()
 

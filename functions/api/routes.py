@@ -40,8 +40,10 @@ ITEM_METHODS = ("GET", "PUT", "DELETE")
 CHAOS_HEADER = "x-chaos-mode"
 RETRY_AFTER_SECONDS = "1"
 MISMATCH = "If-Match does not match the item's current version: GET the item for its version and retry"
-UNKNOWN_WRITE = ("the table did not answer, so the write may or may not be stored: retry it "
-                 "(with the same Idempotency-Key to be safe)")
+UNKNOWN_WRITE = (
+    "the table did not answer, so the write may or may not be stored: retry it "
+    "(with the same Idempotency-Key to be safe)"
+)
 
 
 def json_response(status: int, body: dict, headers: dict[str, str] | None = None) -> Response:
@@ -143,12 +145,18 @@ def build_router(
             return to_response(writes.answer(key, request_fingerprint, lambda: write(token), router.lambda_context))
         except IdempotencyValidationError:
             count("IdempotencyKeyReused")
-            return error_response(422, "this Idempotency-Key was used for a different request (method, item, body "
-                                       "or If-Match): nothing was written; send a new key for a new request")
+            return error_response(
+                422,
+                "this Idempotency-Key was used for a different request (method, item, body "
+                "or If-Match): nothing was written; send a new key for a new request",
+            )
         except IdempotencyAlreadyInProgressError:
             count("IdempotencyInProgress")
-            return error_response(409, "a request with this Idempotency-Key is still in progress: retry shortly",
-                                  {"Retry-After": RETRY_AFTER_SECONDS})
+            return error_response(
+                409,
+                "a request with this Idempotency-Key is still in progress: retry shortly",
+                {"Retry-After": RETRY_AFTER_SECONDS},
+            )
         except IdempotencyError as error:
             count("TableErrors")
             logger.warning("idempotency record unavailable", extra={"reason": type(error).__name__})

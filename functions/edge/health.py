@@ -32,8 +32,9 @@ up to PROBE_TIMEOUT (2 s) more. Recovery shows up at the next round, within TTL 
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping, Optional
+from typing import Optional
 
 from .probe import probe_health
 

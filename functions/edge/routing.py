@@ -12,8 +12,8 @@ it fails open to the first one (a request that may fail beats one that surely fa
 Ties in distance keep the table's configured order.
 """
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import AbstractSet
 
 from .geo import great_circle_km
 from .table import RoutingTable

@@ -5,9 +5,10 @@ somewhere surprising. The deploy-time planner runs the same parser over what it 
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from . import contract
 from .geo import is_coordinate

@@ -6,8 +6,9 @@ the router then falls back to the next rule.
 """
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 from . import contract
 from .geo import is_coordinate

@@ -6,14 +6,34 @@ from collections import Counter
 from offline.run import ProgramRun, run_program
 
 DOMAIN = {"zone": "example.com", "name": "api"}
-ALL_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1", "us-west-2", "eu-central-1", "ap-northeast-1",
-               "sa-east-1", "ca-central-1", "ap-south-1", "eu-north-1", "us-east-2", "ap-southeast-2",
-               "eu-west-2", "us-west-1", "ap-northeast-2", "eu-west-3"]
+ALL_REGIONS = [
+    "us-east-1",
+    "eu-west-1",
+    "ap-southeast-1",
+    "us-west-2",
+    "eu-central-1",
+    "ap-northeast-1",
+    "sa-east-1",
+    "ca-central-1",
+    "ap-south-1",
+    "eu-north-1",
+    "us-east-2",
+    "ap-southeast-2",
+    "eu-west-2",
+    "us-west-1",
+    "ap-northeast-2",
+    "eu-west-3",
+]
 
 
 def program(regions, backend="alb", front_door="cloudfront", domain=DOMAIN, home=None, **extra) -> ProgramRun:
-    values = {"aws:region": home or regions[0], "regions": list(regions), "backend": backend,
-              "frontDoor": front_door, **extra}
+    values = {
+        "aws:region": home or regions[0],
+        "regions": list(regions),
+        "backend": backend,
+        "frontDoor": front_door,
+        **extra,
+    }
     if domain is not None:
         values["domain"] = domain
     return run_program("test", values=values)

@@ -63,17 +63,23 @@ def test_each_function_may_touch_only_its_own_regions_table():
     regions = ["us-east-1", "eu-west-1"]
     run = program(regions)
     for region in regions:
-        (policy,) = [r for r in run.of_type("aws:iam/rolePolicy:RolePolicy") if r.region == region and in_backend(run, r)]
+        (policy,) = [
+            r for r in run.of_type("aws:iam/rolePolicy:RolePolicy") if r.region == region and in_backend(run, r)
+        ]
         statements = policy_document(policy)["Statement"]
         actions = [a for s in statements for a in s["Action"]]
         assert not any("*" in action for action in actions)
         (table_statement,) = [s for s in statements if s["Sid"] == "Table"]
-        assert table_statement["Resource"] == f"arn:aws:dynamodb:{region}:123456789012:table/global-serverless-test-items"
+        assert (
+            table_statement["Resource"] == f"arn:aws:dynamodb:{region}:123456789012:table/global-serverless-test-items"
+        )
         (function,) = [f for f in run.of_type(LAMBDA) if f.region == region and in_backend(run, f)]
         env = function.inputs["environment"]["variables"]
         assert env["TABLE_NAME"] == "global-serverless-test-items"
         assert env["CHAOS_PARAMETER_NAME"] == "/global-serverless/test/chaos"
-        assert function.inputs["layers"][0].startswith(f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3")
+        assert function.inputs["layers"][0].startswith(
+            f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3"
+        )
         assert function.inputs["handler"] == "api.handler.handler"
 
 
@@ -95,8 +101,10 @@ def test_alb_entry_with_domain_terminates_tls_in_region_and_redirects_http():
 def test_alb_without_domain_serves_plain_http_forward():
     run = program(["us-east-1", "eu-west-1"], backend="alb", front_door="globalaccelerator", domain=None)
     listeners = run.of_type("aws:lb/listener:Listener")
-    assert sorted((l.region, l.inputs["port"], l.inputs["defaultActions"][0]["type"]) for l in listeners) == [
-        ("eu-west-1", 80, "forward"), ("us-east-1", 80, "forward")]
+    assert sorted((x.region, x.inputs["port"], x.inputs["defaultActions"][0]["type"]) for x in listeners) == [
+        ("eu-west-1", 80, "forward"),
+        ("us-east-1", 80, "forward"),
+    ]
     assert not run.of_type("aws:acm/certificate:Certificate")
     assert run.outputs["regionalEndpoints"]["eu-west-1"].startswith("http://")
 
@@ -104,7 +112,11 @@ def test_alb_without_domain_serves_plain_http_forward():
 def test_http_api_entry_has_regional_domains_with_same_region_certificates():
     run = program(["us-east-1", "eu-west-1"], backend="apigateway", front_door="route53")
     for region in ("us-east-1", "eu-west-1"):
-        domains = {d.inputs["domainName"]: d for d in run.of_type("aws:apigatewayv2/domainName:DomainName") if d.region == region}
+        domains = {
+            d.inputs["domainName"]: d
+            for d in run.of_type("aws:apigatewayv2/domainName:DomainName")
+            if d.region == region
+        }
         # The main name, the region's own name, and route53's door name (DNS doors pass the client's Host).
         assert set(domains) == {"api.example.com", f"{region}.api.example.com", "route53.api.example.com"}
         for domain in domains.values():
@@ -115,15 +127,20 @@ def test_http_api_entry_has_regional_domains_with_same_region_certificates():
         assert stage.inputs["accessLogSettings"]["destinationArn"].startswith(f"arn:aws:logs:{region}:")
         assert stage.inputs["defaultRouteSettings"]["throttlingRateLimit"] > 0
         (integration,) = [i for i in run.of_type("aws:apigatewayv2/integration:Integration") if i.region == region]
-        assert integration.inputs["integrationType"] == "AWS_PROXY" and integration.inputs["payloadFormatVersion"] == "2.0"
+        assert (
+            integration.inputs["integrationType"] == "AWS_PROXY" and integration.inputs["payloadFormatVersion"] == "2.0"
+        )
 
 
 def test_alarms_cover_5xx_latency_and_throttles_per_region():
     for backend in ("alb", "apigateway"):
         run = program(["us-east-1", "eu-west-1"], backend=backend)
         for region in ("us-east-1", "eu-west-1"):
-            metrics = sorted(a.inputs["metricName"] for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
-                             if a.region == region)
+            metrics = sorted(
+                a.inputs["metricName"]
+                for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+                if a.region == region
+            )
             five_xx = "HTTPCode_Target_5XX_Count" if backend == "alb" else "5xx"
             assert metrics == sorted([five_xx, "Duration", "Throttles"])
 
@@ -140,23 +157,37 @@ def test_stack_outputs():
     assert run.outputs["frontDoor"] == "route53"
     assert run.outputs["tableName"] == "global-serverless-test-items"
     assert run.outputs["regionalEndpoints"] == {
-        "us-east-1": "https://us-east-1.api.example.com", "eu-west-1": "https://eu-west-1.api.example.com"}
+        "us-east-1": "https://us-east-1.api.example.com",
+        "eu-west-1": "https://eu-west-1.api.example.com",
+    }
 
 
-@pytest.mark.parametrize("values, key", [
-    ({"regions": ["us-east-1", "atlantis-1"]}, "global-serverless:regions"),
-    ({"regions": ["us-east-1", "us-east-1"]}, "global-serverless:regions"),
-    ({"regions": []}, "global-serverless:regions"),
-    ({"regions": ["eu-west-1"]}, "aws:region"),
-    ({"regions": ["us-east-1"], "backend": "ec2"}, "global-serverless:backend"),
-    ({"regions": ["us-east-1"], "frontDoor": "akamai"}, "global-serverless:frontDoor"),
-    ({"regions": ["us-east-1"], "backend": "apigateway", "frontDoor": "globalaccelerator"}, "global-serverless:frontDoor"),
-    ({"regions": ["us-east-1"], "frontDoor": "route53"}, "global-serverless:domain"),
-    ({"regions": ["us-east-1"], "frontDoor": {"route53": 50, "cloudfront": 50}}, "global-serverless:domain"),
-    ({"regions": ["us-east-1"], "domain": {"zone": "example.com", "name": "api"},
-      "frontDoor": {"route53": 0, "cloudfront": 50}}, "global-serverless:frontDoor"),
-    ({"regions": ["us-east-1"], "colour": "blue"}, "global-serverless:colour"),
-])
+@pytest.mark.parametrize(
+    "values, key",
+    [
+        ({"regions": ["us-east-1", "atlantis-1"]}, "global-serverless:regions"),
+        ({"regions": ["us-east-1", "us-east-1"]}, "global-serverless:regions"),
+        ({"regions": []}, "global-serverless:regions"),
+        ({"regions": ["eu-west-1"]}, "aws:region"),
+        ({"regions": ["us-east-1"], "backend": "ec2"}, "global-serverless:backend"),
+        ({"regions": ["us-east-1"], "frontDoor": "akamai"}, "global-serverless:frontDoor"),
+        (
+            {"regions": ["us-east-1"], "backend": "apigateway", "frontDoor": "globalaccelerator"},
+            "global-serverless:frontDoor",
+        ),
+        ({"regions": ["us-east-1"], "frontDoor": "route53"}, "global-serverless:domain"),
+        ({"regions": ["us-east-1"], "frontDoor": {"route53": 50, "cloudfront": 50}}, "global-serverless:domain"),
+        (
+            {
+                "regions": ["us-east-1"],
+                "domain": {"zone": "example.com", "name": "api"},
+                "frontDoor": {"route53": 0, "cloudfront": 50},
+            },
+            "global-serverless:frontDoor",
+        ),
+        ({"regions": ["us-east-1"], "colour": "blue"}, "global-serverless:colour"),
+    ],
+)
 def test_bad_config_stops_before_any_resource_is_registered(values, key):
     run = run_program("test", values={"aws:region": "us-east-1", **values}, raise_errors=False)
     assert isinstance(run.error, ConfigError)

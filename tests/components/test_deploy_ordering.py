@@ -10,7 +10,9 @@ def test_alb_waits_for_the_internet_gateway_and_public_routes():
     for region in REGIONS:
         alb = run.by_name(f"{region}-alb")
         needed = {run.by_name(f"api-{region}-alb-igw").urn, run.by_name(f"api-{region}-alb-public").urn}
-        needed |= {r.urn for r in run.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation") if r.region == region}
+        needed |= {
+            r.urn for r in run.of_type("aws:ec2/routeTableAssociation:RouteTableAssociation") if r.region == region
+        }
         assert needed <= set(alb.dependencies)
 
 
@@ -26,15 +28,18 @@ def test_edge_router_may_write_its_logs_everywhere_before_cloudfront_uses_it():
     (statement,) = policy_document(logs)["Statement"]
     assert sorted(statement["Action"]) == ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
     function = run.by_name("cloudfront-router")
-    assert statement["Resource"] == (f"arn:aws:logs:*:123456789012:log-group:/aws/lambda/us-east-1."
-                                     f"{function.state['name']}:*")
+    assert statement["Resource"] == (
+        f"arn:aws:logs:*:123456789012:log-group:/aws/lambda/us-east-1.{function.state['name']}:*"
+    )
     (distribution,) = run.of_type("aws:cloudfront/distribution:Distribution")
     assert logs.urn in distribution.dependencies
 
 
 def test_cloudfront_origins_and_health_checks_wait_for_the_regional_records():
-    for door, resource, prop in (("cloudfront", "aws:cloudfront/distribution:Distribution", "origins"),
-                                 ("route53", "aws:route53/healthCheck:HealthCheck", "fqdn")):
+    for door, resource, prop in (
+        ("cloudfront", "aws:cloudfront/distribution:Distribution", "origins"),
+        ("route53", "aws:route53/healthCheck:HealthCheck", "fqdn"),
+    ):
         run = program(REGIONS, backend="alb", front_door=door)
         regional = {run.by_name(f"api-{r}-regional").urn for r in REGIONS}
         for dependent in run.of_type(resource):

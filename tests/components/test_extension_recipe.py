@@ -9,7 +9,7 @@ from components.catalogue import DoorFacts
 from tests.components.helpers import program
 
 # What a contributor writes, following the recipe: a FrontDoor whose children answer on its hostname.
-THROWAWAY_DOOR = textwrap.dedent('''
+THROWAWAY_DOOR = textwrap.dedent("""
     import pulumi
     import pulumi_aws as aws
 
@@ -32,16 +32,24 @@ THROWAWAY_DOOR = textwrap.dedent('''
             self.hostname = record.name.apply(lambda _: hostname)
             self.url = self.hostname.apply(lambda h: f"https://{h}")
             self.register_outputs({"url": self.url})
-''')
+""")
 
 
 @pytest.fixture
 def echo_door(tmp_path, monkeypatch):
     (tmp_path / "echo_door.py").write_text(THROWAWAY_DOOR)
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(catalogue.DOORS, "echo", DoorFacts(
-        component="echo_door:EchoFrontDoor", needs_domain=True, backends=("alb", "apigateway"),
-        passes_client_host=True, ipv6=False))
+    monkeypatch.setitem(
+        catalogue.DOORS,
+        "echo",
+        DoorFacts(
+            component="echo_door:EchoFrontDoor",
+            needs_domain=True,
+            backends=("alb", "apigateway"),
+            passes_client_host=True,
+            ipv6=False,
+        ),
+    )
 
 
 def test_a_door_added_by_the_recipe_is_configured_and_deployed(echo_door):

@@ -16,14 +16,23 @@ RECORD = "aws:route53/record:Record"
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
 # Every strategy x backend the config allows, with and without a domain where that is allowed.
 ALLOWED = [
-    ("route53", "alb", True), ("route53", "apigateway", True),
-    ("globalaccelerator", "alb", True), ("globalaccelerator", "alb", False),
-    ("cloudfront", "alb", True), ("cloudfront", "alb", False),
-    ("cloudfront", "apigateway", True), ("cloudfront", "apigateway", False),
+    ("route53", "alb", True),
+    ("route53", "apigateway", True),
+    ("globalaccelerator", "alb", True),
+    ("globalaccelerator", "alb", False),
+    ("cloudfront", "alb", True),
+    ("cloudfront", "alb", False),
+    ("cloudfront", "apigateway", True),
+    ("cloudfront", "apigateway", False),
 ]
 # Global resources that CloudFront only takes in us-east-1.
-EDGE_TYPES = {"aws:lambda/function:Function", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
-              "aws:cloudfront/distribution:Distribution", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"}
+EDGE_TYPES = {
+    "aws:lambda/function:Function",
+    "aws:iam/role:Role",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:cloudfront/distribution:Distribution",
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+}
 
 
 def run_for(strategy, backend, domain, regions=REGIONS, home=None):
@@ -43,8 +52,10 @@ def outside_front_doors(run) -> dict[str, object]:
     """URN -> inputs of every resource not under a front door (backends, table, certificates, providers)."""
     doors = tuple(DOOR_TYPES.values()) + (SPLIT_TYPE,)
     return {
-        r.urn: comparable(r.inputs) for r in run.resources
-        if r.type not in doors and not any(run.ancestor(r, t.split(":")[-1]) for t in doors)
+        r.urn: comparable(r.inputs)
+        for r in run.resources
+        if r.type not in doors
+        and not any(run.ancestor(r, t.split(":")[-1]) for t in doors)
         and not serves_a_door_name(r.urn)
     }
 
@@ -88,8 +99,9 @@ def test_each_allowed_combination_builds_one_door_whose_children_are_its_own(str
         assert run.outputs["url"].startswith("https://" if strategy == "cloudfront" else "http://")
 
 
-@pytest.mark.parametrize("strategy,backend", [("route53", "apigateway"), ("globalaccelerator", "alb"),
-                                              ("cloudfront", "alb")])
+@pytest.mark.parametrize(
+    "strategy,backend", [("route53", "apigateway"), ("globalaccelerator", "alb"), ("cloudfront", "alb")]
+)
 def test_child_names_come_from_region_codes_not_positions(strategy, backend):
     forward = run_for(strategy, backend, True)
     backward = run_for(strategy, backend, True, regions=[REGIONS[0], *reversed(REGIONS[1:])])
@@ -100,10 +112,13 @@ def test_child_names_come_from_region_codes_not_positions(strategy, backend):
     assert door_urns(forward) == door_urns(backward)
 
 
-@pytest.mark.parametrize("backend,strategies", [
-    ("alb", ["route53", "globalaccelerator", "cloudfront"]),
-    ("apigateway", ["route53", "cloudfront"]),
-])
+@pytest.mark.parametrize(
+    "backend,strategies",
+    [
+        ("alb", ["route53", "globalaccelerator", "cloudfront"]),
+        ("apigateway", ["route53", "cloudfront"]),
+    ],
+)
 def test_switching_strategy_leaves_backends_and_table_untouched(backend, strategies):
     first, *others = [outside_front_doors(run_for(strategy, backend, True)) for strategy in strategies]
     assert any(":RegionalBackend" in urn for urn in first)
@@ -146,8 +161,11 @@ def test_ab_weighted_records_alias_each_strategys_record_in_the_same_zone(ab_run
     (split,) = ab_run.of_type(SPLIT_TYPE)
     records = {r.inputs["setIdentifier"]: r for r in ab_run.resources if r.parent == split.urn}
     assert set(records) == set(AB_WEIGHTS)
-    strategy_records = {r.inputs["name"]: r for r in ab_run.of_type(RECORD) if r.inputs["name"].count(".") == 3
-                        and r.inputs["name"].split(".")[0] in AB_WEIGHTS}
+    strategy_records = {
+        r.inputs["name"]: r
+        for r in ab_run.of_type(RECORD)
+        if r.inputs["name"].count(".") == 3 and r.inputs["name"].split(".")[0] in AB_WEIGHTS
+    }
     for strategy, record in records.items():
         props = record.inputs
         assert record.type == RECORD and record.region == REGIONS[0]
@@ -166,9 +184,15 @@ def test_ab_route53_latency_records_sit_on_the_strategy_name():
     assert {r.inputs["name"] for r in latency} == {"route53.api.example.com"}
     for record in latency:
         region = record.inputs["setIdentifier"]
-        (domain,) = [d for d in run.of_type("aws:apigatewayv2/domainName:DomainName")
-                     if d.region == region and d.inputs["domainName"] == "route53.api.example.com"]
+        (domain,) = [
+            d
+            for d in run.of_type("aws:apigatewayv2/domainName:DomainName")
+            if d.region == region and d.inputs["domainName"] == "route53.api.example.com"
+        ]
         assert record.inputs["aliases"][0]["name"] == domain.state["domainNameConfiguration"]["targetDomainName"]
-    weights = {r.inputs["setIdentifier"]: r.inputs["weightedRoutingPolicies"][0]["weight"]
-               for r in run.of_type(RECORD) if r.inputs.get("weightedRoutingPolicies")}
+    weights = {
+        r.inputs["setIdentifier"]: r.inputs["weightedRoutingPolicies"][0]["weight"]
+        for r in run.of_type(RECORD)
+        if r.inputs.get("weightedRoutingPolicies")
+    }
     assert weights == {"route53": 1, "cloudfront": 3}

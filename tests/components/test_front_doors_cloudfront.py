@@ -4,8 +4,11 @@ import json
 
 import pytest
 
-from components.front_doors.cloudfront_edge import (CACHING_DISABLED_POLICY_ID, EDGE_TIMEOUT_SECONDS,
-                                                   ROUTING_TABLE_ARCHIVE_PATH)
+from components.front_doors.cloudfront_edge import (
+    CACHING_DISABLED_POLICY_ID,
+    EDGE_TIMEOUT_SECONDS,
+    ROUTING_TABLE_ARCHIVE_PATH,
+)
 from components.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract
 from functions.edge.health import PROBE_TIMEOUT_SECONDS
@@ -42,13 +45,17 @@ def regional_hostnames(run, backend, domain) -> dict[str, str]:
         return {region: f"{region}.api.example.com" for region in REGIONS}
     if backend == "alb":
         return {lb.region: lb.state["dnsName"] for lb in run.of_type("aws:lb/loadBalancer:LoadBalancer")}
-    return {api.region: api.state["apiEndpoint"].removeprefix("https://") for api in run.of_type("aws:apigatewayv2/api:Api")}
+    return {
+        api.region: api.state["apiEndpoint"].removeprefix("https://") for api in run.of_type("aws:apigatewayv2/api:Api")
+    }
 
 
 COMBINATIONS = [("alb", True), ("alb", False), ("apigateway", True), ("apigateway", False)]
 
 
-@pytest.fixture(scope="module", params=COMBINATIONS, ids=[f"{b}-{'domain' if d else 'nodomain'}" for b, d in COMBINATIONS])
+@pytest.fixture(
+    scope="module", params=COMBINATIONS, ids=[f"{b}-{'domain' if d else 'nodomain'}" for b, d in COMBINATIONS]
+)
 def deployed(request):
     backend, domain = request.param
     run = program(REGIONS, backend=backend, front_door="cloudfront", **({} if domain else {"domain": None}))
@@ -122,8 +129,11 @@ def test_distribution_has_one_origin_per_region_and_the_router_on_origin_request
     assert behavior["originRequestPolicyId"] == one(run, ORIGIN_REQUEST_POLICY).id
     (association,) = behavior["lambdaFunctionAssociations"]
     # The router reads headers only: CloudFront need not buffer request bodies for it.
-    assert association == {"eventType": "origin-request", "lambdaArn": function.state["qualifiedArn"],
-                           "includeBody": False}
+    assert association == {
+        "eventType": "origin-request",
+        "lambdaArn": function.state["qualifiedArn"],
+        "includeBody": False,
+    }
     # What a policy follows from the distribution to its edge function.
     assert function.urn in distribution.property_dependencies["defaultCacheBehavior"]
 

@@ -80,8 +80,16 @@ def test_without_domain_listens_where_the_albs_listen_and_serves_the_accelerator
 
 
 def test_api_gateway_backend_is_refused_before_anything_is_registered():
-    run = run_program("test", values={"aws:region": "us-east-1", "regions": REGIONS, "backend": "apigateway",
-                                      "frontDoor": "globalaccelerator"}, raise_errors=False)
+    run = run_program(
+        "test",
+        values={
+            "aws:region": "us-east-1",
+            "regions": REGIONS,
+            "backend": "apigateway",
+            "frontDoor": "globalaccelerator",
+        },
+        raise_errors=False,
+    )
     assert isinstance(run.error, ConfigError)
     assert run.error.key == "global-serverless:frontDoor"
     assert "Global Accelerator endpoints are ALB" in str(run.error)
@@ -89,9 +97,15 @@ def test_api_gateway_backend_is_refused_before_anything_is_registered():
 
 
 def test_the_door_itself_refuses_non_alb_endpoints_naming_the_stack_key():
-    endpoint = RegionalEndpoint(region="eu-west-1", backend="apigateway", hostname=pulumi.Output.from_input("h"),
-                                protocol="https", url=pulumi.Output.from_input("https://h"), health_path="/health",
-                                health_url=pulumi.Output.from_input("https://h/health"))
+    endpoint = RegionalEndpoint(
+        region="eu-west-1",
+        backend="apigateway",
+        hostname=pulumi.Output.from_input("h"),
+        protocol="https",
+        url=pulumi.Output.from_input("https://h"),
+        health_path="/health",
+        health_url=pulumi.Output.from_input("https://h/health"),
+    )
     with pytest.raises(ConfigError) as raised:
         require_albs("globalaccelerator", (endpoint,))
     assert raised.value.key == "global-serverless:backend"
@@ -105,6 +119,7 @@ def test_one_and_sixteen_regions(count):
     arns = alb_arns(run)
     groups = door_resources(run, GROUP)
     assert sorted(g.inputs["endpointGroupRegion"] for g in groups) == sorted(regions)
-    assert all(g.inputs["endpointConfigurations"][0]["endpointId"] == arns[g.inputs["endpointGroupRegion"]]
-               for g in groups)
+    assert all(
+        g.inputs["endpointConfigurations"][0]["endpointId"] == arns[g.inputs["endpointGroupRegion"]] for g in groups
+    )
     assert len(door_resources(run, ACCELERATOR)) == 1 and len(door_resources(run, LISTENER)) == 1

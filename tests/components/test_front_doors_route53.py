@@ -8,8 +8,16 @@ from tests.components.helpers import ALL_REGIONS, program
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 RECORD = "aws:route53/record:Record"
 # The regions Route 53 health checkers run in (pulumi-aws HealthCheck.regions docstring).
-VALID_CHECKER_REGIONS = {"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2",
-                         "ap-northeast-1", "sa-east-1"}
+VALID_CHECKER_REGIONS = {
+    "us-east-1",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "sa-east-1",
+}
 REGIONS = ["eu-west-1", "us-east-1", "ap-southeast-1"]
 HEALTH = {"path": "/healthz", "intervalSeconds": 10, "failureThreshold": 2}
 
@@ -23,8 +31,11 @@ def alias_target_in(run, backend, region, hostname):
     if backend == "alb":
         (alb,) = [r for r in run.of_type("aws:lb/loadBalancer:LoadBalancer") if r.region == region]
         return alb.state["dnsName"], alb.state["zoneId"]
-    (domain,) = [r for r in run.of_type("aws:apigatewayv2/domainName:DomainName")
-                 if r.region == region and r.inputs["domainName"] == hostname]
+    (domain,) = [
+        r
+        for r in run.of_type("aws:apigatewayv2/domainName:DomainName")
+        if r.region == region and r.inputs["domainName"] == hostname
+    ]
     configuration = domain.state["domainNameConfiguration"]
     return configuration["targetDomainName"], configuration["hostedZoneId"]
 
@@ -82,5 +93,7 @@ def test_one_and_sixteen_regions(count):
     assert sorted(r.inputs["setIdentifier"] for r in records) == sorted(regions)
     for record in records:
         region = record.inputs["setIdentifier"]
-        assert record.inputs["aliases"][0]["name"] == alias_target_in(run, "apigateway", region, "route53.api.example.com")[0]
-
+        assert (
+            record.inputs["aliases"][0]["name"]
+            == alias_target_in(run, "apigateway", region, "route53.api.example.com")[0]
+        )

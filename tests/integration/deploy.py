@@ -9,7 +9,6 @@ import time
 from components import backend_plan as plan
 from components.packaging import API_SOURCE, build_zip
 from functions.api import contract
-
 from tests.integration.ministack import Ministack
 
 ACCOUNT_ROLE = "arn:aws:iam::000000000000:role/global-serverless-api"
@@ -32,7 +31,9 @@ def create_global_table(ms: Ministack, name: str, home_region: str, replica_regi
     home = ms.client("dynamodb", home_region)
     home.create_table(
         TableName=name,
-        AttributeDefinitions=[{"AttributeName": contract.TABLE_HASH_KEY, "AttributeType": contract.TABLE_HASH_KEY_TYPE}],
+        AttributeDefinitions=[
+            {"AttributeName": contract.TABLE_HASH_KEY, "AttributeType": contract.TABLE_HASH_KEY_TYPE}
+        ],
         KeySchema=[{"AttributeName": contract.TABLE_HASH_KEY, "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
@@ -46,8 +47,9 @@ def create_global_table(ms: Ministack, name: str, home_region: str, replica_regi
     for region in replica_regions:
         replica = ms.client("dynamodb", region)
         wait_until(
-            lambda: replica.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
-            timeout=20, what=f"replica of {name} in {region}",
+            lambda replica=replica: replica.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE",
+            timeout=20,
+            what=f"replica of {name} in {region}",
         )
 
 
@@ -81,19 +83,28 @@ def deploy_api_behind_alb(ms: Ministack, region: str, name: str, environment: di
     lambda_.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
 
     elb = ms.client("elbv2", region)
-    load_balancer = elb.create_load_balancer(Name=name, Type="application", Scheme="internet-facing",
-                                             Subnets=[f"subnet-{region}-a", f"subnet-{region}-b"])
+    load_balancer = elb.create_load_balancer(
+        Name=name, Type="application", Scheme="internet-facing", Subnets=[f"subnet-{region}-a", f"subnet-{region}-b"]
+    )
     target_group = elb.create_target_group(
-        Name=name, TargetType="lambda",
-        HealthCheckEnabled=True, HealthCheckPath=contract.DEFAULT_HEALTH_PATH, Matcher={"HttpCode": "200"},
+        Name=name,
+        TargetType="lambda",
+        HealthCheckEnabled=True,
+        HealthCheckPath=contract.DEFAULT_HEALTH_PATH,
+        Matcher={"HttpCode": "200"},
     )["TargetGroups"][0]
     lambda_.add_permission(
-        FunctionName=name, StatementId="alb-invoke", Action="lambda:InvokeFunction",
-        Principal="elasticloadbalancing.amazonaws.com", SourceArn=target_group["TargetGroupArn"],
+        FunctionName=name,
+        StatementId="alb-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="elasticloadbalancing.amazonaws.com",
+        SourceArn=target_group["TargetGroupArn"],
     )
     elb.register_targets(TargetGroupArn=target_group["TargetGroupArn"], Targets=[{"Id": function["FunctionArn"]}])
     elb.create_listener(
-        LoadBalancerArn=load_balancer["LoadBalancers"][0]["LoadBalancerArn"], Protocol="HTTP", Port=80,
+        LoadBalancerArn=load_balancer["LoadBalancers"][0]["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
         DefaultActions=[{"Type": "forward", "TargetGroupArn": target_group["TargetGroupArn"]}],
     )
     return name

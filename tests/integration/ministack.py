@@ -34,7 +34,7 @@ def ministack_python() -> Path:
         raise MinistackUnavailable(
             f"ministack's virtualenv python not found at {python}: run `make test` (it creates "
             f"{DEFAULT_PYTHON.parent.parent.relative_to(REPO_ROOT)} from "
-            f"tests/integration/requirements-ministack.txt), or set MINISTACK_PYTHON"
+            f"the `ministack` group of pyproject.toml), or set MINISTACK_PYTHON"
         )
     return python
 
@@ -78,7 +78,8 @@ class Ministack:
         # Its own TMPDIR: ministack writes its pid file and every Lambda worker's code there.
         self._workdir = Path(tempfile.mkdtemp(prefix="ministack-"))
         env = {
-            key: value for key, value in os.environ.items()
+            key: value
+            for key, value in os.environ.items()
             if not key.startswith(("AWS_", "POWERTOOLS_")) and key not in ("VIRTUAL_ENV", "PYTHONPATH")
         }
         env.update(
@@ -92,7 +93,10 @@ class Ministack:
         self._log = open(self._workdir / "ministack.log", "wb")
         self._process = subprocess.Popen(
             [str(self.python), "-m", "ministack"],
-            env=env, cwd=self._workdir, stdout=self._log, stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self._workdir,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its Lambda workers share the group, so stop() reaches them too
         )
         try:
@@ -153,12 +157,21 @@ class Ministack:
         from botocore.config import Config
 
         return boto3.client(
-            service, region_name=region, endpoint_url=self.endpoint, **CREDENTIALS,
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint,
+            **CREDENTIALS,
             config=Config(retries={"max_attempts": 2, "mode": "standard"}),
         )
 
-    def request(self, method: str, path: str, body: bytes | str | None = None,
-                headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30,
+    ) -> Response:
         connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         try:
             connection.request(method, path, body=body, headers=headers or {})
@@ -171,8 +184,16 @@ class Ministack:
         finally:
             connection.close()
 
-    def alb_request(self, lb_name: str, region: str, method: str, path: str, body: bytes | str | None = None,
-                    headers: dict[str, str] | None = None, timeout: float = 30) -> Response:
+    def alb_request(
+        self,
+        lb_name: str,
+        region: str,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 30,
+    ) -> Response:
         """An HTTP request to a load balancer, addressed by path (ministack answers `/health` itself)."""
         headers = dict(headers or {})
         if region != DEFAULT_REGION:

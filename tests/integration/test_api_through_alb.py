@@ -13,7 +13,8 @@ from functions.api import contract
 from tests.integration import deploy
 from tests.integration.topology import CHAOS_PARAMETER, REGION_A, REGION_B
 
-pytestmark = pytest.mark.integration
+# One worker and one emulator for every ministack test (pytest -n 2 --dist loadgroup).
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("ministack")]
 
 JSON = {"content-type": "application/json"}
 REPLICATION_TIMEOUT = 15.0
@@ -26,7 +27,9 @@ def new_id() -> str:
 
 
 def put_item(ministack, region, item_id: str, data, headers=None):
-    return region.request(ministack, "PUT", f"/items/{item_id}", body=json.dumps(data), headers={**JSON, **(headers or {})})
+    return region.request(
+        ministack, "PUT", f"/items/{item_id}", body=json.dumps(data), headers={**JSON, **(headers or {})}
+    )
 
 
 def test_health_answers_in_each_region(ministack, regions):
@@ -89,15 +92,23 @@ def test_chaos_down_fails_only_that_region(ministack, regions):
 
     deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER, json.dumps({"mode": "down"}))
     try:
-        down = deploy.wait_until(lambda: (r := health(REGION_A)).status == 503 and r,
-                                 timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 /health turning 503")
+        down = deploy.wait_until(
+            lambda: (r := health(REGION_A)).status == 503 and r,
+            timeout=CHAOS_TIMEOUT,
+            interval=0.25,
+            what="us-east-1 /health turning 503",
+        )
         assert down.headers[contract.SERVED_BY_HEADER] == REGION_A
         assert regions[REGION_A].request(ministack, "GET", f"/items/{new_id()}").status == 503
         assert health(REGION_B).status == 200
     finally:
         deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER)
-    deploy.wait_until(lambda: health(REGION_A).status == 200,
-                      timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 recovering after chaos")
+    deploy.wait_until(
+        lambda: health(REGION_A).status == 200,
+        timeout=CHAOS_TIMEOUT,
+        interval=0.25,
+        what="us-east-1 recovering after chaos",
+    )
 
 
 WRITES_BEFORE_FAILOVER = 20
@@ -109,30 +120,38 @@ def test_acknowledged_writes_survive_failing_a_region_over(ministack, regions):
     acknowledged = {}
     for number in range(WRITES_BEFORE_FAILOVER):
         item_id = new_id()
-        response = put_item(ministack, region_a, item_id, {"n": number},
-                            headers={"Idempotency-Key": f'"{item_id}"'})
+        response = put_item(ministack, region_a, item_id, {"n": number}, headers={"Idempotency-Key": f'"{item_id}"'})
         assert response.status == 201, response.body
         acknowledged[item_id] = response.json()
 
     deploy.put_chaos(ministack, REGION_A, CHAOS_PARAMETER, json.dumps({"mode": "down"}))
     try:
-        deploy.wait_until(lambda: region_a.request(ministack, "GET", contract.DEFAULT_HEALTH_PATH).status == 503,
-                          timeout=CHAOS_TIMEOUT, interval=0.25, what="us-east-1 going down")
+        deploy.wait_until(
+            lambda: region_a.request(ministack, "GET", contract.DEFAULT_HEALTH_PATH).status == 503,
+            timeout=CHAOS_TIMEOUT,
+            interval=0.25,
+            what="us-east-1 going down",
+        )
 
         def all_replicated():
             found = {item_id: region_b.request(ministack, "GET", f"/items/{item_id}") for item_id in acknowledged}
             return found if all(r.status == 200 for r in found.values()) else None
 
-        found = deploy.wait_until(all_replicated, timeout=REPLICATION_TIMEOUT, interval=0.5,
-                                  what="every acknowledged write readable in eu-west-1")
+        found = deploy.wait_until(
+            all_replicated,
+            timeout=REPLICATION_TIMEOUT,
+            interval=0.5,
+            what="every acknowledged write readable in eu-west-1",
+        )
         for item_id, first in acknowledged.items():
             body = found[item_id].json()
             assert (body["data"], body["version"], body["region"]) == (first["data"], first["version"], REGION_A)
             assert found[item_id].headers[contract.SERVED_BY_HEADER] == REGION_B
         # A client retrying one of them after failover gets the first answer back, not a second write.
         item_id = next(iter(acknowledged))
-        retry = put_item(ministack, region_b, item_id, acknowledged[item_id]["data"],
-                         headers={"Idempotency-Key": f'"{item_id}"'})
+        retry = put_item(
+            ministack, region_b, item_id, acknowledged[item_id]["data"], headers={"Idempotency-Key": f'"{item_id}"'}
+        )
         assert retry.status == 201 and retry.json() == acknowledged[item_id]
         assert retry.headers.get("idempotent-replayed") == "true"
     finally:

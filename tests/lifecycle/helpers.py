@@ -8,8 +8,14 @@ TABLE = "aws:dynamodb/table:Table"
 
 
 def config(front_door="route53", backend="alb", regions=REGIONS, domain=DOMAIN, **extra) -> dict:
-    values = {"aws:region": regions[0], "regions": list(regions), "backend": backend, "frontDoor": front_door,
-              "healthCheck": {"path": "/health", "intervalSeconds": 30, "failureThreshold": 3}, **extra}
+    values = {
+        "aws:region": regions[0],
+        "regions": list(regions),
+        "backend": backend,
+        "frontDoor": front_door,
+        "healthCheck": {"path": "/health", "intervalSeconds": 30, "failureThreshold": 3},
+        **extra,
+    }
     if domain is not None:
         values["domain"] = domain
     return values

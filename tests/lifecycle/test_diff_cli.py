@@ -37,12 +37,15 @@ def test_against_another_base_file(tmp_path, capsys):
     assert "create   aws:globalaccelerator/accelerator:Accelerator::globalaccelerator" in out
 
 
-@pytest.mark.parametrize("argv,message", [
-    (["--stack", "prod", "--config", "aws:region=eu-west-1"], "home region us-east-1"),
-    (["--stack", "prod", "--config", "backend=lambda"], "unknown backend"),
-    (["--stack", "nope"], "no stack file Pulumi.nope.yaml"),
-    (["--stack", "prod", "--base", "/nonexistent.yaml"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["--stack", "prod", "--config", "aws:region=eu-west-1"], "home region us-east-1"),
+        (["--stack", "prod", "--config", "backend=lambda"], "unknown backend"),
+        (["--stack", "nope"], "no stack file Pulumi.nope.yaml"),
+        (["--stack", "prod", "--base", "/nonexistent.yaml"], "no such file"),
+    ],
+)
 def test_bad_input_exits_2_with_the_reason(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -50,7 +53,11 @@ def test_bad_input_exits_2_with_the_reason(argv, message, capsys):
 
 
 def test_module_entry_point_exit_code():
-    done = subprocess.run([sys.executable, "-m", "offline.diff", "--stack", "dev", "--config", "backend=alb"],
-                          cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "offline.diff", "--stack", "dev", "--config", "backend=alb"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "update   aws:route53/record:Record::api-us-east-1-regional  (aliases)" in done.stdout

@@ -16,8 +16,19 @@ def record(name, host, policy=None, set_id=None, **options):
 
 
 def resource(type_, name, inputs, **options):
-    return CapturedResource(urn=f"urn:pulumi:s::p::{type_}::{name}", type=type_, name=name, id=name, inputs=inputs,
-                            state={}, region="us-east-1", custom=True, parent=None, provider="prov::id", **options)
+    return CapturedResource(
+        urn=f"urn:pulumi:s::p::{type_}::{name}",
+        type=type_,
+        name=name,
+        id=name,
+        inputs=inputs,
+        state={},
+        region="us-east-1",
+        custom=True,
+        parent=None,
+        provider="prov::id",
+        **options,
+    )
 
 
 def plan(old, new):
@@ -54,7 +65,9 @@ def test_delete_before_replace_frees_the_name_first_and_reports_the_gap():
 
 def test_an_update_swaps_the_routing_policy_in_one_change():
     old = [record("door", "api.example.com")]
-    new = record("main", "api.example.com", "weighted", "door", aliases=["urn:pulumi:s::p::aws:route53/record:Record::door"])
+    new = record(
+        "main", "api.example.com", "weighted", "door", aliases=["urn:pulumi:s::p::aws:route53/record:Record::door"]
+    )
     result = plan(old, [new])
     assert not result.clashes and not result.notices
     assert [s.op for s in result.steps] == ["update"]

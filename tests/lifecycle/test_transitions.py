@@ -41,11 +41,14 @@ def test_switching_the_backend_under_a_door(door, before, after):
     assert all(s.changed == ("aliases",) for s in regional)
 
 
-@pytest.mark.parametrize("single,split", [
-    ("cloudfront", {"cloudfront": 50, "globalaccelerator": 50}),
-    ("route53", {"route53": 1, "cloudfront": 3}),
-    ("globalaccelerator", {"globalaccelerator": 90, "route53": 10}),
-])
+@pytest.mark.parametrize(
+    "single,split",
+    [
+        ("cloudfront", {"cloudfront": 50, "globalaccelerator": 50}),
+        ("route53", {"route53": 1, "cloudfront": 3}),
+        ("globalaccelerator", {"globalaccelerator": 90, "route53": 10}),
+    ],
+)
 def test_turning_an_ab_split_on_and_off(single, split):
     on = transition(config(single), config(split))
     assert_accepted(on)
@@ -55,16 +58,19 @@ def test_turning_an_ab_split_on_and_off(single, split):
 
 
 def test_new_weights_update_members_in_place():
-    plan = transition(config({"cloudfront": 50, "globalaccelerator": 50}),
-                      config({"cloudfront": 10, "globalaccelerator": 90}))
+    plan = transition(
+        config({"cloudfront": 50, "globalaccelerator": 50}), config({"cloudfront": 10, "globalaccelerator": 90})
+    )
     assert_accepted(plan)
     assert {s.op for s in plan.steps if s.op != "same"} == {"update"}
     assert sorted(s.urn.split("::")[-1] for s in plan.of("update")) == ["main-cloudfront", "main-globalaccelerator"]
 
 
 def test_adding_a_door_to_a_split():
-    plan = transition(config({"cloudfront": 50, "globalaccelerator": 50}),
-                      config({"cloudfront": 50, "globalaccelerator": 50, "route53": 10}))
+    plan = transition(
+        config({"cloudfront": 50, "globalaccelerator": 50}),
+        config({"cloudfront": 50, "globalaccelerator": 50, "route53": 10}),
+    )
     assert_accepted(plan)
     assert not plan.of("delete") and not plan.of("replace")
 
@@ -82,9 +88,14 @@ def test_adding_and_removing_a_region_changes_only_that_replica():
         assert_accepted(plan)
         (table,) = [s for s in plan.steps if s.type == "aws:dynamodb/table:Table"]
         assert table.op == "update" and table.changed == ("replicas",)
-        touched = {s.region for s in plan.steps if s.op in ("create", "delete", "replace")
-                   and s.type.startswith("aws:") and not s.type.startswith("aws:route53")
-                   and not s.type.startswith("aws:globalaccelerator")}
+        touched = {
+            s.region
+            for s in plan.steps
+            if s.op in ("create", "delete", "replace")
+            and s.type.startswith("aws:")
+            and not s.type.startswith("aws:route53")
+            and not s.type.startswith("aws:globalaccelerator")
+        }
         assert touched == {"ap-southeast-1"}
 
 
@@ -98,15 +109,19 @@ def test_removing_a_protected_region_names_the_hand_work():
     assert "security group named GlobalAccelerator" in text
 
 
-@pytest.mark.parametrize("change", [
-    {"healthCheck": {"path": "/health", "intervalSeconds": 10, "failureThreshold": 2}},
-    {"trafficDials": {"eu-west-1": 0}},
-    {"deletionProtection": True},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"healthCheck": {"path": "/health", "intervalSeconds": 10, "failureThreshold": 2}},
+        {"trafficDials": {"eu-west-1": 0}},
+        {"deletionProtection": True},
+    ],
+)
 def test_tuning_changes_are_accepted(change):
     assert_accepted(transition(config("globalaccelerator"), config("globalaccelerator", **change)))
-    assert_accepted(transition(config("route53"), config("route53", **{k: v for k, v in change.items()
-                                                                        if k != "trafficDials"})))
+    assert_accepted(
+        transition(config("route53"), config("route53", **{k: v for k, v in change.items() if k != "trafficDials"}))
+    )
 
 
 def test_a_faster_health_check_replaces_the_checks_not_the_records():
@@ -143,7 +158,10 @@ def test_changing_the_home_region_is_refused_before_any_resource():
 def test_a_new_stack_may_choose_any_home_region():
     run = run_program("test", values={**config("globalaccelerator"), "aws:region": "eu-west-1"})
     (table,) = run.of_type("aws:dynamodb/table:Table")
-    assert table.region == "eu-west-1" and table.inputs["tags"] == {"home-region": "eu-west-1", "consistency": "eventual"}
+    assert table.region == "eu-west-1" and table.inputs["tags"] == {
+        "home-region": "eu-west-1",
+        "consistency": "eventual",
+    }
 
 
 # -- Stacks deployed by the first release ---------------------------------------------------------
@@ -159,12 +177,15 @@ def test_prod_upgrade_keeps_every_name_and_moves_the_main_record_in_place():
     plan = upgrade("v1-prod.json", "prod")
     assert not plan.problems and not plan.notices
     (main,) = [s for s in plan.steps if s.urn.endswith("::main-globalaccelerator")]
-    assert main.op == "update" and main.old.urn.endswith("GlobalAcceleratorFrontDoor$aws:route53/record:Record::globalaccelerator-dns")
+    assert main.op == "update" and main.old.urn.endswith(
+        "GlobalAcceleratorFrontDoor$aws:route53/record:Record::globalaccelerator-dns"
+    )
     assert set(main.changed) == {"aliases", "setIdentifier", "weightedRoutingPolicies"}  # one atomic change batch
     assert not [s for s in plan.steps if s.op == "replace"]
     moved = [s for s in plan.steps if s.old and s.new and s.old.urn != s.new.urn]
     assert sorted(s.urn.split("::")[-1] for s in moved) == sorted(
-        ["main-globalaccelerator"] + [f"api-{r}-regional" for r in REGIONS])
+        ["main-globalaccelerator"] + [f"api-{r}-regional" for r in REGIONS]
+    )
 
 
 def test_cloudfront_upgrade_keeps_the_main_name_answering():
@@ -187,15 +208,21 @@ def test_an_ab_stack_of_the_first_release_needs_its_door_records_renamed_first()
     assert len(plan.clashes) == 3  # the door records' new names meet their old selves
     # The README's hand step: `pulumi state rename` each door record to its new name.
     data = json.loads((SNAPSHOTS / "v1-prod-ab.json").read_text())
-    renames = {"globalaccelerator-dns": "globalaccelerator-hostname", "cloudfront-a": "cloudfront-hostname-a",
-               "cloudfront-aaaa": "cloudfront-hostname-aaaa"}
+    renames = {
+        "globalaccelerator-dns": "globalaccelerator-hostname",
+        "cloudfront-a": "cloudfront-hostname-a",
+        "cloudfront-aaaa": "cloudfront-hostname-aaaa",
+    }
     for item in data["resources"]:
         head, _, name = item["urn"].rpartition("::")
         if "route53/record" in head and name in renames:
             item["urn"], item["name"] = f"{head}::{renames[name]}", renames[name]
     old = run_from_snapshot(data)
-    new = run_program("prod", overrides=['frontDoor={"globalaccelerator": 50, "cloudfront": 50}'],
-                      deployed_tables=deployed_tables(old))
+    new = run_program(
+        "prod",
+        overrides=['frontDoor={"globalaccelerator": 50, "cloudfront": 50}'],
+        deployed_tables=deployed_tables(old),
+    )
     renamed = plan_update(old, new)
     assert not renamed.problems
     assert DOMAIN["name"]
@@ -211,8 +238,9 @@ def test_a_strong_table_is_built_as_dynamodb_requires():
     (table,) = run.of_type("aws:dynamodb/table:Table")
     assert [r["consistencyMode"] for r in table.inputs["replicas"]] == ["STRONG", "STRONG"]
     assert "ttl" not in table.inputs and "globalTableWitness" not in table.inputs
-    witnessed = run_program("test", values=config("route53", regions=US[:2], tableConsistency="strong",
-                                                  witnessRegion="us-west-2"))
+    witnessed = run_program(
+        "test", values=config("route53", regions=US[:2], tableConsistency="strong", witnessRegion="us-west-2")
+    )
     (table,) = witnessed.of_type("aws:dynamodb/table:Table")
     assert table.inputs["globalTableWitness"] == {"regionName": "us-west-2"}
     assert table.inputs["tags"] == {"home-region": "us-east-1", "consistency": "strong"}
@@ -221,8 +249,12 @@ def test_a_strong_table_is_built_as_dynamodb_requires():
 def test_the_consistency_mode_of_a_deployed_table_cannot_change():
     before = config("route53", regions=US)
     old = run_program("test", values=before)
-    new = run_program("test", values={**before, "tableConsistency": "strong"},
-                      deployed_tables=deployed_tables(old), raise_errors=False)
+    new = run_program(
+        "test",
+        values={**before, "tableConsistency": "strong"},
+        deployed_tables=deployed_tables(old),
+        raise_errors=False,
+    )
     assert isinstance(new.error, ConfigError) and new.resources == []
     assert "global-serverless:tableConsistency" in str(new.error) and "was created eventual" in str(new.error)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
 import grpc
 from google.protobuf import empty_pb2, struct_pb2
@@ -24,8 +25,12 @@ from pulumi_policy.deserialize import serialize_properties
 from offline.policy_engine import PROVIDER_TYPE_PREFIX, PackConfig, default_provider
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
-_LEVELS = {EnforcementLevel.ADVISORY: proto.ADVISORY, EnforcementLevel.MANDATORY: proto.MANDATORY,
-           EnforcementLevel.DISABLED: proto.DISABLED, EnforcementLevel.REMEDIATE: proto.REMEDIATE}
+_LEVELS = {
+    EnforcementLevel.ADVISORY: proto.ADVISORY,
+    EnforcementLevel.MANDATORY: proto.MANDATORY,
+    EnforcementLevel.DISABLED: proto.DISABLED,
+    EnforcementLevel.REMEDIATE: proto.REMEDIATE,
+}
 _FROM_PROTO = {v: k for k, v in _LEVELS.items()}
 
 
@@ -41,7 +46,11 @@ class RunningPack:
     def __init__(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(PACK_DIR)],
-            cwd=PACK_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=PACK_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         port = self._read_port(timeout=60)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         self.stub = analyzer_pb2_grpc.AnalyzerStub(self.channel)
@@ -84,34 +93,49 @@ class RunningPack:
         found = []
         for resource in resources:
             request = proto.AnalyzeRequest(
-                type=resource.type, properties=_struct(resource.inputs), urn=resource.urn, name=resource.name,
-                options=proto.AnalyzerResourceOptions(parent=resource.parent or ""))
+                type=resource.type,
+                properties=_struct(resource.inputs),
+                urn=resource.urn,
+                name=resource.name,
+                options=proto.AnalyzerResourceOptions(parent=resource.parent or ""),
+            )
             provider = self._provider(resource, providers, home_region)
             if provider is not None:
                 request.provider.CopyFrom(provider)
             # A resource policy's diagnostic belongs to the resource analyzed (the engine attaches it).
             found += [_row(d, d.urn or resource.urn) for d in self.stub.Analyze(request).diagnostics]
-        stack = proto.AnalyzeStackRequest(resources=[self._stack_resource(r, providers, home_region) for r in resources])
+        stack = proto.AnalyzeStackRequest(
+            resources=[self._stack_resource(r, providers, home_region) for r in resources]
+        )
         found += [_row(d, d.urn) for d in self.stub.AnalyzeStack(stack).diagnostics]
         return found
 
     def _provider(self, resource: Any, providers: dict, home_region: Optional[str]) -> Optional[Any]:
         if resource.provider:
             source = providers[resource.provider.rsplit("::", 1)[0]]
-            return proto.AnalyzerProviderResource(type=source.type, properties=_struct(source.inputs),
-                                                  urn=source.urn, name=source.name)
+            return proto.AnalyzerProviderResource(
+                type=source.type, properties=_struct(source.inputs), urn=source.urn, name=source.name
+            )
         if resource.custom and not resource.type.startswith(PROVIDER_TYPE_PREFIX):
             fallback = default_provider(home_region)
-            return proto.AnalyzerProviderResource(type=fallback.resource_type,
-                                                  properties=_struct(dict(fallback.props["__target"])),
-                                                  urn=fallback.urn, name=fallback.name)
+            return proto.AnalyzerProviderResource(
+                type=fallback.resource_type,
+                properties=_struct(dict(fallback.props["__target"])),
+                urn=fallback.urn,
+                name=fallback.name,
+            )
         return None
 
     def _stack_resource(self, resource: Any, providers: dict, home_region: Optional[str]) -> Any:
         message = proto.AnalyzerResource(
-            type=resource.type, properties=_struct(resource.state), urn=resource.urn, name=resource.name,
-            options=proto.AnalyzerResourceOptions(parent=resource.parent or ""), parent=resource.parent or "",
-            dependencies=list(resource.dependencies))
+            type=resource.type,
+            properties=_struct(resource.state),
+            urn=resource.urn,
+            name=resource.name,
+            options=proto.AnalyzerResourceOptions(parent=resource.parent or ""),
+            parent=resource.parent or "",
+            dependencies=list(resource.dependencies),
+        )
         provider = self._provider(resource, providers, home_region)
         if provider is not None:
             message.provider.CopyFrom(provider)
@@ -121,12 +145,16 @@ class RunningPack:
 
 
 def _row(diagnostic: Any, urn: str) -> tuple[str, str, str, str]:
-    return (diagnostic.policyName, _FROM_PROTO[diagnostic.enforcementLevel].value, urn,
-            _without_description(diagnostic))
+    return (
+        diagnostic.policyName,
+        _FROM_PROTO[diagnostic.enforcementLevel].value,
+        urn,
+        _without_description(diagnostic),
+    )
 
 
 def _without_description(diagnostic: Any) -> str:
     """The analyzer prefixes each message with the policy description and a newline."""
     prefix = diagnostic.description + "\n"
     message = diagnostic.message
-    return message[len(prefix):] if message.startswith(prefix) else message
+    return message[len(prefix) :] if message.startswith(prefix) else message

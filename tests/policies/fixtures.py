@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional
+from typing import Any, Optional
 
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
+
+from offline.policy_engine import Violation, evaluate, resolve_pack_config
 from offline.run import CapturedResource
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, POLICIES_BY_NAME
-from offline.policy_engine import Violation, evaluate, resolve_pack_config
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 STACK, PROJECT = "test", "global-serverless"
 ACCOUNT = "123456789012"
@@ -26,11 +28,20 @@ REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1")
 CHECKER_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
 BACKEND_COMPONENT = "global-serverless:components:RegionalBackend"
 
-LAMBDA_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
-EDGE_TRUST = {"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
-     "Action": "sts:AssumeRole"}]}
+LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+EDGE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "edgelambda.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
 
 
 def urn(type_: str, name: str) -> str:
@@ -39,7 +50,7 @@ def urn(type_: str, name: str) -> str:
 
 @dataclass
 class Fixture:
-    builder: "_Builder"
+    builder: _Builder
     home_region: str = "us-east-1"
     regions: tuple[str, ...] = REGIONS
     strategies: tuple[str, ...] = ("globalaccelerator",)
@@ -57,32 +68,45 @@ class Fixture:
         assert len(matches) == 1, f"{len(matches)} resources named {name!r}"
         return matches[0]
 
-    def set(self, name: str, path: str, value: Any) -> "Fixture":
+    def set(self, name: str, path: str, value: Any) -> Fixture:
         resource = self.get(name)
         for props in (resource.inputs, resource.state):
             _assign(props, path, value)
         return self
 
-    def drop(self, name: str, path: str) -> "Fixture":
+    def drop(self, name: str, path: str) -> Fixture:
         resource = self.get(name)
         for props in (resource.inputs, resource.state):
             _assign(props, path, _DELETE)
         return self
 
-    def remove(self, *names: str) -> "Fixture":
+    def remove(self, *names: str) -> Fixture:
         missing = set(names) - {r.name for r in self.resources if r.custom}
         assert not missing, f"no resources named {sorted(missing)}"
         self.resources[:] = [r for r in self.resources if not (r.custom and r.name in names)]
         return self
 
-    def new(self, type_: str, name: str, region: str, props: dict, outputs: Optional[dict] = None,
-            deps: Optional[dict[str, Iterable[str]]] = None) -> "Fixture":
+    def new(
+        self,
+        type_: str,
+        name: str,
+        region: str,
+        props: dict,
+        outputs: Optional[dict] = None,
+        deps: Optional[dict[str, Iterable[str]]] = None,
+    ) -> Fixture:
         """Add a resource; `deps` maps a property to the names of the resources feeding it."""
-        self.builder.resource(type_, name, region, props, outputs=outputs,
-                              deps={k: [self.get(n) for n in v] for k, v in (deps or {}).items()})
+        self.builder.resource(
+            type_,
+            name,
+            region,
+            props,
+            outputs=outputs,
+            deps={k: [self.get(n) for n in v] for k, v in (deps or {}).items()},
+        )
         return self
 
-    def move(self, name: str, region: str) -> "Fixture":
+    def move(self, name: str, region: str) -> Fixture:
         """Register a resource with another region's provider."""
         provider = self.builder.provider(region)
         resource = self.get(name)
@@ -90,20 +114,26 @@ class Fixture:
         resource.region = region
         return self
 
-    def copy(self) -> "Fixture":
+    def copy(self) -> Fixture:
         return copy.deepcopy(self)
 
     # -- running policies ------------------------------------------------------------------------
 
     def facts(self) -> dict:
-        return {"expectedRegions": list(self.regions), "homeRegion": self.home_region,
-                "expectedFrontDoors": sorted(self.strategies), **self.extra_facts}
+        return {
+            "expectedRegions": list(self.regions),
+            "homeRegion": self.home_region,
+            "expectedFrontDoors": sorted(self.strategies),
+            **self.extra_facts,
+        }
 
-    def violations(self, *policy_names: str, file_config: Optional[dict] = None,
-                   facts: Optional[dict] = None) -> list[Violation]:
+    def violations(
+        self, *policy_names: str, file_config: Optional[dict] = None, facts: Optional[dict] = None
+    ) -> list[Violation]:
         policies = [POLICIES_BY_NAME[n] for n in policy_names] if policy_names else ALL_POLICIES
-        config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, file_config,
-                                     self.facts() if facts is None else facts)
+        config = resolve_pack_config(
+            ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, file_config, self.facts() if facts is None else facts
+        )
         return evaluate(policies, self.resources, config, home_region=self.home_region)
 
 
@@ -150,31 +180,63 @@ class _Builder:
         if region not in self.providers:
             name = f"aws-{region}"
             provider = CapturedResource(
-                urn=urn("pulumi:providers:aws", name), type="pulumi:providers:aws", name=name, id=f"{name}-id",
-                inputs={"region": region}, state={"region": region}, region=region, custom=True, parent=None,
-                provider=None)
+                urn=urn("pulumi:providers:aws", name),
+                type="pulumi:providers:aws",
+                name=name,
+                id=f"{name}-id",
+                inputs={"region": region},
+                state={"region": region},
+                region=region,
+                custom=True,
+                parent=None,
+                provider=None,
+            )
             self.resources.append(provider)
             self.providers[region] = provider
         return self.providers[region]
 
     def component(self, type_: str, name: str, parent: Optional[CapturedResource] = None) -> CapturedResource:
-        resource = CapturedResource(urn=urn(type_, name), type=type_, name=name, id=None, inputs={}, state={},
-                                    region=self.home_region, custom=False, parent=parent.urn if parent else None,
-                                    provider=None)
+        resource = CapturedResource(
+            urn=urn(type_, name),
+            type=type_,
+            name=name,
+            id=None,
+            inputs={},
+            state={},
+            region=self.home_region,
+            custom=False,
+            parent=parent.urn if parent else None,
+            provider=None,
+        )
         self.resources.append(resource)
         return resource
 
-    def resource(self, type_: str, name: str, region: str, props: dict, parent: Optional[CapturedResource] = None,
-                 outputs: Optional[dict] = None, deps: Optional[dict[str, Iterable[CapturedResource]]] = None
-                 ) -> CapturedResource:
+    def resource(
+        self,
+        type_: str,
+        name: str,
+        region: str,
+        props: dict,
+        parent: Optional[CapturedResource] = None,
+        outputs: Optional[dict] = None,
+        deps: Optional[dict[str, Iterable[CapturedResource]]] = None,
+    ) -> CapturedResource:
         provider = self.provider(region)
         property_dependencies = {key: [d.urn for d in values] for key, values in (deps or {}).items()}
         resource = CapturedResource(
-            urn=urn(type_, name), type=type_, name=name, id=f"{name}-id", inputs=copy.deepcopy(props),
-            state={**copy.deepcopy(props), **(outputs or {})}, region=region, custom=True,
-            parent=parent.urn if parent else None, provider=f"{provider.urn}::{provider.id}",
+            urn=urn(type_, name),
+            type=type_,
+            name=name,
+            id=f"{name}-id",
+            inputs=copy.deepcopy(props),
+            state={**copy.deepcopy(props), **(outputs or {})},
+            region=region,
+            custom=True,
+            parent=parent.urn if parent else None,
+            provider=f"{provider.urn}::{provider.id}",
             dependencies=sorted({u for urns in property_dependencies.values() for u in urns}),
-            property_dependencies=property_dependencies)
+            property_dependencies=property_dependencies,
+        )
         self.resources.append(resource)
         return resource
 
@@ -193,23 +255,46 @@ def alb_arn(region: str) -> str:
 
 def _table(b: _Builder, regions: tuple[str, ...], home: str) -> None:
     parent = b.component("global-serverless:components:GlobalTable", "items")
-    b.resource("aws:dynamodb/table:Table", "items", home, {
-        "name": "global-serverless-test-items", "billingMode": "PAY_PER_REQUEST", "hashKey": "id",
-        "attributes": [{"name": "id", "type": "S"}],
-        "streamEnabled": True, "streamViewType": "NEW_AND_OLD_IMAGES",
-        "pointInTimeRecovery": {"enabled": True}, "deletionProtectionEnabled": True,
-        "serverSideEncryption": {"enabled": True},
-        "replicas": [{"regionName": r, "pointInTimeRecovery": True, "deletionProtectionEnabled": True,
-                      "propagateTags": True} for r in regions if r != home],
-    }, parent=parent, outputs={"arn": _arn("dynamodb", home, "table/global-serverless-test-items")})
+    b.resource(
+        "aws:dynamodb/table:Table",
+        "items",
+        home,
+        {
+            "name": "global-serverless-test-items",
+            "billingMode": "PAY_PER_REQUEST",
+            "hashKey": "id",
+            "attributes": [{"name": "id", "type": "S"}],
+            "streamEnabled": True,
+            "streamViewType": "NEW_AND_OLD_IMAGES",
+            "pointInTimeRecovery": {"enabled": True},
+            "deletionProtectionEnabled": True,
+            "serverSideEncryption": {"enabled": True},
+            "replicas": [
+                {"regionName": r, "pointInTimeRecovery": True, "deletionProtectionEnabled": True, "propagateTags": True}
+                for r in regions
+                if r != home
+            ],
+        },
+        parent=parent,
+        outputs={"arn": _arn("dynamodb", home, "table/global-serverless-test-items")},
+    )
 
 
 def _certificates(b: _Builder, regions: Iterable[str]) -> dict[str, CapturedResource]:
     parent = b.component("global-serverless:components:DomainCertificates", "tls")
     return {
-        region: b.resource("aws:acm/certificate:Certificate", f"tls-{region}", region, {
-            "domainName": DOMAIN, "subjectAlternativeNames": [f"*.{DOMAIN}"], "validationMethod": "DNS",
-        }, parent=parent, outputs={"arn": certificate_arn(region)})
+        region: b.resource(
+            "aws:acm/certificate:Certificate",
+            f"tls-{region}",
+            region,
+            {
+                "domainName": DOMAIN,
+                "subjectAlternativeNames": [f"*.{DOMAIN}"],
+                "validationMethod": "DNS",
+            },
+            parent=parent,
+            outputs={"arn": certificate_arn(region)},
+        )
         for region in regions
     }
 
@@ -217,24 +302,63 @@ def _certificates(b: _Builder, regions: Iterable[str]) -> dict[str, CapturedReso
 def _backend(b: _Builder, region: str, backend: str, certificate: CapturedResource) -> None:
     name = f"api-{region}"
     parent = b.component(BACKEND_COMPONENT, name)
-    b.resource("aws:cloudwatch/logGroup:LogGroup", f"{name}-logs", region,
-               {"retentionInDays": 30.0}, parent=parent, outputs={"arn": _arn("logs", region, f"log-group:{name}")})
-    role = b.resource("aws:iam/role:Role", f"{name}-role", region, {"assumeRolePolicy": json.dumps(LAMBDA_TRUST)},
-                      parent=parent, outputs={"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}-role", "name": f"{name}-role"})
-    b.resource("aws:iam/rolePolicy:RolePolicy", f"{name}-access", region, {
-        "role": f"{name}-role",
-        "policy": json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-             "Resource": _arn("dynamodb", region, "table/global-serverless-test-items")},
-            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
-        ]}),
-    }, parent=parent, deps={"role": [role]})
-    function = b.resource("aws:lambda/function:Function", f"{name}-fn", region, {
-        "runtime": "python3.12", "architectures": ["arm64"], "handler": "api.handler.handler",
-        "memorySize": 512.0, "timeout": 6.0, "role": f"arn:aws:iam::{ACCOUNT}:role/{name}-role",
-        "environment": {"variables": {"TABLE_NAME": "global-serverless-test-items"}},
-        "layers": [_arn("lambda", region, "layer:powertools:1")],
-    }, parent=parent, outputs={"arn": _arn("lambda", region, f"function:{name}-fn")}, deps={"role": [role]})
+    b.resource(
+        "aws:cloudwatch/logGroup:LogGroup",
+        f"{name}-logs",
+        region,
+        {"retentionInDays": 30.0},
+        parent=parent,
+        outputs={"arn": _arn("logs", region, f"log-group:{name}")},
+    )
+    role = b.resource(
+        "aws:iam/role:Role",
+        f"{name}-role",
+        region,
+        {"assumeRolePolicy": json.dumps(LAMBDA_TRUST)},
+        parent=parent,
+        outputs={"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}-role", "name": f"{name}-role"},
+    )
+    b.resource(
+        "aws:iam/rolePolicy:RolePolicy",
+        f"{name}-access",
+        region,
+        {
+            "role": f"{name}-role",
+            "policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+                            "Resource": _arn("dynamodb", region, "table/global-serverless-test-items"),
+                        },
+                        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"},
+                    ],
+                }
+            ),
+        },
+        parent=parent,
+        deps={"role": [role]},
+    )
+    function = b.resource(
+        "aws:lambda/function:Function",
+        f"{name}-fn",
+        region,
+        {
+            "runtime": "python3.12",
+            "architectures": ["arm64"],
+            "handler": "api.handler.handler",
+            "memorySize": 512.0,
+            "timeout": 6.0,
+            "role": f"arn:aws:iam::{ACCOUNT}:role/{name}-role",
+            "environment": {"variables": {"TABLE_NAME": "global-serverless-test-items"}},
+            "layers": [_arn("lambda", region, "layer:powertools:1")],
+        },
+        parent=parent,
+        outputs={"arn": _arn("lambda", region, f"function:{name}-fn")},
+        deps={"role": [role]},
+    )
     if backend == "alb":
         _alb(b, name, region, parent, function, certificate)
     else:
@@ -243,34 +367,90 @@ def _backend(b: _Builder, region: str, backend: str, certificate: CapturedResour
 
 def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> None:
     entry = b.component("global-serverless:components:AlbEntry", f"{name}-alb", parent=parent)
-    lb = b.resource("aws:lb/loadBalancer:LoadBalancer", f"{region}-alb", region, {
-        "loadBalancerType": "application", "internal": False,
-    }, parent=entry, outputs={"arn": alb_arn(region), "dnsName": f"{name}.{region}.elb.amazonaws.com"})
-    b.resource("aws:lb/targetGroup:TargetGroup", f"{region}-tg", region, {
-        "targetType": "lambda",
-        "healthCheck": {"enabled": True, "path": "/health", "interval": 30.0, "timeout": 5.0,
-                        "healthyThreshold": 2.0, "unhealthyThreshold": 3.0, "matcher": "200"},
-    }, parent=entry, outputs={"arn": _arn("elasticloadbalancing", region, f"targetgroup/{name}/0a")})
-    b.resource("aws:lb/listener:Listener", f"{name}-alb-https", region, {
-        "loadBalancerArn": alb_arn(region), "port": 443.0, "protocol": "HTTPS",
-        "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "certificateArn": certificate_arn(region),
-    }, parent=entry, deps={"certificateArn": [certificate], "loadBalancerArn": [lb]})
+    lb = b.resource(
+        "aws:lb/loadBalancer:LoadBalancer",
+        f"{region}-alb",
+        region,
+        {
+            "loadBalancerType": "application",
+            "internal": False,
+        },
+        parent=entry,
+        outputs={"arn": alb_arn(region), "dnsName": f"{name}.{region}.elb.amazonaws.com"},
+    )
+    b.resource(
+        "aws:lb/targetGroup:TargetGroup",
+        f"{region}-tg",
+        region,
+        {
+            "targetType": "lambda",
+            "healthCheck": {
+                "enabled": True,
+                "path": "/health",
+                "interval": 30.0,
+                "timeout": 5.0,
+                "healthyThreshold": 2.0,
+                "unhealthyThreshold": 3.0,
+                "matcher": "200",
+            },
+        },
+        parent=entry,
+        outputs={"arn": _arn("elasticloadbalancing", region, f"targetgroup/{name}/0a")},
+    )
+    b.resource(
+        "aws:lb/listener:Listener",
+        f"{name}-alb-https",
+        region,
+        {
+            "loadBalancerArn": alb_arn(region),
+            "port": 443.0,
+            "protocol": "HTTPS",
+            "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "certificateArn": certificate_arn(region),
+        },
+        parent=entry,
+        deps={"certificateArn": [certificate], "loadBalancerArn": [lb]},
+    )
 
 
 def _http_api(b: _Builder, name: str, region: str, parent, function, certificate) -> None:
     entry = b.component("global-serverless:components:HttpApiEntry", f"{name}-apigateway", parent=parent)
-    b.resource("aws:apigatewayv2/api:Api", f"{name}-apigateway-api", region, {"protocolType": "HTTP"},
-               parent=entry, outputs={"apiEndpoint": f"https://{name}.execute-api.{region}.amazonaws.com"})
-    b.resource("aws:apigatewayv2/integration:Integration", f"{name}-apigateway-lambda", region, {
-        "integrationType": "AWS_PROXY", "integrationUri": _arn("lambda", region, f"function:{name}-fn"),
-        "payloadFormatVersion": "2.0",
-    }, parent=entry, deps={"integrationUri": [function]})
+    b.resource(
+        "aws:apigatewayv2/api:Api",
+        f"{name}-apigateway-api",
+        region,
+        {"protocolType": "HTTP"},
+        parent=entry,
+        outputs={"apiEndpoint": f"https://{name}.execute-api.{region}.amazonaws.com"},
+    )
+    b.resource(
+        "aws:apigatewayv2/integration:Integration",
+        f"{name}-apigateway-lambda",
+        region,
+        {
+            "integrationType": "AWS_PROXY",
+            "integrationUri": _arn("lambda", region, f"function:{name}-fn"),
+            "payloadFormatVersion": "2.0",
+        },
+        parent=entry,
+        deps={"integrationUri": [function]},
+    )
     for label, host in (("main", DOMAIN), (region, f"{region}.{DOMAIN}")):
-        b.resource("aws:apigatewayv2/domainName:DomainName", f"{name}-apigateway-domain-{label}", region, {
-            "domainName": host,
-            "domainNameConfiguration": {"certificateArn": certificate_arn(region), "endpointType": "REGIONAL",
-                                        "securityPolicy": "TLS_1_2"},
-        }, parent=entry, deps={"domainNameConfiguration": [certificate]})
+        b.resource(
+            "aws:apigatewayv2/domainName:DomainName",
+            f"{name}-apigateway-domain-{label}",
+            region,
+            {
+                "domainName": host,
+                "domainNameConfiguration": {
+                    "certificateArn": certificate_arn(region),
+                    "endpointType": "REGIONAL",
+                    "securityPolicy": "TLS_1_2",
+                },
+            },
+            parent=entry,
+            deps={"domainNameConfiguration": [certificate]},
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -280,86 +460,207 @@ def _http_api(b: _Builder, name: str, region: str, parent, function, certificate
 def _route53(b: _Builder, regions: tuple[str, ...], hostname: str = DOMAIN, name: str = "route53") -> None:
     parent = b.component("global-serverless:components:Route53LatencyFrontDoor", name)
     for region in regions:
-        check = b.resource("aws:route53/healthCheck:HealthCheck", f"{name}-{region}", b.home_region, {
-            "type": "HTTPS", "fqdn": f"{region}.{DOMAIN}", "port": 443.0, "resourcePath": "/health",
-            "requestInterval": 30.0, "failureThreshold": 3.0, "regions": list(CHECKER_REGIONS), "enableSni": True,
-        }, parent=parent)
-        b.resource("aws:route53/record:Record", f"{name}-{region}-record", b.home_region, {
-            "zoneId": ZONE_ID, "name": hostname, "type": "A", "setIdentifier": region,
-            "latencyRoutingPolicies": [{"region": region}],
-            "aliases": [{"name": f"d-{region}.execute-api.{region}.amazonaws.com", "zoneId": "ZAPI",
-                         "evaluateTargetHealth": True}],
-            "healthCheckId": f"{name}-{region}-id",
-        }, parent=parent, deps={"healthCheckId": [check]})
+        check = b.resource(
+            "aws:route53/healthCheck:HealthCheck",
+            f"{name}-{region}",
+            b.home_region,
+            {
+                "type": "HTTPS",
+                "fqdn": f"{region}.{DOMAIN}",
+                "port": 443.0,
+                "resourcePath": "/health",
+                "requestInterval": 30.0,
+                "failureThreshold": 3.0,
+                "regions": list(CHECKER_REGIONS),
+                "enableSni": True,
+            },
+            parent=parent,
+        )
+        b.resource(
+            "aws:route53/record:Record",
+            f"{name}-{region}-record",
+            b.home_region,
+            {
+                "zoneId": ZONE_ID,
+                "name": hostname,
+                "type": "A",
+                "setIdentifier": region,
+                "latencyRoutingPolicies": [{"region": region}],
+                "aliases": [
+                    {
+                        "name": f"d-{region}.execute-api.{region}.amazonaws.com",
+                        "zoneId": "ZAPI",
+                        "evaluateTargetHealth": True,
+                    }
+                ],
+                "healthCheckId": f"{name}-{region}-id",
+            },
+            parent=parent,
+            deps={"healthCheckId": [check]},
+        )
 
 
 def _global_accelerator(b: _Builder, regions: tuple[str, ...], name: str = "globalaccelerator") -> None:
     parent = b.component("global-serverless:components:GlobalAcceleratorFrontDoor", name)
     accelerator_arn = f"arn:aws:globalaccelerator::{ACCOUNT}:accelerator/ga"
-    accelerator = b.resource("aws:globalaccelerator/accelerator:Accelerator", name, b.home_region, {
-        "ipAddressType": "IPV4", "enabled": True}, parent=parent, outputs={"arn": accelerator_arn})
+    accelerator = b.resource(
+        "aws:globalaccelerator/accelerator:Accelerator",
+        name,
+        b.home_region,
+        {"ipAddressType": "IPV4", "enabled": True},
+        parent=parent,
+        outputs={"arn": accelerator_arn},
+    )
     listener_arn = f"{accelerator_arn}/listener/tcp"
-    listener = b.resource("aws:globalaccelerator/listener:Listener", f"{name}-tcp", b.home_region, {
-        "acceleratorArn": accelerator_arn, "protocol": "TCP", "portRanges": [{"fromPort": 443.0, "toPort": 443.0}],
-    }, parent=parent, outputs={"arn": listener_arn}, deps={"acceleratorArn": [accelerator]})
+    listener = b.resource(
+        "aws:globalaccelerator/listener:Listener",
+        f"{name}-tcp",
+        b.home_region,
+        {
+            "acceleratorArn": accelerator_arn,
+            "protocol": "TCP",
+            "portRanges": [{"fromPort": 443.0, "toPort": 443.0}],
+        },
+        parent=parent,
+        outputs={"arn": listener_arn},
+        deps={"acceleratorArn": [accelerator]},
+    )
     for region in regions:
-        b.resource("aws:globalaccelerator/endpointGroup:EndpointGroup", f"{name}-{region}", b.home_region, {
-            "listenerArn": listener_arn, "endpointGroupRegion": region, "trafficDialPercentage": 100.0,
-            "endpointConfigurations": [{"endpointId": alb_arn(region), "clientIpPreservationEnabled": True,
-                                        "weight": 128.0}],
-        }, parent=parent, deps={"listenerArn": [listener]})
+        b.resource(
+            "aws:globalaccelerator/endpointGroup:EndpointGroup",
+            f"{name}-{region}",
+            b.home_region,
+            {
+                "listenerArn": listener_arn,
+                "endpointGroupRegion": region,
+                "trafficDialPercentage": 100.0,
+                "endpointConfigurations": [
+                    {"endpointId": alb_arn(region), "clientIpPreservationEnabled": True, "weight": 128.0}
+                ],
+            },
+            parent=parent,
+            deps={"listenerArn": [listener]},
+        )
 
 
 def _cloudfront(b: _Builder, regions: tuple[str, ...], certificate: CapturedResource, name: str = "cloudfront") -> None:
     parent = b.component("global-serverless:components:CloudFrontEdgeFrontDoor", name)
-    role = b.resource("aws:iam/role:Role", f"{name}-router-role", "us-east-1",
-                      {"assumeRolePolicy": json.dumps(EDGE_TRUST)}, parent=parent,
-                      outputs={"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}-router-role", "name": f"{name}-router-role"})
+    role = b.resource(
+        "aws:iam/role:Role",
+        f"{name}-router-role",
+        "us-east-1",
+        {"assumeRolePolicy": json.dumps(EDGE_TRUST)},
+        parent=parent,
+        outputs={"arn": f"arn:aws:iam::{ACCOUNT}:role/{name}-router-role", "name": f"{name}-router-role"},
+    )
     function_arn = _arn("lambda", "us-east-1", f"function:{name}-router")
-    function = b.resource("aws:lambda/function:Function", f"{name}-router", "us-east-1", {
-        "runtime": "python3.12", "architectures": ["x86_64"], "handler": "edge.handler.handler",
-        "memorySize": 128.0, "timeout": 5.0, "role": f"arn:aws:iam::{ACCOUNT}:role/{name}-router-role",
-        "publish": True, "skipDestroy": True,
-    }, parent=parent, outputs={"arn": function_arn, "qualifiedArn": f"{function_arn}:1", "version": "1"},
-        deps={"role": [role]})
-    b.resource("aws:iam/rolePolicy:RolePolicy", f"{name}-router-logs", "us-east-1", {
-        "role": f"{name}-router-role",
-        "policy": json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/us-east-1.{name}-router*"}]}),
-    }, parent=parent, deps={"role": [role], "policy": [function]})
-    b.resource("aws:cloudfront/distribution:Distribution", name, "us-east-1", {
-        "enabled": True, "aliases": [DOMAIN],
-        "origins": [{"originId": r, "domainName": f"{r}.{DOMAIN}",
-                     "customOriginConfig": {"originProtocolPolicy": "https-only", "httpPort": 80.0,
-                                            "httpsPort": 443.0, "originSslProtocols": ["TLSv1.2"]}}
-                    for r in regions],
-        "defaultCacheBehavior": {
-            "targetOriginId": regions[0], "viewerProtocolPolicy": "https-only",
-            "allowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
-            "cachedMethods": ["GET", "HEAD"],
-            "lambdaFunctionAssociations": [{"eventType": "origin-request", "lambdaArn": f"{function_arn}:1",
-                                            "includeBody": True}],
+    function = b.resource(
+        "aws:lambda/function:Function",
+        f"{name}-router",
+        "us-east-1",
+        {
+            "runtime": "python3.12",
+            "architectures": ["x86_64"],
+            "handler": "edge.handler.handler",
+            "memorySize": 128.0,
+            "timeout": 5.0,
+            "role": f"arn:aws:iam::{ACCOUNT}:role/{name}-router-role",
+            "publish": True,
+            "skipDestroy": True,
         },
-        "viewerCertificate": {"acmCertificateArn": certificate_arn("us-east-1"), "sslSupportMethod": "sni-only",
-                              "minimumProtocolVersion": "TLSv1.2_2021"},
-        "restrictions": {"geoRestriction": {"restrictionType": "none"}},
-    }, parent=parent, outputs={"domainName": "d111.cloudfront.net"},
-        deps={"defaultCacheBehavior": [function], "viewerCertificate": [certificate]})
+        parent=parent,
+        outputs={"arn": function_arn, "qualifiedArn": f"{function_arn}:1", "version": "1"},
+        deps={"role": [role]},
+    )
+    b.resource(
+        "aws:iam/rolePolicy:RolePolicy",
+        f"{name}-router-logs",
+        "us-east-1",
+        {
+            "role": f"{name}-router-role",
+            "policy": json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                            "Resource": f"arn:aws:logs:*:{ACCOUNT}:log-group:/aws/lambda/us-east-1.{name}-router*",
+                        }
+                    ],
+                }
+            ),
+        },
+        parent=parent,
+        deps={"role": [role], "policy": [function]},
+    )
+    b.resource(
+        "aws:cloudfront/distribution:Distribution",
+        name,
+        "us-east-1",
+        {
+            "enabled": True,
+            "aliases": [DOMAIN],
+            "origins": [
+                {
+                    "originId": r,
+                    "domainName": f"{r}.{DOMAIN}",
+                    "customOriginConfig": {
+                        "originProtocolPolicy": "https-only",
+                        "httpPort": 80.0,
+                        "httpsPort": 443.0,
+                        "originSslProtocols": ["TLSv1.2"],
+                    },
+                }
+                for r in regions
+            ],
+            "defaultCacheBehavior": {
+                "targetOriginId": regions[0],
+                "viewerProtocolPolicy": "https-only",
+                "allowedMethods": ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"],
+                "cachedMethods": ["GET", "HEAD"],
+                "lambdaFunctionAssociations": [
+                    {"eventType": "origin-request", "lambdaArn": f"{function_arn}:1", "includeBody": True}
+                ],
+            },
+            "viewerCertificate": {
+                "acmCertificateArn": certificate_arn("us-east-1"),
+                "sslSupportMethod": "sni-only",
+                "minimumProtocolVersion": "TLSv1.2_2021",
+            },
+            "restrictions": {"geoRestriction": {"restrictionType": "none"}},
+        },
+        parent=parent,
+        outputs={"domainName": "d111.cloudfront.net"},
+        deps={"defaultCacheBehavior": [function], "viewerCertificate": [certificate]},
+    )
 
 
 def _weighted_split(b: _Builder, weights: dict[str, int]) -> None:
     parent = b.component("global-serverless:components:WeightedSplit", "ab")
     for strategy, weight in weights.items():
-        b.resource("aws:route53/record:Record", f"ab-{strategy}", b.home_region, {
-            "zoneId": ZONE_ID, "name": DOMAIN, "type": "A", "setIdentifier": strategy,
-            "weightedRoutingPolicies": [{"weight": float(weight)}],
-            "aliases": [{"name": f"{strategy}.{DOMAIN}", "zoneId": ZONE_ID, "evaluateTargetHealth": True}],
-        }, parent=parent)
+        b.resource(
+            "aws:route53/record:Record",
+            f"ab-{strategy}",
+            b.home_region,
+            {
+                "zoneId": ZONE_ID,
+                "name": DOMAIN,
+                "type": "A",
+                "setIdentifier": strategy,
+                "weightedRoutingPolicies": [{"weight": float(weight)}],
+                "aliases": [{"name": f"{strategy}.{DOMAIN}", "zoneId": ZONE_ID, "evaluateTargetHealth": True}],
+            },
+            parent=parent,
+        )
 
 
-def compliant(front_door: Any = "globalaccelerator", backend: str = "alb",
-              regions: tuple[str, ...] = REGIONS, home: Optional[str] = None) -> Fixture:
+def compliant(
+    front_door: Any = "globalaccelerator",
+    backend: str = "alb",
+    regions: tuple[str, ...] = REGIONS,
+    home: Optional[str] = None,
+) -> Fixture:
     """A stack every policy accepts. `front_door` is a strategy or an A/B map {strategy: weight}."""
     home = home or regions[0]
     weights = front_door if isinstance(front_door, dict) else {}
@@ -368,7 +669,9 @@ def compliant(front_door: Any = "globalaccelerator", backend: str = "alb",
     for region in regions:
         b.provider(region)
     _table(b, regions, home)
-    certificate_regions = list(regions) + (["us-east-1"] if "cloudfront" in strategies and "us-east-1" not in regions else [])
+    certificate_regions = list(regions) + (
+        ["us-east-1"] if "cloudfront" in strategies and "us-east-1" not in regions else []
+    )
     certificates = _certificates(b, certificate_regions)
     for region in regions:
         _backend(b, region, backend, certificates[region])
@@ -387,8 +690,20 @@ def compliant(front_door: Any = "globalaccelerator", backend: str = "alb",
 def unknown_in_preview(fixture: Fixture, keep: Iterable[str] = ()) -> Fixture:
     """The fixture as `pulumi preview` sees a first deployment: every value that comes from another
     resource's outputs is unknown in inputs, and every output is unknown in state (but `keep`)."""
-    linked = {"role", "policy", "lambdaArn", "certificateArn", "acmCertificateArn", "endpointId", "listenerArn",
-              "acceleratorArn", "healthCheckId", "loadBalancerArn", "integrationUri", "zoneId"} - set(keep)
+    linked = {
+        "role",
+        "policy",
+        "lambdaArn",
+        "certificateArn",
+        "acmCertificateArn",
+        "endpointId",
+        "listenerArn",
+        "acceleratorArn",
+        "healthCheckId",
+        "loadBalancerArn",
+        "integrationUri",
+        "zoneId",
+    } - set(keep)
     outputs = linked | {"arn", "qualifiedArn", "version", "name", "dnsName", "apiEndpoint", "domainName"} - set(keep)
     preview = fixture.copy()
     for resource in preview.resources:
@@ -399,8 +714,10 @@ def unknown_in_preview(fixture: Fixture, keep: Iterable[str] = ()) -> Fixture:
 
 def _unknown_keys(value: Any, keys: set[str]) -> Any:
     if isinstance(value, dict):
-        return {k: (UNKNOWN_STRING_VALUE if k in keys and isinstance(v, str) else _unknown_keys(v, keys))
-                for k, v in value.items()}
+        return {
+            k: (UNKNOWN_STRING_VALUE if k in keys and isinstance(v, str) else _unknown_keys(v, keys))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [_unknown_keys(v, keys) for v in value]
     return value

@@ -32,8 +32,10 @@ def test_dev_passes_with_deletion_protection_advisory():
     assert code == EXIT_OK
     lines = out.splitlines()
     assert lines[-1] == "0 mandatory, 2 advisory violations in 1 resources"
-    assert lines[1].startswith("advisory   table-deletion-protection  aws:dynamodb/table:Table 'items' in us-east-1: "
-                               "deletion protection is off on the table")
+    assert lines[1].startswith(
+        "advisory   table-deletion-protection  aws:dynamodb/table:Table 'items' in us-east-1: "
+        "deletion protection is off on the table"
+    )
 
 
 # Every valid front door/backend combination the config contract allows, on the prod stack.
@@ -49,8 +51,12 @@ VALID = [
     ['frontDoor={"globalaccelerator": 50, "cloudfront": 50}', "backend=alb"],
     ['frontDoor={"route53": 90, "cloudfront": 10}', "backend=apigateway"],
     ['frontDoor={"route53": 1, "globalaccelerator": 1, "cloudfront": 1}', "backend=alb"],
-    ["frontDoor=route53", "backend=apigateway", 'regions=["eu-west-1", "us-east-1", "ap-northeast-1"]',
-     "aws:region=eu-west-1"],
+    [
+        "frontDoor=route53",
+        "backend=apigateway",
+        'regions=["eu-west-1", "us-east-1", "ap-northeast-1"]',
+        "aws:region=eu-west-1",
+    ],
 ]
 
 
@@ -64,15 +70,16 @@ def test_every_valid_combination_passes(overrides):
 def test_one_region_fails_min_regions():
     code, out, _ = check("--stack", "prod", "--config", 'regions=["us-east-1"]')
     assert code == EXIT_VIOLATIONS
-    assert ("mandatory  min-regions  stack: 1 region(s) with a backend ([\"us-east-1\"]); active-active needs at "
-            "least 3") in out
+    assert (
+        'mandatory  min-regions  stack: 1 region(s) with a backend (["us-east-1"]); active-active needs at least 3'
+    ) in out
     assert out.splitlines()[-1] == "1 mandatory, 0 advisory violations in 1 resources"
 
 
 def test_config_errors_exit_2_with_the_message():
     code, out, err = check("--stack", "prod", "--config", "backend=apigateway")
     assert (code, out) == (EXIT_CONFIG, "")
-    assert "globalaccelerator\" cannot front the \"apigateway\" backend" in err and "Fix:" in err
+    assert 'globalaccelerator" cannot front the "apigateway" backend' in err and "Fix:" in err
 
     code, _, err = check("--stack", "staging")
     assert code == EXIT_CONFIG and "no stack file Pulumi.staging.yaml; stacks here: dev, prod" in err
@@ -83,13 +90,16 @@ def test_config_errors_exit_2_with_the_message():
 
 def test_a_stale_pack_config_is_noted_and_the_stack_config_wins(tmp_path, monkeypatch):
     stale = tmp_path / "config.prod.json"
-    stale.write_text(json.dumps({"all": "mandatory",
-                                 "backend-in-every-region": {"expectedRegions": ["us-east-1", "eu-west-1"]}}))
+    stale.write_text(
+        json.dumps({"all": "mandatory", "backend-in-every-region": {"expectedRegions": ["us-east-1", "eu-west-1"]}})
+    )
     monkeypatch.setattr("offline.check.pack_config_path", lambda stack: stale)
     code, out, _ = check("--stack", "prod")
     assert code == EXIT_OK
-    assert ("note: backend-in-every-region.expectedRegions is ['us-east-1', 'eu-west-1'] in the pack config but the "
-            "stack config says ['us-east-1', 'eu-west-1', 'ap-southeast-1']") in out
+    assert (
+        "note: backend-in-every-region.expectedRegions is ['us-east-1', 'eu-west-1'] in the pack config but the "
+        "stack config says ['us-east-1', 'eu-west-1', 'ap-southeast-1']"
+    ) in out
 
 
 def test_a_bad_pack_config_exits_2(tmp_path, monkeypatch):
@@ -103,16 +113,20 @@ def test_a_bad_pack_config_exits_2(tmp_path, monkeypatch):
 
 def run_cli(*argv):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "offline.check", *argv], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "offline.check", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
-@pytest.mark.parametrize("argv, code, text", [
-    (["--stack", "prod"], 0, "0 mandatory, 0 advisory violations"),
-    (["--stack", "prod", "--config", 'regions=["us-east-1"]'], 1, "min-regions"),
-    (["--stack", "prod", "--config", 'regions=["us-east-1", "mars-1"]'], 2, '"mars-1" is not an AWS region code'),
-    (["--stack", "nope"], 2, "no stack file Pulumi.nope.yaml"),
-])
+@pytest.mark.parametrize(
+    "argv, code, text",
+    [
+        (["--stack", "prod"], 0, "0 mandatory, 0 advisory violations"),
+        (["--stack", "prod", "--config", 'regions=["us-east-1"]'], 1, "min-regions"),
+        (["--stack", "prod", "--config", 'regions=["us-east-1", "mars-1"]'], 2, '"mars-1" is not an AWS region code'),
+        (["--stack", "nope"], 2, "no stack file Pulumi.nope.yaml"),
+    ],
+)
 def test_cli_exit_codes(argv, code, text):
     result = run_cli(*argv)
     assert result.returncode == code, result.stdout + result.stderr

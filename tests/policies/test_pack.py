@@ -10,12 +10,12 @@ import yaml
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 from offline import stack_facts
-from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 from offline.check import pack_config_path
 from offline.policy_engine import PackConfigError, load_pack_config_file, resolve_pack_config
+from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
 ROOT = Path(__file__).resolve().parents[2]
-STACKS = sorted(p.name[len("Pulumi."):-len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -73,17 +73,22 @@ def test_pack_config_facts_agree_with_the_stack_config(stack):
 @pytest.mark.parametrize("stack", STACKS)
 def test_deletion_protection_is_mandatory_exactly_where_the_stack_turns_it_on(stack):
     settings = stack_facts.stack_settings(stack)
-    config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack)))
+    config = resolve_pack_config(
+        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack))
+    )
     level = config.levels["table-deletion-protection"]
     assert (level == EnforcementLevel.MANDATORY) == settings.deletion_protection
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({"min-region": {"minRegions": 2}}, "unknown policies: min-region"),
-    ({"min-regions": "sometimes"}, "enforcement level 'sometimes' is not one of"),
-    ({"min-regions": {"minRegions": 0}}, 'minRegions = 0 does not match its schema'),
-    ({"front-door-matches-config": {"expectedFrontDoors": ["cdn"]}}, "expectedFrontDoors"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ({"min-region": {"minRegions": 2}}, "unknown policies: min-region"),
+        ({"min-regions": "sometimes"}, "enforcement level 'sometimes' is not one of"),
+        ({"min-regions": {"minRegions": 0}}, "minRegions = 0 does not match its schema"),
+        ({"front-door-matches-config": {"expectedFrontDoors": ["cdn"]}}, "expectedFrontDoors"),
+    ],
+)
 def test_bad_pack_config_is_refused(bad, message):
     with pytest.raises(PackConfigError, match=re.escape(message)):
         resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, bad)

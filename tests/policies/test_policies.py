@@ -6,8 +6,9 @@ resource, the bad value and the fix.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -52,232 +53,506 @@ EDGE_FN, EDGE_ROLE = "cloudfront-router", "cloudfront-router-role"
 
 CASES = [
     # -- table ----------------------------------------------------------------------------------
-    Case("global-table-version-2019",
-         lambda f: f.new("aws:dynamodb/globalTable:GlobalTable", "legacy", "us-east-1",
-                         {"name": "t", "replicas": [{"regionName": "us-east-1"}, {"regionName": "eu-west-1"}]}),
-         "aws:dynamodb/globalTable:GlobalTable 'legacy' in us-east-1: the legacy global tables version 2017.11.29"),
-    Case("global-table-no-replica-mix",
-         lambda f: f.new("aws:dynamodb/tableReplica:TableReplica", "extra", "us-west-2",
-                         {"globalTableArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/global-serverless-test-items"},
-                         deps={"globalTableArn": ["items"]}),
-         "adds a replica to table 'items', which already declares inline replicas"),
-    Case("table-streams-new-and-old-images", lambda f: f.set("items", "streamViewType", "KEYS_ONLY"),
-         "streamViewType is KEYS_ONLY; global table replication needs NEW_AND_OLD_IMAGES"),
-    Case("table-streams-new-and-old-images", lambda f: f.set("items", "streamEnabled", False),
-         "streams are off (streamEnabled false)"),
-    Case("table-pay-per-request", lambda f: f.set("items", "billingMode", "PROVISIONED"),
-         "billingMode is PROVISIONED"),
+    Case(
+        "global-table-version-2019",
+        lambda f: f.new(
+            "aws:dynamodb/globalTable:GlobalTable",
+            "legacy",
+            "us-east-1",
+            {"name": "t", "replicas": [{"regionName": "us-east-1"}, {"regionName": "eu-west-1"}]},
+        ),
+        "aws:dynamodb/globalTable:GlobalTable 'legacy' in us-east-1: the legacy global tables version 2017.11.29",
+    ),
+    Case(
+        "global-table-no-replica-mix",
+        lambda f: f.new(
+            "aws:dynamodb/tableReplica:TableReplica",
+            "extra",
+            "us-west-2",
+            {"globalTableArn": f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/global-serverless-test-items"},
+            deps={"globalTableArn": ["items"]},
+        ),
+        "adds a replica to table 'items', which already declares inline replicas",
+    ),
+    Case(
+        "table-streams-new-and-old-images",
+        lambda f: f.set("items", "streamViewType", "KEYS_ONLY"),
+        "streamViewType is KEYS_ONLY; global table replication needs NEW_AND_OLD_IMAGES",
+    ),
+    Case(
+        "table-streams-new-and-old-images",
+        lambda f: f.set("items", "streamEnabled", False),
+        "streams are off (streamEnabled false)",
+    ),
+    Case("table-pay-per-request", lambda f: f.set("items", "billingMode", "PROVISIONED"), "billingMode is PROVISIONED"),
     Case("table-pay-per-request", lambda f: f.drop("items", "billingMode"), "billingMode is PROVISIONED"),
-    Case("table-point-in-time-recovery", lambda f: f.set("items", "pointInTimeRecovery.enabled", False),
-         "point-in-time recovery is off on the table (pointInTimeRecovery.enabled false)"),
-    Case("table-point-in-time-recovery", lambda f: f.drop("items", "replicas[0].pointInTimeRecovery"),
-         "point-in-time recovery is off on its replica in eu-west-1 (pointInTimeRecovery (not set)"),
+    Case(
+        "table-point-in-time-recovery",
+        lambda f: f.set("items", "pointInTimeRecovery.enabled", False),
+        "point-in-time recovery is off on the table (pointInTimeRecovery.enabled false)",
+    ),
+    Case(
+        "table-point-in-time-recovery",
+        lambda f: f.drop("items", "replicas[0].pointInTimeRecovery"),
+        "point-in-time recovery is off on its replica in eu-west-1 (pointInTimeRecovery (not set)",
+    ),
     # A strong (MRSC) table mixing modes; the full rule set is in test_strong_consistency.py.
-    Case("table-strong-consistency", lambda f: f.set("items", "replicas[0].consistencyMode", "STRONG"),
-         "cannot mix modes"),
-    Case("table-deletion-protection", lambda f: f.set("items", "deletionProtectionEnabled", False),
-         "aws:dynamodb/table:Table 'items' in us-east-1: deletion protection is off on the table"),
-    Case("table-deletion-protection", lambda f: f.set("items", "replicas[1].deletionProtectionEnabled", False),
-         "deletion protection is off on its replica in ap-southeast-1"),
-    Case("table-replica-regions", lambda f: f.drop("items", "replicas[1]"),
-         "no replica in ap-southeast-1. Fix: derive replicas from global-serverless:regions"),
-    Case("table-replica-regions",
-         lambda f: f.set("items", "replicas[1].regionName", "us-west-2"),
-         "a replica in us-west-2 where no backend is configured"),
-    Case("table-replica-regions", lambda f: f.set("items", "replicas[1].regionName", "us-east-1"),
-         "replica region us-east-1 is listed twice or is the home region itself"),
-    Case("table-replica-regions", lambda f: f.move("items", "eu-west-1"),
-         "the table's home region is eu-west-1, but the stack's home region (aws:region) is us-east-1"),
+    Case(
+        "table-strong-consistency",
+        lambda f: f.set("items", "replicas[0].consistencyMode", "STRONG"),
+        "cannot mix modes",
+    ),
+    Case(
+        "table-deletion-protection",
+        lambda f: f.set("items", "deletionProtectionEnabled", False),
+        "aws:dynamodb/table:Table 'items' in us-east-1: deletion protection is off on the table",
+    ),
+    Case(
+        "table-deletion-protection",
+        lambda f: f.set("items", "replicas[1].deletionProtectionEnabled", False),
+        "deletion protection is off on its replica in ap-southeast-1",
+    ),
+    Case(
+        "table-replica-regions",
+        lambda f: f.drop("items", "replicas[1]"),
+        "no replica in ap-southeast-1. Fix: derive replicas from global-serverless:regions",
+    ),
+    Case(
+        "table-replica-regions",
+        lambda f: f.set("items", "replicas[1].regionName", "us-west-2"),
+        "a replica in us-west-2 where no backend is configured",
+    ),
+    Case(
+        "table-replica-regions",
+        lambda f: f.set("items", "replicas[1].regionName", "us-east-1"),
+        "replica region us-east-1 is listed twice or is the home region itself",
+    ),
+    Case(
+        "table-replica-regions",
+        lambda f: f.move("items", "eu-west-1"),
+        "the table's home region is eu-west-1, but the stack's home region (aws:region) is us-east-1",
+    ),
     # -- regions --------------------------------------------------------------------------------
-    Case("min-regions", lambda f: None, "1 region(s) with a backend ([\"us-east-1\"]); active-active needs at least 2",
-         regions=("us-east-1",)),
-    Case("min-regions", lambda f: f.remove("api-eu-west-1-fn", "api-ap-southeast-1-fn"),
-         "1 region(s) with a backend"),
-    Case("backend-in-every-region", lambda f: f.remove("eu-west-1-alb"),
-         "region eu-west-1 is configured but has no backend"),
-    Case("backend-in-every-region", lambda f: None,
-         "a backend serves in ap-southeast-1, which is not a configured region",
-         facts={"expectedRegions": ["us-east-1", "eu-west-1"]}),
-    Case("region-parity", lambda f: f.set("api-eu-west-1-fn", "memorySize", 1024.0),
-         "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: memorySize 1024 differs from 512 on "
-         "'api-us-east-1-fn' in us-east-1"),
-    Case("region-parity", lambda f: f.set("api-ap-southeast-1-fn", "runtime", "python3.11"),
-         "runtime python3.11 differs from python3.12"),
-    Case("region-parity", lambda f: f.set("api-eu-west-1-fn", "architectures", ["x86_64"]),
-         'architectures ["x86_64"] differs from ["arm64"]'),
+    Case(
+        "min-regions",
+        lambda f: None,
+        '1 region(s) with a backend (["us-east-1"]); active-active needs at least 2',
+        regions=("us-east-1",),
+    ),
+    Case("min-regions", lambda f: f.remove("api-eu-west-1-fn", "api-ap-southeast-1-fn"), "1 region(s) with a backend"),
+    Case(
+        "backend-in-every-region",
+        lambda f: f.remove("eu-west-1-alb"),
+        "region eu-west-1 is configured but has no backend",
+    ),
+    Case(
+        "backend-in-every-region",
+        lambda f: None,
+        "a backend serves in ap-southeast-1, which is not a configured region",
+        facts={"expectedRegions": ["us-east-1", "eu-west-1"]},
+    ),
+    Case(
+        "region-parity",
+        lambda f: f.set("api-eu-west-1-fn", "memorySize", 1024.0),
+        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: memorySize 1024 differs from 512 on "
+        "'api-us-east-1-fn' in us-east-1",
+    ),
+    Case(
+        "region-parity",
+        lambda f: f.set("api-ap-southeast-1-fn", "runtime", "python3.11"),
+        "runtime python3.11 differs from python3.12",
+    ),
+    Case(
+        "region-parity",
+        lambda f: f.set("api-eu-west-1-fn", "architectures", ["x86_64"]),
+        'architectures ["x86_64"] differs from ["arm64"]',
+    ),
     Case("region-parity", lambda f: f.set("api-eu-west-1-fn", "timeout", 30.0), "timeout 30 differs from 6"),
-    Case("region-parity", lambda f: f.set("api-eu-west-1-fn", "handler", "api.other.handler"),
-         "handler api.other.handler differs"),
-    Case("region-parity", lambda f: f.remove("api-eu-west-1-logs"),
-         "RegionalBackend 'api-eu-west-1': (region eu-west-1) built from different resources than "
-         "'api-us-east-1' in us-east-1: aws:cloudwatch/logGroup:LogGroup x0 (vs x1)"),
+    Case(
+        "region-parity",
+        lambda f: f.set("api-eu-west-1-fn", "handler", "api.other.handler"),
+        "handler api.other.handler differs",
+    ),
+    Case(
+        "region-parity",
+        lambda f: f.remove("api-eu-west-1-logs"),
+        "RegionalBackend 'api-eu-west-1': (region eu-west-1) built from different resources than "
+        "'api-us-east-1' in us-east-1: aws:cloudwatch/logGroup:LogGroup x0 (vs x1)",
+    ),
     # -- IAM ------------------------------------------------------------------------------------
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.set("api-eu-west-1-access", "policy", policy_json({**ALLOW, "Action": ["dynamodb:*"]})),
-         "aws:iam/rolePolicy:RolePolicy 'api-eu-west-1-access' in eu-west-1: its role policy of Lambda role "
-         "'api-eu-west-1-role' allows dynamodb:*"),
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.set("api-eu-west-1-access", "policy", policy_json({**ALLOW, "Action": "*"})), "allows *"),
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.set("api-eu-west-1-access", "policy", {"Statement": {**ALLOW, "NotAction": "iam:*"}}),
-         "allows NotAction ['iam:*']"),
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.set("api-us-east-1-role", "inlinePolicies",
-                         [{"name": "extra", "policy": policy_json({**ALLOW, "Action": ["s3:*"]})}]),
-         "inline policy 'extra' of Lambda role 'api-us-east-1-role' allows s3:*"),
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.set("api-us-east-1-role", "managedPolicyArns", ["arn:aws:iam::aws:policy/AdministratorAccess"]),
-         "managed policy arn:aws:iam::aws:policy/AdministratorAccess of Lambda role 'api-us-east-1-role' allows *"),
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.new("aws:iam/policy:Policy", "broad", "us-east-1",
-                         {"policy": policy_json({**ALLOW, "Action": "ssm:*"})},
-                         outputs={"arn": f"arn:aws:iam::{ACCOUNT}:policy/broad"})
-                    .new("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "attach", "us-east-1",
-                         {"role": "api-us-east-1-role", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/broad"}),
-         "aws:iam/policy:Policy 'broad' in us-east-1: managed policy 'broad' of Lambda role 'api-us-east-1-role' "
-         "allows ssm:*"),
-    Case("lambda-role-no-wildcard-actions",
-         lambda f: f.set(f"{EDGE_FN}-logs", "policy", policy_json({**ALLOW, "Action": "logs:*"})),
-         "of Lambda role 'cloudfront-router-role' allows logs:*", front_door=CF),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.set("api-eu-west-1-access", "policy", policy_json({**ALLOW, "Action": ["dynamodb:*"]})),
+        "aws:iam/rolePolicy:RolePolicy 'api-eu-west-1-access' in eu-west-1: its role policy of Lambda role "
+        "'api-eu-west-1-role' allows dynamodb:*",
+    ),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.set("api-eu-west-1-access", "policy", policy_json({**ALLOW, "Action": "*"})),
+        "allows *",
+    ),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.set("api-eu-west-1-access", "policy", {"Statement": {**ALLOW, "NotAction": "iam:*"}}),
+        "allows NotAction ['iam:*']",
+    ),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.set(
+            "api-us-east-1-role",
+            "inlinePolicies",
+            [{"name": "extra", "policy": policy_json({**ALLOW, "Action": ["s3:*"]})}],
+        ),
+        "inline policy 'extra' of Lambda role 'api-us-east-1-role' allows s3:*",
+    ),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.set("api-us-east-1-role", "managedPolicyArns", ["arn:aws:iam::aws:policy/AdministratorAccess"]),
+        "managed policy arn:aws:iam::aws:policy/AdministratorAccess of Lambda role 'api-us-east-1-role' allows *",
+    ),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.new(
+            "aws:iam/policy:Policy",
+            "broad",
+            "us-east-1",
+            {"policy": policy_json({**ALLOW, "Action": "ssm:*"})},
+            outputs={"arn": f"arn:aws:iam::{ACCOUNT}:policy/broad"},
+        ).new(
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "attach",
+            "us-east-1",
+            {"role": "api-us-east-1-role", "policyArn": f"arn:aws:iam::{ACCOUNT}:policy/broad"},
+        ),
+        "aws:iam/policy:Policy 'broad' in us-east-1: managed policy 'broad' of Lambda role 'api-us-east-1-role' "
+        "allows ssm:*",
+    ),
+    Case(
+        "lambda-role-no-wildcard-actions",
+        lambda f: f.set(f"{EDGE_FN}-logs", "policy", policy_json({**ALLOW, "Action": "logs:*"})),
+        "of Lambda role 'cloudfront-router-role' allows logs:*",
+        front_door=CF,
+    ),
     # -- API Gateway, certificates, ALB -----------------------------------------------------------
-    Case("apigateway-regional-custom-domain",
-         lambda f: f.set("api-eu-west-1-apigateway-domain-main", "domainNameConfiguration.endpointType", "EDGE"),
-         "aws:apigatewayv2/domainName:DomainName 'api-eu-west-1-apigateway-domain-main' in eu-west-1: "
-         "domainNameConfiguration.endpointType is EDGE", front_door=R53, backend="apigateway"),
-    Case("apigateway-regional-custom-domain",
-         lambda f: f.set("api-eu-west-1-apigateway-domain-main", "domainNameConfiguration.securityPolicy", "TLS_1_0"),
-         "securityPolicy is TLS_1_0", front_door=R53, backend="apigateway"),
-    Case("apigateway-regional-custom-domain",
-         lambda f: f.new("aws:apigateway/domainName:DomainName", "rest-domain", "eu-west-1",
-                         {"domainName": DOMAIN, "certificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/x"}),
-         "endpointConfiguration.types is (not set: EDGE)", front_door=R53, backend="apigateway"),
-    Case("regional-certificate-same-region",
-         lambda f: f.set("api-eu-west-1-apigateway-domain-main", "domainNameConfiguration.certificateArn",
-                         f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/us-east-1-cert"),
-         "domainNameConfiguration.certificateArn is a certificate in us-east-1", front_door=R53, backend="apigateway"),
-    Case("regional-certificate-same-region",
-         lambda f: f.set("api-ap-southeast-1-alb-https", "certificateArn",
-                         f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/eu-west-1-cert"),
-         "aws:lb/listener:Listener 'api-ap-southeast-1-alb-https' in ap-southeast-1: certificateArn is a certificate "
-         "in eu-west-1"),
-    Case("lambda-target-group-health-check", lambda f: f.drop("eu-west-1-tg", "healthCheck.enabled"),
-         "aws:lb/targetGroup:TargetGroup 'eu-west-1-tg' in eu-west-1: the Lambda target group's "
-         "healthCheck.enabled is (not set)"),
-    Case("lambda-target-group-health-check", lambda f: f.set("eu-west-1-tg", "healthCheck.enabled", False),
-         "healthCheck.enabled is false"),
-    Case("lambda-target-group-health-check", lambda f: f.drop("eu-west-1-tg", "healthCheck.path"),
-         "health check has no path"),
+    Case(
+        "apigateway-regional-custom-domain",
+        lambda f: f.set("api-eu-west-1-apigateway-domain-main", "domainNameConfiguration.endpointType", "EDGE"),
+        "aws:apigatewayv2/domainName:DomainName 'api-eu-west-1-apigateway-domain-main' in eu-west-1: "
+        "domainNameConfiguration.endpointType is EDGE",
+        front_door=R53,
+        backend="apigateway",
+    ),
+    Case(
+        "apigateway-regional-custom-domain",
+        lambda f: f.set("api-eu-west-1-apigateway-domain-main", "domainNameConfiguration.securityPolicy", "TLS_1_0"),
+        "securityPolicy is TLS_1_0",
+        front_door=R53,
+        backend="apigateway",
+    ),
+    Case(
+        "apigateway-regional-custom-domain",
+        lambda f: f.new(
+            "aws:apigateway/domainName:DomainName",
+            "rest-domain",
+            "eu-west-1",
+            {"domainName": DOMAIN, "certificateArn": f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/x"},
+        ),
+        "endpointConfiguration.types is (not set: EDGE)",
+        front_door=R53,
+        backend="apigateway",
+    ),
+    Case(
+        "regional-certificate-same-region",
+        lambda f: f.set(
+            "api-eu-west-1-apigateway-domain-main",
+            "domainNameConfiguration.certificateArn",
+            f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/us-east-1-cert",
+        ),
+        "domainNameConfiguration.certificateArn is a certificate in us-east-1",
+        front_door=R53,
+        backend="apigateway",
+    ),
+    Case(
+        "regional-certificate-same-region",
+        lambda f: f.set(
+            "api-ap-southeast-1-alb-https",
+            "certificateArn",
+            f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/eu-west-1-cert",
+        ),
+        "aws:lb/listener:Listener 'api-ap-southeast-1-alb-https' in ap-southeast-1: certificateArn is a certificate "
+        "in eu-west-1",
+    ),
+    Case(
+        "lambda-target-group-health-check",
+        lambda f: f.drop("eu-west-1-tg", "healthCheck.enabled"),
+        "aws:lb/targetGroup:TargetGroup 'eu-west-1-tg' in eu-west-1: the Lambda target group's "
+        "healthCheck.enabled is (not set)",
+    ),
+    Case(
+        "lambda-target-group-health-check",
+        lambda f: f.set("eu-west-1-tg", "healthCheck.enabled", False),
+        "healthCheck.enabled is false",
+    ),
+    Case(
+        "lambda-target-group-health-check",
+        lambda f: f.drop("eu-west-1-tg", "healthCheck.path"),
+        "health check has no path",
+    ),
     # -- front door choice ----------------------------------------------------------------------
-    Case("front-door-matches-config", lambda f: None, "front door(s) cloudfront are configured but not deployed",
-         facts={"expectedFrontDoors": ["cloudfront"]}),
-    Case("front-door-matches-config", lambda f: None,
-         "aws:globalaccelerator/accelerator:Accelerator 'globalaccelerator': it is a globalaccelerator front door, "
-         "but the configured front door(s) are [\"route53\"]", facts={"expectedFrontDoors": ["route53"]}),
-    Case("front-door-matches-config", lambda f: f.remove("ab-cloudfront"),
-         "the main name's weighted records are for [\"globalaccelerator\"] but the configured front doors are "
-         "[\"cloudfront\", \"globalaccelerator\"]", front_door={GA: 50, CF: 50}),
+    Case(
+        "front-door-matches-config",
+        lambda f: None,
+        "front door(s) cloudfront are configured but not deployed",
+        facts={"expectedFrontDoors": ["cloudfront"]},
+    ),
+    Case(
+        "front-door-matches-config",
+        lambda f: None,
+        "aws:globalaccelerator/accelerator:Accelerator 'globalaccelerator': it is a globalaccelerator front door, "
+        'but the configured front door(s) are ["route53"]',
+        facts={"expectedFrontDoors": ["route53"]},
+    ),
+    Case(
+        "front-door-matches-config",
+        lambda f: f.remove("ab-cloudfront"),
+        'the main name\'s weighted records are for ["globalaccelerator"] but the configured front doors are '
+        '["cloudfront", "globalaccelerator"]',
+        front_door={GA: 50, CF: 50},
+    ),
     # -- Route 53 -------------------------------------------------------------------------------
-    Case("latency-record-health-checked",
-         lambda f: f.drop("route53-eu-west-1-record", "healthCheckId")
-                    .set("route53-eu-west-1-record", "aliases[0].evaluateTargetHealth", False),
-         "aws:route53/record:Record 'route53-eu-west-1-record' in us-east-1: latency record api.example.com "
-         "(set eu-west-1) has no healthCheckId and its alias has evaluateTargetHealth false", front_door=R53),
-    Case("latency-record-unique-set-identifier",
-         lambda f: f.set("route53-eu-west-1-record", "setIdentifier", "us-east-1"),
-         "2 latency records for api.example.com A share setIdentifier us-east-1", front_door=R53),
-    Case("latency-record-unique-set-identifier", lambda f: f.drop("route53-eu-west-1-record", "setIdentifier"),
-         "latency record api.example.com has no setIdentifier", front_door=R53),
-    Case("dns-record-max-ttl",
-         lambda f: f.drop("route53-eu-west-1-record", "aliases").set("route53-eu-west-1-record", "records", ["192.0.2.1"])
-                    .set("route53-eu-west-1-record", "ttl", 300.0),
-         "routed record api.example.com has ttl 300", front_door=R53),
-    Case("dns-record-max-ttl",
-         lambda f: f.drop("ab-cloudfront", "aliases").set("ab-cloudfront", "records", ["d111.cloudfront.net"]),
-         "routed record api.example.com has ttl (not set)", front_door={GA: 50, CF: 50}),
-    Case("health-check-checker-regions", lambda f: f.set("route53-eu-west-1", "regions", ["us-east-1"]),
-         "aws:route53/healthCheck:HealthCheck 'route53-eu-west-1' in us-east-1: checks from 1 checker region(s)",
-         front_door=R53),
-    Case("health-check-request-interval", lambda f: f.set("route53-eu-west-1", "requestInterval", 60.0),
-         "requestInterval is 60; Route 53 checks every 10 (fast) or 30 seconds", front_door=R53),
-    Case("health-check-request-interval", lambda f: f.set("route53-eu-west-1", "failureThreshold", 11.0),
-         "failureThreshold is 11; Route 53 accepts 1-10", front_door=R53),
+    Case(
+        "latency-record-health-checked",
+        lambda f: f.drop("route53-eu-west-1-record", "healthCheckId").set(
+            "route53-eu-west-1-record", "aliases[0].evaluateTargetHealth", False
+        ),
+        "aws:route53/record:Record 'route53-eu-west-1-record' in us-east-1: latency record api.example.com "
+        "(set eu-west-1) has no healthCheckId and its alias has evaluateTargetHealth false",
+        front_door=R53,
+    ),
+    Case(
+        "latency-record-unique-set-identifier",
+        lambda f: f.set("route53-eu-west-1-record", "setIdentifier", "us-east-1"),
+        "2 latency records for api.example.com A share setIdentifier us-east-1",
+        front_door=R53,
+    ),
+    Case(
+        "latency-record-unique-set-identifier",
+        lambda f: f.drop("route53-eu-west-1-record", "setIdentifier"),
+        "latency record api.example.com has no setIdentifier",
+        front_door=R53,
+    ),
+    Case(
+        "dns-record-max-ttl",
+        lambda f: (
+            f.drop("route53-eu-west-1-record", "aliases")
+            .set("route53-eu-west-1-record", "records", ["192.0.2.1"])
+            .set("route53-eu-west-1-record", "ttl", 300.0)
+        ),
+        "routed record api.example.com has ttl 300",
+        front_door=R53,
+    ),
+    Case(
+        "dns-record-max-ttl",
+        lambda f: f.drop("ab-cloudfront", "aliases").set("ab-cloudfront", "records", ["d111.cloudfront.net"]),
+        "routed record api.example.com has ttl (not set)",
+        front_door={GA: 50, CF: 50},
+    ),
+    Case(
+        "health-check-checker-regions",
+        lambda f: f.set("route53-eu-west-1", "regions", ["us-east-1"]),
+        "aws:route53/healthCheck:HealthCheck 'route53-eu-west-1' in us-east-1: checks from 1 checker region(s)",
+        front_door=R53,
+    ),
+    Case(
+        "health-check-request-interval",
+        lambda f: f.set("route53-eu-west-1", "requestInterval", 60.0),
+        "requestInterval is 60; Route 53 checks every 10 (fast) or 30 seconds",
+        front_door=R53,
+    ),
+    Case(
+        "health-check-request-interval",
+        lambda f: f.set("route53-eu-west-1", "failureThreshold", 11.0),
+        "failureThreshold is 11; Route 53 accepts 1-10",
+        front_door=R53,
+    ),
     # -- Global Accelerator ---------------------------------------------------------------------
-    Case("ga-endpoint-group-per-region", lambda f: f.remove("globalaccelerator-eu-west-1"),
-         "aws:globalaccelerator/listener:Listener 'globalaccelerator-tcp' in us-east-1: no endpoint group in eu-west-1"),
-    Case("ga-endpoint-group-per-region",
-         lambda f: f.set("globalaccelerator-ap-southeast-1", "endpointGroupRegion", "eu-west-1"),
-         "listener 'globalaccelerator-tcp' has 2 endpoint groups in eu-west-1"),
-    Case("ga-alb-endpoints-only",
-         lambda f: f.set("globalaccelerator-eu-west-1", "endpointConfigurations[0].endpointId",
-                         f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT}:loadbalancer/net/nlb/0123"),
-         "aws:globalaccelerator/endpointGroup:EndpointGroup 'globalaccelerator-eu-west-1' in us-east-1: endpoint "
-         f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT}:loadbalancer/net/nlb/0123 is not an Application Load "
-         "Balancer ARN"),
-    Case("ga-alb-endpoints-only",
-         lambda f: f.set("globalaccelerator-eu-west-1", "endpointConfigurations[0].endpointId", "eipalloc-0123"),
-         "endpoint eipalloc-0123 is not an Application Load Balancer ARN"),
-    Case("ga-alb-endpoints-only",
-         lambda f: f.set("globalaccelerator-eu-west-1", "endpointConfigurations[0].endpointId",
-                         f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/api/0123"),
-         "is an ALB in us-east-1, but the endpoint group is in eu-west-1"),
-    Case("ga-alb-endpoints-only", lambda f: f.set("globalaccelerator-eu-west-1", "endpointConfigurations", []),
-         "the endpoint group has no endpoints"),
-    Case("ga-client-ip-preservation",
-         lambda f: f.drop("globalaccelerator-eu-west-1", "endpointConfigurations[0].clientIpPreservationEnabled"),
-         "has clientIpPreservationEnabled (not set), which the provider treats as false"),
+    Case(
+        "ga-endpoint-group-per-region",
+        lambda f: f.remove("globalaccelerator-eu-west-1"),
+        "aws:globalaccelerator/listener:Listener 'globalaccelerator-tcp' in us-east-1: no endpoint group in eu-west-1",
+    ),
+    Case(
+        "ga-endpoint-group-per-region",
+        lambda f: f.set("globalaccelerator-ap-southeast-1", "endpointGroupRegion", "eu-west-1"),
+        "listener 'globalaccelerator-tcp' has 2 endpoint groups in eu-west-1",
+    ),
+    Case(
+        "ga-alb-endpoints-only",
+        lambda f: f.set(
+            "globalaccelerator-eu-west-1",
+            "endpointConfigurations[0].endpointId",
+            f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT}:loadbalancer/net/nlb/0123",
+        ),
+        "aws:globalaccelerator/endpointGroup:EndpointGroup 'globalaccelerator-eu-west-1' in us-east-1: endpoint "
+        f"arn:aws:elasticloadbalancing:eu-west-1:{ACCOUNT}:loadbalancer/net/nlb/0123 is not an Application Load "
+        "Balancer ARN",
+    ),
+    Case(
+        "ga-alb-endpoints-only",
+        lambda f: f.set("globalaccelerator-eu-west-1", "endpointConfigurations[0].endpointId", "eipalloc-0123"),
+        "endpoint eipalloc-0123 is not an Application Load Balancer ARN",
+    ),
+    Case(
+        "ga-alb-endpoints-only",
+        lambda f: f.set(
+            "globalaccelerator-eu-west-1",
+            "endpointConfigurations[0].endpointId",
+            f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/app/api/0123",
+        ),
+        "is an ALB in us-east-1, but the endpoint group is in eu-west-1",
+    ),
+    Case(
+        "ga-alb-endpoints-only",
+        lambda f: f.set("globalaccelerator-eu-west-1", "endpointConfigurations", []),
+        "the endpoint group has no endpoints",
+    ),
+    Case(
+        "ga-client-ip-preservation",
+        lambda f: f.drop("globalaccelerator-eu-west-1", "endpointConfigurations[0].clientIpPreservationEnabled"),
+        "has clientIpPreservationEnabled (not set), which the provider treats as false",
+    ),
     # -- CloudFront and Lambda@Edge -------------------------------------------------------------
-    Case("cloudfront-certificate-us-east-1",
-         lambda f: f.set("cloudfront", "viewerCertificate.acmCertificateArn",
-                         f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/eu-west-1-cert"),
-         "aws:cloudfront/distribution:Distribution 'cloudfront' in us-east-1: viewerCertificate.acmCertificateArn is "
-         "a certificate in eu-west-1", front_door=CF),
-    Case("cloudfront-minimum-tls",
-         lambda f: f.set("cloudfront", "viewerCertificate.minimumProtocolVersion", "TLSv1.1_2016"),
-         "viewerCertificate.minimumProtocolVersion is TLSv1.1_2016", front_door=CF),
-    Case("cloudfront-minimum-tls", lambda f: f.drop("cloudfront", "viewerCertificate.minimumProtocolVersion"),
-         "minimumProtocolVersion is (not set)", front_door=CF),
-    Case("cloudfront-viewer-https",
-         lambda f: f.set("cloudfront", "defaultCacheBehavior.viewerProtocolPolicy", "allow-all"),
-         "defaultCacheBehavior.viewerProtocolPolicy is allow-all", front_door=CF),
-    Case("edge-function-us-east-1", lambda f: f.move(EDGE_FN, "eu-west-1"),
-         "aws:lambda/function:Function 'cloudfront-router' in eu-west-1: Lambda@Edge functions must be created in "
-         "us-east-1 (found eu-west-1). Fix: build it with the us-east-1 provider (providers.edge).", front_door=CF),
-    Case("edge-function-us-east-1", lambda f: f.set(EDGE_FN, "region", "eu-west-1"),
-         "must be created in us-east-1 (found eu-west-1)", front_door=CF),
-    Case("edge-function-published", lambda f: f.set(EDGE_FN, "publish", False),
-         "publish is false; CloudFront can only associate a numbered version", front_door=CF),
-    Case("edge-function-published",
-         lambda f: f.set("cloudfront", "defaultCacheBehavior.lambdaFunctionAssociations[0].lambdaArn",
-                         f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:cloudfront-router:$LATEST"),
-         "cloudfront-router:$LATEST, which is not a numbered version", front_door=CF),
-    Case("edge-function-supported-config", lambda f: f.set(EDGE_FN, "environment", {"variables": {"HOME": "x"}}),
-         "has environment variables (HOME); Lambda@Edge has none", front_door=CF),
-    Case("edge-function-supported-config",
-         lambda f: f.set(EDGE_FN, "layers", ["arn:aws:lambda:us-east-1:017000801446:layer:x:1"]),
-         "uses layers", front_door=CF),
-    Case("edge-function-supported-config",
-         lambda f: f.set(EDGE_FN, "vpcConfig", {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]}),
-         "is attached to a VPC", front_door=CF),
-    Case("edge-function-supported-config", lambda f: f.set(EDGE_FN, "architectures", ["arm64"]),
-         "runs on arm64; Lambda@Edge supports x86_64 only", front_door=CF),
-    Case("edge-function-supported-config", lambda f: f.set(EDGE_FN, "runtime", "java21"),
-         "runtime java21 is not supported at the edge", front_door=CF),
-    Case("edge-function-limits", lambda f: f.set(EDGE_FN, "timeout", 31.0),
-         "timeout 31 s exceeds the 30 s limit of origin events (serves origin-request)", front_door=CF),
-    Case("edge-function-limits",
-         lambda f: f.set("cloudfront", "defaultCacheBehavior.lambdaFunctionAssociations[0].eventType", "viewer-request")
-                    .set(EDGE_FN, "memorySize", 256.0),
-         "memorySize 256 MB exceeds the 128 MB limit of viewer events (serves viewer-request)", front_door=CF),
-    Case("edge-function-limits",
-         lambda f: f.set("cloudfront", "defaultCacheBehavior.lambdaFunctionAssociations[0].eventType", "viewer-request")
-                    .set(EDGE_FN, "timeout", 6.0),
-         "timeout 6 s exceeds the 5 s limit of viewer events", front_door=CF),
-    Case("edge-function-role-trust",
-         lambda f: f.set(EDGE_ROLE, "assumeRolePolicy",
-                         json.dumps({"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]})),
-         "aws:iam/role:Role 'cloudfront-router-role' in us-east-1: is the role of edge function 'cloudfront-router' "
-         "but its trust policy does not trust edgelambda.amazonaws.com", front_door=CF),
+    Case(
+        "cloudfront-certificate-us-east-1",
+        lambda f: f.set(
+            "cloudfront",
+            "viewerCertificate.acmCertificateArn",
+            f"arn:aws:acm:eu-west-1:{ACCOUNT}:certificate/eu-west-1-cert",
+        ),
+        "aws:cloudfront/distribution:Distribution 'cloudfront' in us-east-1: viewerCertificate.acmCertificateArn is "
+        "a certificate in eu-west-1",
+        front_door=CF,
+    ),
+    Case(
+        "cloudfront-minimum-tls",
+        lambda f: f.set("cloudfront", "viewerCertificate.minimumProtocolVersion", "TLSv1.1_2016"),
+        "viewerCertificate.minimumProtocolVersion is TLSv1.1_2016",
+        front_door=CF,
+    ),
+    Case(
+        "cloudfront-minimum-tls",
+        lambda f: f.drop("cloudfront", "viewerCertificate.minimumProtocolVersion"),
+        "minimumProtocolVersion is (not set)",
+        front_door=CF,
+    ),
+    Case(
+        "cloudfront-viewer-https",
+        lambda f: f.set("cloudfront", "defaultCacheBehavior.viewerProtocolPolicy", "allow-all"),
+        "defaultCacheBehavior.viewerProtocolPolicy is allow-all",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-us-east-1",
+        lambda f: f.move(EDGE_FN, "eu-west-1"),
+        "aws:lambda/function:Function 'cloudfront-router' in eu-west-1: Lambda@Edge functions must be created in "
+        "us-east-1 (found eu-west-1). Fix: build it with the us-east-1 provider (providers.edge).",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-us-east-1",
+        lambda f: f.set(EDGE_FN, "region", "eu-west-1"),
+        "must be created in us-east-1 (found eu-west-1)",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-published",
+        lambda f: f.set(EDGE_FN, "publish", False),
+        "publish is false; CloudFront can only associate a numbered version",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-published",
+        lambda f: f.set(
+            "cloudfront",
+            "defaultCacheBehavior.lambdaFunctionAssociations[0].lambdaArn",
+            f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:cloudfront-router:$LATEST",
+        ),
+        "cloudfront-router:$LATEST, which is not a numbered version",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-supported-config",
+        lambda f: f.set(EDGE_FN, "environment", {"variables": {"HOME": "x"}}),
+        "has environment variables (HOME); Lambda@Edge has none",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-supported-config",
+        lambda f: f.set(EDGE_FN, "layers", ["arn:aws:lambda:us-east-1:017000801446:layer:x:1"]),
+        "uses layers",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-supported-config",
+        lambda f: f.set(EDGE_FN, "vpcConfig", {"subnetIds": ["subnet-1"], "securityGroupIds": ["sg-1"]}),
+        "is attached to a VPC",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-supported-config",
+        lambda f: f.set(EDGE_FN, "architectures", ["arm64"]),
+        "runs on arm64; Lambda@Edge supports x86_64 only",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-supported-config",
+        lambda f: f.set(EDGE_FN, "runtime", "java21"),
+        "runtime java21 is not supported at the edge",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-limits",
+        lambda f: f.set(EDGE_FN, "timeout", 31.0),
+        "timeout 31 s exceeds the 30 s limit of origin events (serves origin-request)",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-limits",
+        lambda f: f.set(
+            "cloudfront", "defaultCacheBehavior.lambdaFunctionAssociations[0].eventType", "viewer-request"
+        ).set(EDGE_FN, "memorySize", 256.0),
+        "memorySize 256 MB exceeds the 128 MB limit of viewer events (serves viewer-request)",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-limits",
+        lambda f: f.set(
+            "cloudfront", "defaultCacheBehavior.lambdaFunctionAssociations[0].eventType", "viewer-request"
+        ).set(EDGE_FN, "timeout", 6.0),
+        "timeout 6 s exceeds the 5 s limit of viewer events",
+        front_door=CF,
+    ),
+    Case(
+        "edge-function-role-trust",
+        lambda f: f.set(
+            EDGE_ROLE,
+            "assumeRolePolicy",
+            json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                        }
+                    ]
+                }
+            ),
+        ),
+        "aws:iam/role:Role 'cloudfront-router-role' in us-east-1: is the role of edge function 'cloudfront-router' "
+        "but its trust policy does not trust edgelambda.amazonaws.com",
+        front_door=CF,
+    ),
 ]
 
 
@@ -321,8 +596,9 @@ def test_thresholds_come_from_pack_config():
     slow_viewer.set("cloudfront", "defaultCacheBehavior.lambdaFunctionAssociations[0].eventType", "viewer-request")
     slow_viewer.set("cloudfront-router", "timeout", 5.0)
     assert slow_viewer.violations("edge-function-limits") == []
-    assert slow_viewer.violations("edge-function-limits",
-                                  file_config={"edge-function-limits": {"viewerTimeoutSeconds": 3}})
+    assert slow_viewer.violations(
+        "edge-function-limits", file_config={"edge-function-limits": {"viewerTimeoutSeconds": 3}}
+    )
 
 
 def test_levels_come_from_pack_config():
@@ -330,8 +606,10 @@ def test_levels_come_from_pack_config():
     [advisory] = fixture.violations("table-deletion-protection", file_config={"table-deletion-protection": "advisory"})
     assert not advisory.mandatory
     assert fixture.violations("table-deletion-protection", file_config={"all": "disabled"}) == []
-    [mandatory] = fixture.violations("table-deletion-protection", file_config={
-        "all": "advisory", "table-deletion-protection": {"enforcementLevel": "mandatory"}})
+    [mandatory] = fixture.violations(
+        "table-deletion-protection",
+        file_config={"all": "advisory", "table-deletion-protection": {"enforcementLevel": "mandatory"}},
+    )
     assert mandatory.mandatory
 
 

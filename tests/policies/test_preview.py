@@ -18,8 +18,8 @@ from pulumi_policy.proxy import (
     unknown_checking_proxy,
 )
 
-from policies.common import UNKNOWN, get
 from offline.policy_engine import evaluate, resolve_pack_config
+from policies.common import UNKNOWN, get
 from tests.policies.fixtures import compliant, unknown_in_preview
 from tests.policies.test_policies import COMBINATIONS
 
@@ -33,7 +33,9 @@ def test_edge_function_found_through_property_dependencies_when_its_arn_is_unkno
     fixture = compliant("cloudfront", "alb").move("cloudfront-router", "eu-west-1")
     preview = unknown_in_preview(fixture)
     distribution = preview.get("cloudfront")
-    assert distribution.state["defaultCacheBehavior"]["lambdaFunctionAssociations"][0]["lambdaArn"] == UNKNOWN_STRING_VALUE
+    assert (
+        distribution.state["defaultCacheBehavior"]["lambdaFunctionAssociations"][0]["lambdaArn"] == UNKNOWN_STRING_VALUE
+    )
     [violation] = preview.violations("edge-function-us-east-1")
     assert "must be created in us-east-1 (found eu-west-1)" in violation.message
 
@@ -48,7 +50,9 @@ def test_certificate_region_from_property_dependencies_when_its_arn_is_unknown()
 
 def test_role_policy_linked_to_its_role_through_property_dependencies():
     fixture = compliant("route53", "alb")
-    fixture.set("api-eu-west-1-access", "policy", '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}')
+    fixture.set(
+        "api-eu-west-1-access", "policy", '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    )
     # The role id and ARNs are unknown; this policy document is a literal, known in preview.
     preview = unknown_in_preview(fixture, keep=("policy",))
     assert preview.get("api-eu-west-1-access").inputs["role"] == UNKNOWN_STRING_VALUE
@@ -56,8 +60,14 @@ def test_role_policy_linked_to_its_role_through_property_dependencies():
     assert "Lambda role 'api-eu-west-1-role' allows *" in violation.message
 
 
-_SENTINELS = {bool: UNKNOWN_BOOLEAN_VALUE, int: UNKNOWN_NUMBER_VALUE, float: UNKNOWN_NUMBER_VALUE,
-              str: UNKNOWN_STRING_VALUE, list: UNKNOWN_ARRAY_VALUE, dict: UNKNOWN_OBJECT_VALUE}
+_SENTINELS = {
+    bool: UNKNOWN_BOOLEAN_VALUE,
+    int: UNKNOWN_NUMBER_VALUE,
+    float: UNKNOWN_NUMBER_VALUE,
+    str: UNKNOWN_STRING_VALUE,
+    list: UNKNOWN_ARRAY_VALUE,
+    dict: UNKNOWN_OBJECT_VALUE,
+}
 
 
 def _scramble(value, rng: random.Random, rate: float):
@@ -96,14 +106,18 @@ def test_a_validator_that_reads_an_unknown_value_becomes_advisory_like_in_the_an
             if resource.resource_type == "aws:lambda/function:Function":
                 resource.props["arn"]
 
-    policies = [ResourceValidationPolicy(name="naive", description="reads role", validate=naive),
-                StackValidationPolicy(name="naive-stack", description="reads arns", validate=naive_stack)]
+    policies = [
+        ResourceValidationPolicy(name="naive", description="reads role", validate=naive),
+        StackValidationPolicy(name="naive-stack", description="reads arns", validate=naive_stack),
+    ]
     fixture = unknown_in_preview(compliant("route53", "alb"))
     config = resolve_pack_config(policies, EnforcementLevel.MANDATORY)
     violations = evaluate(policies, fixture.resources, config, home_region="us-east-1")
     assert violations and all(v.level == EnforcementLevel.ADVISORY for v in violations)
-    assert "can't run policy 'naive' during preview: string value at .role can't be known during preview" in \
-        violations[0].message
+    assert (
+        "can't run policy 'naive' during preview: string value at .role can't be known during preview"
+        in violations[0].message
+    )
     assert any(v.policy == "naive-stack" and v.resource == "stack" for v in violations)
 
 

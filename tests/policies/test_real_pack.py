@@ -9,11 +9,11 @@ import pytest
 from pulumi.runtime import proto
 from pulumi_policy import ResourceValidationPolicy
 
-from offline.run import run_program
-from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, PACK_NAME
 from offline.check import pack_config_path
 from offline.policy_engine import evaluate, load_pack_config_file, resolve_pack_config
+from offline.run import run_program
 from offline.stack_facts import facts, stack_settings
+from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, PACK_NAME
 from tests.policies.analyzer import RunningPack
 from tests.policies.fixtures import compliant, unknown_in_preview
 from tests.policies.test_policies import CASES, COMBINATIONS
@@ -41,7 +41,7 @@ def test_the_pack_describes_every_policy(pack):
     info = pack.info()
     assert info.name == PACK_NAME
     assert [p.name for p in info.policies] == [p.name for p in ALL_POLICIES]
-    for described, policy in zip(info.policies, ALL_POLICIES):
+    for described, policy in zip(info.policies, ALL_POLICIES, strict=False):
         assert described.enforcementLevel == proto.MANDATORY
         kind = proto.POLICY_TYPE_RESOURCE if isinstance(policy, ResourceValidationPolicy) else proto.POLICY_TYPE_STACK
         assert described.policy_type == kind
@@ -53,8 +53,9 @@ def test_the_pack_describes_every_policy(pack):
 def test_each_mutation_reports_the_same_in_the_real_pack(pack, case):
     fixture = compliant(case.front_door, case.backend, regions=case.regions)
     case.mutate(fixture)
-    config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, None,
-                                 {**fixture.facts(), **(case.facts or {})})
+    config = resolve_pack_config(
+        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, None, {**fixture.facts(), **(case.facts or {})}
+    )
     assert any(row[0] == case.policy for row in _compare(pack, fixture.resources, config, fixture.home_region))
 
 
@@ -65,15 +66,19 @@ def test_compliant_stacks_in_preview_pass_the_real_pack(pack, front_door, backen
     assert _compare(pack, fixture.resources, config, fixture.home_region) == []
 
 
-@pytest.mark.parametrize("stack, overrides, policies", [
-    ("prod", [], set()),
-    ("dev", [], {"table-deletion-protection"}),
-    ("prod", ['regions=["us-east-1"]'], {"min-regions"}),
-])
+@pytest.mark.parametrize(
+    "stack, overrides, policies",
+    [
+        ("prod", [], set()),
+        ("dev", [], {"table-deletion-protection"}),
+        ("prod", ['regions=["us-east-1"]'], {"min-regions"}),
+    ],
+)
 def test_the_program_gets_the_same_verdict_from_the_real_pack(pack, stack, overrides, policies):
     settings = stack_settings(stack, overrides)
-    config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL,
-                                 load_pack_config_file(pack_config_path(stack)), facts(settings))
+    config = resolve_pack_config(
+        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack)), facts(settings)
+    )
     run = run_program(stack, overrides=overrides)
     rows = _compare(pack, run.resources, config, settings.home_region)
     assert {row[0] for row in rows} == policies

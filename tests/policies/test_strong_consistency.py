@@ -28,12 +28,15 @@ def test_three_strong_regions_of_one_set_pass():
     assert messages(compliant("globalaccelerator", "alb")) == []  # an eventual table is not its business
 
 
-@pytest.mark.parametrize("mutate, fragment", [
-    (lambda f: f.set("items", "replicas[1].consistencyMode", "EVENTUAL"), "cannot mix modes"),
-    (lambda f: f.set("items", "globalTableWitness.regionName", "us-east-2"), "needs exactly 3 regions"),
-    (lambda f: f.set("items", "replicas[1].regionName", "eu-west-1"), "not all in one region set"),
-    (lambda f: f.set("items", "ttl", {"attributeName": "expiresAt", "enabled": True}), "TTL is enabled"),
-])
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda f: f.set("items", "replicas[1].consistencyMode", "EVENTUAL"), "cannot mix modes"),
+        (lambda f: f.set("items", "globalTableWitness.regionName", "us-east-2"), "needs exactly 3 regions"),
+        (lambda f: f.set("items", "replicas[1].regionName", "eu-west-1"), "not all in one region set"),
+        (lambda f: f.set("items", "ttl", {"attributeName": "expiresAt", "enabled": True}), "TTL is enabled"),
+    ],
+)
 def test_each_rule_fires_naming_the_table_value_and_fix(mutate, fragment):
     fixture = strong()
     mutate(fixture)

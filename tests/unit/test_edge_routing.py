@@ -63,15 +63,20 @@ def test_every_known_country_maps_to_its_nearest_configured_region():
 
     assert set(countries) == set(country_coordinates())
     assert set(countries.values()) <= set(THREE)
-    assert (countries["DE"], countries["GB"], countries["US"], countries["MX"]) == ("eu-west-1",) * 2 + ("us-east-1",) * 2
+    assert (countries["DE"], countries["GB"], countries["US"], countries["MX"]) == ("eu-west-1",) * 2 + (
+        "us-east-1",
+    ) * 2
     assert (countries["AU"], countries["NZ"], countries["JP"]) == ("ap-southeast-2",) * 3
 
 
 def test_country_map_follows_the_configured_regions():
-    countries = plan(regions=["us-east-1", "eu-central-1"], origins={
-        "us-east-1": EdgeOrigin("us.example.com"),
-        "eu-central-1": EdgeOrigin("eu.example.com"),
-    })["countries"]
+    countries = plan(
+        regions=["us-east-1", "eu-central-1"],
+        origins={
+            "us-east-1": EdgeOrigin("us.example.com"),
+            "eu-central-1": EdgeOrigin("eu.example.com"),
+        },
+    )["countries"]
 
     assert (countries["DE"], countries["IN"], countries["BR"]) == ("eu-central-1", "eu-central-1", "us-east-1")
 
@@ -106,7 +111,9 @@ def test_planned_table_routes_a_frankfurt_viewer_to_ireland():
 
 
 def test_twenty_region_table_for_the_benchmark():
-    table = RoutingTable.from_dict(plan(regions=TWENTY, origins={code: EdgeOrigin(f"{code}.example.com") for code in TWENTY}))
+    table = RoutingTable.from_dict(
+        plan(regions=TWENTY, origins={code: EdgeOrigin(f"{code}.example.com") for code in TWENTY})
+    )
 
     assert len(table.regions) == 20
     assert decide(table, Viewer(lat=50.1109, lon=8.6821)).region == "eu-central-1"
@@ -122,7 +129,10 @@ def test_twenty_region_table_for_the_benchmark():
         ({"regions": ["us-east-1", "eu-west-1", "us-east-1"]}, "repeat ['us-east-1']"),
         ({"regions": ["us-east-1", "eu-wset-1"]}, "not in the region catalogue"),
         ({"regions": ["us-east-1", "eu-west-1"]}, "unexpected ['ap-southeast-2']"),
-        ({"origins": {"us-east-1": ORIGINS["us-east-1"], "eu-west-1": ORIGINS["eu-west-1"]}}, "missing ['ap-southeast-2']"),
+        (
+            {"origins": {"us-east-1": ORIGINS["us-east-1"], "eu-west-1": ORIGINS["eu-west-1"]}},
+            "missing ['ap-southeast-2']",
+        ),
         ({"origins": {**ORIGINS, "eu-west-1": EdgeOrigin("eu.example.com", "ftp")}}, "'protocol' must be one of"),
         ({"origins": {**ORIGINS, "eu-west-1": EdgeOrigin("https://eu.example.com")}}, "bare hostname"),
         ({"origins": {**ORIGINS, "eu-west-1": EdgeOrigin("")}}, "bare hostname"),
@@ -139,7 +149,10 @@ def test_bad_inputs_fail_with_a_message_naming_the_problem(overrides, message):
 
 def test_typo_in_a_region_suggests_the_real_one():
     with pytest.raises(ValueError, match="eu-west-1"):
-        plan(regions=["us-east-1", "eu-wset-1"], origins={"us-east-1": ORIGINS["us-east-1"], "eu-wset-1": ORIGINS["eu-west-1"]})
+        plan(
+            regions=["us-east-1", "eu-wset-1"],
+            origins={"us-east-1": ORIGINS["us-east-1"], "eu-wset-1": ORIGINS["eu-west-1"]},
+        )
 
 
 def test_country_coordinates_carry_their_source_and_are_valid():

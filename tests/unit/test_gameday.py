@@ -19,7 +19,8 @@ def ssm(monkeypatch):
     with mock_aws():
         for region in ("us-east-1", "eu-west-1"):
             boto3.client("ssm", region_name=region).put_parameter(
-                Name=PARAMETER, Value=contract.CHAOS_NONE, Type="String")
+                Name=PARAMETER, Value=contract.CHAOS_NONE, Type="String"
+            )
         yield lambda region: boto3.client("ssm", region_name=region)
 
 

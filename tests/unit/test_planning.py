@@ -1,5 +1,7 @@
 """Pure planning: names, hostnames, per-region backend settings."""
 
+import importlib.metadata
+
 import pytest
 
 from components import backend_plan, naming
@@ -27,22 +29,40 @@ def test_hostname_plan_single_door_is_a_weighted_set_of_one():
     assert plan.main == "api.example.com"
     assert plan.doors == {"route53": "route53.api.example.com"}
     assert plan.weights == {"route53": SINGLE_DOOR_WEIGHT}
-    assert plan.regional == {"eu-west-1": "eu-west-1.api.example.com", "ap-southeast-1": "ap-southeast-1.api.example.com"}
+    assert plan.regional == {
+        "eu-west-1": "eu-west-1.api.example.com",
+        "ap-southeast-1": "ap-southeast-1.api.example.com",
+    }
     assert plan.main_record_types == ("A",)
     # Clients send the main name and the door's own name straight to the regional entry.
     assert plan.served_by_region("eu-west-1") == (
-        "api.example.com", "eu-west-1.api.example.com", "route53.api.example.com")
+        "api.example.com",
+        "eu-west-1.api.example.com",
+        "route53.api.example.com",
+    )
 
 
 def test_hostname_plan_ab_serves_the_names_that_reach_entries_unchanged():
-    plan = stack(backend="alb", frontDoor='{"route53": 1, "cloudfront": 2, "globalaccelerator": 3}',
-                 domain={"zone": "example.com", "name": "api"}).hostnames
+    plan = stack(
+        backend="alb",
+        frontDoor='{"route53": 1, "cloudfront": 2, "globalaccelerator": 3}',
+        domain={"zone": "example.com", "name": "api"},
+    ).hostnames
     assert plan.weights == {"route53": 1, "cloudfront": 2, "globalaccelerator": 3}
     # CloudFront rewrites Host to the regional name, so no entry serves cloudfront.api.example.com.
     assert plan.served_by_region("eu-west-1") == (
-        "api.example.com", "eu-west-1.api.example.com", "route53.api.example.com", "globalaccelerator.api.example.com")
+        "api.example.com",
+        "eu-west-1.api.example.com",
+        "route53.api.example.com",
+        "globalaccelerator.api.example.com",
+    )
     assert plan.main_record_types == ("A",)  # an AAAA set of CloudFront alone would pull IPv6 clients off the split
-    assert [plan.label(h) for h in plan.served_by_region("eu-west-1")] == ["main", "eu-west-1", "route53", "globalaccelerator"]
+    assert [plan.label(h) for h in plan.served_by_region("eu-west-1")] == [
+        "main",
+        "eu-west-1",
+        "route53",
+        "globalaccelerator",
+    ]
 
 
 def test_cloudfront_alone_answers_ipv6_on_the_main_name():
@@ -59,13 +79,18 @@ def test_one_certificate_name_and_wildcard_cover_every_hostname():
 def test_certificate_regions_add_us_east_1_only_for_cloudfront():
     domain = '{"zone": "example.com", "name": "api"}'
     assert certificate_regions(stack(domain=domain, frontDoor="route53")) == ("eu-west-1", "ap-southeast-1")
-    assert certificate_regions(stack(domain=domain, frontDoor="cloudfront")) == ("eu-west-1", "ap-southeast-1", "us-east-1")
+    assert certificate_regions(stack(domain=domain, frontDoor="cloudfront")) == (
+        "eu-west-1",
+        "ap-southeast-1",
+        "us-east-1",
+    )
 
 
 def test_regional_table_arn_swaps_only_the_region():
     arn = "arn:aws:dynamodb:us-east-1:123456789012:table/global-serverless-dev-items"
     assert regional_table_arn(arn, "us-east-1", "eu-west-1") == (
-        "arn:aws:dynamodb:eu-west-1:123456789012:table/global-serverless-dev-items")
+        "arn:aws:dynamodb:eu-west-1:123456789012:table/global-serverless-dev-items"
+    )
     with pytest.raises(ValueError):
         regional_table_arn(arn, "eu-west-1", "us-east-1")
 
@@ -78,18 +103,25 @@ def test_function_environment_uses_the_contract_names():
 
 
 def test_powertools_layer_parameter_pins_the_tested_version():
-    assert backend_plan.powertools_version() == "3.37.0"
-    assert backend_plan.powertools_layer_parameter() == "/aws/service/powertools/python/arm64/python3.12/3.37.0"
+    # The layer the program attaches is the Powertools the tests run against.
+    installed = importlib.metadata.version("aws-lambda-powertools")
+    assert backend_plan.powertools_version() == installed
+    assert backend_plan.powertools_layer_parameter() == f"/aws/service/powertools/python/arm64/python3.12/{installed}"
 
 
-@pytest.mark.parametrize("interval, threshold, expected", [
-    (30, 3, (30, 5, 3)),
-    (10, 3, (10, 5, 3)),
-    (10, 1, (10, 5, 2)),   # ALB thresholds start at 2
-    (30, 10, (30, 5, 10)),
-])
+@pytest.mark.parametrize(
+    "interval, threshold, expected",
+    [
+        (30, 3, (30, 5, 3)),
+        (10, 3, (10, 5, 3)),
+        (10, 1, (10, 5, 2)),  # ALB thresholds start at 2
+        (30, 10, (30, 5, 10)),
+    ],
+)
 def test_alb_health_check_follows_health_settings(interval, threshold, expected):
-    check = backend_plan.alb_target_group_health(HealthCheckSettings(interval_seconds=interval, failure_threshold=threshold))
+    check = backend_plan.alb_target_group_health(
+        HealthCheckSettings(interval_seconds=interval, failure_threshold=threshold)
+    )
     assert (check.interval, check.timeout, check.unhealthy_threshold) == expected
     # A Lambda target group check must run less often than the function can take.
     assert check.interval > backend_plan.FUNCTION_TIMEOUT_SECONDS

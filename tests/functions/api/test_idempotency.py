@@ -56,12 +56,15 @@ class TestReplay:
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-@pytest.mark.parametrize("change", [
-    {"data": {"v": 2}},
-    {"headers": {"if-match": "1"}},
-    {"path": "/items/b"},
-    {"method": "DELETE"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data": {"v": 2}},
+        {"headers": {"if-match": "1"}},
+        {"path": "/items/b"},
+        {"method": "DELETE"},
+    ],
+)
 def test_the_same_key_with_another_request_is_422_and_writes_nothing(installed_runtime, aws, shape, change):
     api = Api(shape)
     assert api.put("/items/a", {"v": 1}, headers=key("k")).status == 201
@@ -76,11 +79,18 @@ def test_the_same_key_with_another_request_is_422_and_writes_nothing(installed_r
 def test_a_duplicate_while_the_first_is_in_progress_is_409(installed_runtime, aws, shape):
     # Another container has started the request with this key and not finished it.
     data = {"v": 1}
-    other = DynamoDBPersistenceLayer(table_name=TABLE_NAME, key_attr=contract.TABLE_HASH_KEY,
-                                     expiry_attr=contract.TTL_ATTRIBUTE, data_attr="response", boto3_client=aws.dynamodb)
+    other = DynamoDBPersistenceLayer(
+        table_name=TABLE_NAME,
+        key_attr=contract.TABLE_HASH_KEY,
+        expiry_attr=contract.TTL_ATTRIBUTE,
+        data_attr="response",
+        boto3_client=aws.dynamodb,
+    )
     other.configure(installed_runtime.writes.config, key_prefix=idempotency.KEY_PREFIX)
-    other.save_inprogress(data={"key": "busy", "fingerprint": idempotency.fingerprint("PUT", "a", data, None)},
-                          remaining_time_in_millis=5000)
+    other.save_inprogress(
+        data={"key": "busy", "fingerprint": idempotency.fingerprint("PUT", "a", data, None)},
+        remaining_time_in_millis=5000,
+    )
     response = Api(shape).put("/items/a", data, headers=key("busy"))
     assert response.status == 409 and response.headers["retry-after"] == "1"
     assert aws.stored("a") is None
@@ -91,8 +101,10 @@ def test_after_expiry_the_key_runs_again(installed_runtime, aws, shape):
     api = Api(shape)
     api.put("/items/a", {"v": 1}, headers=key("old"))
     (record,) = records(aws.dynamodb)
-    assert int(record[contract.TTL_ATTRIBUTE]["N"]) - int(record["in_progress_expiration"]["N"]) // 1000 >= \
-        idempotency.RECORD_TTL_SECONDS - 60  # kept for at least a day
+    assert (
+        int(record[contract.TTL_ATTRIBUTE]["N"]) - int(record["in_progress_expiration"]["N"]) // 1000
+        >= idempotency.RECORD_TTL_SECONDS - 60
+    )  # kept for at least a day
     _expire(aws)
     again = api.put("/items/a", {"v": 1}, headers=key("old"))
     assert idempotency.REPLAYED_HEADER not in again.headers  # the record is gone: the request ran again
@@ -106,9 +118,12 @@ def test_after_expiry_the_key_runs_again(installed_runtime, aws, shape):
 def _expire(aws):
     for record in records(aws.dynamodb):
         aws.dynamodb.update_item(
-            TableName=TABLE_NAME, Key={contract.TABLE_HASH_KEY: record[contract.TABLE_HASH_KEY]},
-            UpdateExpression="SET #e = :past", ExpressionAttributeNames={"#e": contract.TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":past": {"N": "1"}})
+            TableName=TABLE_NAME,
+            Key={contract.TABLE_HASH_KEY: record[contract.TABLE_HASH_KEY]},
+            UpdateExpression="SET #e = :past",
+            ExpressionAttributeNames={"#e": contract.TTL_ATTRIBUTE},
+            ExpressionAttributeValues={":past": {"N": "1"}},
+        )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -133,7 +148,8 @@ def test_a_retry_in_another_region_gets_the_first_answer_once_replicated(install
     """The records live in the global table: failing over to another region keeps the answer."""
     other = boto3.client("dynamodb", region_name=OTHER_REGION)
     other.create_table(
-        TableName=TABLE_NAME, BillingMode="PAY_PER_REQUEST",
+        TableName=TABLE_NAME,
+        BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": contract.TABLE_HASH_KEY, "AttributeType": "S"}],
         KeySchema=[{"AttributeName": contract.TABLE_HASH_KEY, "KeyType": "HASH"}],
     )
@@ -141,8 +157,11 @@ def test_a_retry_in_another_region_gets_the_first_answer_once_replicated(install
         first = Api("alb").put("/items/a", {"v": 1}, headers=key("failover"))
         for item in aws.dynamodb.scan(TableName=TABLE_NAME)["Items"]:  # what global table replication does
             other.put_item(TableName=TABLE_NAME, Item=item)
-        runtime.use_runtime(runtime.build_runtime(
-            {**FUNCTION_ENVIRONMENT, contract.ENV_REGION: OTHER_REGION}, dynamodb_client=other, ssm_client=aws.ssm))
+        runtime.use_runtime(
+            runtime.build_runtime(
+                {**FUNCTION_ENVIRONMENT, contract.ENV_REGION: OTHER_REGION}, dynamodb_client=other, ssm_client=aws.ssm
+            )
+        )
         replay = Api("http", region=OTHER_REGION).put("/items/a", {"v": 1}, headers=key("failover"))
         assert replay.status == 201 and replay.body == first.body and replay.body["region"] == REGION
         assert replay.headers[idempotency.REPLAYED_HEADER] == "true"

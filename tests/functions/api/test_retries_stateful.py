@@ -43,8 +43,11 @@ def test_lost_replies_and_retries_never_misreport(aws):
             """One logical request: resent with its key while the answer is 503."""
             with lose_replies(client, "UpdateItem", plan):
                 for _ in range(MAX_TRIES):
-                    response = self.api.put(self.path, data, headers=headers) if method == "PUT" else \
-                        self.api.delete(self.path, headers=headers)
+                    response = (
+                        self.api.put(self.path, data, headers=headers)
+                        if method == "PUT"
+                        else self.api.delete(self.path, headers=headers)
+                    )
                     if response.status != 503:
                         self.last = (method, data, headers, response)
                         return response
@@ -95,6 +98,12 @@ def test_lost_replies_and_retries_never_misreport(aws):
             assert stored_version == self.version
             assert (item is not None and "deleted" not in item) == self.exists
 
-    run_state_machine_as_test(Writes, settings=settings(
-        max_examples=25, stateful_step_count=12, deadline=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
+    run_state_machine_as_test(
+        Writes,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=12,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )

@@ -2,7 +2,8 @@
 a fake clock, a scripted prober and a spawner that can hold probes the way a frozen container does."""
 
 import copy
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from functions.edge.health import HealthMonitor
 from functions.edge.table import RoutingTable
@@ -16,9 +17,21 @@ TABLE = {
     "homeRegion": "us-east-1",
     "healthPath": "/health",
     "regions": {
-        "us-east-1": {"originHost": API_GATEWAY_HOST, "protocol": "https", "port": 443, "lat": 38.9940541, "lon": -77.4524237},
+        "us-east-1": {
+            "originHost": API_GATEWAY_HOST,
+            "protocol": "https",
+            "port": 443,
+            "lat": 38.9940541,
+            "lon": -77.4524237,
+        },
         "eu-west-1": {"originHost": ALB_HOST, "protocol": "http", "port": 80, "lat": 53.3498, "lon": -6.2603},
-        "ap-southeast-2": {"originHost": CUSTOM_DOMAIN_HOST, "protocol": "https", "port": 443, "lat": -33.8688, "lon": 151.2093},
+        "ap-southeast-2": {
+            "originHost": CUSTOM_DOMAIN_HOST,
+            "protocol": "https",
+            "port": 443,
+            "lat": -33.8688,
+            "lon": 151.2093,
+        },
     },
     "countries": {"DE": "eu-west-1", "US": "us-east-1", "AU": "ap-southeast-2", "NZ": "ap-southeast-2"},
 }

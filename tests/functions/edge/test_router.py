@@ -102,7 +102,9 @@ def test_everything_but_the_origin_and_routing_headers_is_left_alone(router):
 
 
 def test_valid_affinity_cookie_pins_the_region(router):
-    request = router.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT, cookie="gs-region=ap-southeast-2")))
+    request = router.handle(
+        origin_request_event(viewer_headers(coordinates=FRANKFURT, cookie="gs-region=ap-southeast-2"))
+    )
 
     assert routed(request) == ("ap-southeast-2", "affinity")
 

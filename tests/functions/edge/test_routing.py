@@ -85,4 +85,3 @@ def test_equal_distances_keep_the_configured_order():
     table = routing_table(regions={**RAW_TABLE["regions"], "eu-twin-1": twin})
 
     assert plan_route(table, FRANKFURT).regions[:2] == ("eu-west-1", "eu-twin-1")
-

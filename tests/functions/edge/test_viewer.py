@@ -41,7 +41,15 @@ def test_affinity_cookie_found_in_any_cookie_header():
 
 @pytest.mark.parametrize(
     "lat, lon",
-    [("north", "8.6"), ("50.1", ""), ("nan", "8.6"), ("50.1", "inf"), ("91", "8.6"), ("50.1", "-180.5"), ("1" * 40, "8.6")],
+    [
+        ("north", "8.6"),
+        ("50.1", ""),
+        ("nan", "8.6"),
+        ("50.1", "inf"),
+        ("91", "8.6"),
+        ("50.1", "-180.5"),
+        ("1" * 40, "8.6"),
+    ],
 )
 def test_unusable_coordinates_read_as_unknown(lat, lon):
     viewer = viewer_from_headers(viewer_headers(coordinates=(lat, lon)))
@@ -55,7 +63,9 @@ def test_one_coordinate_alone_is_not_a_position():
     assert (viewer.lat, viewer.lon) == (None, None)
 
 
-@pytest.mark.parametrize("value, expected", [("DE", "DE"), (" nz ", "NZ"), ("DEU", None), ("D1", None), ("", None), ("ÄÖ", None)])
+@pytest.mark.parametrize(
+    "value, expected", [("DE", "DE"), (" nz ", "NZ"), ("DEU", None), ("D1", None), ("", None), ("ÄÖ", None)]
+)
 def test_country(value, expected):
     assert viewer_from_headers(viewer_headers(country=value)).country == expected
 
