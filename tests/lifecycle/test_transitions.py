@@ -9,7 +9,7 @@ import pytest
 from components.config import ConfigError
 from offline.lifecycle import deployed_tables, plan_update, run_from_snapshot
 from offline.run import run_program
-from tests.lifecycle.helpers import DOMAIN, REGIONS, assert_accepted, config, transition
+from tests.support.transitions import DOMAIN, REGIONS, assert_accepted, config, transition
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ALB_DOORS = ["route53", "globalaccelerator", "cloudfront"]

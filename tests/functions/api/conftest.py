@@ -15,14 +15,12 @@ import pytest
 from moto import mock_aws
 
 from functions.api import contract, runtime
-from functions.api.handler import handler
-from tests.functions.api.events import (
+from tests.support.api_client import Api
+from tests.support.api_events import (
     REGION,
     SHAPES,
-    LambdaContext,
-    build_event,
-    parse_response,
 )
+from tests.support.clock import FakeClock
 
 TABLE_NAME = "global-serverless-items"
 CHAOS_PARAMETER = "/global-serverless/eu-west-1/chaos"
@@ -44,17 +42,6 @@ def _apply_environment(patch: pytest.MonkeyPatch) -> None:
         patch.setenv(name, value)
     for name in UNSET:
         patch.delenv(name, raising=False)
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class FakeRandom:
@@ -147,35 +134,6 @@ def installed_runtime(aws, clock, sleeps, random_draw):
     )
     runtime.use_runtime(built)
     return built
-
-
-class Api:
-    """Sends one request through `handler` and checks the invariants every response must keep."""
-
-    def __init__(self, shape: str, region: str = REGION) -> None:
-        self.shape = shape
-        self.region = region
-
-    def request(self, method: str, path: str, body=None, headers=None, **options):
-        raw = handler(build_event(self.shape, method, path, body, headers, **options), LambdaContext())
-        if self.shape == "alb-multi":
-            assert "multiValueHeaders" in raw, "an ALB with multi-value headers needs them in the response"
-        response = parse_response(raw)
-        assert response.headers.get(contract.SERVED_BY_HEADER) == self.region
-        assert response.headers.get(contract.REQUEST_ID_HEADER)
-        if response.status >= 400:
-            assert isinstance(response.body, dict) and isinstance(response.body.get("error"), str)
-        return response
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def put(self, path, data=None, **kwargs):
-        body = kwargs.pop("body", None) if data is None else json.dumps(data)
-        return self.request("PUT", path, body, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
 
 
 @pytest.fixture(params=SHAPES)

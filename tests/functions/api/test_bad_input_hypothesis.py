@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from functions.api import contract
 from functions.api.handler import handler
-from tests.functions.api.conftest import Api
-from tests.functions.api.events import (
+from tests.support.api_client import Api
+from tests.support.api_events import (
     SHAPES,
     LambdaContext,
     build_event,

@@ -15,8 +15,9 @@ from functions.api.chaos import (
 )
 from functions.api.handler import handler
 from functions.api.routes import LATENCY_HEADROOM_MS
-from tests.functions.api.conftest import CHAOS_PARAMETER, Api
-from tests.functions.api.events import SHAPES, LambdaContext, build_event
+from tests.functions.api.conftest import CHAOS_PARAMETER
+from tests.support.api_client import Api
+from tests.support.api_events import SHAPES, LambdaContext, build_event
 
 HEALTH = contract.DEFAULT_HEALTH_PATH
 

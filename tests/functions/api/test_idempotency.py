@@ -9,8 +9,9 @@ import pytest
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from functions.api import contract, idempotency, runtime
-from tests.functions.api.conftest import FUNCTION_ENVIRONMENT, TABLE_NAME, Api
-from tests.functions.api.events import REGION
+from tests.functions.api.conftest import FUNCTION_ENVIRONMENT, TABLE_NAME
+from tests.support.api_client import Api
+from tests.support.api_events import REGION
 
 SHAPES = ("alb", "http")
 

@@ -12,8 +12,8 @@ import pytest
 
 from functions.api import runtime
 from functions.api.store import CLIENT_CONFIG
-from tests.functions.api.conftest import Api
-from tests.functions.api.events import REGION
+from tests.support.api_client import Api
+from tests.support.api_events import REGION
 from tests.support.faults import lose_replies
 
 SHAPES = ("alb", "http")

@@ -13,8 +13,8 @@ import pytest
 
 from functions.api import contract, runtime
 from functions.api.handler import UnsupportedEvent, handler
-from tests.functions.api.conftest import Api
-from tests.functions.api.events import (
+from tests.support.api_client import Api
+from tests.support.api_events import (
     REGION,
     LambdaContext,
     build_event,

@@ -14,8 +14,8 @@ import pytest
 from functions.api import contract, runtime
 from functions.api.handler import handler
 from functions.api.settings import Settings, SettingsError, load_settings
-from tests.functions.api.conftest import Api
-from tests.functions.api.events import LambdaContext, build_event
+from tests.support.api_client import Api
+from tests.support.api_events import LambdaContext, build_event
 
 VALID = {
     contract.ENV_REGION: "eu-west-1",

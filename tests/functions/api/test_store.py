@@ -12,8 +12,8 @@ from botocore.exceptions import (
 
 from functions.api import runtime
 from functions.api.store import CLIENT_CONFIG, ItemStore, StoreUnavailable
-from tests.functions.api.conftest import Api
-from tests.functions.api.events import SHAPES
+from tests.support.api_client import Api
+from tests.support.api_events import SHAPES
 
 FAILURES = [
     ConnectTimeoutError(endpoint_url="https://dynamodb.eu-west-1.amazonaws.com"),

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.functions.edge.fakes import FakeClock, ScriptedProber
+from tests.functions.edge.fakes import ScriptedProber
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

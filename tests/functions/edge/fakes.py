@@ -7,6 +7,7 @@ from typing import Optional
 
 from functions.edge.health import HealthMonitor
 from functions.edge.table import RoutingTable
+from tests.support.clock import FakeClock
 
 # Three regions, one of each origin kind the program deploys.
 API_GATEWAY_HOST = "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com"
@@ -110,17 +111,6 @@ def origin_request_event(headers=None, *, origin=None, uri="/items/42", querystr
             }
         ]
     }
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class ScriptedProber:
