@@ -24,11 +24,7 @@ class Providers:
 
 
 def default_tags(settings: Settings) -> dict[str, str]:
-    return {
-        "project": settings.project,
-        "stack": settings.stack,
-        "managed-by": "pulumi",
-    }
+    return {"project": settings.project, "stack": settings.stack, "managed-by": "pulumi"}
 
 
 def build_providers(settings: Settings) -> Providers:

@@ -1,6 +1,5 @@
 """RegionalBackend: everything one region needs to serve the API, identical in every region."""
 
-import json
 from dataclasses import dataclass
 from typing import Optional
 
@@ -12,6 +11,7 @@ from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, component_type, loa
 from components.config import HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.entries.base import DomainBinding, EntryArgs, RegionalEntry
+from components.iam import allow, assume_role_policy, policy_document
 from components.packaging import API_SOURCE, package_files
 from functions.api import contract
 
@@ -66,45 +66,16 @@ class RegionalBackend(pulumi.ComponentResource):
             # Game days flip this by hand; a later `pulumi up` must not silently undo the experiment.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(ignore_changes=["value"])),
         )
-        role = aws.iam.Role(
-            f"{name}-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {"Effect": "Allow", "Principal": {"Service": LAMBDA_PRINCIPAL}, "Action": "sts:AssumeRole"}
-                    ],
-                }
-            ),
-            opts=child,
-        )
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy(LAMBDA_PRINCIPAL), opts=child)
         access = aws.iam.RolePolicy(
             f"{name}-access",
             role=role.id,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "Table",
-                            "Effect": "Allow",
-                            "Action": list(plan.table_access_actions()),
-                            "Resource": args.table_arn,
-                        },
-                        {
-                            "Sid": "Logs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": log_group.arn.apply(lambda arn: f"{arn}:*"),
-                        },
-                        {
-                            "Sid": "Chaos",
-                            "Effect": "Allow",
-                            "Action": list(contract.FUNCTION_CHAOS_ACTIONS),
-                            "Resource": chaos.arn,
-                        },
-                    ],
-                }
+            policy=policy_document(
+                allow("Table", list(plan.table_access_actions()), args.table_arn),
+                allow(
+                    "Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], log_group.arn.apply(lambda arn: f"{arn}:*")
+                ),
+                allow("Chaos", list(contract.FUNCTION_CHAOS_ACTIONS), chaos.arn),
             ),
             opts=child,
         )
@@ -122,10 +93,7 @@ class RegionalBackend(pulumi.ComponentResource):
             role=role.arn,
             layers=[layer],
             environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={
-                    **args.environment,
-                    contract.ENV_TABLE_NAME: args.table_name,
-                }
+                variables={**args.environment, contract.ENV_TABLE_NAME: args.table_name}
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
             # Without its permissions in place the first invocations after a deploy would fail.
@@ -184,48 +152,69 @@ class RegionalBackend(pulumi.ComponentResource):
         return endpoint.with_hostname(record.name.apply(lambda _: regional_name))
 
     @staticmethod
-    def _alarms(name: str, function: aws.lambda_.Function, entry, opts: pulumi.ResourceOptions) -> None:
+    def _alarms(name: str, function: aws.lambda_.Function, entry: RegionalEntry, opts: pulumi.ResourceOptions) -> None:
         namespace, metric, dimensions = entry.server_error_metric
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-5xx",
-            alarm_description="The regional entry answered 5xx: a front door may be failing this region over.",
-            namespace=namespace,
-            metric_name=metric,
-            dimensions=dimensions,
-            statistic="Sum",
-            period=60,
-            evaluation_periods=1,
-            threshold=plan.ALARM_5XX_PER_MINUTE,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            opts=opts,
+        function_dimensions = {"FunctionName": function.name}
+        # (suffix, why it fires, namespace, metric, dimensions, statistic, period s, threshold, comparison)
+        alarms = (
+            (
+                "5xx",
+                "The regional entry answered 5xx: a front door may be failing this region over.",
+                namespace,
+                metric,
+                dimensions,
+                "Sum",
+                60,
+                plan.ALARM_5XX_PER_MINUTE,
+                "GreaterThanOrEqualToThreshold",
+            ),
+            (
+                "p99",
+                "p99 function duration is close to the timeout.",
+                "AWS/Lambda",
+                "Duration",
+                function_dimensions,
+                "p99",
+                300,
+                plan.ALARM_P99_MS,
+                "GreaterThanThreshold",
+            ),
+            (
+                "throttles",
+                "The function is throttled: raise reserved or account concurrency.",
+                "AWS/Lambda",
+                "Throttles",
+                function_dimensions,
+                "Sum",
+                60,
+                1,
+                "GreaterThanOrEqualToThreshold",
+            ),
         )
-        fn_dims = {"FunctionName": function.name}
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-p99",
-            alarm_description="p99 function duration is close to the timeout.",
-            namespace="AWS/Lambda",
-            metric_name="Duration",
-            dimensions=fn_dims,
-            extended_statistic="p99",
-            period=300,
-            evaluation_periods=1,
-            threshold=plan.ALARM_P99_MS,
-            comparison_operator="GreaterThanThreshold",
-            treat_missing_data="notBreaching",
-            opts=opts,
-        )
-        aws.cloudwatch.MetricAlarm(
-            f"{name}-throttles",
-            alarm_description="The function is throttled: raise reserved or account concurrency.",
-            namespace="AWS/Lambda",
-            metric_name="Throttles",
-            dimensions=fn_dims,
-            statistic="Sum",
-            period=60,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
-            opts=opts,
-        )
+        for (
+            suffix,
+            description,
+            alarm_namespace,
+            alarm_metric,
+            alarm_dimensions,
+            statistic,
+            period,
+            threshold,
+            comparison,
+        ) in alarms:
+            percentile = statistic.startswith("p")
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{suffix}",
+                alarm_description=description,
+                namespace=alarm_namespace,
+                metric_name=alarm_metric,
+                dimensions=alarm_dimensions,
+                statistic=None if percentile else statistic,
+                extended_statistic=statistic if percentile else None,
+                period=period,
+                evaluation_periods=1,
+                threshold=threshold,
+                comparison_operator=comparison,
+                treat_missing_data="notBreaching",
+                opts=opts,
+            )

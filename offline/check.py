@@ -22,7 +22,7 @@ from components.config import ConfigError
 from offline import stack_facts
 from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
 from offline.run import run_program
-from offline.stack_config import StackConfigError
+from offline.stack_config import StackConfigError, stack_arguments
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
@@ -121,14 +121,11 @@ def line(violation: Violation) -> str:
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m offline.check", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
-    parser.add_argument(
-        "--config",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)",
+    parser = stack_arguments(
+        "python -m offline.check",
+        __doc__,
+        "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)",
+        stack_required=True,
     )
     return parser.parse_args(argv)
 

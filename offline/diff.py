@@ -7,7 +7,6 @@ would refuse to hold twice, the table replaced, a protected resource deleted, ha
 removal needs). Exit 0 without hazards, 1 with hazards, 2 on bad input.
 """
 
-import argparse
 import subprocess
 import sys
 from collections import defaultdict
@@ -15,7 +14,15 @@ from pathlib import Path
 
 from components.config import ConfigError
 from offline.lifecycle import PROVIDER_PREFIX, UpdatePlan, plan_transition
-from offline.stack_config import ROOT, StackConfigError, parse_override, read_stack_file, stack_file, stack_values
+from offline.stack_config import (
+    ROOT,
+    StackConfigError,
+    parse_override,
+    read_stack_file,
+    stack_arguments,
+    stack_file,
+    stack_values,
+)
 
 SHOWN_OPS = ("create", "replace", "update", "delete")
 
@@ -67,14 +74,8 @@ def render(plan: UpdatePlan) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.diff", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", default="dev")
-    parser.add_argument(
-        "--config",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="change a stack config value, e.g. --config frontDoor=cloudfront",
+    parser = stack_arguments(
+        "python -m offline.diff", __doc__, "change a stack config value, e.g. --config frontDoor=cloudfront"
     )
     parser.add_argument("--base", metavar="FILE", help="the deployed stack file (default: the stack file at HEAD)")
     args = parser.parse_args(argv)

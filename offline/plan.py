@@ -4,24 +4,17 @@ Runs the program under Pulumi mocks (no CLI, no AWS) and prints the resources pe
 stack outputs as mocks compute them. A config error prints its message and exits 2.
 """
 
-import argparse
 import sys
 from collections import Counter
 
 from components.config import ConfigError
 from offline.run import run_program
-from offline.stack_config import StackConfigError
+from offline.stack_config import StackConfigError, stack_arguments
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.plan", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", default="dev")
-    parser.add_argument(
-        "--config",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
+    parser = stack_arguments(
+        "python -m offline.plan", __doc__, "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'"
     )
     args = parser.parse_args(argv)
     try:

@@ -1,5 +1,6 @@
 """Stack config as `pulumi up` would pass it: Pulumi.<stack>.yaml plus `key=value` overrides."""
 
+import argparse
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -71,3 +72,14 @@ def load_stack_config(stack: str, overrides: Iterable[str] = (), values: dict | 
         else:
             config[key] = value
     return {key: _engine_value(value) for key, value in config.items()}
+
+
+def stack_arguments(prog: str, doc: str, config_help: str, stack_required: bool = False) -> argparse.ArgumentParser:
+    """The `--stack S [--config k=v ...]` every offline CLI takes (values as `pulumi config set` stores them)."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+    if stack_required:
+        parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
+    else:
+        parser.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE", help=config_help)
+    return parser

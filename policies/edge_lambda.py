@@ -29,12 +29,7 @@ SUPPORTED_RUNTIME_PREFIXES = ("nodejs", "python")
 # AWS defaults when a function does not set them.
 DEFAULT_TIMEOUT_SECONDS = 3
 DEFAULT_MEMORY_MB = 128
-LIMIT_DEFAULTS = {
-    "viewerTimeoutSeconds": 5,
-    "viewerMemoryMb": 128,
-    "originTimeoutSeconds": 30,
-    "originMemoryMb": 10240,
-}
+LIMIT_DEFAULTS = {"viewerTimeoutSeconds": 5, "viewerMemoryMb": 128, "originTimeoutSeconds": 30, "originMemoryMb": 10240}
 
 
 def _edge_uses(args: StackValidationArgs) -> list[EdgeUse]:

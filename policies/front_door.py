@@ -106,7 +106,7 @@ FRONT_DOOR_MATCHES_CONFIG = StackValidationPolicy(
                 "type": "array",
                 "items": {"type": "string", "enum": list(STRATEGIES)},
                 "description": "Strategies of global-serverless:frontDoor (one, or the keys of an A/B map).",
-            },
+            }
         }
     ),
 )

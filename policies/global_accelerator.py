@@ -85,7 +85,7 @@ GA_ENDPOINT_GROUP_PER_REGION = StackValidationPolicy(
                 "items": {"type": "string"},
                 "description": "The stack's regions (global-serverless:regions); "
                 "defaults to the regions that have a backend.",
-            },
+            }
         }
     ),
 )

@@ -32,7 +32,7 @@ MIN_REGIONS = StackValidationPolicy(
                 "minimum": 1,
                 "default": DEFAULT_MIN_REGIONS,
                 "description": "Fewest regions with a serving backend.",
-            },
+            }
         }
     ),
 )
@@ -76,7 +76,7 @@ BACKEND_IN_EVERY_REGION = StackValidationPolicy(
                 "type": "array",
                 "items": {"type": "string"},
                 "description": "The stack's regions (global-serverless:regions).",
-            },
+            }
         }
     ),
 )

@@ -168,9 +168,7 @@ DNS_RECORD_MAX_TTL = ResourceValidationPolicy(
     "`maxTtlSeconds`.",
     validate=_max_ttl,
     config_schema=PolicyConfigSchema(
-        properties={
-            "maxTtlSeconds": {"type": "integer", "minimum": 0, "default": DEFAULT_MAX_TTL_SECONDS},
-        }
+        properties={"maxTtlSeconds": {"type": "integer", "minimum": 0, "default": DEFAULT_MAX_TTL_SECONDS}}
     ),
 )
 
@@ -203,9 +201,7 @@ HEALTH_CHECK_CHECKER_REGIONS = ResourceValidationPolicy(
     description="Endpoint health checks that choose their checker regions list at least `minCheckerRegions`.",
     validate=_checker_regions,
     config_schema=PolicyConfigSchema(
-        properties={
-            "minCheckerRegions": {"type": "integer", "minimum": 3, "default": DEFAULT_MIN_CHECKER_REGIONS},
-        }
+        properties={"minCheckerRegions": {"type": "integer", "minimum": 3, "default": DEFAULT_MIN_CHECKER_REGIONS}}
     ),
 )
 

@@ -157,11 +157,7 @@ class AlbEntry(RegionalEntry):
             target = AliasTarget(dns_name=alb.dns_name, zone_id=alb.zone_id)
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
-        self.server_error_metric = (
-            "AWS/ApplicationELB",
-            "HTTPCode_Target_5XX_Count",
-            {"LoadBalancer": alb.arn_suffix},
-        )
+        self.server_error_metric = ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.endpoint = RegionalEndpoint.build(
             args.region, "alb", hostname, protocol, args.health.path, aliases=aliases, alb_arn=alb.arn
         )

@@ -52,10 +52,7 @@ def build_front_doors(
         return FrontDoors(url=next(iter(urls.values())), urls=urls)
     split = WeightedSplit(
         "main",
-        WeightedSplitArgs(
-            dns=dns,
-            targets={strategy: door.hostname for strategy, door in doors.items()},
-        ),
+        WeightedSplitArgs(dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}),
         provider=providers.home,
     )
     return FrontDoors(url=split.url, urls=urls)

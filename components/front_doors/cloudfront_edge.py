@@ -1,6 +1,5 @@
 """CloudFront + a Lambda@Edge origin-request router that sends each request to the best healthy region."""
 
-import json
 from typing import Optional
 
 import pulumi
@@ -17,6 +16,7 @@ from components.catalogue import (
 )
 from components.endpoint import RegionalEndpoint
 from components.front_doors.base import FrontDoor, FrontDoorArgs
+from components.iam import allow, assume_role_policy, policy_document
 from components.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract
 
@@ -108,7 +108,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             is_ipv6_enabled=True,
             http_version="http2and3",
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
-                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none"),
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
             ),
             viewer_certificate=self._viewer_certificate(args),
             # The router serves once the distribution points at it: its log permissions come first.
@@ -149,18 +149,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
     ) -> tuple[aws.lambda_.Function, aws.iam.RolePolicy]:
         role = aws.iam.Role(
             f"{name}-router-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": [LAMBDA_PRINCIPAL, EDGE_LAMBDA_PRINCIPAL]},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy(LAMBDA_PRINCIPAL, EDGE_LAMBDA_PRINCIPAL),
             opts=opts,
         )
         function = aws.lambda_.Function(
@@ -190,18 +179,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         logs = aws.iam.RolePolicy(
             f"{name}-router-logs",
             role=role.id,
-            policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Sid": "EdgeLogs",
-                            "Effect": "Allow",
-                            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                            "Resource": log_groups,
-                        }
-                    ],
-                }
+            policy=policy_document(
+                allow("EdgeLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], log_groups)
             ),
             opts=opts,
         )

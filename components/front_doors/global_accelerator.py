@@ -44,12 +44,7 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
         # Global Accelerator's API is global (the provider calls it in us-west-2 whatever its region).
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 
-        accelerator = aws.globalaccelerator.Accelerator(
-            name,
-            ip_address_type="IPV4",
-            enabled=True,
-            opts=child,
-        )
+        accelerator = aws.globalaccelerator.Accelerator(name, ip_address_type="IPV4", enabled=True, opts=child)
         listener = aws.globalaccelerator.Listener(
             f"{name}-tcp",
             accelerator_arn=accelerator.arn,
@@ -69,9 +64,7 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                 # check (enabled explicitly on the target group); group settings apply to EC2/EIP only.
                 endpoint_configurations=[
                     aws.globalaccelerator.EndpointGroupEndpointConfigurationArgs(
-                        endpoint_id=endpoint.alb_arn,
-                        client_ip_preservation_enabled=True,
-                        weight=ENDPOINT_WEIGHT,
+                        endpoint_id=endpoint.alb_arn, client_ip_preservation_enabled=True, weight=ENDPOINT_WEIGHT
                     )
                 ],
                 traffic_dial_percentage=args.traffic_dials.get(endpoint.region, 100),

@@ -38,11 +38,7 @@ from . import contract
 
 # Short timeouts and few retries: a slow table must turn into a quick 503 that the front doors can
 # act on, not a request hanging until the Lambda timeout.
-CLIENT_CONFIG = Config(
-    connect_timeout=1,
-    read_timeout=2,
-    retries={"total_max_attempts": 2, "mode": "standard"},
-)
+CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 2, "mode": "standard"})
 
 # '#' is outside contract.ID_PATTERN, so the health probe can never read a client's item.
 HEALTH_PROBE_KEY = "#health-probe"

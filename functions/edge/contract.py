@@ -19,11 +19,7 @@ ROUTED_REASON_HEADER = "x-routed-reason"
 AFFINITY_COOKIE = "gs-region"
 
 # CloudFront headers the distribution's origin request policy must forward to the router.
-VIEWER_HEADERS = (
-    "CloudFront-Viewer-Country",
-    "CloudFront-Viewer-Latitude",
-    "CloudFront-Viewer-Longitude",
-)
+VIEWER_HEADERS = ("CloudFront-Viewer-Country", "CloudFront-Viewer-Latitude", "CloudFront-Viewer-Longitude")
 
 # Origin protocols a region may have and the port each implies when none is given.
 DEFAULT_PORTS = {"https": 443, "http": 80}

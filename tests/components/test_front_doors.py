@@ -114,10 +114,7 @@ def test_child_names_come_from_region_codes_not_positions(strategy, backend):
 
 @pytest.mark.parametrize(
     "backend,strategies",
-    [
-        ("alb", ["route53", "globalaccelerator", "cloudfront"]),
-        ("apigateway", ["route53", "cloudfront"]),
-    ],
+    [("alb", ["route53", "globalaccelerator", "cloudfront"]), ("apigateway", ["route53", "cloudfront"])],
 )
 def test_switching_strategy_leaves_backends_and_table_untouched(backend, strategies):
     first, *others = [outside_front_doors(run_for(strategy, backend, True)) for strategy in strategies]

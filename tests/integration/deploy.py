@@ -41,8 +41,7 @@ def create_global_table(ms: Ministack, name: str, home_region: str, replica_regi
     home.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 20})
     if replica_regions:
         home.update_table(
-            TableName=name,
-            ReplicaUpdates=[{"Create": {"RegionName": region}} for region in replica_regions],
+            TableName=name, ReplicaUpdates=[{"Create": {"RegionName": region}} for region in replica_regions]
         )
     for region in replica_regions:
         replica = ms.client("dynamodb", region)

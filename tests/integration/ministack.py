@@ -177,9 +177,7 @@ class Ministack:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             return Response(
-                response.status,
-                {name.lower(): value for name, value in response.getheaders()},
-                response.read(),
+                response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
             )
         finally:
             connection.close()

@@ -287,11 +287,7 @@ def _certificates(b: _Builder, regions: Iterable[str]) -> dict[str, CapturedReso
             "aws:acm/certificate:Certificate",
             f"tls-{region}",
             region,
-            {
-                "domainName": DOMAIN,
-                "subjectAlternativeNames": [f"*.{DOMAIN}"],
-                "validationMethod": "DNS",
-            },
+            {"domainName": DOMAIN, "subjectAlternativeNames": [f"*.{DOMAIN}"], "validationMethod": "DNS"},
             parent=parent,
             outputs={"arn": certificate_arn(region)},
         )
@@ -371,10 +367,7 @@ def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> 
         "aws:lb/loadBalancer:LoadBalancer",
         f"{region}-alb",
         region,
-        {
-            "loadBalancerType": "application",
-            "internal": False,
-        },
+        {"loadBalancerType": "application", "internal": False},
         parent=entry,
         outputs={"arn": alb_arn(region), "dnsName": f"{name}.{region}.elb.amazonaws.com"},
     )
@@ -516,11 +509,7 @@ def _global_accelerator(b: _Builder, regions: tuple[str, ...], name: str = "glob
         "aws:globalaccelerator/listener:Listener",
         f"{name}-tcp",
         b.home_region,
-        {
-            "acceleratorArn": accelerator_arn,
-            "protocol": "TCP",
-            "portRanges": [{"fromPort": 443.0, "toPort": 443.0}],
-        },
+        {"acceleratorArn": accelerator_arn, "protocol": "TCP", "portRanges": [{"fromPort": 443.0, "toPort": 443.0}]},
         parent=parent,
         outputs={"arn": listener_arn},
         deps={"acceleratorArn": [accelerator]},

@@ -72,10 +72,7 @@ def test_every_known_country_maps_to_its_nearest_configured_region():
 def test_country_map_follows_the_configured_regions():
     countries = plan(
         regions=["us-east-1", "eu-central-1"],
-        origins={
-            "us-east-1": EdgeOrigin("us.example.com"),
-            "eu-central-1": EdgeOrigin("eu.example.com"),
-        },
+        origins={"us-east-1": EdgeOrigin("us.example.com"), "eu-central-1": EdgeOrigin("eu.example.com")},
     )["countries"]
 
     assert (countries["DE"], countries["IN"], countries["BR"]) == ("eu-central-1", "eu-central-1", "us-east-1")

@@ -16,10 +16,7 @@ from moto import mock_aws
 
 from functions.api import contract, runtime
 from tests.support.api_client import Api
-from tests.support.api_events import (
-    REGION,
-    SHAPES,
-)
+from tests.support.api_events import REGION, SHAPES
 from tests.support.clock import FakeClock
 
 TABLE_NAME = "global-serverless-items"

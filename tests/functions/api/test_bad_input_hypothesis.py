@@ -19,17 +19,10 @@ from hypothesis import strategies as st
 from functions.api import contract
 from functions.api.handler import handler
 from tests.support.api_client import Api
-from tests.support.api_events import (
-    SHAPES,
-    LambdaContext,
-    build_event,
-    parse_response,
-)
+from tests.support.api_events import SHAPES, LambdaContext, build_event, parse_response
 
 PROPERTY_SETTINGS = settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
 DOCUMENTED_STATUSES = {200, 201, 204, 400, 404, 405, 412}
 
@@ -96,13 +89,7 @@ def assert_documented(response) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(
-    shape=st.sampled_from(SHAPES),
-    item_id=ids,
-    body=bodies,
-    request_headers=headers,
-    base64_encoded=st.booleans(),
-)
+@given(shape=st.sampled_from(SHAPES), item_id=ids, body=bodies, request_headers=headers, base64_encoded=st.booleans())
 def test_put_never_answers_5xx(installed_runtime, shape, item_id, body, request_headers, base64_encoded):
     api = Api(shape)
     assert_documented(api.request("PUT", "/items/" + item_id, body, request_headers, base64_encoded=base64_encoded))
@@ -154,9 +141,7 @@ def test_any_json_object_round_trips(installed_runtime, shape, data, base64_enco
 
 expectations = st.none() | st.just("*") | st.integers(min_value=0, max_value=6)
 operations = st.lists(
-    st.tuples(st.sampled_from(["PUT", "DELETE", "GET"]), expectations, st.sampled_from(SHAPES)),
-    min_size=1,
-    max_size=12,
+    st.tuples(st.sampled_from(["PUT", "DELETE", "GET"]), expectations, st.sampled_from(SHAPES)), min_size=1, max_size=12
 )
 MODEL_IDS = itertools.count()
 

@@ -6,13 +6,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError
 
 from functions.api import chaos, contract
-from functions.api.chaos import (
-    NO_CHAOS,
-    ChaosConfig,
-    ChaosConfigError,
-    ChaosSource,
-    parse_chaos,
-)
+from functions.api.chaos import NO_CHAOS, ChaosConfig, ChaosConfigError, ChaosSource, parse_chaos
 from functions.api.handler import handler
 from functions.api.routes import LATENCY_HEADROOM_MS
 from tests.functions.api.conftest import CHAOS_PARAMETER

@@ -58,13 +58,7 @@ class TestReplay:
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize(
-    "change",
-    [
-        {"data": {"v": 2}},
-        {"headers": {"if-match": "1"}},
-        {"path": "/items/b"},
-        {"method": "DELETE"},
-    ],
+    "change", [{"data": {"v": 2}}, {"headers": {"if-match": "1"}}, {"path": "/items/b"}, {"method": "DELETE"}]
 )
 def test_the_same_key_with_another_request_is_422_and_writes_nothing(installed_runtime, aws, shape, change):
     api = Api(shape)

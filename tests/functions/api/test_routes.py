@@ -14,12 +14,7 @@ import pytest
 from functions.api import contract, runtime
 from functions.api.handler import UnsupportedEvent, handler
 from tests.support.api_client import Api
-from tests.support.api_events import (
-    REGION,
-    LambdaContext,
-    build_event,
-    http_api_event,
-)
+from tests.support.api_events import REGION, LambdaContext, build_event, http_api_event
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 

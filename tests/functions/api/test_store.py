@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import (
-    ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
-    ReadTimeoutError,
-)
+from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 
 from functions.api import runtime
 from functions.api.store import CLIENT_CONFIG, ItemStore, StoreUnavailable

@@ -5,14 +5,7 @@ import pytest
 from functions.edge.health import MAX_STALE_SECONDS, TTL_SECONDS, HealthMonitor
 from functions.edge.routing import decide, plan_route
 from functions.edge.viewer import Viewer
-from tests.functions.edge.fakes import (
-    ALB_HOST,
-    API_GATEWAY_HOST,
-    CUSTOM_DOMAIN_HOST,
-    Spawner,
-    monitor,
-    routing_table,
-)
+from tests.functions.edge.fakes import ALB_HOST, API_GATEWAY_HOST, CUSTOM_DOMAIN_HOST, Spawner, monitor, routing_table
 
 TABLE = routing_table()
 FRANKFURT = Viewer(lat=50.1109, lon=8.6821)

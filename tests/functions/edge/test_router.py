@@ -31,10 +31,7 @@ def router(clock, prober):
 
 def routed(request: dict) -> tuple:
     headers = request["headers"]
-    return (
-        headers[contract.ROUTED_REGION_HEADER][0]["value"],
-        headers[contract.ROUTED_REASON_HEADER][0]["value"],
-    )
+    return (headers[contract.ROUTED_REGION_HEADER][0]["value"], headers[contract.ROUTED_REASON_HEADER][0]["value"])
 
 
 def test_viewer_in_frankfurt_is_sent_to_the_http_only_alb_in_ireland(router):
