@@ -1,8 +1,10 @@
-"""The stack config contract, parsed once into one frozen model before any resource exists.
+"""The stack config contract, validated once by pydantic into one frozen model before any resource exists.
 
-Every bad value raises ConfigError, whose message names the stack key, the value received, what is
-allowed and the fix. `parse_settings` is pure (tests call it with plain dicts); `load_settings`
-reads the Pulumi config of the running stack.
+`StackConfig` declares what each key may hold (types, ranges, literals, unknown keys and fields
+refused) and the rules between keys; pydantic does the checking. Every error becomes one ConfigError
+naming the stack key, the value received, what is allowed and the fix: rules raise them with those
+words, and pydantic's own errors are rendered from their location and type (`_render`). `parse_settings`
+is pure (tests call it with plain dicts); `load_settings` reads the running stack's config.
 """
 
 from __future__ import annotations
@@ -11,9 +13,19 @@ import difflib
 import json
 import posixpath
 import re
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from components import regions as region_catalogue
 from components.catalogue import (
@@ -28,23 +40,10 @@ from components.catalogue import (
     MRSC_REGION_COUNT,
     MRSC_REGION_SETS,
     NAMESPACE,
-    TABLE_CONSISTENCY_MODES,
     TRAFFIC_DIAL_RANGE,
     mrsc_set_of,
 )
 from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
-
-KNOWN_KEYS = (
-    "regions",
-    "backend",
-    "frontDoor",
-    "domain",
-    "healthCheck",
-    "deletionProtection",
-    "trafficDials",
-    "tableConsistency",
-    "witnessRegion",
-)
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
@@ -53,6 +52,7 @@ API_ROUTES_PREFIX = "/items"  # the API's item routes (functions/api/routes.py)
 # a DNS name is at most 253, and the longest name planned is <door>.<main> or <region>.<main>.
 ACM_DOMAIN_NAME_LIMIT = 64
 DNS_NAME_LIMIT = 253
+_UNSET = object()
 
 
 class ConfigError(ValueError):
@@ -65,19 +65,123 @@ class ConfigError(ValueError):
         super().__init__(f"Invalid stack config {key} = {shown}: {problem}\n  Allowed: {allowed}\n  Fix: {fix}")
 
 
-_UNSET = object()
-
-
 def _key(name: str) -> str:
     return f"{NAMESPACE}:{name}"
 
 
+def problem(text: str, allowed: str, fix: str, key: str | None = None) -> PydanticCustomError:
+    """A rule's error, in our words; `key` only where pydantic's location would not name it (rules across keys)."""
+    return PydanticCustomError(
+        "stack_config", "{problem}", {"problem": text, "allowed": allowed, "fix": fix, "key": key}
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What each key is, and how to tell a person about it (allowed values and the usual fix).
+
+_ALLOWED_HEALTH = (
+    f"a map {{path: /health, intervalSeconds: {' or '.join(map(str, HEALTH_INTERVALS))}, "
+    f"failureThreshold: {HEALTH_THRESHOLD_RANGE[0]}-{HEALTH_THRESHOLD_RANGE[1]}}}"
+)
+_HELP: dict[str, tuple[str, str]] = {
+    "regions": (
+        "a non-empty list of AWS region codes",
+        'list every region once in Pulumi.<stack>.yaml, e.g. regions: ["us-east-1", "eu-west-1"]',
+    ),
+    "backend": (" or ".join(f'"{b}"' for b in BACKENDS), f"pulumi config set {_key('backend')} {DEFAULT_BACKEND}"),
+    "frontDoor": (
+        f"one of {', '.join(DOORS)}, or a map {{strategy: weight}} for an A/B split",
+        "set frontDoor: cloudfront, or frontDoor: {globalaccelerator: 50, cloudfront: 50} in Pulumi.<stack>.yaml",
+    ),
+    "domain": (
+        "a map {zone: <public hosted zone name>, name: <label>}, e.g. {zone: example.com, name: api}",
+        "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml",
+    ),
+    "healthCheck": (_ALLOWED_HEALTH, "set healthCheck: {path: /health, intervalSeconds: 30, failureThreshold: 3}"),
+    "deletionProtection": ("true or false", f"pulumi config set {_key('deletionProtection')} true  (or false)"),
+    "trafficDials": (
+        "a map {region: percent 0-100} over configured regions (Global Accelerator traffic dials; 100 when absent)",
+        "set trafficDials: {eu-west-1: 0} to drain eu-west-1",
+    ),
+    "tableConsistency": (
+        '"eventual" (default) or "strong" (DynamoDB MRSC)',
+        f"pulumi config set {_key('tableConsistency')} eventual  (or strong)",
+    ),
+    "witnessRegion": ("a region code of the regions' MRSC set", f"pulumi config rm {_key('witnessRegion')}"),
+}
+_SHAPES = {  # what JSON text a structured key must decode to, and an example of it
+    "regions": ("a list of AWS region codes", '["us-east-1", "eu-west-1"]'),
+    "frontDoor": ("a map {strategy: weight}", "{globalaccelerator: 50, cloudfront: 50}"),
+    "domain": ("a map {zone, name}", "{zone: example.com, name: api}"),
+    "healthCheck": ("a map {path, intervalSeconds, failureThreshold}", "{path: /health, intervalSeconds: 10}"),
+    "trafficDials": ("a map {region: percent}", "{eu-west-1: 0}"),
+}
+
+
+def _decode_json(name: str, value: Any, key: str | None = None) -> Any:
+    """Pulumi hands structured config to programs as JSON text; accept it decoded too."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        shape, example = _SHAPES[name]
+        raise problem(
+            f"not valid JSON for {shape}",
+            shape,
+            f"pulumi config set --path '{_key(name)}' ... or write it in Pulumi.<stack>.yaml as {example}",
+            key=key,
+        ) from None
+
+
+def _json_text(name: str) -> BeforeValidator:
+    return BeforeValidator(lambda value: _decode_json(name, value))
+
+
+def _cli_bool(value: Any) -> Any:
+    """`pulumi config set key true` stores the text "true"; anything else is for StrictBool to refuse."""
+    return {"true": True, "false": False}.get(value.lower(), value) if isinstance(value, str) else value
+
+
+Weight = Annotated[int, Field(strict=True, ge=1, le=MAX_WEIGHT)]
+Dial = Annotated[int, Field(strict=True, ge=TRAFFIC_DIAL_RANGE[0], le=TRAFFIC_DIAL_RANGE[1])]
+
+
 class HealthCheckSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     path: str = "/health"
-    interval_seconds: int = 30
-    failure_threshold: int = 3
+    interval_seconds: Literal[HEALTH_INTERVALS] = Field(30, alias="intervalSeconds")  # type: ignore[valid-type]
+    failure_threshold: Annotated[
+        int, Field(strict=True, ge=HEALTH_THRESHOLD_RANGE[0], le=HEALTH_THRESHOLD_RANGE[1], alias="failureThreshold")
+    ] = 3
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, path: str) -> str:
+        allowed, _ = _HELP["healthCheck"]
+        if not _HEALTH_PATH.match(path) or len(path) > 255:
+            raise problem(
+                f"path {json.dumps(path)} is not an absolute URL path",
+                allowed,
+                "set healthCheck.path to the API's health route, /health",
+            )
+        normal = "/" + posixpath.normpath(path).lstrip("/")
+        if normal != path:
+            raise problem(
+                f"path {json.dumps(path)} is not normalised: load balancers, checkers and the function "
+                "would not agree on it",
+                allowed,
+                f"set healthCheck.path to {json.dumps(normal)}",
+            )
+        if path == API_ROUTES_PREFIX or path.startswith(API_ROUTES_PREFIX + "/"):
+            raise problem(
+                f"path {json.dumps(path)} is under the API's own {API_ROUTES_PREFIX} routes: the function "
+                "refuses it at every cold start, in every region",
+                allowed,
+                "set healthCheck.path to a path outside /items, such as /health",
+            )
+        return path
 
     @property
     def detection_seconds(self) -> int:
@@ -86,10 +190,52 @@ class HealthCheckSettings(BaseModel):
 
 
 class DomainSettings(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     zone: str
     name: str
+
+    @field_validator("zone", mode="before")
+    @classmethod
+    def _zone(cls, zone: Any) -> str:
+        text = zone.strip(".") if isinstance(zone, str) else ""
+        if not text or "." not in text or not all(_DNS_LABEL.match(p) for p in text.split(".")):
+            raise problem(
+                f"zone {json.dumps(zone)} is not a DNS zone name",
+                _HELP["domain"][0],
+                "set domain.zone to the name of a public Route 53 hosted zone you own, e.g. example.com",
+            )
+        return text
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, name: Any) -> str:
+        if not isinstance(name, str) or not all(_DNS_LABEL.match(p) for p in name.split(".")):
+            raise problem(
+                f"name {json.dumps(name)} is not a DNS label",
+                _HELP["domain"][0],
+                "set domain.name to a lowercase label such as api (the API answers on name.zone)",
+            )
+        return name
+
+    @model_validator(mode="after")
+    def _lengths(self) -> DomainSettings:
+        allowed = _HELP["domain"][0]
+        if len(self.fqdn) > ACM_DOMAIN_NAME_LIMIT:
+            raise problem(
+                f"{self.fqdn} has {len(self.fqdn)} characters; ACM takes at most {ACM_DOMAIN_NAME_LIMIT} "
+                "in a certificate's domain name",
+                allowed,
+                "use a shorter domain.name (or zone)",
+            )
+        longest = max((*DOORS, *region_catalogue.catalogue()), key=len)
+        if len(f"{longest}.{self.fqdn}") > DNS_NAME_LIMIT:
+            raise problem(
+                f"{longest}.{self.fqdn} would exceed the {DNS_NAME_LIMIT}-character DNS name limit",
+                allowed,
+                "use a shorter domain.name (or zone)",
+            )
+        return self
 
     @property
     def fqdn(self) -> str:
@@ -98,6 +244,325 @@ class DomainSettings(BaseModel):
     @property
     def wildcard(self) -> str:
         return f"*.{self.fqdn}"
+
+
+class StackConfig(BaseModel):
+    """The `global-serverless:*` keys as a stack sets them (aliases are the config keys)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    regions: Annotated[tuple[str, ...], _json_text("regions"), Field(min_length=1)]
+    backend: str = DEFAULT_BACKEND
+    # `frontDoor` is a name or a map: the before-validator routes it to one of these two.
+    door: Optional[str] = Field(None, alias="frontDoorName")
+    weights: Optional[dict[str, Weight]] = Field(None, alias="frontDoorWeights")
+    domain: Annotated[Optional[DomainSettings], _json_text("domain")] = None
+    health_check: Annotated[HealthCheckSettings, _json_text("healthCheck")] = Field(
+        default_factory=HealthCheckSettings, alias="healthCheck"
+    )
+    deletion_protection: Annotated[bool, BeforeValidator(_cli_bool), Field(strict=True)] = Field(
+        False, alias="deletionProtection"
+    )
+    traffic_dials: Annotated[dict[str, Dial], _json_text("trafficDials")] = Field(
+        default_factory=dict, alias="trafficDials"
+    )
+    table_consistency: Literal["eventual", "strong"] = Field("eventual", alias="tableConsistency")
+    witness_region: Optional[str] = Field(None, alias="witnessRegion")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_front_door(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or "frontDoor" not in raw:
+            return raw
+        raw = dict(raw)
+        value = raw.pop("frontDoor")
+        if isinstance(value, str) and value.lstrip().startswith("{"):
+            value = _decode_json("frontDoor", value, key=_key("frontDoor"))
+        raw["frontDoorWeights" if isinstance(value, dict) else "frontDoorName"] = value
+        return raw
+
+    @field_validator("regions", mode="after")
+    @classmethod
+    def _regions(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
+        allowed, fix = _HELP["regions"]
+        seen: set[str] = set()
+        for code in regions:
+            if not region_catalogue.is_known(code):
+                near = region_catalogue.closest_codes(code)
+                hint = f" (did you mean {', '.join(near)}?)" if near else ""
+                raise problem(
+                    f'"{code}" is not an AWS region code{hint}',
+                    "codes from components/data/aws_regions.json, e.g. us-east-1, eu-west-1, ap-southeast-1",
+                    f'replace "{code}" with a region code' + (f' such as "{near[0]}"' if near else ""),
+                )
+            if code in seen:
+                raise problem(
+                    f'"{code}" is listed twice',
+                    "each region code at most once",
+                    f'remove the second "{code}" from regions',
+                )
+            seen.add(code)
+        return regions
+
+    @field_validator("backend", mode="after")
+    @classmethod
+    def _backend(cls, backend: str) -> str:
+        if backend not in BACKENDS:
+            others = ", ".join(b for b in BACKENDS if b != DEFAULT_BACKEND)
+            raise problem(
+                "unknown backend",
+                " or ".join(f'"{b}"' for b in BACKENDS),
+                f"pulumi config set {_key('backend')} {DEFAULT_BACKEND}  (or {others})",
+            )
+        return backend
+
+    @field_validator("door", mode="after")
+    @classmethod
+    def _door(cls, door: Optional[str]) -> Optional[str]:
+        if door is not None and door not in DOORS:
+            names = tuple(DOORS)
+            raise problem(
+                "unknown front door",
+                _HELP["frontDoor"][0],
+                f"pulumi config set {_key('frontDoor')} {names[0]}  (or {', '.join(names[1:])})",
+            )
+        return door
+
+    @field_validator("weights", mode="after")
+    @classmethod
+    def _weights(cls, weights: Optional[dict[str, int]]) -> Optional[dict[str, int]]:
+        for strategy in weights or {}:
+            if strategy not in DOORS:
+                raise problem(
+                    f'"{strategy}" is not a front door',
+                    _HELP["frontDoor"][0],
+                    f'rename "{strategy}" to one of {", ".join(DOORS)}',
+                )
+        return weights
+
+    @model_validator(mode="after")
+    def _across_keys(self, info: ValidationInfo) -> StackConfig:
+        self._check_home((info.context or {}).get("home_region", _UNSET))
+        self._check_doors()
+        self._check_dials()
+        self._check_consistency()
+        return self
+
+    @property
+    def is_split(self) -> bool:
+        return len(self.weights or {}) > 1
+
+    @property
+    def front_door(self) -> tuple[tuple[str, Optional[int]], ...]:
+        if self.is_split:
+            return tuple(self.weights.items())
+        if self.weights:  # a split of one is that door alone: the plan, the policy check and the deploy agree
+            return ((next(iter(self.weights)), None),)
+        return ((self.door or DEFAULT_FRONT_DOOR, None),)
+
+    def _check_home(self, home: Any) -> None:
+        allowed = f"one of the configured regions: {', '.join(self.regions)}"
+        if home is _UNSET or home is None or home == "":
+            raise problem(
+                "the home region (table primary, global resources) is not set",
+                allowed,
+                f"pulumi config set aws:region {self.regions[0]}",
+                key=HOME_REGION_KEY,
+            )
+        if home not in self.regions:
+            raise problem(
+                f'the home region "{home}" has no backend: it is not in {_key("regions")}',
+                allowed,
+                f'add "{home}" to {_key("regions")}, or pulumi config set aws:region {self.regions[0]}',
+                key=HOME_REGION_KEY,
+            )
+
+    def _check_doors(self) -> None:
+        strategies = [s for s, _ in self.front_door]
+        for strategy in strategies:
+            facts = DOORS[strategy]
+            if self.backend not in facts.backends:
+                others = [s for s, f in DOORS.items() if self.backend in f.backends]
+                raise problem(
+                    f'"{strategy}" cannot front the "{self.backend}" backend: {facts.why_backends}',
+                    "; ".join(f"{s} with backend {' or '.join(f.backends)}" for s, f in DOORS.items()),
+                    f"pulumi config set {_key('backend')} {facts.backends[0]}  (or choose {'/'.join(others)} as the front door)",
+                    key=_key("frontDoor"),
+                )
+        if self.domain is not None:
+            return
+        zone_help = "a map {zone, name} naming a public Route 53 hosted zone"
+        if self.is_split:
+            raise problem(
+                "an A/B front door map needs a domain: the split is weighted Route 53 records on name.zone",
+                zone_help,
+                "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml, or use a single frontDoor",
+                key=_key("domain"),
+            )
+        for strategy in strategies:
+            if DOORS[strategy].needs_domain:
+                without = "/".join(s for s, f in DOORS.items() if not f.needs_domain)
+                raise problem(
+                    f'frontDoor "{strategy}" needs a domain: latency records live in its hosted zone',
+                    zone_help,
+                    f"set domain: {{zone: example.com, name: api}} in Pulumi.<stack>.yaml, or use frontDoor {without}",
+                    key=_key("domain"),
+                )
+
+    def _check_dials(self) -> None:
+        allowed, _ = _HELP["trafficDials"]
+        for region in self.traffic_dials:
+            if region not in self.regions:
+                raise problem(
+                    f'"{region}" is not one of the configured regions',
+                    allowed,
+                    f'remove "{region}" from trafficDials, or add it to {_key("regions")}',
+                    key=_key("trafficDials"),
+                )
+        if self.traffic_dials and all(self.traffic_dials.get(r, 100) == 0 for r in self.regions):
+            raise problem(
+                "every region's dial is 0: no region would take traffic",
+                allowed,
+                "leave at least one region above 0 (to stop serving, remove the front door instead)",
+                key=_key("trafficDials"),
+            )
+
+    def _check_consistency(self) -> None:
+        """DynamoDB's MRSC rules (catalogue.MRSC_REGION_SETS)."""
+        key, witness_key, witness = _key("tableConsistency"), _key("witnessRegion"), self.witness_region
+        if self.table_consistency == "eventual":
+            if witness is not None:
+                raise problem(
+                    "a witness region only serves a strong (MRSC) table",
+                    "unset, unless tableConsistency is strong",
+                    f"pulumi config rm {witness_key}  (or set {key} strong)",
+                    key=witness_key,
+                )
+            return
+        sets = "; ".join(f"{name}: {', '.join(members)}" for name, members in MRSC_REGION_SETS.items())
+        outside = [r for r in self.regions if mrsc_set_of(r) is None]
+        if outside or len({mrsc_set_of(r) for r in self.regions}) > 1:
+            raise problem(
+                f"regions {', '.join(self.regions)} are not all in one MRSC region set"
+                + (f" ({', '.join(outside)} is in none)" if outside else ""),
+                f"strong with three regions of one set ({sets})",
+                f"pulumi config set {key} eventual, or choose regions from one set",
+                key=key,
+            )
+        home_set = mrsc_set_of(self.regions[0])
+        if witness is not None and (mrsc_set_of(witness) != home_set or witness in self.regions):
+            raise problem(
+                "the witness must be a region of the same MRSC set as the regions, and not one of them "
+                "(it holds no backend)",
+                f"a region of the {home_set} set other than {', '.join(self.regions)}",
+                f"pulumi config set {witness_key} <region of the same set>",
+                key=witness_key,
+            )
+        if len(self.regions) + (witness is not None) != MRSC_REGION_COUNT or len(self.regions) < 2:
+            have = f"{len(self.regions)} region(s)" + (" and a witness" if witness else "")
+            raise problem(
+                f"an MRSC table spans exactly {MRSC_REGION_COUNT} regions (three replicas, or two and a witness); "
+                f"this stack has {have}",
+                f"three regions, or two regions plus {witness_key}, of one set ({sets})",
+                f"add or remove regions, set {witness_key} with two regions, or set {key} eventual",
+                key=key,
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# pydantic's errors in our words.
+
+_FIELD_KEYS = {"frontDoorName": "frontDoor", "frontDoorWeights": "frontDoor"}
+
+
+def _render(error: dict, raw: dict[str, Any]) -> ConfigError:
+    loc = [str(part) for part in error["loc"]]
+    ctx = error.get("ctx") or {}
+    if error["type"] == "stack_config" and ctx.get("key"):
+        key = ctx["key"]
+        name = key.split(":", 1)[1] if key.startswith(f"{NAMESPACE}:") else None
+        value = raw.get(name, _UNSET) if name else (raw.get("__home__", _UNSET))
+        return ConfigError(key, value, ctx["problem"], ctx["allowed"], ctx["fix"])
+    name = _FIELD_KEYS.get(loc[0], loc[0]) if loc else "regions"
+    value = raw.get(name, _UNSET)
+    if error["type"] == "stack_config":
+        return ConfigError(_key(name), value, ctx["problem"], ctx["allowed"], ctx["fix"])
+    if error["type"] == "extra_forbidden" and len(loc) == 1:
+        near = difflib.get_close_matches(name, config_keys(), n=1)
+        return ConfigError(
+            _key(name),
+            value,
+            "unknown config key",
+            f"keys {', '.join(config_keys())} (and aws:region)",
+            f"rename it to {_key(near[0])}" if near else f"pulumi config rm {_key(name)}",
+        )
+    allowed, fix = _HELP[name]
+    text, allowed, fix = _describe(name, loc, error, allowed, fix)
+    return ConfigError(_key(name), value, text, allowed, fix)
+
+
+def _describe(name: str, loc: list[str], error: dict, allowed: str, fix: str) -> tuple[str, str, str]:
+    """(problem, allowed, fix) for pydantic's own error types: type, range, literal, missing, unknown field."""
+    kind, given = error["type"], error.get("input")
+    shown = json.dumps(given, default=str)
+    if kind == "extra_forbidden":
+        return f"unknown field(s) {loc[-1]}", allowed, f"remove {loc[-1]} from {name}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be a map", allowed, fix
+    if name == "regions":
+        if kind == "missing":
+            return "no regions are configured", allowed, fix
+        if kind == "too_short":
+            return "the list is empty: no region would get a backend", "at least one AWS region code", fix
+        return "must be a list of region code strings", allowed, fix
+    if name == "frontDoor" and len(loc) == 2 and loc[0] == "frontDoorWeights":
+        return (
+            f'weight {shown} for "{loc[1]}" is not a positive integer up to {MAX_WEIGHT}',
+            f"whole numbers 1-{MAX_WEIGHT} (Route 53 weights); traffic splits in proportion to them",
+            f'give "{loc[1]}" a weight such as 50, or remove it from the map to stop deploying it',
+        )
+    if name == "frontDoor":
+        return "must be a strategy name or a non-empty map {strategy: weight}", allowed, fix
+    if name == "healthCheck" and loc[-1] == "path":
+        return (
+            f"path {shown} is not an absolute URL path",
+            allowed,
+            "set healthCheck.path to the API's health route, /health",
+        )
+    if name == "healthCheck" and loc[-1] == "intervalSeconds":
+        return (
+            f"intervalSeconds {shown} is not one Route 53 supports",
+            allowed,
+            "set healthCheck.intervalSeconds to 30 (standard) or 10 (fast, paid)",
+        )
+    if name == "healthCheck" and loc[-1] == "failureThreshold":
+        low, high = HEALTH_THRESHOLD_RANGE
+        return (
+            f"failureThreshold {shown} is out of range",
+            allowed,
+            f"set healthCheck.failureThreshold to a whole number from {low} to {high} (3 is the AWS default)",
+        )
+    if name == "trafficDials" and len(loc) == 2:
+        return (
+            f'dial {shown} for "{loc[1]}" is not a whole percent',
+            allowed,
+            f"set trafficDials.{loc[1]} to a number from 0 (drain) to 100 (full share)",
+        )
+    words = {
+        "deletionProtection": "must be a boolean",
+        "tableConsistency": "unknown table consistency",
+        "backend": "unknown backend",
+    }
+    return words.get(name, f"{'.'.join(loc[1:]) or name} {shown}: {error['msg']}"), allowed, fix
+
+
+def config_keys() -> tuple[str, ...]:
+    """Every `global-serverless:` key a stack may set."""
+    return tuple(dict.fromkeys(_FIELD_KEYS.get(f.alias, f.alias) or n for n, f in StackConfig.model_fields.items()))
+
+
+# ---------------------------------------------------------------------------------------------
+# The settings the program composes from.
 
 
 class Settings(BaseModel):
@@ -161,519 +626,55 @@ class Settings(BaseModel):
         return notes
 
 
-# ---------------------------------------------------------------------------------------------
-# Parsing: raw Pulumi config values (strings, or already-decoded JSON) -> Settings.
-
-
-def _decode(name: str, raw: Any, shape: str, example: str) -> Any:
-    """Pulumi hands structured config to programs as JSON text; accept it decoded too."""
-    if not isinstance(raw, str):
-        return raw
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        raise ConfigError(
-            _key(name),
-            raw,
-            f"not valid JSON for {shape}",
-            shape,
-            f"pulumi config set --path '{_key(name)}' ... or write it in Pulumi.<stack>.yaml as {example}",
-        ) from None
-
-
-def _parse_regions(raw: Any) -> tuple[str, ...]:
-    key = _key("regions")
-    fix_list = 'list every region once in Pulumi.<stack>.yaml, e.g. regions: ["us-east-1", "eu-west-1"]'
-    if raw is _UNSET or raw is None:
-        raise ConfigError(key, _UNSET, "no regions are configured", "a non-empty list of AWS region codes", fix_list)
-    value = _decode("regions", raw, "a list of AWS region codes", '["us-east-1", "eu-west-1"]')
-    if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
-        raise ConfigError(
-            key, value, "must be a list of region code strings", "a non-empty list of AWS region codes", fix_list
-        )
-    if not value:
-        raise ConfigError(
-            key, value, "the list is empty: no region would get a backend", "at least one AWS region code", fix_list
-        )
-    seen: set[str] = set()
-    for code in value:
-        if not region_catalogue.is_known(code):
-            near = region_catalogue.closest_codes(code)
-            hint = f" (did you mean {', '.join(near)}?)" if near else ""
-            raise ConfigError(
-                key,
-                value,
-                f'"{code}" is not an AWS region code{hint}',
-                "codes from components/data/aws_regions.json, e.g. us-east-1, eu-west-1, ap-southeast-1",
-                f'replace "{code}" with a region code' + (f' such as "{near[0]}"' if near else ""),
-            )
-        if code in seen:
-            raise ConfigError(
-                key,
-                value,
-                f'"{code}" is listed twice',
-                "each region code at most once",
-                f'remove the second "{code}" from regions',
-            )
-        seen.add(code)
-    return tuple(value)
-
-
-def _parse_home_region(raw: Any, regions: tuple[str, ...]) -> str:
-    if raw is _UNSET or raw is None or raw == "":
-        raise ConfigError(
-            HOME_REGION_KEY,
-            _UNSET,
-            "the home region (table primary, global resources) is not set",
-            f"one of the configured regions: {', '.join(regions)}",
-            f"pulumi config set aws:region {regions[0]}",
-        )
-    if raw not in regions:
-        raise ConfigError(
-            HOME_REGION_KEY,
-            raw,
-            f'the home region "{raw}" has no backend: it is not in {_key("regions")}',
-            f"one of the configured regions: {', '.join(regions)}",
-            f'add "{raw}" to {_key("regions")}, or pulumi config set aws:region {regions[0]}',
-        )
-    return raw
-
-
-def _parse_backend(raw: Any) -> str:
-    if raw is _UNSET or raw is None:
-        return DEFAULT_BACKEND
-    if raw not in BACKENDS:
-        names = " or ".join(f'"{name}"' for name in BACKENDS)
-        raise ConfigError(
-            _key("backend"),
-            raw,
-            "unknown backend",
-            names,
-            f"pulumi config set {_key('backend')} {DEFAULT_BACKEND}  (or {', '.join(b for b in BACKENDS if b != DEFAULT_BACKEND)})",
-        )
-    return raw
-
-
-def _parse_front_door(raw: Any) -> tuple[tuple[str, Optional[int]], ...]:
-    key = _key("frontDoor")
-    strategies = tuple(DOORS)
-    allowed = f"one of {', '.join(strategies)}, or a map {{strategy: weight}} for an A/B split"
-    if raw is _UNSET or raw is None:
-        return ((DEFAULT_FRONT_DOOR, None),)
-    value = raw
-    if isinstance(raw, str) and raw.lstrip().startswith("{"):
-        value = _decode("frontDoor", raw, "a map {strategy: weight}", "{globalaccelerator: 50, cloudfront: 50}")
-    if isinstance(value, str):
-        if value not in strategies:
-            raise ConfigError(
-                key,
-                value,
-                "unknown front door",
-                allowed,
-                f"pulumi config set {key} {strategies[0]}  (or {', '.join(strategies[1:])})",
-            )
-        return ((value, None),)
-    if not isinstance(value, dict) or not value:
-        raise ConfigError(
-            key,
-            value,
-            "must be a strategy name or a non-empty map {strategy: weight}",
-            allowed,
-            "set frontDoor: cloudfront, or frontDoor: {globalaccelerator: 50, cloudfront: 50} in Pulumi.<stack>.yaml",
-        )
-    pairs = []
-    for strategy, weight in value.items():
-        if strategy not in strategies:
-            raise ConfigError(
-                key,
-                value,
-                f'"{strategy}" is not a front door',
-                allowed,
-                f'rename "{strategy}" to one of {", ".join(strategies)}',
-            )
-        if isinstance(weight, bool) or not isinstance(weight, int) or not 1 <= weight <= MAX_WEIGHT:
-            raise ConfigError(
-                key,
-                value,
-                f'weight {json.dumps(weight)} for "{strategy}" is not a positive integer up to {MAX_WEIGHT}',
-                f"whole numbers 1-{MAX_WEIGHT} (Route 53 weights); traffic splits in proportion to them",
-                f'give "{strategy}" a weight such as 50, or remove it from the map to stop deploying it',
-            )
-        pairs.append((strategy, weight))
-    if len(pairs) == 1:
-        # A split of one is that door alone: the plan, the policy check and the deploy all treat it so.
-        return ((pairs[0][0], None),)
-    return tuple(pairs)
-
-
-def _parse_domain(raw: Any) -> Optional[DomainSettings]:
-    key = _key("domain")
-    allowed = "a map {zone: <public hosted zone name>, name: <label>}, e.g. {zone: example.com, name: api}"
-    if raw is _UNSET or raw is None:
-        return None
-    value = _decode("domain", raw, "a map {zone, name}", "{zone: example.com, name: api}")
-    if not isinstance(value, dict):
-        raise ConfigError(
-            key, value, "must be a map", allowed, "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml"
-        )
-    unknown = sorted(set(value) - {"zone", "name"})
-    if unknown:
-        raise ConfigError(
-            key, value, f"unknown field(s) {', '.join(unknown)}", allowed, f"remove {', '.join(unknown)} from domain"
-        )
-    zone, name = value.get("zone"), value.get("name")
-    if (
-        not isinstance(zone, str)
-        or not zone.strip(".")
-        or not all(_DNS_LABEL.match(p) for p in zone.strip(".").split("."))
-        or "." not in zone.strip(".")
-    ):
-        raise ConfigError(
-            key,
-            value,
-            f"zone {json.dumps(zone)} is not a DNS zone name",
-            allowed,
-            "set domain.zone to the name of a public Route 53 hosted zone you own, e.g. example.com",
-        )
-    if not isinstance(name, str) or not all(_DNS_LABEL.match(p) for p in name.split(".")):
-        raise ConfigError(
-            key,
-            value,
-            f"name {json.dumps(name)} is not a DNS label",
-            allowed,
-            "set domain.name to a lowercase label such as api (the API answers on name.zone)",
-        )
-    fqdn = f"{name}.{zone.strip('.')}"
-    if len(fqdn) > ACM_DOMAIN_NAME_LIMIT:
-        raise ConfigError(
-            key,
-            value,
-            f"{fqdn} has {len(fqdn)} characters; ACM takes at most {ACM_DOMAIN_NAME_LIMIT} "
-            "in a certificate's domain name",
-            allowed,
-            "use a shorter domain.name (or zone)",
-        )
-    longest = max((*DOORS, *region_catalogue.catalogue()), key=len)
-    if len(f"{longest}.{fqdn}") > DNS_NAME_LIMIT:
-        raise ConfigError(
-            key,
-            value,
-            f"{longest}.{fqdn} would exceed the {DNS_NAME_LIMIT}-character DNS name limit",
-            allowed,
-            "use a shorter domain.name (or zone)",
-        )
-    return DomainSettings(zone=zone.strip("."), name=name)
-
-
-def _parse_health_check(raw: Any) -> HealthCheckSettings:
-    key = _key("healthCheck")
-    allowed = f"a map {{path: /health, intervalSeconds: 10 or 30, failureThreshold: {HEALTH_THRESHOLD_RANGE[0]}-{HEALTH_THRESHOLD_RANGE[1]}}}"
-    if raw is _UNSET or raw is None:
-        return HealthCheckSettings()
-    value = _decode(
-        "healthCheck",
-        raw,
-        "a map {path, intervalSeconds, failureThreshold}",
-        "{path: /health, intervalSeconds: 10, failureThreshold: 3}",
-    )
-    if not isinstance(value, dict):
-        raise ConfigError(
-            key,
-            value,
-            "must be a map",
-            allowed,
-            "set healthCheck: {path: /health, intervalSeconds: 30, failureThreshold: 3}",
-        )
-    unknown = sorted(set(value) - {"path", "intervalSeconds", "failureThreshold"})
-    if unknown:
-        raise ConfigError(
-            key,
-            value,
-            f"unknown field(s) {', '.join(unknown)}",
-            allowed,
-            f"remove {', '.join(unknown)} from healthCheck",
-        )
-    defaults = HealthCheckSettings()
-    path = value.get("path", defaults.path)
-    interval = value.get("intervalSeconds", defaults.interval_seconds)
-    threshold = value.get("failureThreshold", defaults.failure_threshold)
-    if not isinstance(path, str) or not _HEALTH_PATH.match(path) or len(path) > 255:
-        raise ConfigError(
-            key,
-            value,
-            f"path {json.dumps(path)} is not an absolute URL path",
-            allowed,
-            "set healthCheck.path to the API's health route, /health",
-        )
-    normal = "/" + posixpath.normpath(path).lstrip("/")
-    if normal != path:
-        raise ConfigError(
-            key,
-            value,
-            f"path {json.dumps(path)} is not normalised: load balancers, checkers and the "
-            "function would not agree on it",
-            allowed,
-            f"set healthCheck.path to {json.dumps(normal)}",
-        )
-    if path == API_ROUTES_PREFIX or path.startswith(API_ROUTES_PREFIX + "/"):
-        raise ConfigError(
-            key,
-            value,
-            f"path {json.dumps(path)} is under the API's own {API_ROUTES_PREFIX} routes: "
-            "the function refuses it at every cold start, in every region",
-            allowed,
-            "set healthCheck.path to a path outside /items, such as /health",
-        )
-    if isinstance(interval, bool) or interval not in HEALTH_INTERVALS:
-        raise ConfigError(
-            key,
-            value,
-            f"intervalSeconds {json.dumps(interval)} is not one Route 53 supports",
-            allowed,
-            "set healthCheck.intervalSeconds to 30 (standard) or 10 (fast, paid)",
-        )
-    low, high = HEALTH_THRESHOLD_RANGE
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or not low <= threshold <= high:
-        raise ConfigError(
-            key,
-            value,
-            f"failureThreshold {json.dumps(threshold)} is out of range",
-            allowed,
-            f"set healthCheck.failureThreshold to a whole number from {low} to {high} (3 is the AWS default)",
-        )
-    return HealthCheckSettings(path=path, interval_seconds=interval, failure_threshold=threshold)
-
-
-def _parse_bool(name: str, raw: Any) -> bool:
-    if raw is _UNSET or raw is None:
-        return False
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.lower() in ("true", "false"):
-        return raw.lower() == "true"
-    raise ConfigError(
-        _key(name), raw, "must be a boolean", "true or false", f"pulumi config set {_key(name)} true  (or false)"
-    )
-
-
-def _parse_traffic_dials(raw: Any, regions: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
-    key = _key("trafficDials")
-    allowed = (
-        "a map {region: percent 0-100} over configured regions (Global Accelerator traffic dials; 100 when absent)"
-    )
-    if raw is _UNSET or raw is None:
-        return ()
-    value = _decode("trafficDials", raw, "a map {region: percent}", "{eu-west-1: 0}")
-    if not isinstance(value, dict):
-        raise ConfigError(key, value, "must be a map", allowed, "set trafficDials: {eu-west-1: 0} to drain eu-west-1")
-    dials = []
-    for region, dial in value.items():
-        if region not in regions:
-            raise ConfigError(
-                key,
-                value,
-                f'"{region}" is not one of the configured regions',
-                allowed,
-                f'remove "{region}" from trafficDials, or add it to {_key("regions")}',
-            )
-        low, high = TRAFFIC_DIAL_RANGE
-        if isinstance(dial, bool) or not isinstance(dial, int) or not low <= dial <= high:
-            raise ConfigError(
-                key,
-                value,
-                f'dial {json.dumps(dial)} for "{region}" is not a whole percent',
-                allowed,
-                f"set trafficDials.{region} to a number from 0 (drain) to 100 (full share)",
-            )
-        dials.append((region, dial))
-    if all(dict(dials).get(region, 100) == 0 for region in regions):
-        raise ConfigError(
-            key,
-            value,
-            "every region's dial is 0: no region would take traffic",
-            allowed,
-            "leave at least one region above 0 (to stop serving, remove the front door instead)",
-        )
-    return tuple(sorted(dials))
-
-
-def _parse_consistency(raw: Any, witness_raw: Any, regions: tuple[str, ...]) -> tuple[str, Optional[str]]:
-    """tableConsistency and witnessRegion, checked against DynamoDB's MRSC rules (see catalogue.py)."""
-    key, witness_key = _key("tableConsistency"), _key("witnessRegion")
-    mode = "eventual" if raw is _UNSET or raw is None else raw
-    if mode not in TABLE_CONSISTENCY_MODES:
-        raise ConfigError(
-            key,
-            mode,
-            "unknown table consistency",
-            '"eventual" (default) or "strong" (DynamoDB MRSC)',
-            f"pulumi config set {key} eventual  (or strong)",
-        )
-    witness = None if witness_raw is _UNSET or witness_raw is None else witness_raw
-    sets = "; ".join(f"{name}: {', '.join(members)}" for name, members in MRSC_REGION_SETS.items())
-    if mode == "eventual":
-        if witness is not None:
-            raise ConfigError(
-                witness_key,
-                witness,
-                "a witness region only serves a strong (MRSC) table",
-                "unset, unless tableConsistency is strong",
-                f"pulumi config rm {witness_key}  (or set {key} strong)",
-            )
-        return mode, None
-    outside = [r for r in regions if mrsc_set_of(r) is None]
-    if outside or len({mrsc_set_of(r) for r in regions}) > 1:
-        raise ConfigError(
-            key,
-            mode,
-            f"regions {', '.join(regions)} are not all in one MRSC region set"
-            + (f" ({', '.join(outside)} is in none)" if outside else ""),
-            f"strong with three regions of one set ({sets})",
-            f"pulumi config set {key} eventual, or choose regions from one set",
-        )
-    if witness is not None:
-        if not isinstance(witness, str) or mrsc_set_of(witness) != mrsc_set_of(regions[0]) or witness in regions:
-            raise ConfigError(
-                witness_key,
-                witness,
-                "the witness must be a region of the same MRSC set as the "
-                "regions, and not one of them (it holds no backend)",
-                f"a region of the {mrsc_set_of(regions[0])} set other than {', '.join(regions)}",
-                f"pulumi config set {witness_key} <region of the same set>",
-            )
-    if len(regions) + (witness is not None) != MRSC_REGION_COUNT or len(regions) < 2:
-        have = f"{len(regions)} region(s)" + (" and a witness" if witness else "")
-        raise ConfigError(
-            key,
-            mode,
-            f"an MRSC table spans exactly {MRSC_REGION_COUNT} regions (three replicas, or two "
-            f"and a witness); this stack has {have}",
-            f"three regions, or two regions plus {witness_key}, of one set ({sets})",
-            f"add or remove regions, set {witness_key} with two regions, or set {key} eventual",
-        )
-    return mode, witness
-
-
-def _check_combinations(backend: str, front_door, domain) -> None:
-    key = _key("frontDoor")
-    strategies = [s for s, _ in front_door]
-    for strategy in strategies:
-        facts = DOORS[strategy]
-        if backend not in facts.backends:
-            others = [s for s, f in DOORS.items() if backend in f.backends]
-            raise ConfigError(
-                key,
-                dict(front_door) if front_door[0][1] is not None else strategy,
-                f'"{strategy}" cannot front the "{backend}" backend: {facts.why_backends}',
-                "; ".join(f"{s} with backend {' or '.join(f.backends)}" for s, f in DOORS.items()),
-                f"pulumi config set {_key('backend')} {facts.backends[0]}  (or choose {'/'.join(others)} as the front door)",
-            )
-    is_ab = front_door[0][1] is not None
-    if domain is None:
-        if is_ab:
-            raise ConfigError(
-                _key("domain"),
-                _UNSET,
-                "an A/B front door map needs a domain: the split is weighted Route 53 records on name.zone",
-                "a map {zone, name} naming a public Route 53 hosted zone",
-                "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml, or use a single frontDoor",
-            )
-        for strategy in strategies:
-            if DOORS[strategy].needs_domain:
-                raise ConfigError(
-                    _key("domain"),
-                    _UNSET,
-                    f'frontDoor "{strategy}" needs a domain: latency records live in its hosted zone',
-                    "a map {zone, name} naming a public Route 53 hosted zone",
-                    "set domain: {zone: example.com, name: api} in Pulumi.<stack>.yaml, or use frontDoor cloudfront/globalaccelerator",
-                )
-
-
 def parse_settings(
     raw: dict[str, Any], home_region: Any, project: str = "global-serverless", stack: str = "dev"
 ) -> Settings:
     """Validate raw config values (keys without the namespace) into Settings, or raise ConfigError."""
-    unknown = sorted(set(raw) - set(KNOWN_KEYS))
-    if unknown:
-        first = unknown[0]
-        near = difflib.get_close_matches(first, KNOWN_KEYS, n=1)
-        raise ConfigError(
-            _key(first),
-            raw[first],
-            "unknown config key",
-            f"keys {', '.join(KNOWN_KEYS)} (and aws:region)",
-            (f"rename it to {_key(near[0])}" if near else f"pulumi config rm {_key(first)}"),
-        )
-    regions = _parse_regions(raw.get("regions", _UNSET))
-    home = _parse_home_region(home_region, regions)
-    backend = _parse_backend(raw.get("backend", _UNSET))
-    front_door = _parse_front_door(raw.get("frontDoor", _UNSET))
-    domain = _parse_domain(raw.get("domain", _UNSET))
-    _check_combinations(backend, front_door, domain)
-    consistency, witness = _parse_consistency(
-        raw.get("tableConsistency", _UNSET), raw.get("witnessRegion", _UNSET), regions
-    )
+    values = {k: v for k, v in raw.items() if v is not None}
+    try:
+        config = StackConfig.model_validate(values, context={"home_region": home_region})
+    except ValidationError as invalid:
+        shown = {k: _decoded(k, v) for k, v in values.items()}
+        shown["__home__"] = _UNSET if home_region in (None, "") else home_region
+        raise _render(invalid.errors()[0], shown) from None
     return Settings(
         project=project,
         stack=stack,
-        home_region=home,
-        regions=regions,
-        backend=backend,
-        front_door=front_door,
-        domain=domain,
-        health_check=_parse_health_check(raw.get("healthCheck", _UNSET)),
-        deletion_protection=_parse_bool("deletionProtection", raw.get("deletionProtection", _UNSET)),
-        traffic_dials=_parse_traffic_dials(raw.get("trafficDials", _UNSET), regions),
-        table_consistency=consistency,
-        witness_region=witness,
+        home_region=home_region,
+        regions=config.regions,
+        backend=config.backend,
+        front_door=config.front_door,
+        domain=config.domain,
+        health_check=config.health_check,
+        deletion_protection=config.deletion_protection,
+        traffic_dials=tuple(sorted(config.traffic_dials.items())),
+        table_consistency=config.table_consistency,
+        witness_region=config.witness_region,
     )
 
 
-def _namespace_values() -> dict[str, Any]:
-    """Every `global-serverless:*` value the engine passed, so unknown keys can be refused."""
-    from pulumi.runtime import config as runtime_config
+def _decoded(name: str, value: Any) -> Any:
+    """The value as the error message shows it: decoded when it is JSON text of a structured key."""
+    if name in _SHAPES and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
 
-    merged: dict[str, Any] = dict(runtime_config.get_config_env())
-    merged.update(runtime_config.CONFIG.get())
-    prefix = f"{NAMESPACE}:"
-    return {k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)}
 
+# ---------------------------------------------------------------------------------------------
+# The running stack.
 
 # The pulumi-aws provider's configuration keys (aws:<key>), for a warning on a misspelt one.
 AWS_PROVIDER_KEYS = (
-    "region",
-    "profile",
-    "accessKey",
-    "secretKey",
-    "token",
-    "sharedCredentialsFiles",
-    "sharedConfigFiles",
-    "assumeRole",
-    "assumeRoleWithWebIdentity",
-    "defaultTags",
-    "ignoreTags",
-    "endpoints",
-    "allowedAccountIds",
-    "forbiddenAccountIds",
-    "maxRetries",
-    "retryMode",
-    "skipCredentialsValidation",
-    "skipMetadataApiCheck",
-    "skipRegionValidation",
-    "skipRequestingAccountId",
-    "stsRegion",
-    "useFipsEndpoint",
-    "useDualstackEndpoint",
-    "s3UsePathStyle",
-    "insecure",
-    "httpProxy",
-    "httpsProxy",
-    "noProxy",
-    "customCaBundle",
-    "ec2MetadataServiceEndpoint",
-    "ec2MetadataServiceEndpointMode",
-    "tokenBucketRateLimiterCapacity",
-)
+    "region", "profile", "accessKey", "secretKey", "token", "sharedCredentialsFiles", "sharedConfigFiles",
+    "assumeRole", "assumeRoleWithWebIdentity", "defaultTags", "ignoreTags", "endpoints", "allowedAccountIds",
+    "forbiddenAccountIds", "maxRetries", "retryMode", "skipCredentialsValidation", "skipMetadataApiCheck",
+    "skipRegionValidation", "skipRequestingAccountId", "stsRegion", "useFipsEndpoint", "useDualstackEndpoint",
+    "s3UsePathStyle", "insecure", "httpProxy", "httpsProxy", "noProxy", "customCaBundle",
+    "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "tokenBucketRateLimiterCapacity",
+)  # fmt: skip
 
 
 def aws_key_warnings(keys) -> list[str]:
@@ -689,6 +690,16 @@ def aws_key_warnings(keys) -> list[str]:
                 f"Fix: pulumi config rm {full} && pulumi config set aws:{near[0]} <value>"
             )
     return notes
+
+
+def _namespace_values() -> dict[str, Any]:
+    """Every `global-serverless:*` value the engine passed, so unknown keys can be refused."""
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = dict(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    prefix = f"{NAMESPACE}:"
+    return {k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)}
 
 
 def load_settings() -> Settings:
