@@ -40,6 +40,7 @@ from components.catalogue import (
     MRSC_REGION_COUNT,
     MRSC_REGION_SETS,
     NAMESPACE,
+    PROJECT,
     TRAFFIC_DIAL_RANGE,
     mrsc_set_of,
 )
@@ -626,9 +627,7 @@ class Settings(BaseModel):
         return notes
 
 
-def parse_settings(
-    raw: dict[str, Any], home_region: Any, project: str = "global-serverless", stack: str = "dev"
-) -> Settings:
+def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT, stack: str = "dev") -> Settings:
     """Validate raw config values (keys without the namespace) into Settings, or raise ConfigError."""
     values = {k: v for k, v in raw.items() if v is not None}
     try:

@@ -14,6 +14,8 @@ ACCOUNT = "123456789012"
 CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 GLOBAL_ACCELERATOR_ZONE_ID = "Z2BJ6XQ5FK7U4H"
 MOCK_ZONE_ID = "Z0MOCKHOSTEDZONE"
+# Where a resource without an explicit provider (or a provider without `region`) lands under the mocks.
+DEFAULT_REGION = "us-east-1"
 
 
 def _hex(seed: str, length: int = 8) -> str:
@@ -31,13 +33,13 @@ class AwsMocks(pulumi.runtime.Mocks):
     # A provider reference is "<provider URN>::<provider id>", and the URN ends with "::<name>".
     def region_of(self, provider_ref: str | None) -> str:
         if not provider_ref:
-            return "us-east-1"
-        return self.provider_regions.get(provider_ref.split("::")[-2], "us-east-1")
+            return DEFAULT_REGION
+        return self.provider_regions.get(provider_ref.split("::")[-2], DEFAULT_REGION)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
         inputs = dict(args.inputs)
         if args.typ == "pulumi:providers:aws":
-            region = inputs.get("region", "us-east-1")
+            region = inputs.get("region", DEFAULT_REGION)
             self.provider_regions[args.name] = region
             return f"{args.name}-id", inputs
         region = self.region_of(args.provider)

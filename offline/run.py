@@ -19,7 +19,7 @@ from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from components.catalogue import PROJECT
-from offline.mocks import AwsMocks
+from offline.mocks import DEFAULT_REGION, AwsMocks
 from offline.stack_config import ROOT, load_stack_config
 
 MAIN = ROOT / "__main__.py"
@@ -139,7 +139,7 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
                 inputs=rpc.deserialize_properties(request.object),
                 state=dict(registered.state),
                 region=(
-                    self.mocks.provider_regions.get(request.name, "us-east-1")
+                    self.mocks.provider_regions.get(request.name, DEFAULT_REGION)
                     if request.type == "pulumi:providers:aws"
                     else self.mocks.region_of(request.provider)
                 ),
