@@ -20,8 +20,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
-
 from . import contract
 from .items import bad_request
 
@@ -32,6 +30,18 @@ RECORD_TTL_SECONDS = 24 * 3600
 MAX_KEY_LENGTH = 255
 
 Answer = dict  # {"status": int, "body": dict | None, "headers": {name: value}}
+
+
+class KeyReused(Exception):
+    """The key was first used for another request (method, item, body or If-Match)."""
+
+
+class InProgress(Exception):
+    """The first request with this key has not finished."""
+
+
+class RecordUnavailable(Exception):
+    """The idempotency record could not be read or written: the outcome is unknown."""
 
 
 def parse_key(value: str | None) -> str | None:
@@ -64,13 +74,29 @@ def _mark_replayed(response: Any, _record: Any) -> Any:
 
 
 class IdempotentWrites:
+    """Built once per container; Powertools' idempotency machinery is imported and set up on the first
+    request that carries a key, so requests without one (and cold starts) never pay for it."""
+
     def __init__(self, client, table_name: str) -> None:
+        self._client = client
+        self._table_name = table_name
+        self._run: Callable[..., Answer] | None = None
+        self.config = None
+        self._operation: Callable[[], Answer] | None = None
+
+    def _build(self) -> Callable[..., Answer]:
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
         persistence = DynamoDBPersistenceLayer(
-            table_name=table_name,
+            table_name=self._table_name,
             key_attr=contract.TABLE_HASH_KEY,
             expiry_attr=contract.TTL_ATTRIBUTE,  # the table's TTL attribute removes expired records
             data_attr="response",
-            boto3_client=client,
+            boto3_client=self._client,
         )
         self.config = IdempotencyConfig(
             event_key_jmespath="key",
@@ -79,7 +105,6 @@ class IdempotentWrites:
             expires_after_seconds=RECORD_TTL_SECONDS,
             response_hook=_mark_replayed,
         )
-        self._operation: Callable[[], Answer] | None = None
 
         @idempotent_function(
             data_keyword_argument="request", persistence_store=persistence, config=self.config, key_prefix=KEY_PREFIX
@@ -87,13 +112,31 @@ class IdempotentWrites:
         def run(request: dict) -> Answer:
             return self._operation()
 
-        self._run = run
+        return run
 
     def answer(self, key: str, request_fingerprint: str, operation: Callable[[], Answer], lambda_context) -> Answer:
-        """The first answer for `key`, running `operation` only if there is none yet."""
+        """The first answer for `key`, running `operation` only if there is none yet.
+
+        Raises KeyReused (422), InProgress (409) or RecordUnavailable (503); what `operation` raises
+        (StoreUnavailable) passes through after Powertools has deleted the in-progress record.
+        """
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            BaseError,
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        if self._run is None:
+            self._run = self._build()
         self.config.register_lambda_context(lambda_context)
         self._operation = operation
         try:
             return self._run(request={"key": key, "fingerprint": request_fingerprint})
+        except IdempotencyValidationError:
+            raise KeyReused() from None
+        except IdempotencyAlreadyInProgressError:
+            raise InProgress() from None
+        except BaseError as error:
+            raise RecordUnavailable(type(error).__name__) from None
         finally:
             self._operation = None

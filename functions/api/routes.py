@@ -16,15 +16,10 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.utilities.idempotency.exceptions import BaseError as IdempotencyError
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
 
 from . import idempotency
 from .chaos import ChaosSource
-from .idempotency import Answer, IdempotentWrites
+from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
 from .observability import count, logger
 from .settings import Settings
@@ -108,7 +103,7 @@ def build_router(
                 return error_answer(412, MISMATCH)
             return {"status": 201 if created else 200, "body": item, "headers": _etag(item)}
 
-        return answer_once(event, idempotency.fingerprint("PUT", valid_id, data, if_match), write)
+        return answer_once(event, lambda: idempotency.fingerprint("PUT", valid_id, data, if_match), write)
 
     @router.delete("/items/<item_id>")
     def delete_item(item_id: str) -> Response:
@@ -127,9 +122,9 @@ def build_router(
                 return error_answer(412, MISMATCH)
             return {"status": 204, "body": None, "headers": {}}
 
-        return answer_once(event, idempotency.fingerprint("DELETE", valid_id, None, if_match), write)
+        return answer_once(event, lambda: idempotency.fingerprint("DELETE", valid_id, None, if_match), write)
 
-    def answer_once(event: dict, request_fingerprint: str, write: Callable[[str], Answer]) -> Response:
+    def answer_once(event: dict, fingerprint: Callable[[], str], write: Callable[[str], Answer]) -> Response:
         """Runs the write once per request: per Lambda request id, or per Idempotency-Key when the client sends one.
 
         With a key, the write's token comes from the key, so a client's retry after a 503 recognises
@@ -140,24 +135,24 @@ def build_router(
             return to_response(write(_request_id(router)))
         token = idempotency.write_token(key)
         try:
-            return to_response(writes.answer(key, request_fingerprint, lambda: write(token), router.lambda_context))
-        except IdempotencyValidationError:
+            return to_response(writes.answer(key, fingerprint(), lambda: write(token), router.lambda_context))
+        except KeyReused:
             count("IdempotencyKeyReused")
             return error_response(
                 422,
                 "this Idempotency-Key was used for a different request (method, item, body "
                 "or If-Match): nothing was written; send a new key for a new request",
             )
-        except IdempotencyAlreadyInProgressError:
+        except InProgress:
             count("IdempotencyInProgress")
             return error_response(
                 409,
                 "a request with this Idempotency-Key is still in progress: retry shortly",
                 {"Retry-After": RETRY_AFTER_SECONDS},
             )
-        except IdempotencyError as error:
+        except RecordUnavailable as error:
             count("TableErrors")
-            logger.warning("idempotency record unavailable", extra={"reason": type(error).__name__})
+            logger.warning("idempotency record unavailable", extra={"reason": str(error)})
             return error_response(503, UNKNOWN_WRITE)
 
     def inject_faults(app, next_middleware) -> Response:

@@ -81,6 +81,7 @@ def test_a_duplicate_while_the_first_is_in_progress_is_409(installed_runtime, aw
         data_attr="response",
         boto3_client=aws.dynamodb,
     )
+    Api(shape).put("/items/warm", {"v": 0}, headers=key("warm-up"))  # the container's first keyed request sets it up
     other.configure(installed_runtime.writes.config, key_prefix=idempotency.KEY_PREFIX)
     other.save_inprogress(
         data={"key": "busy", "fingerprint": idempotency.fingerprint("PUT", "a", data, None)},
