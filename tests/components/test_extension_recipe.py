@@ -80,3 +80,19 @@ def test_every_registered_door_and_backend_loads_its_component():
         assert catalogue.door_type(strategy).endswith(door.__name__)
     for backend in catalogue.BACKENDS:
         assert catalogue.load_component(catalogue.BACKENDS[backend].component).__name__.endswith("Entry")
+
+
+def test_a_stack_imports_only_the_doors_it_deploys():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from offline.run import run_program; run_program('dev'); "
+        "print(sorted(m for m in sys.modules if m.startswith(('components.front_doors.', 'components.edge_routing', "
+        "'functions.edge'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = done.stdout.strip()
+    assert "route53_latency" in loaded  # dev's door
+    assert "cloudfront_edge" not in loaded and "functions.edge" not in loaded and "edge_routing" not in loaded
+    assert "global_accelerator" not in loaded
