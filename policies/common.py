@@ -18,6 +18,13 @@ from pulumi_policy.proxy import UnknownValueError
 
 from components.catalogue import EDGE_REGION  # noqa: F401 (Lambda@Edge and CloudFront certificates live here only)
 
+# The pack config property the stack's regions arrive in (policies cannot read stack config).
+EXPECTED_REGIONS_PROPERTY = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "The stack's regions (global-serverless:regions); defaults to the regions that have a backend.",
+}
+
 # The strings pulumi_policy puts where preview does not know a value yet (UNKNOWN_STRING_VALUE, ...).
 _SENTINELS = frozenset(
     getattr(proxy, name) for name in dir(proxy) if name.startswith("UNKNOWN_") and name.endswith("_VALUE")

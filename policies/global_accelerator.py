@@ -14,7 +14,7 @@ from pulumi_policy import (
 )
 
 from policies import tokens as t
-from policies.common import config_list, elements, get, is_unknown, message, show
+from policies.common import EXPECTED_REGIONS_PROPERTY, config_list, elements, get, is_unknown, message, show
 from policies.graph import StackGraph
 
 _ALB_ARN = re.compile(r"^arn:aws[\w-]*:elasticloadbalancing:(?P<region>[\w-]+):\d{12}:loadbalancer/app/")
@@ -78,16 +78,7 @@ GA_ENDPOINT_GROUP_PER_REGION = StackValidationPolicy(
     name="ga-endpoint-group-per-region",
     description="Each Global Accelerator listener has exactly one endpoint group per configured region.",
     validate=_endpoint_group_per_region,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "expectedRegions": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "The stack's regions (global-serverless:regions); "
-                "defaults to the regions that have a backend.",
-            }
-        }
-    ),
+    config_schema=PolicyConfigSchema(properties={"expectedRegions": EXPECTED_REGIONS_PROPERTY}),
 )
 
 

@@ -2,7 +2,7 @@
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from policies.common import config_int, config_list, message, show
+from policies.common import EXPECTED_REGIONS_PROPERTY, config_int, config_list, message, show
 from policies.graph import StackGraph
 
 DEFAULT_MIN_REGIONS = 2
@@ -70,13 +70,5 @@ BACKEND_IN_EVERY_REGION = StackValidationPolicy(
     name="backend-in-every-region",
     description="Every configured region has exactly one serving backend, and no backend serves elsewhere.",
     validate=_backend_in_every_region,
-    config_schema=PolicyConfigSchema(
-        properties={
-            "expectedRegions": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "The stack's regions (global-serverless:regions).",
-            }
-        }
-    ),
+    config_schema=PolicyConfigSchema(properties={"expectedRegions": EXPECTED_REGIONS_PROPERTY}),
 )

@@ -13,7 +13,17 @@ from pulumi_policy import (
 
 from components.catalogue import MRSC_REGION_COUNT, MRSC_REGION_SETS, mrsc_set_of
 from policies import tokens as t
-from policies.common import config, config_list, elements, get, is_unknown, message, region_of, show
+from policies.common import (
+    EXPECTED_REGIONS_PROPERTY,
+    config,
+    config_list,
+    elements,
+    get,
+    is_unknown,
+    message,
+    region_of,
+    show,
+)
 from policies.graph import StackGraph
 
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
@@ -278,12 +288,7 @@ TABLE_REPLICA_REGIONS = StackValidationPolicy(
     validate=_replica_regions,
     config_schema=PolicyConfigSchema(
         properties={
-            "expectedRegions": {
-                "type": "array",
-                "items": {"type": "string"},
-                "description": "The stack's regions (global-serverless:regions); "
-                "defaults to the regions that have a backend.",
-            },
+            "expectedRegions": EXPECTED_REGIONS_PROPERTY,
             "homeRegion": {"type": "string", "description": "The stack's aws:region."},
         }
     ),
