@@ -12,9 +12,11 @@ from components.entries.base import DomainBinding
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
+from components.process import tune_garbage_collector
 from components.providers import build_providers
 from components.regional_backend import RegionalBackend, RegionalBackendArgs
 
+tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
 refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: before any resource
 providers = build_providers(settings)
