@@ -14,5 +14,11 @@ def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float
     return 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(h)))
 
 
+def unit_vector(lat: float, lon: float) -> tuple[float, float, float]:
+    """The point on the unit sphere: a larger dot product of two of them is a shorter great circle."""
+    phi, lam = radians(lat), radians(lon)
+    return (cos(phi) * cos(lam), cos(phi) * sin(lam), sin(phi))
+
+
 def is_coordinate(lat: float, lon: float) -> bool:
     return -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0

@@ -1,12 +1,13 @@
 """One origin-request in, the same request pointed at the chosen region out."""
 
+from itertools import chain
 from pathlib import Path
 from typing import Optional
 
 from . import contract
 from .health import HealthMonitor
 from .origin import route_request
-from .routing import Decision, plan_route
+from .routing import Decision, choose, preference
 from .table import RoutingTable
 from .viewer import viewer_from_headers
 
@@ -28,8 +29,16 @@ class Router:
         return route_request(request, self.table.regions[decision.region], decision.reason)
 
     def decide(self, headers) -> Decision:
-        plan = plan_route(self.table, viewer_from_headers(headers))
+        basis, order = preference(self.table, viewer_from_headers(headers))
+        walked: list[str] = []  # what the health walk ranked; the rest is ranked only if needed
+
+        def ranked():
+            for region in order:
+                walked.append(region)
+                yield region
+
         try:
-            return plan.choose(self.health.unhealthy_among(plan.regions))
+            unhealthy = self.health.unhealthy_among(ranked())
+            return choose(basis, chain(walked, order), unhealthy)
         finally:
             self.health.end_invocation()

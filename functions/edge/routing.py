@@ -12,10 +12,11 @@ it fails open to the first one (a request that may fail beats one that surely fa
 Ties in distance keep the table's configured order.
 """
 
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
-from .geo import great_circle_km
+from .geo import unit_vector
 from .table import RoutingTable
 from .viewer import Viewer
 
@@ -28,10 +29,7 @@ class RoutePlan:
     regions: tuple[str, ...]  # every configured region, most preferred first
 
     def choose(self, unhealthy: AbstractSet[str]) -> "Decision":
-        for index, region in enumerate(self.regions):
-            if region not in unhealthy:
-                return Decision(region, self.basis, failover=index > 0, fail_open=False)
-        return Decision(self.regions[0], self.basis, failover=False, fail_open=True)
+        return choose(self.basis, self.regions, unhealthy)
 
 
 @dataclass(frozen=True)
@@ -48,35 +46,65 @@ class Decision:
         return f"{self.basis};failover" if self.failover else self.basis
 
 
-def plan_route(table: RoutingTable, viewer: Viewer) -> RoutePlan:
-    if viewer.lat is not None and viewer.lon is not None:
-        basis, ordered = NEAREST, _by_distance(table, viewer.lat, viewer.lon)
-    elif viewer.country in table.countries:
-        basis, ordered = COUNTRY, _around(table, table.countries[viewer.country])
-    else:
-        basis, ordered = HOME, _around(table, table.home_region)
+def preference(table: RoutingTable, viewer: Viewer) -> tuple[str, Iterator[str]]:
+    """(basis, every region most preferred first), the order produced lazily.
 
+    The first one or two are fixed (the affinity region, the country's or home region); the rest follow
+    by great-circle distance from the viewer (or from that anchor), ranked by dot products of unit
+    vectors computed once per table, picking one region per step: a request that finds its first
+    choice healthy ranks nothing else.
+    """
+    if viewer.lat is not None and viewer.lon is not None:
+        basis, anchor, toward = NEAREST, None, unit_vector(viewer.lat, viewer.lon)
+    else:
+        basis, anchor = (
+            (COUNTRY, table.countries[viewer.country])
+            if viewer.country in table.countries
+            else (HOME, table.home_region)
+        )
+        toward = table.regions[anchor].vector
+    fixed = [anchor] if anchor is not None else []
     if viewer.affinity in table.regions:
-        rest = tuple(code for code in ordered if code != viewer.affinity)
-        return RoutePlan(AFFINITY, (viewer.affinity, *rest))
-    return RoutePlan(basis, ordered)
+        basis = AFFINITY
+        fixed = [viewer.affinity, *(code for code in fixed if code != viewer.affinity)]
+    return basis, _ordered(table, fixed, toward)
+
+
+def _ordered(table: RoutingTable, fixed: list[str], toward: tuple[float, float, float]) -> Iterator[str]:
+    yield from fixed
+    x, y, z = toward
+    # Closeness of every other region, in configured order (so equal distances keep that order).
+    remaining = [(vx * x + vy * y + vz * z, code) for code, (vx, vy, vz) in _vectors(table) if code not in fixed]
+    while remaining:
+        best = 0
+        for index in range(1, len(remaining)):
+            if remaining[index][0] > remaining[best][0]:
+                best = index
+        yield remaining.pop(best)[1]
+
+
+def _vectors(table: RoutingTable):
+    return ((code, region.vector) for code, region in table.regions.items())
+
+
+def plan_route(table: RoutingTable, viewer: Viewer) -> RoutePlan:
+    """The whole preference order at once (for explanations and tests; requests use `decide`)."""
+    basis, order = preference(table, viewer)
+    return RoutePlan(basis, tuple(order))
 
 
 def decide(table: RoutingTable, viewer: Viewer, unhealthy: AbstractSet[str] = frozenset()) -> Decision:
     """The region for one request, given the viewer and the regions currently known unhealthy."""
-    return plan_route(table, viewer).choose(unhealthy)
+    basis, order = preference(table, viewer)
+    return choose(basis, order, unhealthy)
 
 
-def _by_distance(table: RoutingTable, lat: float, lon: float) -> tuple[str, ...]:
-    # sorted() is stable, so equal distances keep the configured order.
-    def distance(code: str) -> float:
-        region = table.regions[code]
-        return great_circle_km(lat, lon, region.lat, region.lon)
-
-    return tuple(sorted(table.regions, key=distance))
-
-
-def _around(table: RoutingTable, anchor: str) -> tuple[str, ...]:
-    origin = table.regions[anchor]
-    ordered = _by_distance(table, origin.lat, origin.lon)
-    return (anchor, *(code for code in ordered if code != anchor))
+def choose(basis: str, order: Iterable[str], unhealthy: AbstractSet[str]) -> Decision:
+    """The first region of `order` not unhealthy; when every one is, fail open to the first."""
+    first = None
+    for index, region in enumerate(order):
+        if first is None:
+            first = region
+        if region not in unhealthy:
+            return Decision(region, basis, failover=index > 0, fail_open=False)
+    return Decision(first, basis, failover=False, fail_open=True)

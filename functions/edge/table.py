@@ -6,12 +6,12 @@ somewhere surprising. The deploy-time planner runs the same parser over what it 
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import contract
-from .geo import is_coordinate
+from .geo import is_coordinate, unit_vector
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ class RegionOrigin:
     port: int
     lat: float
     lon: float
+    # Where it sits on the unit sphere, computed once: the router ranks regions by dot products.
+    vector: tuple[float, float, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "vector", unit_vector(self.lat, self.lon))
 
     def url(self, path: str) -> str:
         default_port = contract.DEFAULT_PORTS[self.protocol]

@@ -85,3 +85,67 @@ def test_equal_distances_keep_the_configured_order():
     table = routing_table(regions={**RAW_TABLE["regions"], "eu-twin-1": twin})
 
     assert plan_route(table, FRANKFURT).regions[:2] == ("eu-west-1", "eu-twin-1")
+
+
+# -- The fast ranking against an independent haversine ------------------------------------------
+
+from math import asin, cos, radians, sin, sqrt  # noqa: E402
+
+from components.edge_routing import EdgeOrigin, plan_routing_table  # noqa: E402
+from functions.edge.table import RoutingTable  # noqa: E402
+
+TWENTY = (
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "ca-central-1",
+    "mx-central-1",
+    "sa-east-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-south-1",
+    "il-central-1",
+    "me-central-1",
+    "af-south-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+)
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    """Written again here on purpose: the router's answer is checked against it, not against itself."""
+    p1, p2, dp, dl = radians(lat1), radians(lat2), radians(lat2 - lat1), radians(lon2 - lon1)
+    return 2 * 6371.0 * asin(sqrt(sin(dp / 2) ** 2 + cos(p1) * cos(p2) * sin(dl / 2) ** 2))
+
+
+def twenty_region_table():
+    origins = {code: EdgeOrigin(host=f"{code}.api.example.com") for code in TWENTY}
+    return RoutingTable.from_dict(plan_routing_table("us-east-1", TWENTY, origins))
+
+
+def test_nearest_region_matches_haversine_on_a_five_degree_grid():
+    table = twenty_region_table()
+    misses = []
+    for lat in range(-90, 91, 5):
+        for lon in range(-180, 181, 5):
+            expected = min(table.regions.values(), key=lambda r: haversine(lat, lon, r.lat, r.lon)).code
+            got = decide(table, Viewer(lat=lat, lon=lon)).region
+            if got != expected:
+                misses.append((lat, lon, got, expected))
+    assert misses == []
+
+
+def test_the_lazy_order_is_the_full_distance_order():
+    table = twenty_region_table()
+    for lat, lon in ((50.1, 8.7), (-33.9, 151.2), (40.7, -74.0), (0.0, 0.0), (64.1, -21.9)):
+        order = plan_route(table, Viewer(lat=lat, lon=lon)).regions
+        by_haversine = tuple(
+            sorted(TWENTY, key=lambda c: haversine(lat, lon, table.regions[c].lat, table.regions[c].lon))
+        )
+        assert order == by_haversine
