@@ -160,3 +160,10 @@ def test_country_coordinates_carry_their_source_and_are_valid():
     assert all(-90 <= lat <= 90 and -180 <= lon <= 180 for lat, lon in coordinates.values())
     lat, lon = coordinates["DE"]
     assert 47 < lat < 55 and 6 < lon < 15  # the mean of Germany's edge cities lies in Germany
+
+
+def test_the_edge_package_origin_tls_matches_the_catalogue():
+    from components.catalogue import CLOUDFRONT_ORIGIN_SSL_PROTOCOLS
+    from functions.edge.origin import SSL_PROTOCOLS
+
+    assert SSL_PROTOCOLS == list(CLOUDFRONT_ORIGIN_SSL_PROTOCOLS)
