@@ -39,34 +39,13 @@ from functions.edge.table import RoutingTable  # noqa: E402
 from functions.edge.viewer import Viewer  # noqa: E402
 from tests.integration import deploy  # noqa: E402
 from tests.integration.ministack import Ministack, MinistackUnavailable  # noqa: E402
+from tests.support.regions import TWENTY_REGIONS  # noqa: E402
 
 REGION = "us-east-1"
 TABLE_NAME = "global-serverless-bench-items"
 CHAOS_PARAMETER = "/global-serverless/bench/chaos"
 ITEM_ID = "bench-item"
-# 20 regions spread over every continent, home region first.
-ROUTER_REGION_CODES = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "mx-central-1",
-    "sa-east-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "il-central-1",
-    "me-central-1",
-    "af-south-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-)
+ROUTER_REGION_CODES = TWENTY_REGIONS  # spread over every continent, home region first
 
 TARGET_COLD_RATIO = 1.2  # issue 13's goals
 TARGET_WARM_P50_RATIO = 1.1

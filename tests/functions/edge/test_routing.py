@@ -93,29 +93,9 @@ from math import asin, cos, radians, sin, sqrt  # noqa: E402
 
 from components.edge_routing import EdgeOrigin, plan_routing_table  # noqa: E402
 from functions.edge.table import RoutingTable  # noqa: E402
+from tests.support.regions import TWENTY_REGIONS  # noqa: E402
 
-TWENTY = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "ca-central-1",
-    "mx-central-1",
-    "sa-east-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "eu-central-1",
-    "eu-north-1",
-    "eu-south-1",
-    "il-central-1",
-    "me-central-1",
-    "af-south-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-)
+TWENTY = TWENTY_REGIONS
 
 
 def haversine(lat1, lon1, lat2, lon2):
