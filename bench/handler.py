@@ -4,7 +4,7 @@
 
 Side by side in one run, against DynamoDB and SSM served by ministack on 127.0.0.1 (started here,
 stopped at the end):
-  (a) cold start: a fresh interpreter imports the handler and serves its first `GET /items/{id}`;
+  (a) cold start: a fresh interpreter imports the handler and serves GET /health, PUT and GET;
       the API handler from the zip the program deploys versus a bare 10-line boto3 handler;
   (b) warm latency per request (p50/p99), same pair, same item;
   (c) the edge router's decision time (p50/p99) with a 20-region routing table;
@@ -54,7 +54,7 @@ TARGET_ROUTER_P99_US = 100.0
 TARGET_ROUTER_P99_RATIO = 1.5  # against a bare nearest-region lookup
 TARGET_EDGE_ZIP_BYTES = 20 * 1024
 
-# The baseline: what the API's GET costs with nothing but boto3 (one get_item, no framework).
+# The baseline: the same DynamoDB calls with nothing but boto3 (no framework, no chaos, no checks).
 BARE_HANDLER = f'''\
 import json
 import os
@@ -62,28 +62,42 @@ import os
 import boto3
 
 _client = boto3.client("dynamodb")
+_table = os.environ["{contract.ENV_TABLE_NAME}"]
+
+
+def _key(item_id):
+    return {{"{contract.TABLE_HASH_KEY}": {{"{contract.TABLE_HASH_KEY_TYPE}": item_id}}}}
 
 
 def handler(event, context):
     path = event.get("path") or event["rawPath"]  # ALB or HTTP API payload 2.0
-    key = {{"{contract.TABLE_HASH_KEY}": {{"{contract.TABLE_HASH_KEY_TYPE}": path.rsplit("/", 1)[-1]}}}}
-    item = _client.get_item(TableName=os.environ["{contract.ENV_TABLE_NAME}"], Key=key).get("Item")
+    method = event.get("httpMethod") or event["requestContext"]["http"]["method"]
+    if path == "/health":
+        _client.get_item(TableName=_table, Key=_key("#health-probe"))
+        return {{"statusCode": 200, "body": "ok"}}
+    item_id = path.rsplit("/", 1)[-1]
+    if method == "PUT":
+        _client.update_item(TableName=_table, Key=_key(item_id), UpdateExpression="SET #d = :d",
+                            ExpressionAttributeNames={{"#d": "data"}}, ExpressionAttributeValues={{":d": {{"S": event["body"]}}}})
+        return {{"statusCode": 200, "body": event["body"]}}
+    item = _client.get_item(TableName=_table, Key=_key(item_id)).get("Item")
     return {{"statusCode": 200 if item else 404, "body": json.dumps(item)}}
 '''
 
 # Runs in a fresh interpreter: only the stdlib before the clock starts, so the cold figure is the
 # handler's own import and first request. argv: code dir, handler path, event file, warm count, out.
 CHILD = r"""
-import json, sys, time
+import json, sys, time, uuid
 code_dir, handler_path, event_file, warm_count, out = sys.argv[1:6]
-event = json.load(open(event_file))
+events = json.load(open(event_file))
 
 class Context:
     function_name = "bench"
     function_version = "$LATEST"
     invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
     memory_limit_in_mb = 512
-    aws_request_id = "bench"
+    def __init__(self):
+        self.aws_request_id = str(uuid.uuid4())  # Lambda gives every invocation its own
     log_group_name = "/aws/lambda/bench"
     log_stream_name = "bench"
     def get_remaining_time_in_millis(self):
@@ -93,12 +107,12 @@ started = time.perf_counter()
 sys.path.insert(0, code_dir)
 module_name, _, function_name = handler_path.rpartition(".")
 handler = getattr(__import__(module_name, fromlist=[function_name]), function_name)
-statuses = [handler(event, Context())["statusCode"]]
+statuses = [handler(event, Context())["statusCode"] for event in events["cold"]]
 cold = time.perf_counter() - started
 warm = []
 for i in range(int(warm_count)):
     began = time.perf_counter()
-    statuses.append(handler(event, Context())["statusCode"])
+    statuses.append(handler(events["warm"], Context())["statusCode"])
     warm.append(time.perf_counter() - began)
 json.dump({"cold": cold, "warm": warm, "statuses": statuses}, open(out, "w"))
 """
@@ -157,10 +171,10 @@ class HandlerRunner:
         self.environment = environment
         self.workdir = workdir
 
-    def run(self, event: dict, warm_count: int = 0) -> dict:
-        """Import the handler in a fresh interpreter, serve `event` once cold, then `warm_count` times."""
+    def run(self, cold: list[dict], warm: dict | None = None, warm_count: int = 0) -> dict:
+        """Import the handler in a fresh interpreter, serve the `cold` events, then `warm` `warm_count` times."""
         event_file = self.workdir / f"{self.name}-event.json"
-        event_file.write_text(json.dumps(event))
+        event_file.write_text(json.dumps({"cold": cold, "warm": warm}))
         out = self.workdir / f"{self.name}-result.json"
         completed = subprocess.run(
             [
@@ -225,17 +239,20 @@ def measure_handlers(cold_runs: int, warm_requests: int) -> dict:
         api = HandlerRunner("api", api_dir, contract.HANDLER, environment, workdir)
         bare = HandlerRunner("bare", bare_dir, "bare_handler.handler", environment, workdir)
 
+        body = json.dumps({"bench": True, "payload": "x" * 256})
         # The item both handlers read, written by the API itself so it has the API's own shape.
-        api.run(alb_event("PUT", f"/items/{ITEM_ID}", json.dumps({"bench": True, "payload": "x" * 256})))
+        api.run([alb_event("PUT", f"/items/{ITEM_ID}", body)])
 
         results = {}
         for shape, build in EVENT_SHAPES.items():
             get = build("GET", f"/items/{ITEM_ID}")
+            # Cold: import the package, then GET /health, PUT and GET, as issue 13 measures it.
+            first = [build("GET", "/health"), build("PUT", f"/items/{ITEM_ID}-cold", body), get]
             cold = {"api": [], "bare": []}
             for _ in range(cold_runs):
                 for runner in (api, bare):
-                    cold[runner.name].append(runner.run(get)["cold"])
-            warm = {runner.name: runner.run(get, warm_count=warm_requests)["warm"] for runner in (api, bare)}
+                    cold[runner.name].append(runner.run(first)["cold"])
+            warm = {runner.name: runner.run([get], get, warm_requests)["warm"] for runner in (api, bare)}
             results[shape] = {"cold": cold, "warm": warm}
     return results
 
