@@ -64,17 +64,20 @@ check: $(VENV)/.installed
 pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (make test and make plan do not need it)"; exit 1; }
 
+# Pulumi.yaml's uv toolchain runs `uv`: put the one `make` installed on PATH for the CLI.
+WITH_UV = PATH="$$($(PYTHON) -c 'import os, uv; print(os.path.dirname(uv.find_uv_bin()))'):$$PATH"
+
 # The stack's config lives in Pulumi.$(STACK).yaml; `select --create` makes the stack on first use.
 up: $(VENV)/.installed pulumi-cli
-	pulumi stack select --create $(STACK)
-	pulumi up --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
+	$(WITH_UV) pulumi stack select --create $(STACK)
+	$(WITH_UV) pulumi up --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
 
 preview: $(VENV)/.installed pulumi-cli
-	pulumi stack select --create $(STACK)
-	pulumi preview --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
+	$(WITH_UV) pulumi stack select --create $(STACK)
+	$(WITH_UV) pulumi preview --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
 
 destroy: pulumi-cli
-	pulumi destroy --stack $(STACK)
+	$(WITH_UV) pulumi destroy --stack $(STACK)
 
 bench: install
 	$(PY) bench/synth.py
