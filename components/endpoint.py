@@ -23,9 +23,7 @@ class RegionalEndpoint:
     # configured, else the ALB's or the API's own AWS hostname.
     hostname: pulumi.Output[str]
     protocol: str  # "https", or "http" for an ALB without a custom domain (no certificate)
-    url: pulumi.Output[str]
     health_path: str
-    health_url: pulumi.Output[str]
     # Hostname -> alias target for every hostname this region serves (empty without a domain).
     aliases: Mapping[str, AliasTarget] = field(default_factory=dict)
     alb_arn: Optional[pulumi.Output[str]] = None
@@ -46,21 +44,24 @@ class RegionalEndpoint:
             backend=backend,
             hostname=hostname,
             protocol=protocol,
-            url=hostname.apply(lambda h: f"{protocol}://{h}"),
             health_path=health_path,
-            health_url=hostname.apply(lambda h: f"{protocol}://{h}{health_path}"),
             aliases=dict(aliases or {}),
             alb_arn=alb_arn,
         )
 
     def with_hostname(self, hostname: pulumi.Output[str]) -> "RegionalEndpoint":
         """The same endpoint reached through `hostname` (an Output that carries its record as a dependency)."""
-        return replace(
-            self,
-            hostname=hostname,
-            url=hostname.apply(lambda h: f"{self.protocol}://{h}"),
-            health_url=hostname.apply(lambda h: f"{self.protocol}://{h}{self.health_path}"),
-        )
+        return replace(self, hostname=hostname)
+
+    @property
+    def url(self) -> pulumi.Output[str]:
+        protocol = self.protocol
+        return self.hostname.apply(lambda h: f"{protocol}://{h}")
+
+    @property
+    def health_url(self) -> pulumi.Output[str]:
+        protocol, path = self.protocol, self.health_path
+        return self.hostname.apply(lambda h: f"{protocol}://{h}{path}")
 
     @property
     def port(self) -> int:

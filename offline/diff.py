@@ -17,7 +17,7 @@ from offline.lifecycle import PROVIDER_PREFIX, UpdatePlan, plan_transition
 from offline.stack_config import (
     ROOT,
     StackConfigError,
-    parse_override,
+    apply_overrides,
     read_stack_file,
     stack_arguments,
     stack_file,
@@ -41,14 +41,7 @@ def base_values(stack: str, base: str | None) -> tuple[dict, str]:
 
 
 def changed_values(stack: str, overrides: list[str]) -> dict:
-    values = stack_values(stack)
-    for text in overrides:
-        key, value = parse_override(text)
-        if value is None:
-            values.pop(key, None)
-        else:
-            values[key] = value
-    return values
+    return apply_overrides(stack_values(stack), overrides)
 
 
 def render(plan: UpdatePlan) -> list[str]:

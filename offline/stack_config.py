@@ -64,14 +64,20 @@ def load_stack_config(stack: str, overrides: Iterable[str] = (), values: dict | 
     """Full-key config map for `stack`; `values` (full or short keys) replace the file entirely."""
     if values is None:
         values = stack_values(stack)
-    config = {_full_key(k): v for k, v in values.items()}
+    config = apply_overrides({_full_key(k): v for k, v in values.items()}, overrides)
+    return {key: _engine_value(value) for key, value in config.items()}
+
+
+def apply_overrides(values: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """`values` (full keys) with each `key=value` set; `key=null` removes the key, as `pulumi config rm` would."""
+    config = dict(values)
     for text in overrides:
         key, value = parse_override(text)
-        if value is None:  # `--config domain=null` removes the key, as `pulumi config rm` would
+        if value is None:
             config.pop(key, None)
         else:
             config[key] = value
-    return {key: _engine_value(value) for key, value in config.items()}
+    return config
 
 
 def stack_arguments(prog: str, doc: str, config_help: str, stack_required: bool = False) -> argparse.ArgumentParser:

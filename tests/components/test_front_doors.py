@@ -2,6 +2,7 @@
 
 import pytest
 
+from offline.lifecycle import normalized
 from offline.mocks import MOCK_ZONE_ID
 from tests.components.helpers import program
 
@@ -52,26 +53,12 @@ def outside_front_doors(run) -> dict[str, object]:
     """URN -> inputs of every resource not under a front door (backends, table, certificates, providers)."""
     doors = tuple(DOOR_TYPES.values()) + (SPLIT_TYPE,)
     return {
-        r.urn: comparable(r.inputs)
+        r.urn: normalized(r.inputs)
         for r in run.resources
         if r.type not in doors
         and not any(run.ancestor(r, t.split(":")[-1]) for t in doors)
         and not serves_a_door_name(r.urn)
     }
-
-
-def comparable(value):
-    """Inputs with assets replaced by what they contain, so two runs compare by content."""
-    if isinstance(value, dict):
-        return {k: comparable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [comparable(v) for v in value]
-    if hasattr(value, "assets"):
-        return {name: comparable(asset) for name, asset in value.assets.items()}
-    for attribute in ("path", "text", "uri"):
-        if isinstance(getattr(value, attribute, None), str):
-            return (attribute, getattr(value, attribute))
-    return value
 
 
 @pytest.mark.parametrize("strategy,backend,domain", ALLOWED)

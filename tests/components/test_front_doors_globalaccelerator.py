@@ -102,9 +102,7 @@ def test_the_door_itself_refuses_non_alb_endpoints_naming_the_stack_key():
         backend="apigateway",
         hostname=pulumi.Output.from_input("h"),
         protocol="https",
-        url=pulumi.Output.from_input("https://h"),
         health_path="/health",
-        health_url=pulumi.Output.from_input("https://h/health"),
     )
     with pytest.raises(ConfigError) as raised:
         require_albs("globalaccelerator", (endpoint,))
