@@ -84,11 +84,18 @@ def handler(event, context):
     return {{"statusCode": 200 if item else 404, "body": json.dumps(item)}}
 '''
 
+# The floor under the cold-start goal: the bare handler plus importing the Powertools modules the API
+# keeps for logging, metrics and routing (issue 13 keeps them), and nothing else.
+POWERTOOLS_FLOOR_HANDLER = (
+    "from aws_lambda_powertools import Logger, Metrics  # noqa: F401\n"
+    "from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver  # noqa: F401\n" + BARE_HANDLER
+)
+
 # Runs in a fresh interpreter: only the stdlib before the clock starts, so the cold figure is the
-# handler's own import and first request. argv: code dir, handler path, event file, warm count, out.
+# handler's own import and first requests. argv: code dir, handler path, event file, out.
 CHILD = r"""
 import json, sys, time, uuid
-code_dir, handler_path, event_file, warm_count, out = sys.argv[1:6]
+code_dir, handler_path, event_file, out = sys.argv[1:5]
 events = json.load(open(event_file))
 
 class Context:
@@ -109,12 +116,46 @@ module_name, _, function_name = handler_path.rpartition(".")
 handler = getattr(__import__(module_name, fromlist=[function_name]), function_name)
 statuses = [handler(event, Context())["statusCode"] for event in events["cold"]]
 cold = time.perf_counter() - started
-warm = []
-for i in range(int(warm_count)):
-    began = time.perf_counter()
-    statuses.append(handler(events["warm"], Context())["statusCode"])
-    warm.append(time.perf_counter() - began)
-json.dump({"cold": cold, "warm": warm, "statuses": statuses}, open(out, "w"))
+json.dump({"cold": cold, "statuses": statuses}, open(out, "w"))
+"""
+
+# Warm: both handlers in one interpreter, requests alternating, so a noisy moment hits both alike.
+# argv: api code dir, api handler path, bare code dir, bare handler path, event file, count, out.
+WARM_CHILD = r"""
+import json, os, sys, time, uuid
+api_dir, api_path, bare_dir, bare_path, event_file, count, out = sys.argv[1:8]
+event = json.load(open(event_file))
+
+class Context:
+    function_name = "bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
+    memory_limit_in_mb = 512
+    def __init__(self):
+        self.aws_request_id = str(uuid.uuid4())
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+    def get_remaining_time_in_millis(self):
+        return 6000
+
+def load(code_dir, handler_path):
+    sys.path.insert(0, code_dir)
+    module_name, _, function_name = handler_path.rpartition(".")
+    return getattr(__import__(module_name, fromlist=[function_name]), function_name)
+
+handlers = {"api": load(api_dir, api_path), "bare": load(bare_dir, bare_path)}
+samples = {name: [] for name in handlers}
+statuses = []
+stdout = sys.stdout
+sys.stdout = open(os.devnull, "w")  # both write their logs and metrics; the terminal is not measured
+for i in range(20 + int(count)):
+    for name, handler in handlers.items():
+        began = time.perf_counter()
+        statuses.append(handler(event, Context())["statusCode"])
+        if i >= 20:  # the first requests warm connections and caches
+            samples[name].append(time.perf_counter() - began)
+sys.stdout = stdout
+json.dump({"warm": samples, "statuses": statuses}, open(out, "w"))
 """
 
 
@@ -171,22 +212,13 @@ class HandlerRunner:
         self.environment = environment
         self.workdir = workdir
 
-    def run(self, cold: list[dict], warm: dict | None = None, warm_count: int = 0) -> dict:
-        """Import the handler in a fresh interpreter, serve the `cold` events, then `warm` `warm_count` times."""
+    def run(self, cold: list[dict]) -> dict:
+        """Import the handler in a fresh interpreter and serve the `cold` events."""
         event_file = self.workdir / f"{self.name}-event.json"
-        event_file.write_text(json.dumps({"cold": cold, "warm": warm}))
+        event_file.write_text(json.dumps({"cold": cold}))
         out = self.workdir / f"{self.name}-result.json"
         completed = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHILD,
-                str(self.code_dir),
-                self.handler_path,
-                str(event_file),
-                str(warm_count),
-                str(out),
-            ],
+            [sys.executable, "-c", CHILD, str(self.code_dir), self.handler_path, str(event_file), str(out)],
             env=self.environment,
             cwd=self.workdir,
             capture_output=True,
@@ -195,11 +227,33 @@ class HandlerRunner:
         )
         if completed.returncode != 0:
             raise RuntimeError(f"{self.name} handler run failed:\n{completed.stderr[-3000:]}")
-        result = json.loads(out.read_text())
-        unexpected = [status for status in result["statuses"] if status >= 300]
-        if unexpected:
-            raise RuntimeError(f"{self.name} handler answered {unexpected[:5]}: not measuring errors")
-        return result
+        return _checked(self.name, out)
+
+
+def _checked(name: str, out: Path) -> dict:
+    result = json.loads(out.read_text())
+    unexpected = [status for status in result["statuses"] if status >= 300]
+    if unexpected:
+        raise RuntimeError(f"{name} handler answered {unexpected[:5]}: not measuring errors")
+    return result
+
+
+def measure_warm(api: "HandlerRunner", bare: "HandlerRunner", event: dict, count: int, workdir: Path) -> dict:
+    """Warm latencies of both handlers, alternating request by request in one interpreter."""
+    event_file, out = workdir / "warm-event.json", workdir / "warm-result.json"
+    event_file.write_text(json.dumps(event))
+    argv = [str(api.code_dir), api.handler_path, str(bare.code_dir), bare.handler_path, str(event_file), str(count)]
+    completed = subprocess.run(
+        [sys.executable, "-c", WARM_CHILD, *argv, str(out)],
+        env=api.environment,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"warm run failed:\n{completed.stderr[-3000:]}")
+    return _checked("warm", out)["warm"]
 
 
 def handler_environment(ms: Ministack) -> dict[str, str]:
@@ -234,10 +288,12 @@ def measure_handlers(cold_runs: int, warm_requests: int) -> dict:
             archive.extractall(api_dir)
         bare_dir.mkdir()
         (bare_dir / "bare_handler.py").write_text(BARE_HANDLER)
+        (bare_dir / "floor_handler.py").write_text(POWERTOOLS_FLOOR_HANDLER)
 
         environment = handler_environment(ms)
         api = HandlerRunner("api", api_dir, contract.HANDLER, environment, workdir)
         bare = HandlerRunner("bare", bare_dir, "bare_handler.handler", environment, workdir)
+        floor = HandlerRunner("floor", bare_dir, "floor_handler.handler", environment, workdir)
 
         body = json.dumps({"bench": True, "payload": "x" * 256})
         # The item both handlers read, written by the API itself so it has the API's own shape.
@@ -248,11 +304,11 @@ def measure_handlers(cold_runs: int, warm_requests: int) -> dict:
             get = build("GET", f"/items/{ITEM_ID}")
             # Cold: import the package, then GET /health, PUT and GET, as issue 13 measures it.
             first = [build("GET", "/health"), build("PUT", f"/items/{ITEM_ID}-cold", body), get]
-            cold = {"api": [], "bare": []}
+            cold = {"api": [], "bare": [], "floor": []}
             for _ in range(cold_runs):
-                for runner in (api, bare):
+                for runner in (api, bare, floor):
                     cold[runner.name].append(runner.run(first)["cold"])
-            warm = {runner.name: runner.run([get], get, warm_requests)["warm"] for runner in (api, bare)}
+            warm = measure_warm(api, bare, get, warm_requests, workdir)
             results[shape] = {"cold": cold, "warm": warm}
     return results
 
@@ -342,6 +398,11 @@ def report(handlers: dict, router: dict, sizes: dict) -> None:
             api, bare = (statistic(measured[kind][name]) * ms for name in ("api", "bare"))
             ratio = api / bare
             print(f"{label:<36}{api:>10.2f}{bare:>10.2f}{ratio:>8.2f}x  <= {target}x  {_verdict(ratio <= target)}")
+            if kind == "cold":
+                floor, bare_ms = statistics.median(measured["cold"]["floor"]) * ms, bare
+                print(
+                    f"{'  bare + Powertools imports, ms':<36}{floor:>10.2f}{bare_ms:>10.2f}{floor / bare_ms:>8.2f}x  (floor)"
+                )
 
     regions = f"{len(ROUTER_REGION_CODES)} regions"
     for label, key in (("p50", "p50_us"), ("p99", "p99_us")):

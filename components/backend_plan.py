@@ -45,7 +45,7 @@ def function_environment(settings: Settings, table_name: str, chaos_parameter: s
         contract.ENV_HEALTH_PATH: settings.health_check.path,
         contract.ENV_SERVICE_NAME: contract.SERVICE_NAME,
         contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
-        "POWERTOOLS_LOG_LEVEL": "INFO",
+        **contract.LOGGING_ENVIRONMENT,
     }
 
 

@@ -45,7 +45,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     status = response.get("statusCode", 0)
     count("Requests")
     count(f"Status{status // 100}xx")
-    logger.info("request served", extra={**_request_line(event), "status": status})
+    if status >= 400 or runtime.random() < runtime.settings.request_log_sample_rate:
+        logger.info("request served", extra={**_request_line(event), "status": status})
     return response
 
 

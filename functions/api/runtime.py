@@ -8,12 +8,15 @@ random source, or clients made once and shared between tests).
 
 from __future__ import annotations
 
+import os
 import random as _random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import boto3
+import botocore.session
 from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver
 from botocore.config import Config
 
@@ -24,6 +27,10 @@ from .observability import metrics
 from .routes import build_router
 from .settings import Settings, load_settings
 from .store import CLIENT_CONFIG, ItemStore
+
+# Service models cut down to the operations the function calls (offline/botocore_models.py): the
+# chaos client then costs a few milliseconds of the cold start instead of ~60.
+MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 # The chaos read sits in front of every request (cached); a slow SSM must not hold requests up.
 CHAOS_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 1})
@@ -36,6 +43,7 @@ class Runtime:
     http_api: APIGatewayHttpResolver
     chaos: ChaosSource
     writes: IdempotentWrites
+    random: Callable[[], float]
 
 
 def build_runtime(
@@ -48,7 +56,7 @@ def build_runtime(
     ssm_client=None,
 ) -> Runtime:
     settings = load_settings(environ)
-    session = boto3.session.Session()
+    session = aws_session()
     dynamodb = dynamodb_client or session.client("dynamodb", region_name=settings.region, config=CLIENT_CONFIG)
     ssm = ssm_client or session.client("ssm", region_name=settings.region, config=CHAOS_CLIENT_CONFIG)
 
@@ -61,7 +69,15 @@ def build_runtime(
     alb.include_router(router)
     http_api = APIGatewayHttpResolver()
     http_api.include_router(router)
-    return Runtime(settings=settings, alb=alb, http_api=http_api, chaos=chaos, writes=writes)
+    return Runtime(settings=settings, alb=alb, http_api=http_api, chaos=chaos, writes=writes, random=random)
+
+
+def aws_session() -> boto3.session.Session:
+    """A session whose data path looks in MODELS_DIR first, then wherever AWS_DATA_PATH says."""
+    core = botocore.session.get_session()
+    configured = core.get_config_variable("data_path")
+    core.set_config_variable("data_path", os.pathsep.join(filter(None, (str(MODELS_DIR), configured))))
+    return boto3.session.Session(botocore_session=core)
 
 
 _runtime: Runtime | None = None

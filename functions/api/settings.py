@@ -25,6 +25,7 @@ class Settings:
     table_name: str
     chaos_parameter_name: str
     health_path: str
+    request_log_sample_rate: float = contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -42,8 +43,26 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         )
 
     return Settings(
+        request_log_sample_rate=_sample_rate(env),
         region=env[contract.ENV_REGION].strip(),
         table_name=env[contract.ENV_TABLE_NAME].strip(),
         chaos_parameter_name=env[contract.ENV_CHAOS_PARAMETER].strip(),
         health_path=health_path,
     )
+
+
+def _sample_rate(env: Mapping[str, str]) -> float:
+    name = contract.ENV_REQUEST_LOG_SAMPLE_RATE
+    raw = env.get(name, "").strip()
+    if not raw:
+        return contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise SettingsError(
+            f"{name}={raw!r} is invalid: it must be a number from 0 (log only failures) to 1 (log every request)"
+            f" (default {contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE})"
+        )
+    return rate

@@ -63,6 +63,7 @@ def function_environment(table_name: str, chaos_parameter: str) -> dict[str, str
         contract.ENV_HEALTH_PATH: contract.DEFAULT_HEALTH_PATH,
         contract.ENV_SERVICE_NAME: contract.SERVICE_NAME,
         contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
+        **contract.LOGGING_ENVIRONMENT,
     }
 
 
