@@ -12,6 +12,9 @@ from components.entries.base import DomainBinding
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
+from components.origin_lockdown import OriginLockdown, OriginLockdownArgs
+from components.origin_protection import plan_origin_guard
+from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.process import tune_garbage_collector
 from components.providers import build_providers
 from components.regional_backend import RegionalBackend, RegionalBackendArgs
@@ -35,6 +38,9 @@ table = GlobalTable(
     provider=providers.home,
 )
 
+guard = plan_origin_guard(settings.strategies, settings.backend)
+secret = OriginSecret("origin", OriginSecretArgs(settings.origin_secret_version)) if guard.secret_header else None
+
 backends = {}
 for region in settings.regions:
     binding = (
@@ -56,11 +62,31 @@ for region in settings.regions:
             health=settings.health_check,
             deletion_protection=settings.deletion_protection,
             domain=binding,
+            origin_secrets=None if secret is None else secret.accepted,
         ),
         provider=providers[region],
     )
 
-front_doors = build_front_doors(settings, [b.endpoint for b in backends.values()], providers, dns)
+front_doors = build_front_doors(
+    settings,
+    [b.endpoint for b in backends.values()],
+    providers,
+    dns,
+    origin_secret=None if secret is None else secret.current,
+    origin_accepted_by=tuple(b.entry.origin_accept_rule for b in backends.values() if b.entry.origin_accept_rule),
+)
+for region, backend in backends.items():
+    if backend.entry.served_listener_arn is not None:
+        OriginLockdown(
+            naming.regional("lockdown", region),
+            OriginLockdownArgs(
+                listener_arn=backend.entry.served_listener_arn,
+                target_group_arn=backend.entry.target_group_arn,
+                locked=guard.secret_header,
+                after=front_doors.serving,
+            ),
+            provider=providers[region],
+        )
 
 pulumi.export("url", front_doors.url)
 pulumi.export("frontDoor", dict(settings.front_door) if settings.is_ab else settings.strategies[0])

@@ -75,12 +75,20 @@ class DoorFacts:
     ipv6: bool  # answers AAAA on its hostname
     needs_edge_region: bool = False  # builds in us-east-1 whatever the stack's regions (certificate, functions)
     why_backends: str = ""  # shown when a backend is refused
+    # How an entry can tell this door's requests from anyone else's: "secret-header" (the door adds a
+    # per-stack secret header to every origin request), or "none" (the entry must stay public).
+    origin_guard: str = "none"
+    # The hop a backend without TLS (an ALB without a domain) leaves unencrypted behind this door.
+    plaintext_hop: str = ""
 
 
 @dataclass(frozen=True)
 class BackendFacts:
     component: str  # "module:Class" of its RegionalEntry component
     description: str
+    https_without_domain: bool  # serves HTTPS on an AWS-owned name when the stack has no domain
+    # Origin guards (DoorFacts.origin_guard) this entry enforces; behind other doors it stays public.
+    origin_guards: tuple[str, ...] = ()
 
 
 DOORS: dict[str, DoorFacts] = {
@@ -90,6 +98,7 @@ DOORS: dict[str, DoorFacts] = {
         backends=("alb", "apigateway"),
         passes_client_host=True,
         ipv6=False,
+        plaintext_hop="clients -> ALB is plain HTTP",
     ),
     "globalaccelerator": DoorFacts(
         component="components.front_doors.global_accelerator:GlobalAcceleratorFrontDoor",
@@ -98,6 +107,7 @@ DOORS: dict[str, DoorFacts] = {
         passes_client_host=True,
         ipv6=False,
         why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
+        plaintext_hop="clients -> Global Accelerator -> ALB is plain HTTP on port 80",
     ),
     "cloudfront": DoorFacts(
         component="components.front_doors.cloudfront_edge:CloudFrontEdgeFrontDoor",
@@ -106,6 +116,8 @@ DOORS: dict[str, DoorFacts] = {
         passes_client_host=False,
         ipv6=True,
         needs_edge_region=True,
+        origin_guard="secret-header",
+        plaintext_hop="CloudFront -> ALB is plain HTTP across the internet",
     ),
 }
 
@@ -113,10 +125,13 @@ BACKENDS: dict[str, BackendFacts] = {
     "alb": BackendFacts(
         component="components.entries.alb:AlbEntry",
         description="Application Load Balancer in a small VPC, Lambda target group",
+        https_without_domain=False,
+        origin_guards=("secret-header",),
     ),
     "apigateway": BackendFacts(
         component="components.entries.http_api:HttpApiEntry",
         description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains",
+        https_without_domain=True,
     ),
 }
 
@@ -135,6 +150,19 @@ def strategies() -> tuple[str, ...]:
 
 def backends() -> tuple[str, ...]:
     return tuple(BACKENDS)
+
+
+# -- Origin protection ---------------------------------------------------------------------------
+
+# CloudFront adds this header, with the stack's origin secret, to every origin request; an entry that
+# enforces the "secret-header" guard answers 403 without it.
+ORIGIN_SECRET_HEADER = "x-origin-verify"
+# Letters and digits only: ALB header conditions treat * and ? as wildcards.
+ORIGIN_SECRET_LENGTH = 40
+MAX_ORIGIN_SECRET_VERSION = 1_000_000
+# Listener rule priorities on a guarded ALB (1-50000; lower is evaluated first).
+ORIGIN_ACCEPT_PRIORITY = 10
+ORIGIN_LOCKDOWN_PRIORITY = 50000
 
 
 # -- The table -----------------------------------------------------------------------------------

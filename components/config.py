@@ -36,6 +36,7 @@ from components.catalogue import (
     HEALTH_INTERVALS,
     HEALTH_THRESHOLD_RANGE,
     HOME_REGION_KEY,
+    MAX_ORIGIN_SECRET_VERSION,
     MAX_WEIGHT,
     MRSC_REGION_COUNT,
     MRSC_REGION_SETS,
@@ -45,6 +46,7 @@ from components.catalogue import (
     mrsc_set_of,
 )
 from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
+from components.origin_protection import plaintext_hop
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
@@ -62,6 +64,7 @@ class ConfigError(ValueError):
     def __init__(self, key: str, value: Any, problem: str, allowed: str, fix: str):
         self.key = key
         self.value = value
+        self.problem, self.allowed, self.fix = problem, allowed, fix
         shown = "(not set)" if value is _UNSET else json.dumps(value)
         super().__init__(f"Invalid stack config {key} = {shown}: {problem}\n  Allowed: {allowed}\n  Fix: {fix}")
 
@@ -109,6 +112,14 @@ _HELP: dict[str, tuple[str, str]] = {
         f"pulumi config set {_key('tableConsistency')} eventual  (or strong)",
     ),
     "witnessRegion": ("a region code of the regions' MRSC set", f"pulumi config rm {_key('witnessRegion')}"),
+    "allowPlaintext": (
+        "true or false (default false: refuse a stack whose traffic would cross the internet unencrypted)",
+        f"pulumi config rm {_key('allowPlaintext')}, and set a domain so every hop is HTTPS",
+    ),
+    "originSecretVersion": (
+        f"an integer from 1 to {MAX_ORIGIN_SECRET_VERSION}; raise it by one to rotate CloudFront's origin secret",
+        f"pulumi config set {_key('originSecretVersion')} 2  (one more than the current value)",
+    ),
 }
 _SHAPES = {  # what JSON text a structured key must decode to, and an example of it
     "regions": ("a list of AWS region codes", '["us-east-1", "eu-west-1"]'),
@@ -137,6 +148,11 @@ def _decode_json(name: str, value: Any, key: str | None = None) -> Any:
 
 def _json_text(name: str) -> BeforeValidator:
     return BeforeValidator(lambda value: _decode_json(name, value))
+
+
+def _cli_int(value: Any) -> Any:
+    """`pulumi config set key 2` stores the text "2"; anything else is for the strict int to refuse."""
+    return int(value) if isinstance(value, str) and value.strip().isdigit() else value
 
 
 def _cli_bool(value: Any) -> Any:
@@ -269,6 +285,12 @@ class StackConfig(BaseModel):
     )
     table_consistency: Literal["eventual", "strong"] = Field("eventual", alias="tableConsistency")
     witness_region: Optional[str] = Field(None, alias="witnessRegion")
+    allow_plaintext: Annotated[bool, BeforeValidator(_cli_bool), Field(strict=True)] = Field(
+        False, alias="allowPlaintext"
+    )
+    origin_secret_version: Annotated[
+        int, BeforeValidator(_cli_int), Field(strict=True, ge=1, le=MAX_ORIGIN_SECRET_VERSION)
+    ] = Field(1, alias="originSecretVersion")
 
     @model_validator(mode="before")
     @classmethod
@@ -347,6 +369,7 @@ class StackConfig(BaseModel):
         self._check_doors()
         self._check_dials()
         self._check_consistency()
+        self._check_plaintext()
         return self
 
     @property
@@ -427,6 +450,18 @@ class StackConfig(BaseModel):
                 "leave at least one region above 0 (to stop serving, remove the front door instead)",
                 key=_key("trafficDials"),
             )
+
+    def _check_plaintext(self) -> None:
+        hop = plaintext_hop(self.backend, self.domain is not None, tuple(s for s, _ in self.front_door))
+        if hop is None or self.allow_plaintext:
+            return
+        raise problem(
+            f"{hop}: anyone on the path can read and change requests and answers",
+            f"a domain (every hop is then HTTPS), or {_key('allowPlaintext')}: true to accept the plaintext hop",
+            f"set domain: {{zone: example.com, name: api}} in Pulumi.<stack>.yaml"
+            f"  (or, for a throwaway stack only: pulumi config set {_key('allowPlaintext')} true)",
+            key=_key("backend"),
+        )
 
     def _check_consistency(self) -> None:
         """DynamoDB's MRSC rules (catalogue.MRSC_REGION_SETS)."""
@@ -582,6 +617,13 @@ class Settings(BaseModel):
     traffic_dials: tuple[tuple[str, int], ...] = ()
     table_consistency: Literal["eventual", "strong"] = "eventual"
     witness_region: Optional[str] = None
+    allow_plaintext: bool = False
+    origin_secret_version: int = 1
+
+    @property
+    def plaintext_hop(self) -> Optional[str]:
+        """The unencrypted internet hop this stack accepted with allowPlaintext, or None."""
+        return plaintext_hop(self.backend, self.domain is not None, self.strategies)
 
     @property
     def is_ab(self) -> bool:
@@ -649,6 +691,8 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         traffic_dials=tuple(sorted(config.traffic_dials.items())),
         table_consistency=config.table_consistency,
         witness_region=config.witness_region,
+        allow_plaintext=config.allow_plaintext,
+        origin_secret_version=config.origin_secret_version,
     )
 
 

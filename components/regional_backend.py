@@ -29,6 +29,8 @@ class RegionalBackendArgs:
     health: HealthCheckSettings
     deletion_protection: bool
     domain: Optional[DomainBinding] = None
+    # The origin secrets the entry accepts (current, and the previous while rotating), when guarded.
+    origin_secrets: Optional[pulumi.Input[list]] = None
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -110,6 +112,7 @@ class RegionalBackend(pulumi.ComponentResource):
                 health=args.health,
                 deletion_protection=args.deletion_protection,
                 domain=args.domain,
+                origin_secrets=args.origin_secrets,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),
@@ -117,6 +120,7 @@ class RegionalBackend(pulumi.ComponentResource):
 
         self._alarms(name, function, entry, child)
         self.function = function
+        self.entry = entry
         self.endpoint = (
             entry.endpoint
             if args.domain is None

@@ -118,6 +118,9 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
     arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{physical}"
     out: dict[str, Any] = {"arn": arn, "name": physical}
 
+    if typ == "random:index/randomPassword:RandomPassword":
+        # Deterministic per name, letters and digits as the program asks: enough to tell versions apart.
+        return {"result": (_hex(name, 40) * 2)[: int(inputs.get("length", 16))]}
     if typ == "aws:dynamodb/table:Table":
         out["arn"] = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{physical}"
         out["streamArn"] = f"{out['arn']}/stream/2026-01-01T00:00:00.000"

@@ -7,7 +7,13 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components import naming
-from components.catalogue import ALB_SSL_POLICY, ELB_PRINCIPAL, component_type
+from components.catalogue import (
+    ALB_SSL_POLICY,
+    ELB_PRINCIPAL,
+    ORIGIN_ACCEPT_PRIORITY,
+    ORIGIN_SECRET_HEADER,
+    component_type,
+)
 from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
 
@@ -119,14 +125,14 @@ class AlbEntry(RegionalEntry):
 
         domain = args.domain
         if domain is None:
-            aws.lb.Listener(
+            served = aws.lb.Listener(
                 f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP", default_actions=forward, opts=child
             )
             hostname = alb.dns_name
             protocol = "http"
             aliases = {}
         else:
-            aws.lb.Listener(
+            served = aws.lb.Listener(
                 f"{name}-https",
                 load_balancer_arn=alb.arn,
                 port=443,
@@ -156,6 +162,24 @@ class AlbEntry(RegionalEntry):
             hostname = pulumi.Output.from_input(domain.hostnames.regional[args.region])
             target = AliasTarget(dns_name=alb.dns_name, zone_id=alb.zone_id)
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
+
+        self.served_listener_arn, self.target_group_arn = served.arn, target_group.arn
+        if args.origin_secrets is not None:
+            # Lets CloudFront's requests through, ahead of OriginLockdown's 403 for everything else.
+            self.origin_accept_rule = aws.lb.ListenerRule(
+                f"{name}-from-cloudfront",
+                listener_arn=served.arn,
+                priority=ORIGIN_ACCEPT_PRIORITY,
+                conditions=[
+                    aws.lb.ListenerRuleConditionArgs(
+                        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                            http_header_name=ORIGIN_SECRET_HEADER, values=args.origin_secrets
+                        )
+                    )
+                ],
+                actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+                opts=child,
+            )
 
         self.server_error_metric = ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.endpoint = RegionalEndpoint.build(

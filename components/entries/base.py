@@ -27,6 +27,8 @@ class EntryArgs:
     health: HealthCheckSettings
     deletion_protection: bool
     domain: Optional[DomainBinding] = None
+    # Enforce CloudFront's origin secret: any of these values in catalogue.ORIGIN_SECRET_HEADER.
+    origin_secrets: Optional[pulumi.Input[list]] = None
 
 
 class RegionalEntry(pulumi.ComponentResource):
@@ -35,3 +37,8 @@ class RegionalEntry(pulumi.ComponentResource):
     endpoint: RegionalEndpoint
     # (CloudWatch namespace, metric name, dimensions) of the entry's own 5xx count, for the region's alarm.
     server_error_metric: tuple[str, str, dict]
+    # Entries that can refuse strangers (components/origin_lockdown.py): the listener serving the API
+    # and where it forwards; and, when guarded, the rule that lets the secret through (the door waits for it).
+    served_listener_arn: Optional[pulumi.Output[str]] = None
+    target_group_arn: Optional[pulumi.Output[str]] = None
+    origin_accept_rule: Optional[pulumi.Resource] = None

@@ -24,10 +24,18 @@ def front_door_class(strategy: str) -> type[FrontDoor]:
 class FrontDoors:
     url: pulumi.Output[str]
     urls: Mapping[str, pulumi.Output[str]]  # strategy -> URL
+    # What clients reach the stack through (the doors, and the main name's records): what must be in
+    # place before an entry stops answering strangers.
+    serving: tuple[pulumi.Resource, ...] = ()
 
 
 def build_front_doors(
-    settings: Settings, endpoints: list[RegionalEndpoint], providers: Providers, dns: Optional[DnsContext]
+    settings: Settings,
+    endpoints: list[RegionalEndpoint],
+    providers: Providers,
+    dns: Optional[DnsContext],
+    origin_secret: Optional[pulumi.Input[str]] = None,
+    origin_accepted_by: tuple[pulumi.Resource, ...] = (),
 ) -> FrontDoors:
     """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
     hostnames = None if dns is None else dns.hostnames
@@ -43,16 +51,18 @@ def build_front_doors(
                 extra_hostnames=() if hostnames is None else (hostnames.main,),
                 dns=dns,
                 traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
+                origin_secret=origin_secret,
+                origin_accepted_by=origin_accepted_by,
             ),
         )
         for strategy in settings.strategies
     }
     urls = {strategy: door.url for strategy, door in doors.items()}
     if dns is None:
-        return FrontDoors(url=next(iter(urls.values())), urls=urls)
+        return FrontDoors(url=next(iter(urls.values())), urls=urls, serving=tuple(doors.values()))
     split = WeightedSplit(
         "main",
         WeightedSplitArgs(dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}),
         provider=providers.home,
     )
-    return FrontDoors(url=split.url, urls=urls)
+    return FrontDoors(url=split.url, urls=urls, serving=(*doors.values(), split))

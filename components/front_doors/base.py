@@ -24,6 +24,9 @@ class FrontDoorArgs:
     extra_hostnames: tuple[str, ...] = ()
     dns: Optional[DnsContext] = None
     traffic_dials: Mapping[str, int] = field(default_factory=dict)  # region -> 0..100 (GA)
+    # CloudFront's origin secret, and the entry rules that accept it (the door starts sending it after them).
+    origin_secret: Optional[pulumi.Input[str]] = None
+    origin_accepted_by: tuple[pulumi.Resource, ...] = ()
 
 
 class FrontDoor(pulumi.ComponentResource):

@@ -12,6 +12,7 @@ from components.catalogue import (
     EDGE_LAMBDA_PRINCIPAL,
     EDGE_REGION,
     LAMBDA_PRINCIPAL,
+    ORIGIN_SECRET_HEADER,
     component_type,
 )
 from components.endpoint import RegionalEndpoint
@@ -82,7 +83,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             enabled=True,
             comment=f"{pulumi.get_project()}-{pulumi.get_stack()} {name}: Lambda@Edge picks the region",
             aliases=hostnames,
-            origins=[self._origin(endpoint) for endpoint in args.endpoints],
+            origins=[self._origin(endpoint, args.origin_secret) for endpoint in args.endpoints],
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
                 # The router overrides the origin per request; the home region is where it starts.
                 target_origin_id=args.home_region,
@@ -111,8 +112,11 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
             ),
             viewer_certificate=self._viewer_certificate(args),
-            # The router serves once the distribution points at it: its log permissions come first.
-            opts=pulumi.ResourceOptions.merge(edge, pulumi.ResourceOptions(depends_on=[router_logs])),
+            # The router serves once the distribution points at it: its log permissions come first; and
+            # CloudFront sends a new origin secret only once every entry accepts it.
+            opts=pulumi.ResourceOptions.merge(
+                edge, pulumi.ResourceOptions(depends_on=[router_logs, *args.origin_accepted_by])
+            ),
         )
 
         if args.hostname is None:
@@ -187,10 +191,19 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         return function, logs
 
     @staticmethod
-    def _origin(endpoint: RegionalEndpoint) -> aws.cloudfront.DistributionOriginArgs:
+    def _origin(
+        endpoint: RegionalEndpoint, secret: Optional[pulumi.Input[str]]
+    ) -> aws.cloudfront.DistributionOriginArgs:
+        # The router keeps these headers when it re-points a request, and sends them on its health probes.
+        headers = (
+            []
+            if secret is None
+            else [aws.cloudfront.DistributionOriginCustomHeaderArgs(name=ORIGIN_SECRET_HEADER, value=secret)]
+        )
         return aws.cloudfront.DistributionOriginArgs(
             origin_id=endpoint.region,
             domain_name=endpoint.hostname,
+            custom_headers=headers,
             custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
                 origin_protocol_policy=f"{endpoint.protocol}-only",
                 http_port=80,

@@ -43,7 +43,7 @@ MAX_STALE_SECONDS = 20.0
 PROBE_TIMEOUT_SECONDS = 2.0
 
 # prober(url, timeout) -> True (200) | False (other answer, connection error) | None (no answer in time)
-Prober = Callable[[str, float], Optional[bool]]
+Prober = Callable[..., Optional[bool]]  # (url, timeout[, headers])
 Clock = Callable[[], float]
 Spawn = Callable[[Callable[[], None]], None]
 
@@ -96,6 +96,12 @@ class HealthMonitor:
         self._round_started_at: Optional[float] = None
         self._invocation = 0
         self._running = False
+        self._probe_headers: dict[str, str] = {}
+
+    def use_probe_headers(self, headers: Mapping[str, str]) -> None:
+        """Headers every probe sends: the distribution's origin custom headers (the origin secret), so a
+        region whose entry refuses requests without them is not taken for down."""
+        self._probe_headers = dict(headers)
 
     def unhealthy_among(self, preference: Iterable[str]) -> frozenset[str]:
         """Start of an invocation: the regions this request must skip, walking `preference` in order.
@@ -169,7 +175,11 @@ class HealthMonitor:
 
     def _run(self, probe: _Probe) -> None:
         try:
-            answer = self._prober(self._urls[probe.region], self._probe_timeout)
+            url = self._urls[probe.region]
+            headers = self._probe_headers
+            answer = (
+                self._prober(url, self._probe_timeout, headers) if headers else self._prober(url, self._probe_timeout)
+            )
         except Exception:  # a broken prober must not take routing down with it
             _log.exception("health probe for %s raised", probe.region)
             answer = False

@@ -50,3 +50,17 @@ def _previous_custom_origin(request: dict) -> dict:
 
 def _timeout(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value in _TIMEOUT_RANGE else default
+
+
+def origin_custom_headers(request: dict) -> dict[str, str]:
+    """The custom headers the distribution configured on the request's origin, as name -> value."""
+    headers = _previous_custom_origin(request).get("customHeaders")
+    if not isinstance(headers, dict):
+        return {}
+    found = {}
+    for name, entries in headers.items():
+        if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+            value = entries[0].get("value")
+            if isinstance(name, str) and isinstance(value, str):
+                found[name] = value
+    return found

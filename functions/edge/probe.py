@@ -3,6 +3,7 @@
 import http.client
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from typing import Optional
 
 USER_AGENT = "global-serverless-edge-health"
@@ -18,9 +19,9 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _RefuseRedirects())
 
 
-def probe_health(url: str, timeout: float) -> Optional[bool]:
+def probe_health(url: str, timeout: float, headers: Optional[Mapping[str, str]] = None) -> Optional[bool]:
     """True on 200; False on any other answer or a connection error; None when nothing answered in time."""
-    request = urllib.request.Request(url, method="GET", headers={"User-Agent": USER_AGENT})
+    request = urllib.request.Request(url, method="GET", headers={**(headers or {}), "User-Agent": USER_AGENT})
     try:
         with _OPENER.open(request, timeout=timeout) as response:
             return response.status == 200

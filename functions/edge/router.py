@@ -6,7 +6,7 @@ from typing import Optional
 
 from . import contract
 from .health import HealthMonitor
-from .origin import route_request
+from .origin import origin_custom_headers, route_request
 from .routing import Decision, choose, preference
 from .table import RoutingTable
 from .viewer import viewer_from_headers
@@ -25,6 +25,7 @@ class Router:
 
     def handle(self, event: dict) -> dict:
         request = event["Records"][0]["cf"]["request"]
+        self.health.use_probe_headers(origin_custom_headers(request))
         decision = self.decide(request.get("headers"))
         return route_request(request, self.table.regions[decision.region], decision.reason)
 

@@ -133,7 +133,7 @@ def test_a_faster_health_check_replaces_the_checks_not_the_records():
 
 @pytest.mark.parametrize("door", ["cloudfront", "globalaccelerator"])
 def test_adding_and_removing_the_domain(door):
-    without, with_domain = config(door, domain=None), config(door)
+    without, with_domain = {**config(door, domain=None), "allowPlaintext": True}, config(door)
     added = transition(without, with_domain)
     assert_accepted(added)
     removed = transition(with_domain, without)

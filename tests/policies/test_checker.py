@@ -41,12 +41,12 @@ def test_dev_passes_with_deletion_protection_advisory():
 # Every valid front door/backend combination the config contract allows, on the prod stack.
 VALID = [
     ["frontDoor=globalaccelerator", "backend=alb"],
-    ["frontDoor=globalaccelerator", "backend=alb", NO_DOMAIN],
+    ["frontDoor=globalaccelerator", "backend=alb", NO_DOMAIN, "allowPlaintext=true"],
     ["frontDoor=route53", "backend=alb"],
     ["frontDoor=route53", "backend=apigateway"],
     ["frontDoor=cloudfront", "backend=alb"],
     ["frontDoor=cloudfront", "backend=apigateway"],
-    ["frontDoor=cloudfront", "backend=alb", NO_DOMAIN],
+    ["frontDoor=cloudfront", "backend=alb", NO_DOMAIN, "allowPlaintext=true"],
     ["frontDoor=cloudfront", "backend=apigateway", NO_DOMAIN],
     ['frontDoor={"globalaccelerator": 50, "cloudfront": 50}', "backend=alb"],
     ['frontDoor={"route53": 90, "cloudfront": 10}', "backend=apigateway"],

@@ -265,7 +265,12 @@ def test_traffic_dials_without_global_accelerator_warn_but_deploy():
     assert s.traffic_dial("eu-west-1") == 0
     (note,) = s.warnings()
     assert "only Global Accelerator has traffic dials" in note and "ops.gameday" in note
-    assert settings(backend="alb", frontDoor="globalaccelerator", trafficDials='{"eu-west-1": 0}').warnings() == []
+    assert (
+        settings(
+            backend="alb", frontDoor="globalaccelerator", trafficDials='{"eu-west-1": 0}', allowPlaintext="true"
+        ).warnings()
+        == []
+    )
 
 
 def test_a_null_override_removes_a_key():
@@ -311,13 +316,17 @@ def test_a_one_entry_map_is_that_door_alone():
 
 def test_every_dial_at_zero_is_refused():
     caught = error(
-        **BASE, backend="alb", frontDoor="globalaccelerator", trafficDials='{"us-east-1": 0, "eu-west-1": 0}'
+        **BASE,
+        backend="alb",
+        frontDoor="globalaccelerator",
+        trafficDials='{"us-east-1": 0, "eu-west-1": 0}',
+        allowPlaintext="true",
     )
     assert "no region would take traffic" in str(caught) and caught.key == "global-serverless:trafficDials"
     assert (
-        settings(backend="alb", frontDoor="globalaccelerator", trafficDials='{"us-east-1": 0}').traffic_dial(
-            "eu-west-1"
-        )
+        settings(
+            backend="alb", frontDoor="globalaccelerator", trafficDials='{"us-east-1": 0}', allowPlaintext="true"
+        ).traffic_dial("eu-west-1")
         == 100
     )
 

@@ -120,14 +120,16 @@ class ScriptedProber:
         self.answers: dict[str, Optional[bool]] = {}
         self.delays: dict[str, float] = {}  # fake seconds a probe takes (advances the fake clock)
         self.calls: list[str] = []
+        self.headers: list[dict] = []  # the headers each probe sent
         self._clock = clock
 
     def set(self, host: str, answer: Optional[bool]) -> None:
         self.answers[host] = answer
 
-    def __call__(self, url: str, timeout: float) -> Optional[bool]:
+    def __call__(self, url: str, timeout: float, headers: Optional[dict] = None) -> Optional[bool]:
         host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
         self.calls.append(url)
+        self.headers.append(dict(headers or {}))
         if host in self.delays and self._clock is not None:
             self._clock.advance(self.delays[host])
         return self.answers.get(host, True)

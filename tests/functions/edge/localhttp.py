@@ -1,4 +1,5 @@
-"""A tiny HTTP origin on 127.0.0.1 for the real prober: /health 200, /sick 503, /moved 302."""
+"""A tiny HTTP origin on 127.0.0.1 for the real prober: /health 200, /sick 503, /moved 302, and
+/guarded: 200 only with the origin secret header (403 otherwise, as a locked-down ALB answers)."""
 
 import socket
 import threading
@@ -6,11 +7,14 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ANSWERS = {"/health": 200, "/sick": 503, "/moved": 302}
+GUARDED_PATH, ORIGIN_SECRET = "/guarded", "s3cr3t"
 
 
 class _Origin(BaseHTTPRequestHandler):
     def do_GET(self):
         status = ANSWERS.get(self.path, 404)
+        if self.path == GUARDED_PATH:
+            status = 200 if self.headers.get("x-origin-verify") == ORIGIN_SECRET else 403
         self.send_response(status)
         if status == 302:
             self.send_header("Location", "/health")

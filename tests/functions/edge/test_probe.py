@@ -2,12 +2,19 @@
 
 from functions.edge.health import HealthMonitor
 from functions.edge.probe import probe_health
-from tests.functions.edge.localhttp import closed_port, local_origin, silent_origin
+from tests.functions.edge.localhttp import GUARDED_PATH, ORIGIN_SECRET, closed_port, local_origin, silent_origin
 
 
 def test_200_is_healthy():
     with local_origin() as port:
         assert probe_health(f"http://127.0.0.1:{port}/health", 2.0) is True
+
+
+def test_a_guarded_origin_is_healthy_only_to_a_probe_with_the_origin_secret():
+    with local_origin() as port:
+        url = f"http://127.0.0.1:{port}{GUARDED_PATH}"
+        assert probe_health(url, 2.0) is False
+        assert probe_health(url, 2.0, {"x-origin-verify": ORIGIN_SECRET}) is True
 
 
 def test_any_other_status_is_unhealthy():

@@ -53,6 +53,12 @@ def test_viewer_in_frankfurt_is_sent_to_the_http_only_alb_in_ireland(router):
     assert request["headers"]["host"] == [{"key": "Host", "value": ALB_HOST}]
 
 
+def test_health_probes_carry_the_distributions_origin_secret(router, prober):
+    """A locked-down entry answers 403 without it: a probe without it would take every region for down."""
+    router.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT, country="DE")))
+    assert prober.headers and all(sent == {"x-origin-verify": "s3cr3t"} for sent in prober.headers)
+
+
 def test_viewer_in_new_york_is_sent_to_the_https_api_in_virginia(router):
     request = router.handle(origin_request_event(viewer_headers(coordinates=NEW_YORK)))
 

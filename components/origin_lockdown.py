@@ -1,0 +1,61 @@
+"""OriginLockdown: the last rule on every ALB listener that serves the API.
+
+Locked (CloudFront is the stack's only door): it answers 403 to whatever lacks the origin secret (the
+entry's own rule lets CloudFront's requests through first). Open (any other door): it forwards
+everything, like the listener's default.
+
+Why a rule that is always there, in two modes: the engine orders an update by the *new* program's
+dependencies. Locking depends on the doors, so it happens after the names point at CloudFront; opening
+depends on nothing, so it happens before any other door takes traffic. Deleting the rule instead would
+wait for the end of the update, and clients of the new door would get 403 until then.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.catalogue import ORIGIN_LOCKDOWN_PRIORITY, component_type
+
+TYPE = component_type("OriginLockdown")
+
+REFUSAL = json.dumps({"error": "forbidden: this endpoint serves requests through the stack's front door only"})
+
+
+@dataclass(frozen=True)
+class OriginLockdownArgs:
+    listener_arn: pulumi.Input[str]
+    target_group_arn: pulumi.Input[str]
+    locked: bool
+    after: tuple[pulumi.Resource, ...] = ()  # when locking: what traffic must move to first (doors, main name)
+
+
+class OriginLockdown(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, args: OriginLockdownArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
+    ):
+        super().__init__(TYPE, name, None, opts)
+        if args.locked:
+            action = aws.lb.ListenerRuleActionArgs(
+                type="fixed-response",
+                fixed_response=aws.lb.ListenerRuleActionFixedResponseArgs(
+                    content_type="application/json", status_code="403", message_body=REFUSAL
+                ),
+            )
+        else:
+            action = aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=args.target_group_arn)
+        aws.lb.ListenerRule(
+            f"{name}-last",
+            listener_arn=args.listener_arn,
+            priority=ORIGIN_LOCKDOWN_PRIORITY,
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["*"]))
+            ],
+            actions=[action],
+            opts=pulumi.ResourceOptions(
+                parent=self, provider=provider, depends_on=list(args.after) if args.locked else []
+            ),
+        )
+        self.register_outputs({})

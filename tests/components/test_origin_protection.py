@@ -1,0 +1,103 @@
+"""Origin protection as deployed: the secret, who accepts it, who sends it, and the lockdown after the doors."""
+
+import pytest
+
+from components.catalogue import ORIGIN_ACCEPT_PRIORITY, ORIGIN_LOCKDOWN_PRIORITY, ORIGIN_SECRET_HEADER
+from tests.components.helpers import program
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
+RULE = "aws:lb/listenerRule:ListenerRule"
+LISTENER = "aws:lb/listener:Listener"
+SECRET = "random:index/randomPassword:RandomPassword"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+
+
+def secrets(run) -> dict[str, str]:
+    return {r.name: r.state["result"] for r in run.of_type(SECRET)}
+
+
+def rules(run, suffix: str) -> dict[str, object]:
+    return {r.region: r for r in run.of_type(RULE) if r.name.endswith(suffix)}
+
+
+@pytest.fixture(scope="module")
+def guarded():
+    return program(REGIONS, backend="alb", front_door="cloudfront")
+
+
+def test_cloudfront_alone_gets_one_secret_of_letters_and_digits(guarded):
+    (secret,) = guarded.of_type(SECRET)
+    assert secret.name == "origin-v1"
+    assert secret.inputs["length"] >= 32 and secret.inputs["special"] is False
+
+
+def test_every_origin_sends_the_secret(guarded):
+    (value,) = secrets(guarded).values()
+    (distribution,) = guarded.of_type(DISTRIBUTION)
+    sent = [origin["customHeaders"] for origin in distribution.inputs["origins"]]
+    assert sent == [[{"name": ORIGIN_SECRET_HEADER, "value": value}]] * len(REGIONS)
+
+
+def test_every_alb_forwards_only_requests_that_carry_it(guarded):
+    (value,) = secrets(guarded).values()
+    accept = rules(guarded, "-from-cloudfront")
+    assert set(accept) == set(REGIONS)
+    for region, rule in accept.items():
+        (condition,) = rule.inputs["conditions"]
+        assert condition["httpHeader"] == {"httpHeaderName": ORIGIN_SECRET_HEADER, "values": [value]}
+        assert rule.inputs["priority"] == ORIGIN_ACCEPT_PRIORITY
+        assert rule.inputs["actions"][0]["type"] == "forward"
+        (https,) = [r for r in guarded.of_type(LISTENER) if r.region == region and r.inputs["port"] == 443]
+        assert rule.inputs["listenerArn"] == https.state["arn"]
+
+
+def test_everything_else_gets_403_after_the_doors_serve(guarded):
+    lockdown = rules(guarded, "-last")
+    assert set(lockdown) == set(REGIONS)
+    distribution = guarded.of_type(DISTRIBUTION)[0].urn
+    for rule in lockdown.values():
+        (action,) = rule.inputs["actions"]
+        assert action["type"] == "fixed-response" and action["fixedResponse"]["statusCode"] == "403"
+        assert rule.inputs["priority"] == ORIGIN_LOCKDOWN_PRIORITY
+        assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["*"]}}]
+        # After the distribution and the main name's records: the entries lock only once clients go through CloudFront.
+        assert distribution in rule.dependencies
+        assert any(urn.endswith("::main-cloudfront") for urn in rule.dependencies)
+
+
+def test_cloudfront_sends_a_new_secret_only_after_every_alb_accepts_it(guarded):
+    (distribution,) = guarded.of_type(DISTRIBUTION)
+    accept = rules(guarded, "-from-cloudfront")
+    assert {rule.urn for rule in accept.values()} <= set(distribution.dependencies)
+
+
+def test_rotation_accepts_both_values_and_sends_the_new_one():
+    run = program(REGIONS, backend="alb", front_door="cloudfront", originSecretVersion=2)
+    values = secrets(run)
+    assert set(values) == {"origin-v2", "origin-v1"}
+    for rule in rules(run, "-from-cloudfront").values():
+        assert rule.inputs["conditions"][0]["httpHeader"]["values"] == [values["origin-v2"], values["origin-v1"]]
+    (distribution,) = run.of_type(DISTRIBUTION)
+    assert {o["customHeaders"][0]["value"] for o in distribution.inputs["origins"]} == {values["origin-v2"]}
+
+
+@pytest.mark.parametrize(
+    "front_door",
+    ["route53", "globalaccelerator", {"cloudfront": 50, "route53": 50}, {"cloudfront": 1, "globalaccelerator": 1}],
+)
+def test_with_a_door_whose_clients_connect_directly_the_entries_stay_open(front_door):
+    run = program(REGIONS, backend="alb", front_door=front_door)
+    assert run.of_type(SECRET) == [] and rules(run, "-from-cloudfront") == {}
+    lockdown = rules(run, "-last")
+    assert set(lockdown) == set(REGIONS)
+    for rule in lockdown.values():
+        assert rule.inputs["actions"][0]["type"] == "forward"
+        # Opening waits for nothing: on a switch away from CloudFront it happens before the new door serves.
+        assert not any(":CloudFrontEdgeFrontDoor" in urn or "::main-" in urn for urn in rule.dependencies)
+
+
+def test_the_http_api_behind_cloudfront_has_no_secret_yet():
+    run = program(REGIONS, backend="apigateway", front_door="cloudfront")
+    assert run.of_type(SECRET) == [] and run.of_type(RULE) == []
+    (distribution,) = run.of_type(DISTRIBUTION)
+    assert all(origin.get("customHeaders") in (None, []) for origin in distribution.inputs["origins"])
