@@ -80,7 +80,9 @@ def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:
     derived = stack_facts.facts(settings)
     path = pack_config_path(stack)
     file_config = load_pack_config_file(path) if path.exists() else {}
-    pack_config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, file_config, derived)
+    # What the stack config accepted (allowPlaintext) is reported, not enforced.
+    levels = {**file_config, **stack_facts.levels(settings)}
+    pack_config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, levels, derived)
     run = run_program(stack, overrides=list(overrides))
     violations = evaluate(ALL_POLICIES, run.resources, pack_config, home_region=settings.home_region)
     notes = [] if overrides else _stale_facts(file_config, derived)

@@ -33,3 +33,13 @@ def facts(settings: Settings) -> dict[str, Any]:
         HOME_REGION: settings.home_region,
         EXPECTED_FRONT_DOORS: sorted(settings.strategies),
     }
+
+
+# Policies whose level follows a stack config key: the stack accepted what they flag.
+ACCEPTED_BY_CONFIG = {"no-plaintext-hop": "allowPlaintext"}
+
+
+def levels(settings: Settings) -> dict[str, str]:
+    """Enforcement levels the stack config implies (policies/config.<stack>.json must say the same)."""
+    accepted = {"allowPlaintext": settings.allow_plaintext}
+    return {policy: "advisory" for policy, key in ACCEPTED_BY_CONFIG.items() if accepted[key]}

@@ -16,6 +16,7 @@ from policies.front_door import FRONT_DOOR_MATCHES_CONFIG
 from policies.global_accelerator import GA_ALB_ENDPOINTS_ONLY, GA_CLIENT_IP_PRESERVATION, GA_ENDPOINT_GROUP_PER_REGION
 from policies.iam import LAMBDA_ROLE_NO_WILDCARD_ACTIONS
 from policies.load_balancer import LAMBDA_TARGET_GROUP_HEALTH_CHECK
+from policies.origin import APIGATEWAY_DEFAULT_ENDPOINT_DISABLED, FRONT_DOOR_NOT_BYPASSABLE, NO_PLAINTEXT_HOP
 from policies.parity import REGION_PARITY
 from policies.regions import BACKEND_IN_EVERY_REGION, MIN_REGIONS
 from policies.route53 import (
@@ -77,6 +78,10 @@ ALL_POLICIES: list[Policy] = [
     EDGE_FUNCTION_SUPPORTED_CONFIG,
     EDGE_FUNCTION_LIMITS,
     EDGE_FUNCTION_ROLE_TRUST,
+    # Security: nobody around the front door, nothing in plain text.
+    FRONT_DOOR_NOT_BYPASSABLE,
+    APIGATEWAY_DEFAULT_ENDPOINT_DISABLED,
+    NO_PLAINTEXT_HOP,
 ]
 
 POLICIES_BY_NAME: dict[str, Policy] = {policy.name: policy for policy in ALL_POLICIES}

@@ -26,7 +26,14 @@ class HttpApiEntry(RegionalEntry):
         super().__init__(TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
 
-        api = aws.apigatewayv2.Api(f"{name}-api", protocol_type="HTTP", opts=child)
+        api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            protocol_type="HTTP",
+            # With a custom domain every door reaches the API by that name: the default
+            # https://<id>.execute-api.<region>.amazonaws.com endpoint would only be a way around them.
+            disable_execute_api_endpoint=args.domain is not None,
+            opts=child,
+        )
         integration = aws.apigatewayv2.Integration(
             f"{name}-lambda",
             api_id=api.id,

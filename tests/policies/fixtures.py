@@ -44,6 +44,9 @@ EDGE_TRUST = {
 }
 
 
+ORIGIN_SECRET = "0riginSecretFromRandomPassword0000000000"
+
+
 def urn(type_: str, name: str) -> str:
     return f"urn:pulumi:{STACK}::{PROJECT}::{type_}::{name}"
 
@@ -249,6 +252,14 @@ def certificate_arn(region: str) -> str:
     return _arn("acm", region, f"certificate/{region}-cert")
 
 
+def _target_group_arn(name: str, region: str) -> str:
+    return _arn("elasticloadbalancing", region, f"targetgroup/{name}/0a")
+
+
+def listener_arn(region: str) -> str:
+    return _arn("elasticloadbalancing", region, "listener/app/api/0a/443")
+
+
 def alb_arn(region: str) -> str:
     return _arn("elasticloadbalancing", region, f"loadbalancer/app/api-{region}-lb/0123456789abcdef")
 
@@ -388,7 +399,7 @@ def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> 
             },
         },
         parent=entry,
-        outputs={"arn": _arn("elasticloadbalancing", region, f"targetgroup/{name}/0a")},
+        outputs={"arn": _target_group_arn(name, region)},
     )
     b.resource(
         "aws:lb/listener:Listener",
@@ -400,8 +411,10 @@ def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> 
             "protocol": "HTTPS",
             "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
             "certificateArn": certificate_arn(region),
+            "defaultActions": [{"type": "forward", "targetGroupArn": _target_group_arn(name, region)}],
         },
         parent=entry,
+        outputs={"arn": listener_arn(region)},
         deps={"certificateArn": [certificate], "loadBalancerArn": [lb]},
     )
 
@@ -412,7 +425,7 @@ def _http_api(b: _Builder, name: str, region: str, parent, function, certificate
         "aws:apigatewayv2/api:Api",
         f"{name}-apigateway-api",
         region,
-        {"protocolType": "HTTP"},
+        {"protocolType": "HTTP", "disableExecuteApiEndpoint": True},
         parent=entry,
         outputs={"apiEndpoint": f"https://{name}.execute-api.{region}.amazonaws.com"},
     )
@@ -594,6 +607,7 @@ def _cloudfront(b: _Builder, regions: tuple[str, ...], certificate: CapturedReso
                 {
                     "originId": r,
                     "domainName": f"{r}.{DOMAIN}",
+                    "customHeaders": [{"name": "x-origin-verify", "value": ORIGIN_SECRET}],
                     "customOriginConfig": {
                         "originProtocolPolicy": "https-only",
                         "httpPort": 80.0,
@@ -622,6 +636,43 @@ def _cloudfront(b: _Builder, regions: tuple[str, ...], certificate: CapturedReso
         parent=parent,
         outputs={"domainName": "d111.cloudfront.net"},
         deps={"defaultCacheBehavior": [function], "viewerCertificate": [certificate]},
+    )
+
+
+def _origin_rules(b: _Builder, region: str, locked: bool) -> None:
+    """What the program adds to each serving ALB listener: accept the secret (locked), then the last rule."""
+    listener = next(r for r in b.resources if r.type == "aws:lb/listener:Listener" and r.region == region)
+    if locked:
+        b.resource(
+            "aws:lb/listenerRule:ListenerRule",
+            f"api-{region}-alb-from-cloudfront",
+            region,
+            {
+                "listenerArn": listener_arn(region),
+                "priority": 10.0,
+                "conditions": [{"httpHeader": {"httpHeaderName": "x-origin-verify", "values": [ORIGIN_SECRET]}}],
+                "actions": [
+                    {"type": "forward", "targetGroupArn": listener.inputs["defaultActions"][0]["targetGroupArn"]}
+                ],
+            },
+            deps={"listenerArn": [listener]},
+        )
+    last = (
+        {"type": "fixed-response", "fixedResponse": {"contentType": "application/json", "statusCode": "403"}}
+        if locked
+        else {"type": "forward", "targetGroupArn": listener.inputs["defaultActions"][0]["targetGroupArn"]}
+    )
+    b.resource(
+        "aws:lb/listenerRule:ListenerRule",
+        f"lockdown-{region}-last",
+        region,
+        {
+            "listenerArn": listener_arn(region),
+            "priority": 50000.0,
+            "conditions": [{"pathPattern": {"values": ["*"]}}],
+            "actions": [last],
+        },
+        deps={"listenerArn": [listener]},
     )
 
 
@@ -673,6 +724,9 @@ def compliant(
             _cloudfront(b, regions, certificates["us-east-1"])
     if weights:
         _weighted_split(b, weights)
+    if backend == "alb":
+        for region in regions:
+            _origin_rules(b, region, locked=strategies == ("cloudfront",))
     return Fixture(builder=b, home_region=home, regions=tuple(regions), strategies=strategies)
 
 

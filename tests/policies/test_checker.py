@@ -67,6 +67,15 @@ def test_every_valid_combination_passes(overrides):
     assert "0 mandatory" in out.splitlines()[-1]
 
 
+@pytest.mark.parametrize("door", ["cloudfront", "globalaccelerator"])
+def test_an_accepted_plaintext_hop_is_reported_as_advisory(door):
+    overrides = [f"frontDoor={door}", "backend=alb", "domain=null", "allowPlaintext=true"]
+    code, out, _ = check("--stack", "prod", *[arg for o in overrides for arg in ("--config", o)])
+    assert code == EXIT_OK, out
+    assert "advisory   no-plaintext-hop  aws:lb/listener:Listener" in out and "plain HTTP" in out
+    assert "0 mandatory" in out.splitlines()[-1]
+
+
 def test_one_region_fails_min_regions():
     code, out, _ = check("--stack", "prod", "--config", 'regions=["us-east-1"]')
     assert code == EXIT_VIOLATIONS

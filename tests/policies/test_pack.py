@@ -80,6 +80,16 @@ def test_deletion_protection_is_mandatory_exactly_where_the_stack_turns_it_on(st
     assert (level == EnforcementLevel.MANDATORY) == settings.deletion_protection
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_plaintext_is_advisory_exactly_where_the_stack_allows_it(stack):
+    settings = stack_facts.stack_settings(stack)
+    config = resolve_pack_config(
+        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack))
+    )
+    advisory = config.levels["no-plaintext-hop"] == EnforcementLevel.ADVISORY
+    assert advisory == settings.allow_plaintext == ("no-plaintext-hop" in stack_facts.levels(settings))
+
+
 @pytest.mark.parametrize(
     "bad, message",
     [

@@ -553,6 +553,61 @@ CASES = [
         "but its trust policy does not trust edgelambda.amazonaws.com",
         front_door=CF,
     ),
+    # -- security: the front door cannot be bypassed, no plaintext hop ---------------------------------
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("cloudfront", "origins[1].customHeaders", []),
+        "aws:cloudfront/distribution:Distribution 'cloudfront' in us-east-1: origin eu-west-1 sends no "
+        "x-origin-verify header",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.remove("api-eu-west-1-alb-from-cloudfront"),
+        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: forwards requests without checking "
+        "the x-origin-verify header",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("lockdown-eu-west-1-last", "actions", [{"type": "forward", "targetGroupArn": "arn:aws:tg"}]),
+        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: requests without the x-origin-verify "
+        'header still reach the API (default actions ["forward"])',
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("lockdown-eu-west-1-last", "priority", 5.0),
+        "requests without the x-origin-verify header still reach the API",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("api-eu-west-1-alb-from-cloudfront", "conditions[0].httpHeader.values", ["old-secret"]),
+        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: CloudFront sends an origin secret this "
+        "listener does not accept",
+        front_door=CF,
+    ),
+    Case(
+        "apigateway-default-endpoint-disabled",
+        lambda f: f.set("api-eu-west-1-apigateway-api", "disableExecuteApiEndpoint", False),
+        "aws:apigatewayv2/api:Api 'api-eu-west-1-apigateway-api' in eu-west-1: disableExecuteApiEndpoint is false "
+        "although the API has a custom domain",
+        backend="apigateway",
+        front_door=R53,
+    ),
+    Case(
+        "no-plaintext-hop",
+        lambda f: f.set("api-eu-west-1-alb-https", "protocol", "HTTP"),
+        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: the listener serves the API over plain HTTP",
+    ),
+    Case(
+        "no-plaintext-hop",
+        lambda f: f.set("cloudfront", "origins[2].customOriginConfig.originProtocolPolicy", "http-only"),
+        "aws:cloudfront/distribution:Distribution 'cloudfront' in us-east-1: origin ap-southeast-1 is fetched with "
+        "originProtocolPolicy http-only",
+        front_door=CF,
+    ),
 ]
 
 
