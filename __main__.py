@@ -13,7 +13,7 @@ from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
 from components.origin_lockdown import OriginLockdown, OriginLockdownArgs
-from components.origin_protection import plan_origin_guard
+from components.origin_protection import lock_state, plan_origin_guard
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.process import tune_garbage_collector
 from components.providers import build_providers
@@ -21,7 +21,9 @@ from components.regional_backend import RegionalBackend, RegionalBackendArgs
 
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
-refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: before any resource
+deployed = refuse_home_region_change(
+    settings, naming.table_name(settings)
+)  # the table cannot move: before any resource
 providers = build_providers(settings)
 dns = build_dns(settings, providers)
 
@@ -34,6 +36,7 @@ table = GlobalTable(
         deletion_protection=settings.deletion_protection,
         consistency=settings.table_consistency,
         witness_region=settings.witness_region,
+        front_doors=settings.strategies,
     ),
     provider=providers.home,
 )
@@ -82,7 +85,7 @@ for region, backend in backends.items():
             OriginLockdownArgs(
                 listener_arn=backend.entry.served_listener_arn,
                 target_group_arn=backend.entry.target_group_arn,
-                locked=guard.secret_header,
+                state=lock_state(guard, settings.strategies, deployed),
                 after=front_doors.serving,
             ),
             provider=providers[region],

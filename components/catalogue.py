@@ -160,6 +160,14 @@ ORIGIN_SECRET_HEADER = "x-origin-verify"
 # Letters and digits only: ALB header conditions treat * and ? as wildcards.
 ORIGIN_SECRET_LENGTH = 40
 MAX_ORIGIN_SECRET_VERSION = 1_000_000
+# The table's tag saying which doors the last update left serving, e.g. "cloudfront" or "cloudfront+route53".
+FRONT_DOORS_TAG = "front-doors"
+
+
+def front_doors_tag(strategies: tuple[str, ...]) -> str:
+    return "+".join(sorted(strategies))
+
+
 # Listener rule priorities on a guarded ALB (1-50000; lower is evaluated first).
 ORIGIN_ACCEPT_PRIORITY = 10
 ORIGIN_LOCKDOWN_PRIORITY = 50000

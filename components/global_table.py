@@ -6,7 +6,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.catalogue import component_type
+from components.catalogue import FRONT_DOORS_TAG, component_type, front_doors_tag
 from components.home_region import CONSISTENCY_TAG, HOME_REGION_TAG
 from functions.api import contract
 
@@ -21,6 +21,8 @@ class GlobalTableArgs:
     deletion_protection: bool
     consistency: str = "eventual"  # "strong": DynamoDB multi-Region strong consistency (MRSC)
     witness_region: Optional[str] = None
+    # The front doors this update leaves serving (tagged: the next update reads it, see origin_protection.py).
+    front_doors: tuple[str, ...] = ()
 
 
 def regional_table_arn(home_arn: str, home_region: str, region: str) -> str:
@@ -69,7 +71,11 @@ class GlobalTable(pulumi.ComponentResource):
                 else None
             ),
             # Replicas inherit them (propagate_tags): any region can tell the table's home and mode.
-            tags={HOME_REGION_TAG: args.home_region, CONSISTENCY_TAG: args.consistency},
+            tags={
+                HOME_REGION_TAG: args.home_region,
+                CONSISTENCY_TAG: args.consistency,
+                **({FRONT_DOORS_TAG: front_doors_tag(args.front_doors)} if args.front_doors else {}),
+            },
             replicas=[
                 aws.dynamodb.TableReplicaArgs(
                     region_name=region,

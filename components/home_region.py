@@ -37,8 +37,9 @@ def deployed_table_tags(settings: Settings, table_name: str) -> dict[str, str]:
     return {}
 
 
-def refuse_home_region_change(settings: Settings, table_name: str) -> None:
-    """Refuses a new home region or table consistency mode for a deployed table, before any resource."""
+def refuse_home_region_change(settings: Settings, table_name: str) -> dict[str, str]:
+    """Refuses a new home region or table consistency mode for a deployed table, before any resource;
+    returns the deployed table's tags ({} on a new stack) for the rest of the program to read."""
     tags = deployed_table_tags(settings, table_name)
     deployed = tags.get(HOME_REGION_TAG)
     mode = tags.get(CONSISTENCY_TAG)
@@ -59,3 +60,4 @@ def refuse_home_region_change(settings: Settings, table_name: str) -> None:
             f"{deployed}, the region this stack's table lives in",
             f"pulumi config set aws:region {deployed}  (to move the table, export the data and create a new stack)",
         )
+    return tags

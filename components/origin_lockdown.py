@@ -1,7 +1,8 @@
 """OriginLockdown: the last rule on every ALB listener that serves the API.
 
 Locked (CloudFront is the stack's only door): it answers 403 to whatever lacks the origin secret (the
-entry's own rule lets CloudFront's requests through first). Open (any other door): it forwards
+entry's own rule lets CloudFront's requests through first). Open (any other door), or pending (the
+update that moves a live stack to CloudFront: see origin_protection.lock_state): it forwards
 everything, like the listener's default.
 
 Why a rule that is always there, in two modes: the engine orders an update by the *new* program's
@@ -18,17 +19,23 @@ import pulumi
 import pulumi_aws as aws
 
 from components.catalogue import ORIGIN_LOCKDOWN_PRIORITY, component_type
+from components.origin_protection import LOCKED, PENDING
 
 TYPE = component_type("OriginLockdown")
 
 REFUSAL = json.dumps({"error": "forbidden: this endpoint serves requests through the stack's front door only"})
 
 
+# Tag on the last rule while a lock waits for the next update (origin_protection.lock_state); the
+# front-door-not-bypassable policy reads it.
+LOCK_TAG = "origin-lock"
+
+
 @dataclass(frozen=True)
 class OriginLockdownArgs:
     listener_arn: pulumi.Input[str]
     target_group_arn: pulumi.Input[str]
-    locked: bool
+    state: str  # origin_protection.LOCKED | PENDING | OPEN
     after: tuple[pulumi.Resource, ...] = ()  # when locking: what traffic must move to first (doors, main name)
 
 
@@ -37,7 +44,8 @@ class OriginLockdown(pulumi.ComponentResource):
         self, name: str, args: OriginLockdownArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
     ):
         super().__init__(TYPE, name, None, opts)
-        if args.locked:
+        locked = args.state == LOCKED
+        if locked:
             action = aws.lb.ListenerRuleActionArgs(
                 type="fixed-response",
                 fixed_response=aws.lb.ListenerRuleActionFixedResponseArgs(
@@ -54,8 +62,7 @@ class OriginLockdown(pulumi.ComponentResource):
                 aws.lb.ListenerRuleConditionArgs(path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["*"]))
             ],
             actions=[action],
-            opts=pulumi.ResourceOptions(
-                parent=self, provider=provider, depends_on=list(args.after) if args.locked else []
-            ),
+            tags={LOCK_TAG: PENDING} if args.state == PENDING else None,
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=list(args.after) if locked else []),
         )
         self.register_outputs({})

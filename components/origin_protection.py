@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from components.catalogue import BACKENDS, DOORS
+from components.catalogue import BACKENDS, DOORS, FRONT_DOORS_TAG, front_doors_tag
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,25 @@ def plan_origin_guard(strategies: tuple[str, ...], backend: str) -> OriginGuard:
     return OriginGuard(True, "regional entries answer 403 to any request without CloudFront's origin secret")
 
 
+LOCKED, PENDING, OPEN = "locked", "pending", "open"
+
+
+def lock_state(guard: OriginGuard, strategies: tuple[str, ...], deployed_tags: dict[str, str]) -> str:
+    """Whether the entries refuse strangers on this update.
+
+    Locking must wait until no other door sends traffic. In an update that switches to CloudFront, the
+    old door's records are deleted last, after every create and update, so the main name still sends
+    some clients through the old door while the update runs. Locking therefore happens in the first
+    update that starts from a stack already serving through CloudFront alone (the table's front-doors
+    tag says what the last update left), or at once on a new stack.
+    """
+    if not guard.secret_header:
+        return OPEN
+    if not deployed_tags or deployed_tags.get(FRONT_DOORS_TAG) == front_doors_tag(strategies):
+        return LOCKED
+    return PENDING
+
+
 def plaintext_hop(backend: str, has_domain: bool, strategies: tuple[str, ...]) -> Optional[str]:
     """The first unencrypted internet hop this combination would have, or None when every hop is TLS."""
     if has_domain or BACKENDS[backend].https_without_domain:
@@ -43,3 +62,25 @@ def plaintext_hop(backend: str, has_domain: bool, strategies: tuple[str, ...]) -
 def accepted_versions(version: int) -> tuple[int, ...]:
     """Secret versions an entry accepts: the current one and, while rotating, the one before."""
     return (version, version - 1) if version > 1 else (version,)
+
+
+def security_summary(
+    strategies: tuple[str, ...], backend: str, has_domain: bool, allow_plaintext: bool, lock: str = LOCKED
+) -> list[str]:
+    """What protects this stack's entries, one line each, for the offline plan."""
+    lines = [plan_origin_guard(strategies, backend).summary]
+    if lock == PENDING:
+        lines.append(
+            "pending: the entries accept the secret now and refuse strangers from the next pulumi up, once "
+            "no other door sends them traffic"
+        )
+    if backend == "apigateway":
+        lines.append(
+            "the HTTP APIs' default execute-api endpoints are disabled (every door uses the custom domain)"
+            if has_domain
+            else "the HTTP APIs answer on their execute-api names (no domain): those names are the entries"
+        )
+    hop = plaintext_hop(backend, has_domain, strategies)
+    if hop is not None and allow_plaintext:
+        lines.append(f"advisory: {hop} (accepted by allowPlaintext)")
+    return lines

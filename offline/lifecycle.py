@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from components.origin_lockdown import LOCK_TAG
+from components.origin_protection import PENDING
 from offline.run import CapturedResource, ProgramRun, run_program
 
 # Properties whose change makes the provider replace the resource (inputs in the engine's camelCase).
@@ -381,6 +383,12 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
     for step in plan.of("delete"):
         drop(step.old, step)
     plan.hazards.extend(hazards(plan, old_run, new_run))
+    pending = sorted(short(s.urn) for s in plan.steps if s.new is not None and _lock_pending(s.new))
+    if pending:
+        plan.notices.append(
+            f"the entries accept CloudFront's origin secret but still answer everyone ({', '.join(pending)}): "
+            "the old door serves until this update's deletes; run pulumi up once more to lock them"
+        )
     plan.notices.extend(
         f"{short(s.urn)} stays in AWS (skip_destroy; Lambda@Edge replicas go hours later): "
         "delete it by hand once CloudFront lets go of it"
@@ -388,6 +396,11 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
         if s.old.inputs.get("skipDestroy")
     )
     return plan
+
+
+def _lock_pending(resource: CapturedResource) -> bool:
+    tags = resource.inputs.get("tags")
+    return isinstance(tags, dict) and tags.get(LOCK_TAG) == PENDING
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ import sys
 from collections import Counter
 
 from components.config import ConfigError
+from components.origin_protection import security_summary
 from offline.run import run_program
 from offline.stack_config import StackConfigError, stack_arguments
+from offline.stack_facts import stack_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
+        settings = stack_settings(args.stack, args.config)
         run = run_program(args.stack, overrides=args.config)
     except (ConfigError, StackConfigError) as error:
         print(error, file=sys.stderr)
@@ -33,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{region} ({sum(by_region[region].values())})")
         for type_token, count in sorted(by_region[region].items()):
             print(f"  {count:3d}  {type_token}")
+    print("\nsecurity:")
+    for line in security_summary(
+        settings.strategies, settings.backend, settings.domain is not None, settings.allow_plaintext
+    ):
+        print(f"  {line}")
     print("\noutputs (mock values):")
     for key, value in run.outputs.items():
         print(f"  {key}: {value}")

@@ -3,7 +3,9 @@
 - front-door-not-bypassable: when CloudFront is the stack's only door, every origin sends the stack's
   origin secret and every ALB listener serving the API forwards only requests carrying it (the rest
   get 403). With any door whose clients connect to the entries themselves (route53, Global
-  Accelerator), the entries are public by design and this policy has nothing to check.
+  Accelerator), the entries are public by design and this policy has nothing to check. In the update
+  that moves a live stack to CloudFront the refusal is pending (tagged origin-lock: pending on the last
+  rule) and comes with the next update: see components/origin_protection.lock_state.
 - apigateway-default-endpoint-disabled: an HTTP API with a custom domain does not also answer on its
   default execute-api hostname.
 - no-plaintext-hop: ALB listeners that serve plain HTTP, and CloudFront origins fetched over HTTP. A
@@ -23,6 +25,8 @@ from pulumi_policy import (
 )
 
 from components.catalogue import ORIGIN_SECRET_HEADER
+from components.origin_lockdown import LOCK_TAG
+from components.origin_protection import PENDING
 from policies import tokens as t
 from policies.common import elements, get, is_unknown, label, message, plain, show
 from policies.front_door import deployed_front_doors
@@ -122,7 +126,10 @@ def _check_listener(graph: StackGraph, listener: Any, sent: set[str], report_vio
             listener.urn,
         )
         return
-    if not _refuses(listener, "defaultActions") and not any(
+    pending = any(get(r.props, "tags", LOCK_TAG) == PENDING for r in rules)
+    if pending:
+        pass  # the update that moves a live stack to CloudFront: the lock comes with the next one (lock_state)
+    elif not _refuses(listener, "defaultActions") and not any(
         _refuses(r, "actions") and _after_all(r, accepting) for r in rules
     ):
         report_violation(

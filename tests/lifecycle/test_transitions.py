@@ -161,6 +161,7 @@ def test_a_new_stack_may_choose_any_home_region():
     assert table.region == "eu-west-1" and table.inputs["tags"] == {
         "home-region": "eu-west-1",
         "consistency": "eventual",
+        "front-doors": "globalaccelerator",
     }
 
 
@@ -243,7 +244,7 @@ def test_a_strong_table_is_built_as_dynamodb_requires():
     )
     (table,) = witnessed.of_type("aws:dynamodb/table:Table")
     assert table.inputs["globalTableWitness"] == {"regionName": "us-west-2"}
-    assert table.inputs["tags"] == {"home-region": "us-east-1", "consistency": "strong"}
+    assert table.inputs["tags"] == {"home-region": "us-east-1", "consistency": "strong", "front-doors": "route53"}
 
 
 def test_the_consistency_mode_of_a_deployed_table_cannot_change():

@@ -632,6 +632,18 @@ def test_each_mutation_breaks_its_rule(case):
         assert violation.message.startswith(violation.resource) or violation.message.startswith("stack:")
 
 
+def test_a_lock_pending_for_the_next_update_is_not_a_bypass():
+    """The update that moves a live stack to CloudFront still forwards strangers, and says so with a tag."""
+    switching = compliant(CF, "alb")
+    for region in switching.regions:
+        switching.set(f"lockdown-{region}-last", "actions", [{"type": "forward", "targetGroupArn": "arn:aws:tg"}])
+        switching.set(f"lockdown-{region}-last", "tags", {"origin-lock": "pending"})
+    assert switching.violations("front-door-not-bypassable") == []
+    switching.remove("api-eu-west-1-alb-from-cloudfront")  # but the secret must already be accepted
+    (violation,) = switching.violations("front-door-not-bypassable")
+    assert "forwards requests without checking the x-origin-verify header" in violation.message
+
+
 def test_every_policy_has_a_failing_case():
     assert {p.name for p in ALL_POLICIES} == {case.policy for case in CASES}
 

@@ -1,0 +1,41 @@
+"""`python -m offline.plan`: resources per region, what protects the entries, and one clear line on bad config."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def plan(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "offline.plan", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_plan_says_what_protects_the_entries():
+    done = plan("--stack", "prod", "--config", "frontDoor=cloudfront")
+    assert done.returncode == 0, done.stderr
+    security = done.stdout.split("security:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.strip() for line in security] == [
+        "regional entries answer 403 to any request without CloudFront's origin secret"
+    ]
+
+
+def test_an_accepted_plaintext_hop_is_shown_as_advisory():
+    done = plan(
+        "--stack", "dev", "--config", "domain=null", "--config", "backend=alb",
+        "--config", "frontDoor=globalaccelerator", "--config", "allowPlaintext=true",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "advisory: without a domain the alb backend has no certificate" in done.stdout
+    assert "regional entries are public: globalaccelerator sends clients to them directly" in done.stdout
+
+
+def test_a_refused_plaintext_stack_exits_2_naming_the_key():
+    done = plan(
+        "--stack", "dev", "--config", "domain=null", "--config", "backend=alb", "--config", "frontDoor=cloudfront"
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith('Invalid stack config global-serverless:backend = "alb"')
+    assert "allowPlaintext" in done.stderr and "Traceback" not in done.stderr
