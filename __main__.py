@@ -12,8 +12,8 @@ from components.entries.base import DomainBinding
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
-from components.origin_lockdown import OriginLockdown, OriginLockdownArgs
-from components.origin_protection import lock_state, plan_origin_guard
+from components.origin_lockdown import lock_entries
+from components.origin_protection import LOCKED, lock_state, plan_origin_guard
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.process import tune_garbage_collector
 from components.providers import build_providers
@@ -42,6 +42,7 @@ table = GlobalTable(
 )
 
 guard = plan_origin_guard(settings.strategies, settings.backend)
+lock = lock_state(guard, settings.strategies, deployed)  # locking waits until no other door serves
 secret = OriginSecret("origin", OriginSecretArgs(settings.origin_secret_version)) if guard.secret_header else None
 
 backends = {}
@@ -66,30 +67,24 @@ for region in settings.regions:
             deletion_protection=settings.deletion_protection,
             domain=binding,
             origin_secrets=None if secret is None else secret.accepted,
+            origin_locked=lock == LOCKED,
         ),
         provider=providers[region],
     )
 
+# Entries open before the doors move (the main name waits for them); they lock after (they wait for the doors).
+opened = () if lock == LOCKED else lock_entries(backends, providers, lock)
 front_doors = build_front_doors(
     settings,
     [b.endpoint for b in backends.values()],
     providers,
     dns,
     origin_secret=None if secret is None else secret.current,
-    origin_accepted_by=tuple(b.entry.origin_accept_rule for b in backends.values() if b.entry.origin_accept_rule),
+    origin_accepted_by=tuple(b.origin_acceptor for b in backends.values() if b.origin_acceptor),
+    entries_open=opened + tuple(b.origin_gate for b in backends.values() if b.origin_gate and lock != LOCKED),
 )
-for region, backend in backends.items():
-    if backend.entry.served_listener_arn is not None:
-        OriginLockdown(
-            naming.regional("lockdown", region),
-            OriginLockdownArgs(
-                listener_arn=backend.entry.served_listener_arn,
-                target_group_arn=backend.entry.target_group_arn,
-                state=lock_state(guard, settings.strategies, deployed),
-                after=front_doors.serving,
-            ),
-            provider=providers[region],
-        )
+if lock == LOCKED:
+    lock_entries(backends, providers, lock, after=front_doors.serving)
 
 pulumi.export("url", front_doors.url)
 pulumi.export("frontDoor", dict(settings.front_door) if settings.is_ab else settings.strategies[0])

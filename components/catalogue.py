@@ -12,6 +12,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from functions.api import contract as api_contract
+
 # -- Names ---------------------------------------------------------------------------------------
 
 PROJECT = "global-serverless"  # Pulumi.yaml `name`
@@ -89,6 +91,8 @@ class BackendFacts:
     https_without_domain: bool  # serves HTTPS on an AWS-owned name when the stack has no domain
     # Origin guards (DoorFacts.origin_guard) this entry enforces; behind other doors it stays public.
     origin_guards: tuple[str, ...] = ()
+    # The entry cannot check a header itself, so the function does (functions/api/origin_guard.py).
+    origin_guard_in_function: bool = False
 
 
 DOORS: dict[str, DoorFacts] = {
@@ -132,6 +136,8 @@ BACKENDS: dict[str, BackendFacts] = {
         component="components.entries.http_api:HttpApiEntry",
         description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains",
         https_without_domain=True,
+        origin_guards=("secret-header",),
+        origin_guard_in_function=True,
     ),
 }
 
@@ -155,8 +161,9 @@ def backends() -> tuple[str, ...]:
 # -- Origin protection ---------------------------------------------------------------------------
 
 # CloudFront adds this header, with the stack's origin secret, to every origin request; an entry that
-# enforces the "secret-header" guard answers 403 without it.
-ORIGIN_SECRET_HEADER = "x-origin-verify"
+# enforces the "secret-header" guard answers 403 without it (the function checks it too: its contract
+# owns the name, as it ships alone).
+ORIGIN_SECRET_HEADER = api_contract.ORIGIN_SECRET_HEADER
 # Letters and digits only: ALB header conditions treat * and ? as wildcards.
 ORIGIN_SECRET_LENGTH = 40
 MAX_ORIGIN_SECRET_VERSION = 1_000_000
@@ -167,6 +174,9 @@ FRONT_DOORS_TAG = "front-doors"
 def front_doors_tag(strategies: tuple[str, ...]) -> str:
     return "+".join(sorted(strategies))
 
+
+# Tag on the resource that will enforce the origin secret while that waits for the next update.
+ORIGIN_LOCK_TAG = "origin-lock"
 
 # Listener rule priorities on a guarded ALB (1-50000; lower is evaluated first).
 ORIGIN_ACCEPT_PRIORITY = 10

@@ -5,30 +5,28 @@ entry's own rule lets CloudFront's requests through first). Open (any other door
 update that moves a live stack to CloudFront: see origin_protection.lock_state): it forwards
 everything, like the listener's default.
 
-Why a rule that is always there, in two modes: the engine orders an update by the *new* program's
-dependencies. Locking depends on the doors, so it happens after the names point at CloudFront; opening
-depends on nothing, so it happens before any other door takes traffic. Deleting the rule instead would
-wait for the end of the update, and clients of the new door would get 403 until then.
+Why a rule that is always there, in modes: the engine orders an update by the *new* program's
+dependencies. Locking depends on the doors, so it happens after the names point at CloudFront; when
+open, the main name's records depend on it instead, so it opens before any other door takes traffic.
+Deleting the rule would wait for the end of the update, and clients of the new door would get 403 until
+then.
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from components.catalogue import ORIGIN_LOCKDOWN_PRIORITY, component_type
+from components import naming
+from components.catalogue import ORIGIN_LOCK_TAG, ORIGIN_LOCKDOWN_PRIORITY, component_type
 from components.origin_protection import LOCKED, PENDING
 
 TYPE = component_type("OriginLockdown")
 
 REFUSAL = json.dumps({"error": "forbidden: this endpoint serves requests through the stack's front door only"})
-
-
-# Tag on the last rule while a lock waits for the next update (origin_protection.lock_state); the
-# front-door-not-bypassable policy reads it.
-LOCK_TAG = "origin-lock"
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,27 @@ class OriginLockdown(pulumi.ComponentResource):
                 aws.lb.ListenerRuleConditionArgs(path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["*"]))
             ],
             actions=[action],
-            tags={LOCK_TAG: PENDING} if args.state == PENDING else None,
+            tags={ORIGIN_LOCK_TAG: PENDING} if args.state == PENDING else None,
             opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=list(args.after) if locked else []),
         )
         self.register_outputs({})
+
+
+def lock_entries(
+    backends: Mapping[str, Any], providers: Any, state: str, after: tuple[pulumi.Resource, ...] = ()
+) -> tuple[pulumi.Resource, ...]:
+    """One OriginLockdown per region whose entry serves through a listener (the ALBs)."""
+    return tuple(
+        OriginLockdown(
+            naming.regional("lockdown", region),
+            OriginLockdownArgs(
+                listener_arn=backend.entry.served_listener_arn,
+                target_group_arn=backend.entry.target_group_arn,
+                state=state,
+                after=after,
+            ),
+            provider=providers[region],
+        )
+        for region, backend in backends.items()
+        if backend.entry.served_listener_arn is not None
+    )

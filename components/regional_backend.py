@@ -7,11 +7,12 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
-from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, component_type, load_component
+from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, ORIGIN_LOCK_TAG, component_type, load_component
 from components.config import HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.entries.base import DomainBinding, EntryArgs, RegionalEntry
 from components.iam import allow, assume_role_policy, policy_document
+from components.origin_protection import PENDING
 from components.packaging import API_SOURCE, package_files
 from functions.api import contract
 
@@ -31,6 +32,8 @@ class RegionalBackendArgs:
     domain: Optional[DomainBinding] = None
     # The origin secrets the entry accepts (current, and the previous while rotating), when guarded.
     origin_secrets: Optional[pulumi.Input[list]] = None
+    # Refuse requests without them (origin_protection.lock_state); an ALB refuses with OriginLockdown.
+    origin_locked: bool = False
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -84,6 +87,12 @@ class RegionalBackend(pulumi.ComponentResource):
         layer = aws.ssm.get_parameter_output(
             name=plan.powertools_layer_parameter(), opts=pulumi.InvokeOutputOptions(provider=provider)
         ).value
+        checks_origin = BACKENDS[args.backend].origin_guard_in_function and args.origin_secrets is not None
+        guarded_here = checks_origin and args.origin_locked
+        pending_here = checks_origin and not args.origin_locked
+        guard_environment = (
+            {contract.ENV_ORIGIN_SECRETS: pulumi.Output.json_dumps(args.origin_secrets)} if guarded_here else {}
+        )
         function = aws.lambda_.Function(
             f"{name}-fn",
             runtime=plan.FUNCTION_RUNTIME,
@@ -95,9 +104,11 @@ class RegionalBackend(pulumi.ComponentResource):
             role=role.arn,
             layers=[layer],
             environment=aws.lambda_.FunctionEnvironmentArgs(
-                variables={**args.environment, contract.ENV_TABLE_NAME: args.table_name}
+                variables={**args.environment, contract.ENV_TABLE_NAME: args.table_name, **guard_environment}
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+            # Says so while the function's origin check waits for the next update (origin_protection.lock_state).
+            tags={ORIGIN_LOCK_TAG: PENDING} if pending_here else None,
             # Without its permissions in place the first invocations after a deploy would fail.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
         )
@@ -121,6 +132,10 @@ class RegionalBackend(pulumi.ComponentResource):
         self._alarms(name, function, entry, child)
         self.function = function
         self.entry = entry
+        # What starts accepting a new origin secret (CloudFront waits for it before sending one), and
+        # what must have stopped refusing before another door sends clients here.
+        self.origin_acceptor = function if guard_environment else entry.origin_accept_rule
+        self.origin_gate = function if BACKENDS[args.backend].origin_guard_in_function else None
         self.endpoint = (
             entry.endpoint
             if args.domain is None

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from components.origin_lockdown import LOCK_TAG
+from components.catalogue import ORIGIN_LOCK_TAG
 from components.origin_protection import PENDING
 from offline.run import CapturedResource, ProgramRun, run_program
 
@@ -400,7 +400,7 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
 
 def _lock_pending(resource: CapturedResource) -> bool:
     tags = resource.inputs.get("tags")
-    return isinstance(tags, dict) and tags.get(LOCK_TAG) == PENDING
+    return isinstance(tags, dict) and tags.get(ORIGIN_LOCK_TAG) == PENDING
 
 
 # ---------------------------------------------------------------------------------------------

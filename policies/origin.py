@@ -1,11 +1,11 @@
 """Nobody gets around the front door, and no hop crosses the internet in plain text.
 
 - front-door-not-bypassable: when CloudFront is the stack's only door, every origin sends the stack's
-  origin secret and every ALB listener serving the API forwards only requests carrying it (the rest
-  get 403). With any door whose clients connect to the entries themselves (route53, Global
+  origin secret, every ALB listener serving the API forwards only requests carrying it (the rest get
+  403), and every HTTP API's function refuses requests without it (ORIGIN_SECRETS). With any door whose clients connect to the entries themselves (route53, Global
   Accelerator), the entries are public by design and this policy has nothing to check. In the update
   that moves a live stack to CloudFront the refusal is pending (tagged origin-lock: pending on the last
-  rule) and comes with the next update: see components/origin_protection.lock_state.
+  rule or the function) and comes with the next update: see components/origin_protection.lock_state.
 - apigateway-default-endpoint-disabled: an HTTP API with a custom domain does not also answer on its
   default execute-api hostname.
 - no-plaintext-hop: ALB listeners that serve plain HTTP, and CloudFront origins fetched over HTTP. A
@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pulumi_policy import (
@@ -24,9 +25,9 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import ORIGIN_SECRET_HEADER
-from components.origin_lockdown import LOCK_TAG
+from components.catalogue import ORIGIN_LOCK_TAG, ORIGIN_SECRET_HEADER
 from components.origin_protection import PENDING
+from functions.api.contract import ENV_ORIGIN_SECRETS
 from policies import tokens as t
 from policies.common import elements, get, is_unknown, label, message, plain, show
 from policies.front_door import deployed_front_doors
@@ -126,7 +127,7 @@ def _check_listener(graph: StackGraph, listener: Any, sent: set[str], report_vio
             listener.urn,
         )
         return
-    pending = any(get(r.props, "tags", LOCK_TAG) == PENDING for r in rules)
+    pending = any(get(r.props, "tags", ORIGIN_LOCK_TAG) == PENDING for r in rules)
     if pending:
         pass  # the update that moves a live stack to CloudFront: the lock comes with the next one (lock_state)
     elif not _refuses(listener, "defaultActions") and not any(
@@ -148,6 +149,38 @@ def _check_listener(graph: StackGraph, listener: Any, sent: set[str], report_vio
         )
 
 
+def _check_function(function: Any, sent: set[str], report_violation: ReportViolation) -> None:
+    if get(function.props, "tags", ORIGIN_LOCK_TAG) == PENDING:
+        return  # the update that moves a live stack to CloudFront: the check comes with the next one
+    raw = get(function.props, "environment", "variables", ENV_ORIGIN_SECRETS)
+    if is_unknown(raw):
+        return
+    try:
+        accepted = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        accepted = None
+    if not accepted:
+        report_violation(
+            message(
+                function,
+                f"the HTTP API's function serves every request ({ENV_ORIGIN_SECRETS} is {show(raw)}), so anyone "
+                "can call this region around CloudFront",
+                f"set {ENV_ORIGIN_SECRETS} to the JSON list of accepted origin secrets (components/regional_backend.py)",
+            ),
+            function.urn,
+        )
+    elif sent and not sent <= {str(v) for v in accepted}:
+        report_violation(
+            message(
+                function,
+                "CloudFront sends an origin secret this function does not accept, so every request through "
+                "the door would get 403",
+                "accept the current and the previous secret (global-serverless:originSecretVersion rotates them)",
+            ),
+            function.urn,
+        )
+
+
 def _after_all(rule: Any, accepting: list[Any]) -> bool:
     """The refusing rule is evaluated after every accepting rule (ALB evaluates lower priorities first)."""
     priority = get(rule.props, "priority")
@@ -161,15 +194,17 @@ def _front_door_not_bypassable(args: StackValidationArgs, report_violation: Repo
     graph = StackGraph(args.resources)
     if set(deployed_front_doors(graph)) != {"cloudfront"}:
         return  # a door whose clients connect to the entries directly keeps them public, by design
-    # The ALB is the entry that enforces the secret; HTTP APIs behind CloudFront are not guarded yet.
-    listeners = [listener for listener in graph.of_type(*t.LISTENER_TYPES) if _serves(listener.props)]
-    if not listeners:
-        return
     sent: set[str] = set()
     for distribution in graph.of_type(t.CLOUDFRONT_DISTRIBUTION):
         sent |= _sent_secrets(distribution, report_violation)
-    for listener in listeners:
-        _check_listener(graph, listener, sent, report_violation)
+    # ALBs check the secret with listener rules; behind an HTTP API the function checks it.
+    for listener in graph.of_type(*t.LISTENER_TYPES):
+        if _serves(listener.props):
+            _check_listener(graph, listener, sent, report_violation)
+    for backend in graph.backends():
+        if any(entry.resource_type == t.APIGATEWAYV2_API for entry in backend.entries):
+            for function in backend.functions:
+                _check_function(function, sent, report_violation)
 
 
 FRONT_DOOR_NOT_BYPASSABLE = StackValidationPolicy(

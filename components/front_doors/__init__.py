@@ -36,6 +36,7 @@ def build_front_doors(
     dns: Optional[DnsContext],
     origin_secret: Optional[pulumi.Input[str]] = None,
     origin_accepted_by: tuple[pulumi.Resource, ...] = (),
+    entries_open: tuple[pulumi.Resource, ...] = (),
 ) -> FrontDoors:
     """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
     hostnames = None if dns is None else dns.hostnames
@@ -62,7 +63,9 @@ def build_front_doors(
         return FrontDoors(url=next(iter(urls.values())), urls=urls, serving=tuple(doors.values()))
     split = WeightedSplit(
         "main",
-        WeightedSplitArgs(dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}),
+        WeightedSplitArgs(
+            dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}, after=entries_open
+        ),
         provider=providers.home,
     )
     return FrontDoors(url=split.url, urls=urls, serving=(*doors.values(), split))

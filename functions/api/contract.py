@@ -17,6 +17,9 @@ HANDLER = "api.handler.handler"
 ENV_TABLE_NAME = "TABLE_NAME"
 ENV_CHAOS_PARAMETER = "CHAOS_PARAMETER_NAME"
 ENV_HEALTH_PATH = "HEALTH_PATH"
+# JSON list of the origin secrets CloudFront may send (set only while the entries are locked to it).
+ENV_ORIGIN_SECRETS = "ORIGIN_SECRETS"
+ORIGIN_SECRET_HEADER = "x-origin-verify"
 ENV_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 # Set by the Lambda runtime itself; the function reports it in `x-served-by-region`.

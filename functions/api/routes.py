@@ -22,6 +22,8 @@ from .chaos import ChaosSource
 from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
 from .observability import count, logger
+from .origin_guard import HEADER as ORIGIN_HEADER
+from .origin_guard import REFUSAL, OriginGuard
 from .settings import Settings
 from .store import ItemNotFound, PreconditionFailed, StoreUnavailable
 
@@ -155,6 +157,17 @@ def build_router(
             logger.warning("idempotency record unavailable", extra={"reason": str(error)})
             return error_response(503, UNKNOWN_WRITE)
 
+    guard = OriginGuard(settings.origin_secrets)
+
+    def refused(event: dict) -> Response | None:
+        if guard.admits(request_header(event, ORIGIN_HEADER)):
+            return None
+        count("OriginRefused")
+        return error_response(403, REFUSAL)
+
+    def guard_origin(app, next_middleware) -> Response:
+        return refused(app.current_event.raw_event) or next_middleware(app)
+
     def inject_faults(app, next_middleware) -> Response:
         fault = chaos.current()
         if fault.mode == "down":
@@ -170,7 +183,7 @@ def build_router(
             return error_response(fault.error_status, "injected fault (chaos game day)", {CHAOS_HEADER: "error"})
         return next_middleware(app)
 
-    router.use(middlewares=[inject_faults])
+    router.use(middlewares=[guard_origin, inject_faults])
 
     @router.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:
@@ -190,7 +203,10 @@ def build_router(
 
     @router.exception_handler(NotFoundError)
     def no_route(_: NotFoundError) -> Response:
-        return _unmatched(router.current_event.http_method.upper(), router.current_event.path, settings)
+        # Unmatched paths skip the middlewares: strangers get the same 403 here as on every route.
+        return refused(router.current_event.raw_event) or _unmatched(
+            router.current_event.http_method.upper(), router.current_event.path, settings
+        )
 
     @router.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:

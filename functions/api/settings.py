@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ class Settings:
     chaos_parameter_name: str
     health_path: str
     request_log_sample_rate: float = contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE
+    origin_secrets: tuple[str, ...] = ()  # empty: every request is served
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +46,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     return Settings(
         request_log_sample_rate=_sample_rate(env),
+        origin_secrets=_origin_secrets(env),
         region=env[contract.ENV_REGION].strip(),
         table_name=env[contract.ENV_TABLE_NAME].strip(),
         chaos_parameter_name=env[contract.ENV_CHAOS_PARAMETER].strip(),
@@ -66,3 +69,20 @@ def _sample_rate(env: Mapping[str, str]) -> float:
             f" (default {contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE})"
         )
     return rate
+
+
+def _origin_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    name = contract.ENV_ORIGIN_SECRETS
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ()
+    try:
+        values = json.loads(raw)
+    except ValueError:
+        values = None
+    if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+        # The value itself is a secret: never repeat it in a message.
+        raise SettingsError(
+            f"{name} is invalid: it must be a JSON list of non-empty strings (set by the Pulumi program)"
+        )
+    return tuple(values)

@@ -1,5 +1,7 @@
 """Origin protection as deployed: the secret, who accepts it, who sends it, and the lockdown after the doors."""
 
+import json
+
 import pytest
 
 from components.catalogue import ORIGIN_ACCEPT_PRIORITY, ORIGIN_LOCKDOWN_PRIORITY, ORIGIN_SECRET_HEADER
@@ -96,8 +98,22 @@ def test_with_a_door_whose_clients_connect_directly_the_entries_stay_open(front_
         assert not any(":CloudFrontEdgeFrontDoor" in urn or "::main-" in urn for urn in rule.dependencies)
 
 
-def test_the_http_api_behind_cloudfront_has_no_secret_yet():
+def test_behind_cloudfront_alone_each_http_api_function_checks_the_secret():
     run = program(REGIONS, backend="apigateway", front_door="cloudfront")
-    assert run.of_type(SECRET) == [] and run.of_type(RULE) == []
+    (value,) = secrets(run).values()
+    functions = [f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]
+    assert len(functions) == len(REGIONS)
     (distribution,) = run.of_type(DISTRIBUTION)
-    assert all(origin.get("customHeaders") in (None, []) for origin in distribution.inputs["origins"])
+    for function in functions:
+        assert json.loads(function.inputs["environment"]["variables"]["ORIGIN_SECRETS"]) == [value]
+        # CloudFront sends a new secret only after every function accepts it.
+        assert function.urn in distribution.dependencies
+    assert run.of_type(RULE) == []  # no listener: the function is the check
+    sent = {o["customHeaders"][0]["value"] for o in distribution.inputs["origins"]}
+    assert sent == {value}
+
+
+def test_with_route53_the_http_api_functions_serve_everyone():
+    run = program(REGIONS, backend="apigateway", front_door="route53")
+    for function in run.of_type("aws:lambda/function:Function"):
+        assert "ORIGIN_SECRETS" not in function.inputs["environment"]["variables"]

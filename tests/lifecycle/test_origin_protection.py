@@ -92,3 +92,41 @@ def test_the_next_rotation_drops_the_oldest_secret():
     assert_accepted(plan)
     secrets = {s.urn.rsplit("::", 1)[1]: s.op for s in plan.steps if s.type == SECRET}
     assert secrets == {"origin-v3": "create", "origin-v2": "same", "origin-v1": "delete"}
+
+
+FUNCTION = "aws:lambda/function:Function"
+
+
+def api_functions(steps):
+    return [s for s in steps if s.type == FUNCTION and "::api-" in s.urn]
+
+
+def test_an_http_api_stack_moving_to_cloudfront_checks_the_secret_from_the_next_update():
+    switched = run_program("test", values=config("route53", "apigateway"))
+    pending = run_program("test", values=config("cloudfront", "apigateway"), deployed_tables=deployed_tables(switched))
+    first = plan_update(switched, pending)
+    assert_accepted(first)
+    for step in api_functions(first.steps):
+        assert step.new.inputs["tags"] == {"origin-lock": "pending"}
+        assert "ORIGIN_SECRETS" not in step.new.inputs["environment"]["variables"]
+    locked = run_program("test", values=config("cloudfront", "apigateway"), deployed_tables=deployed_tables(pending))
+    second = plan_update(pending, locked)
+    assert_accepted(second)
+    for step in api_functions(second.steps):
+        assert step.op == "update" and "ORIGIN_SECRETS" in step.new.inputs["environment"]["variables"]
+
+
+def test_an_http_api_stack_leaving_cloudfront_stops_checking_before_the_main_name_moves():
+    plan = transition(config("cloudfront", "apigateway"), config("route53", "apigateway"))
+    assert_accepted(plan)
+    functions = api_functions(plan.steps)
+    assert functions and all("ORIGIN_SECRETS" not in s.new.inputs["environment"]["variables"] for s in functions)
+    (member,) = [s for s in plan.steps if s.urn.endswith("::main-route53")]
+    assert {s.urn for s in functions} <= set(member.new.dependencies)
+
+
+def test_an_alb_stack_leaving_cloudfront_opens_before_the_main_name_moves():
+    plan = transition(config("cloudfront"), config("route53"))
+    (member,) = [s for s in plan.steps if s.urn.endswith("::main-route53")]
+    opened = {s.urn for s in last_rules(plan)}
+    assert opened and opened <= set(member.new.dependencies)

@@ -727,7 +727,11 @@ def compliant(
     if backend == "alb":
         for region in regions:
             _origin_rules(b, region, locked=strategies == ("cloudfront",))
-    return Fixture(builder=b, home_region=home, regions=tuple(regions), strategies=strategies)
+    fixture = Fixture(builder=b, home_region=home, regions=tuple(regions), strategies=strategies)
+    if backend == "apigateway" and strategies == ("cloudfront",):
+        for region in regions:  # the function checks the origin secret (functions/api/origin_guard.py)
+            fixture.set(f"api-{region}-fn", "environment.variables.ORIGIN_SECRETS", json.dumps([ORIGIN_SECRET]))
+    return fixture
 
 
 def unknown_in_preview(fixture: Fixture, keep: Iterable[str] = ()) -> Fixture:

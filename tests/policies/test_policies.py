@@ -589,6 +589,22 @@ CASES = [
         front_door=CF,
     ),
     Case(
+        "front-door-not-bypassable",
+        lambda f: f.drop("api-eu-west-1-fn", "environment.variables.ORIGIN_SECRETS"),
+        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: the HTTP API's function serves every "
+        "request (ORIGIN_SECRETS is (not set))",
+        front_door=CF,
+        backend="apigateway",
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("api-eu-west-1-fn", "environment.variables.ORIGIN_SECRETS", '["old-secret"]'),
+        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: CloudFront sends an origin secret this "
+        "function does not accept",
+        front_door=CF,
+        backend="apigateway",
+    ),
+    Case(
         "apigateway-default-endpoint-disabled",
         lambda f: f.set("api-eu-west-1-apigateway-api", "disableExecuteApiEndpoint", False),
         "aws:apigatewayv2/api:Api 'api-eu-west-1-apigateway-api' in eu-west-1: disableExecuteApiEndpoint is false "
@@ -642,6 +658,14 @@ def test_a_lock_pending_for_the_next_update_is_not_a_bypass():
     switching.remove("api-eu-west-1-alb-from-cloudfront")  # but the secret must already be accepted
     (violation,) = switching.violations("front-door-not-bypassable")
     assert "forwards requests without checking the x-origin-verify header" in violation.message
+
+
+def test_an_http_api_function_waiting_for_the_next_update_is_not_a_bypass():
+    switching = compliant(CF, "apigateway")
+    for region in switching.regions:
+        switching.drop(f"api-{region}-fn", "environment.variables.ORIGIN_SECRETS")
+        switching.set(f"api-{region}-fn", "tags", {"origin-lock": "pending"})
+    assert switching.violations("front-door-not-bypassable") == []
 
 
 def test_every_policy_has_a_failing_case():

@@ -18,7 +18,7 @@ DOMAIN = '{"zone": "example.com", "name": "api"}'
         # An A/B map is the union of its doors: clients of the public door reach the entries themselves.
         (("cloudfront", "route53"), "alb", False, "route53"),
         (("globalaccelerator", "cloudfront"), "alb", False, "globalaccelerator"),
-        (("cloudfront",), "apigateway", False, "apigateway backend does not enforce"),
+        (("cloudfront",), "apigateway", True, "403"),  # the function checks the header
     ],
 )
 def test_entries_refuse_strangers_only_when_every_door_proves_itself(strategies, backend, guarded, named):
