@@ -46,6 +46,8 @@ def function_environment(settings: Settings, table_name: str, chaos_parameter: s
         contract.ENV_SERVICE_NAME: contract.SERVICE_NAME,
         contract.ENV_METRICS_NAMESPACE: contract.METRICS_NAMESPACE,
         **contract.LOGGING_ENVIRONMENT,
+        # With a domain every name the function answers on is HTTPS (no plaintext hop): browsers may pin it.
+        **({contract.ENV_STRICT_TRANSPORT_SECURITY: contract.STRICT_TRANSPORT_SECURITY} if settings.domain else {}),
     }
 
 

@@ -36,6 +36,12 @@ LOGGING_ENVIRONMENT = {
     ENV_REQUEST_LOG_SAMPLE_RATE: str(DEFAULT_REQUEST_LOG_SAMPLE_RATE),
 }
 
+# Security response headers: nosniff on every answer; HSTS (the program sets it when the stack has a
+# domain, so every name it answers on is HTTPS) from this variable's value.
+ENV_STRICT_TRANSPORT_SECURITY = "STRICT_TRANSPORT_SECURITY"
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
 DEFAULT_HEALTH_PATH = "/health"
 SERVED_BY_HEADER = "x-served-by-region"
 REQUEST_ID_HEADER = "x-request-id"

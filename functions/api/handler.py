@@ -1,7 +1,8 @@
 """Lambda entry point (`api.handler.handler`): ALB and API Gateway HTTP API (payload 2.0) events.
 
 Both resolvers share one Router (routes.py); the event's shape picks the resolver. Every
-response carries `x-served-by-region` and `x-request-id` (the Lambda request id, as in the logs).
+response carries `x-served-by-region`, `x-request-id` (the Lambda request id, as in the logs) and the
+security headers (contract.SECURITY_HEADERS, and HSTS when the stack has a domain).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response = resolver.resolve(event, context)
     stamp(response, contract.SERVED_BY_HEADER, runtime.settings.region)
     stamp(response, contract.REQUEST_ID_HEADER, getattr(context, "aws_request_id", ""))
+    for name, value in contract.SECURITY_HEADERS.items():
+        stamp(response, name, value)
+    if runtime.settings.strict_transport_security:
+        stamp(response, "Strict-Transport-Security", runtime.settings.strict_transport_security)
 
     status = response.get("statusCode", 0)
     count("Requests")

@@ -28,6 +28,7 @@ class Settings:
     health_path: str
     request_log_sample_rate: float = contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE
     origin_secrets: tuple[str, ...] = ()  # empty: every request is served
+    strict_transport_security: str = ""  # the HSTS header's value, or "" for none
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +48,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         request_log_sample_rate=_sample_rate(env),
         origin_secrets=_origin_secrets(env),
+        strict_transport_security=env.get(contract.ENV_STRICT_TRANSPORT_SECURITY, "").strip(),
         region=env[contract.ENV_REGION].strip(),
         table_name=env[contract.ENV_TABLE_NAME].strip(),
         chaos_parameter_name=env[contract.ENV_CHAOS_PARAMETER].strip(),

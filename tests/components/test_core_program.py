@@ -78,6 +78,7 @@ def test_each_function_may_touch_only_its_own_regions_table():
         assert env["TABLE_NAME"] == "global-serverless-test-items"
         assert env["CHAOS_PARAMETER_NAME"] == "/global-serverless/test/chaos"
         assert env["REQUEST_LOG_SAMPLE_RATE"] == "0.1" and env["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert env["STRICT_TRANSPORT_SECURITY"] == "max-age=31536000; includeSubDomains"  # the stack has a domain
         assert function.inputs["layers"][0].startswith(
             f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertoolsPythonV3"
         )

@@ -6,6 +6,7 @@ import pytest
 
 from components.front_doors.cloudfront_edge import (
     CACHING_DISABLED_POLICY_ID,
+    SECURITY_HEADERS_POLICY_ID,
     EDGE_TIMEOUT_SECONDS,
     ROUTING_TABLE_ARCHIVE_PATH,
 )
@@ -126,6 +127,8 @@ def test_distribution_has_one_origin_per_region_and_the_router_on_origin_request
     assert set(behavior["cachedMethods"]) == {"GET", "HEAD"}
     assert behavior["viewerProtocolPolicy"] in ("https-only", "redirect-to-https")
     assert behavior["cachePolicyId"] == CACHING_DISABLED_POLICY_ID
+    # AWS's managed SecurityHeadersPolicy: HSTS, nosniff, frame options on every answer through CloudFront.
+    assert behavior["responseHeadersPolicyId"] == SECURITY_HEADERS_POLICY_ID == "67f7725c-6f97-4210-82d7-5512b31e9d03"
     assert behavior["originRequestPolicyId"] == one(run, ORIGIN_REQUEST_POLICY).id
     (association,) = behavior["lambdaFunctionAssociations"]
     # The router reads headers only: CloudFront need not buffer request bodies for it.
