@@ -68,6 +68,7 @@ for region in settings.regions:
             domain=binding,
             origin_secrets=None if secret is None else secret.accepted,
             origin_locked=lock == LOCKED,
+            access_log_days=settings.access_log_days,
         ),
         provider=providers[region],
     )

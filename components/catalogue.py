@@ -49,12 +49,44 @@ EDGE_LAMBDA_PRINCIPAL = "edgelambda.amazonaws.com"
 ELB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
 API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 
+# Who writes ALB access logs into a region's bucket. Regions opened before August 2022: that region's
+# Elastic Load Balancing account; later regions: the log delivery service principal. Source: the ELB
+# user guide, "Access logs for your Application Load Balancer", bucket permissions (the same table as
+# terraform-provider-aws internal/service/elb/service_account_data_source.go), read 2026-12-01.
+ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
+ELB_LOG_ACCOUNTS = {
+    "af-south-1": "098369216593",
+    "ap-east-1": "754344448648",
+    "ap-northeast-1": "582318560864",
+    "ap-northeast-2": "600734575887",
+    "ap-northeast-3": "383597477331",
+    "ap-south-1": "718504428378",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-southeast-3": "589379963580",
+    "ca-central-1": "985666609251",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "eu-south-1": "635631232127",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+}
+
 # -- Ranges --------------------------------------------------------------------------------------
 
 HEALTH_INTERVALS = (10, 30)  # Route 53 request intervals, seconds
 HEALTH_THRESHOLD_RANGE = (1, 10)  # Route 53 failure threshold
 MAX_WEIGHT = 255  # Route 53 weighted records take 0-255; the contract wants positive weights
 TRAFFIC_DIAL_RANGE = (0, 100)
+ACCESS_LOG_DAYS_RANGE = (1, 3650)  # S3 expiry of the ALB access logs
+DEFAULT_ACCESS_LOG_DAYS = 90
 
 
 # -- Front doors and backends (also their registries) ----------------------------------------------

@@ -29,7 +29,9 @@ from pydantic_core import PydanticCustomError
 
 from components import regions as region_catalogue
 from components.catalogue import (
+    ACCESS_LOG_DAYS_RANGE,
     BACKENDS,
+    DEFAULT_ACCESS_LOG_DAYS,
     DEFAULT_BACKEND,
     DEFAULT_FRONT_DOOR,
     DOORS,
@@ -115,6 +117,11 @@ _HELP: dict[str, tuple[str, str]] = {
     "allowPlaintext": (
         "true or false (default false: refuse a stack whose traffic would cross the internet unencrypted)",
         f"pulumi config rm {_key('allowPlaintext')}, and set a domain so every hop is HTTPS",
+    ),
+    "accessLogDays": (
+        f"an integer from {ACCESS_LOG_DAYS_RANGE[0]} to {ACCESS_LOG_DAYS_RANGE[1]} (default {DEFAULT_ACCESS_LOG_DAYS}): "
+        "days the ALBs' access logs are kept",
+        f"pulumi config set {_key('accessLogDays')} {DEFAULT_ACCESS_LOG_DAYS}",
     ),
     "originSecretVersion": (
         f"an integer from 1 to {MAX_ORIGIN_SECRET_VERSION}; raise it by one to rotate CloudFront's origin secret",
@@ -291,6 +298,9 @@ class StackConfig(BaseModel):
     origin_secret_version: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=1, le=MAX_ORIGIN_SECRET_VERSION)
     ] = Field(1, alias="originSecretVersion")
+    access_log_days: Annotated[
+        int, BeforeValidator(_cli_int), Field(strict=True, ge=ACCESS_LOG_DAYS_RANGE[0], le=ACCESS_LOG_DAYS_RANGE[1])
+    ] = Field(DEFAULT_ACCESS_LOG_DAYS, alias="accessLogDays")
 
     @model_validator(mode="before")
     @classmethod
@@ -619,6 +629,7 @@ class Settings(BaseModel):
     witness_region: Optional[str] = None
     allow_plaintext: bool = False
     origin_secret_version: int = 1
+    access_log_days: int = DEFAULT_ACCESS_LOG_DAYS
 
     @property
     def plaintext_hop(self) -> Optional[str]:
@@ -693,6 +704,7 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         witness_region=config.witness_region,
         allow_plaintext=config.allow_plaintext,
         origin_secret_version=config.origin_secret_version,
+        access_log_days=config.access_log_days,
     )
 
 

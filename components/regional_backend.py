@@ -34,6 +34,7 @@ class RegionalBackendArgs:
     origin_secrets: Optional[pulumi.Input[list]] = None
     # Refuse requests without them (origin_protection.lock_state); an ALB refuses with OriginLockdown.
     origin_locked: bool = False
+    access_log_days: int = 90
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -124,6 +125,7 @@ class RegionalBackend(pulumi.ComponentResource):
                 deletion_protection=args.deletion_protection,
                 domain=args.domain,
                 origin_secrets=args.origin_secrets,
+                access_log_days=args.access_log_days,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),

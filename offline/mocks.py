@@ -118,6 +118,9 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
     arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{physical}"
     out: dict[str, Any] = {"arn": arn, "name": physical}
 
+    if typ == "aws:s3/bucket:Bucket":
+        bucket = inputs.get("bucket") or f"{name}-{_hex(name, 7)}"  # autonamed: lowercase, like AWS requires
+        return {"__id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": region}
     if typ == "random:index/randomPassword:RandomPassword":
         # Deterministic per name, letters and digits as the program asks: enough to tell versions apart.
         return {"result": (_hex(name, 40) * 2)[: int(inputs.get("length", 16))]}

@@ -15,7 +15,7 @@ from policies.edge_lambda import (
 from policies.front_door import FRONT_DOOR_MATCHES_CONFIG
 from policies.global_accelerator import GA_ALB_ENDPOINTS_ONLY, GA_CLIENT_IP_PRESERVATION, GA_ENDPOINT_GROUP_PER_REGION
 from policies.iam import LAMBDA_ROLE_NO_WILDCARD_ACTIONS
-from policies.load_balancer import LAMBDA_TARGET_GROUP_HEALTH_CHECK
+from policies.load_balancer import ALB_ACCESS_LOGS_ON, LAMBDA_TARGET_GROUP_HEALTH_CHECK
 from policies.origin import APIGATEWAY_DEFAULT_ENDPOINT_DISABLED, FRONT_DOOR_NOT_BYPASSABLE, NO_PLAINTEXT_HOP
 from policies.parity import REGION_PARITY
 from policies.regions import BACKEND_IN_EVERY_REGION, MIN_REGIONS
@@ -82,6 +82,7 @@ ALL_POLICIES: list[Policy] = [
     FRONT_DOOR_NOT_BYPASSABLE,
     APIGATEWAY_DEFAULT_ENDPOINT_DISABLED,
     NO_PLAINTEXT_HOP,
+    ALB_ACCESS_LOGS_ON,
 ]
 
 POLICIES_BY_NAME: dict[str, Policy] = {policy.name: policy for policy in ALL_POLICIES}

@@ -48,3 +48,30 @@ LAMBDA_TARGET_GROUP_HEALTH_CHECK = ResourceValidationPolicy(
     description="Lambda target groups enable their health check explicitly, on the API's health path.",
     validate=_health_check_enabled,
 )
+
+
+def _access_logs_on(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+    if args.resource_type not in (t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
+        return
+    if get(args.props, "loadBalancerType") not in (None, "application"):
+        return
+    enabled, bucket = get(args.props, "accessLogs", "enabled"), get(args.props, "accessLogs", "bucket")
+    if is_unknown(enabled) or is_unknown(bucket):
+        return
+    if enabled is not True or not bucket:
+        report_violation(
+            message(
+                args,
+                f"access logs are off (accessLogs.enabled {show(enabled)}, bucket {show(bucket)}): requests that "
+                "reach this region leave no record to investigate",
+                "set access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=<the region's log bucket>, enabled=True) "
+                "(components/access_log_bucket.py)",
+            )
+        )
+
+
+ALB_ACCESS_LOGS_ON = ResourceValidationPolicy(
+    name="alb-access-logs-on",
+    description="Every Application Load Balancer writes access logs to a bucket.",
+    validate=_access_logs_on,
+)

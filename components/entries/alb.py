@@ -7,6 +7,7 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components import naming
+from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.catalogue import (
     ALB_SSL_POLICY,
     ELB_PRINCIPAL,
@@ -77,6 +78,14 @@ class AlbEntry(RegionalEntry):
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])],
             opts=child,
         )
+        logs = AccessLogBucket(
+            f"{name}-logs",
+            AccessLogBucketArgs(
+                region=args.region, expiration_days=args.access_log_days, keep_on_delete=args.deletion_protection
+            ),
+            provider=provider,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         alb = aws.lb.LoadBalancer(
             naming.elb_logical_name(args.region, "alb"),
             load_balancer_type="application",
@@ -86,9 +95,13 @@ class AlbEntry(RegionalEntry):
             drop_invalid_header_fields=True,
             enable_deletion_protection=args.deletion_protection,
             idle_timeout=60,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket_name, enabled=True),
             # An internet-facing ALB needs the gateway attached and its subnets routed to it first
             # (otherwise: InvalidSubnet, VPC has no internet gateway); on destroy it goes before them.
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[igw, routes, *associations])),
+            # Switching logging on checks that the ALB may write to the bucket: the policy comes first.
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[igw, routes, *associations, logs.policy])
+            ),
         )
         check = plan.alb_target_group_health(args.health)
         target_group = aws.lb.TargetGroup(

@@ -29,6 +29,7 @@ class EntryArgs:
     domain: Optional[DomainBinding] = None
     # Enforce CloudFront's origin secret: any of these values in catalogue.ORIGIN_SECRET_HEADER.
     origin_secrets: Optional[pulumi.Input[list]] = None
+    access_log_days: int = 90  # how long an entry's own access logs are kept (config accessLogDays)
 
 
 class RegionalEntry(pulumi.ComponentResource):

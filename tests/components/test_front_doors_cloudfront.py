@@ -6,9 +6,9 @@ import pytest
 
 from components.front_doors.cloudfront_edge import (
     CACHING_DISABLED_POLICY_ID,
-    SECURITY_HEADERS_POLICY_ID,
     EDGE_TIMEOUT_SECONDS,
     ROUTING_TABLE_ARCHIVE_PATH,
+    SECURITY_HEADERS_POLICY_ID,
 )
 from components.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract

@@ -378,7 +378,11 @@ def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> 
         "aws:lb/loadBalancer:LoadBalancer",
         f"{region}-alb",
         region,
-        {"loadBalancerType": "application", "internal": False},
+        {
+            "loadBalancerType": "application",
+            "internal": False,
+            "accessLogs": {"bucket": f"{name}-alb-logs-0a1b2c3", "enabled": True},
+        },
         parent=entry,
         outputs={"arn": alb_arn(region), "dnsName": f"{name}.{region}.elb.amazonaws.com"},
     )

@@ -613,6 +613,16 @@ CASES = [
         front_door=R53,
     ),
     Case(
+        "alb-access-logs-on",
+        lambda f: f.set("eu-west-1-alb", "accessLogs", {"enabled": False, "bucket": ""}),
+        "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: access logs are off (accessLogs.enabled false",
+    ),
+    Case(
+        "alb-access-logs-on",
+        lambda f: f.drop("eu-west-1-alb", "accessLogs"),
+        "access logs are off (accessLogs.enabled (not set), bucket (not set))",
+    ),
+    Case(
         "no-plaintext-hop",
         lambda f: f.set("api-eu-west-1-alb-https", "protocol", "HTTP"),
         "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: the listener serves the API over plain HTTP",
