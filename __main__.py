@@ -18,6 +18,7 @@ from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.process import tune_garbage_collector
 from components.providers import build_providers
 from components.regional_backend import RegionalBackend, RegionalBackendArgs
+from components.web_acl import build_web_acls
 
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
@@ -73,6 +74,8 @@ for region in settings.regions:
         provider=providers[region],
     )
 
+web_acls = build_web_acls(settings, providers, backends)  # where origin_protection.waf_coverage says
+
 # Entries open before the doors move (the main name waits for them); they lock after (they wait for the doors).
 opened = () if lock == LOCKED else lock_entries(backends, providers, lock)
 front_doors = build_front_doors(
@@ -83,6 +86,7 @@ front_doors = build_front_doors(
     origin_secret=None if secret is None else secret.current,
     origin_accepted_by=tuple(b.origin_acceptor for b in backends.values() if b.origin_acceptor),
     entries_open=opened + tuple(b.origin_gate for b in backends.values() if b.origin_gate and lock != LOCKED),
+    web_acl_arns=web_acls,
 )
 if lock == LOCKED:
     lock_entries(backends, providers, lock, after=front_doors.serving)

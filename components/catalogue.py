@@ -114,6 +114,8 @@ class DoorFacts:
     origin_guard: str = "none"
     # The hop a backend without TLS (an ALB without a domain) leaves unencrypted behind this door.
     plaintext_hop: str = ""
+    # The WAFv2 scope of a web ACL on the door itself, or "" when the door cannot take one.
+    web_acl_scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class BackendFacts:
     origin_guards: tuple[str, ...] = ()
     # The entry cannot check a header itself, so the function does (functions/api/origin_guard.py).
     origin_guard_in_function: bool = False
+    takes_web_acl: bool = False  # a REGIONAL WAFv2 web ACL can be associated with it (HTTP APIs cannot)
 
 
 DOORS: dict[str, DoorFacts] = {
@@ -154,6 +157,7 @@ DOORS: dict[str, DoorFacts] = {
         needs_edge_region=True,
         origin_guard="secret-header",
         plaintext_hop="CloudFront -> ALB is plain HTTP across the internet",
+        web_acl_scope="CLOUDFRONT",
     ),
 }
 
@@ -163,6 +167,7 @@ BACKENDS: dict[str, BackendFacts] = {
         description="Application Load Balancer in a small VPC, Lambda target group",
         https_without_domain=False,
         origin_guards=("secret-header",),
+        takes_web_acl=True,
     ),
     "apigateway": BackendFacts(
         component="components.entries.http_api:HttpApiEntry",
@@ -213,6 +218,21 @@ ORIGIN_LOCK_TAG = "origin-lock"
 # Listener rule priorities on a guarded ALB (1-50000; lower is evaluated first).
 ORIGIN_ACCEPT_PRIORITY = 10
 ORIGIN_LOCKDOWN_PRIORITY = 50000
+
+
+# -- WAF -----------------------------------------------------------------------------------------
+
+# Rate-based rules count requests per client IP over a 5-minute window; AWS takes limits from 10 to
+# 2,000,000,000 (AWS WAF developer guide, "Rate-based rule statement", read 2026-12-01).
+WAF_RATE_LIMIT_RANGE = (10, 2_000_000_000)
+WAF_RATE_WINDOW_SECONDS = 300
+# AWS managed rule groups every web ACL carries, with the rules it only counts. The core rule set's
+# SizeRestrictions_BODY blocks bodies over 8 KB; the API takes JSON bodies up to 64 KiB and checks the
+# size itself (functions/api/contract.py MAX_BODY_BYTES), so that rule only counts.
+WAF_MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("AWSManagedRulesCommonRuleSet", ("SizeRestrictions_BODY",)),
+    ("AWSManagedRulesKnownBadInputsRuleSet", ()),
+)
 
 
 # -- The table -----------------------------------------------------------------------------------

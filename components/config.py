@@ -45,10 +45,12 @@ from components.catalogue import (
     NAMESPACE,
     PROJECT,
     TRAFFIC_DIAL_RANGE,
+    WAF_RATE_LIMIT_RANGE,
+    WAF_RATE_WINDOW_SECONDS,
     mrsc_set_of,
 )
 from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
-from components.origin_protection import plaintext_hop
+from components.origin_protection import plaintext_hop, waf_coverage
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
@@ -118,6 +120,11 @@ _HELP: dict[str, tuple[str, str]] = {
         "true or false (default false: refuse a stack whose traffic would cross the internet unencrypted)",
         f"pulumi config rm {_key('allowPlaintext')}, and set a domain so every hop is HTTPS",
     ),
+    "waf": (
+        f"a map {{rateLimit: {WAF_RATE_LIMIT_RANGE[0]}-{WAF_RATE_LIMIT_RANGE[1]}}}: requests per client IP per "
+        f"{WAF_RATE_WINDOW_SECONDS // 60} minutes before WAF blocks it",
+        "set waf: {rateLimit: 2000} in Pulumi.<stack>.yaml",
+    ),
     "accessLogDays": (
         f"an integer from {ACCESS_LOG_DAYS_RANGE[0]} to {ACCESS_LOG_DAYS_RANGE[1]} (default {DEFAULT_ACCESS_LOG_DAYS}): "
         "days the ALBs' access logs are kept",
@@ -134,6 +141,7 @@ _SHAPES = {  # what JSON text a structured key must decode to, and an example of
     "domain": ("a map {zone, name}", "{zone: example.com, name: api}"),
     "healthCheck": ("a map {path, intervalSeconds, failureThreshold}", "{path: /health, intervalSeconds: 10}"),
     "trafficDials": ("a map {region: percent}", "{eu-west-1: 0}"),
+    "waf": ("a map {rateLimit}", "{rateLimit: 2000}"),
 }
 
 
@@ -211,6 +219,14 @@ class HealthCheckSettings(BaseModel):
     def detection_seconds(self) -> int:
         """Roughly how long a dead region keeps getting traffic before checkers call it down."""
         return self.interval_seconds * self.failure_threshold
+
+
+class WafSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    rate_limit: Annotated[
+        int, BeforeValidator(_cli_int), Field(strict=True, ge=WAF_RATE_LIMIT_RANGE[0], le=WAF_RATE_LIMIT_RANGE[1])
+    ] = Field(alias="rateLimit")
 
 
 class DomainSettings(BaseModel):
@@ -298,6 +314,7 @@ class StackConfig(BaseModel):
     origin_secret_version: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=1, le=MAX_ORIGIN_SECRET_VERSION)
     ] = Field(1, alias="originSecretVersion")
+    waf: Annotated[Optional[WafSettings], _json_text("waf")] = None
     access_log_days: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=ACCESS_LOG_DAYS_RANGE[0], le=ACCESS_LOG_DAYS_RANGE[1])
     ] = Field(DEFAULT_ACCESS_LOG_DAYS, alias="accessLogDays")
@@ -380,6 +397,7 @@ class StackConfig(BaseModel):
         self._check_dials()
         self._check_consistency()
         self._check_plaintext()
+        self._check_waf()
         return self
 
     @property
@@ -460,6 +478,21 @@ class StackConfig(BaseModel):
                 "leave at least one region above 0 (to stop serving, remove the front door instead)",
                 key=_key("trafficDials"),
             )
+
+    def _check_waf(self) -> None:
+        if self.waf is None:
+            return
+        strategies = tuple(s for s, _ in self.front_door)
+        coverage = waf_coverage(strategies, self.backend)
+        if coverage.edge or coverage.regional:
+            return
+        raise problem(
+            f"no request would pass a web ACL: {', '.join(coverage.uncovered)} (HTTP APIs cannot take a WAFv2 "
+            "web ACL, and no front door of this stack can)",
+            "waf with the cloudfront front door (alone or in an A/B map), or with the alb backend",
+            f"pulumi config rm {_key('waf')}  (or use frontDoor cloudfront, or backend alb)",
+            key=_key("waf"),
+        )
 
     def _check_plaintext(self) -> None:
         hop = plaintext_hop(self.backend, self.domain is not None, tuple(s for s, _ in self.front_door))
@@ -630,6 +663,7 @@ class Settings(BaseModel):
     allow_plaintext: bool = False
     origin_secret_version: int = 1
     access_log_days: int = DEFAULT_ACCESS_LOG_DAYS
+    waf: Optional[WafSettings] = None
 
     @property
     def plaintext_hop(self) -> Optional[str]:
@@ -705,6 +739,7 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         allow_plaintext=config.allow_plaintext,
         origin_secret_version=config.origin_secret_version,
         access_log_days=config.access_log_days,
+        waf=config.waf,
     )
 
 

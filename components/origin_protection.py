@@ -65,7 +65,12 @@ def accepted_versions(version: int) -> tuple[int, ...]:
 
 
 def security_summary(
-    strategies: tuple[str, ...], backend: str, has_domain: bool, allow_plaintext: bool, lock: str = LOCKED
+    strategies: tuple[str, ...],
+    backend: str,
+    has_domain: bool,
+    allow_plaintext: bool,
+    lock: str = LOCKED,
+    waf_rate_limit: int | None = None,
 ) -> list[str]:
     """What protects this stack's entries, one line each, for the offline plan."""
     lines = [plan_origin_guard(strategies, backend).summary]
@@ -83,4 +88,31 @@ def security_summary(
     hop = plaintext_hop(backend, has_domain, strategies)
     if hop is not None and allow_plaintext:
         lines.append(f"advisory: {hop} (accepted by allowPlaintext)")
+    if waf_rate_limit is None:
+        lines.append("WAF: none (set waf: {rateLimit: N} for web ACLs)")
+    else:
+        coverage = waf_coverage(strategies, backend)
+        where = ["CloudFront (CLOUDFRONT scope)"] * coverage.edge + ["each ALB (REGIONAL scope)"] * coverage.regional
+        lines.append(
+            f"WAF: managed rules and {waf_rate_limit} requests per client IP per 5 minutes on {' and '.join(where)}"
+        )
+        lines.extend(f"WAF: not covered: {path} (HTTP APIs cannot take a web ACL)" for path in coverage.uncovered)
     return lines
+
+
+@dataclass(frozen=True)
+class WafCoverage:
+    edge: bool  # a CLOUDFRONT-scope web ACL on the distribution
+    regional: bool  # a REGIONAL web ACL on each regional entry
+    uncovered: tuple[str, ...]  # paths no web ACL sees, e.g. "route53 -> HTTP API"
+
+
+def waf_coverage(strategies: tuple[str, ...], backend: str) -> WafCoverage:
+    """Where web ACLs go. Requests through a door that takes one are filtered there (it sees the real
+    client address); the entries get one only if some door sends clients to them directly, and only if
+    the entry can take one (an HTTP API cannot)."""
+    edge = any(DOORS[s].web_acl_scope for s in strategies)
+    direct = [s for s in strategies if not DOORS[s].web_acl_scope]
+    regional = bool(direct) and BACKENDS[backend].takes_web_acl
+    uncovered = () if regional else tuple(f"{s} -> {backend}" for s in direct)
+    return WafCoverage(edge=edge, regional=regional, uncovered=uncovered)

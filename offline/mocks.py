@@ -118,6 +118,9 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
     arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{physical}"
     out: dict[str, Any] = {"arn": arn, "name": physical}
 
+    if typ == "aws:wafv2/webAcl:WebAcl":
+        scope = "global" if inputs.get("scope") == "CLOUDFRONT" else "regional"
+        return {"arn": f"arn:aws:wafv2:{region}:{ACCOUNT}:{scope}/webacl/{physical}/{_hex(name, 8)}", "name": physical}
     if typ == "aws:s3/bucket:Bucket":
         bucket = inputs.get("bucket") or f"{name}-{_hex(name, 7)}"  # autonamed: lowercase, like AWS requires
         return {"__id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": region}

@@ -38,7 +38,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {count:3d}  {type_token}")
     print("\nsecurity:")
     for line in security_summary(
-        settings.strategies, settings.backend, settings.domain is not None, settings.allow_plaintext
+        settings.strategies,
+        settings.backend,
+        settings.domain is not None,
+        settings.allow_plaintext,
+        waf_rate_limit=settings.waf.rate_limit if settings.waf else None,
     ):
         print(f"  {line}")
     print("\noutputs (mock values):")

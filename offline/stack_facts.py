@@ -17,6 +17,7 @@ from offline.stack_config import load_stack_config
 EXPECTED_REGIONS = "expectedRegions"
 HOME_REGION = "homeRegion"
 EXPECTED_FRONT_DOORS = "expectedFrontDoors"
+WAF_RATE_LIMIT = "wafRateLimit"
 
 
 def stack_settings(stack: str, overrides: Iterable[str] = (), values: Optional[dict] = None) -> Settings:
@@ -32,6 +33,7 @@ def facts(settings: Settings) -> dict[str, Any]:
         EXPECTED_REGIONS: list(settings.regions),
         HOME_REGION: settings.home_region,
         EXPECTED_FRONT_DOORS: sorted(settings.strategies),
+        WAF_RATE_LIMIT: settings.waf.rate_limit if settings.waf else 0,
     }
 
 

@@ -16,7 +16,12 @@ from policies.front_door import FRONT_DOOR_MATCHES_CONFIG
 from policies.global_accelerator import GA_ALB_ENDPOINTS_ONLY, GA_CLIENT_IP_PRESERVATION, GA_ENDPOINT_GROUP_PER_REGION
 from policies.iam import LAMBDA_ROLE_NO_WILDCARD_ACTIONS
 from policies.load_balancer import ALB_ACCESS_LOGS_ON, LAMBDA_TARGET_GROUP_HEALTH_CHECK
-from policies.origin import APIGATEWAY_DEFAULT_ENDPOINT_DISABLED, FRONT_DOOR_NOT_BYPASSABLE, NO_PLAINTEXT_HOP
+from policies.origin import (
+    APIGATEWAY_DEFAULT_ENDPOINT_DISABLED,
+    FRONT_DOOR_NOT_BYPASSABLE,
+    NO_PLAINTEXT_HOP,
+    WAF_ATTACHED_WHEN_CONFIGURED,
+)
 from policies.parity import REGION_PARITY
 from policies.regions import BACKEND_IN_EVERY_REGION, MIN_REGIONS
 from policies.route53 import (
@@ -83,6 +88,7 @@ ALL_POLICIES: list[Policy] = [
     APIGATEWAY_DEFAULT_ENDPOINT_DISABLED,
     NO_PLAINTEXT_HOP,
     ALB_ACCESS_LOGS_ON,
+    WAF_ATTACHED_WHEN_CONFIGURED,
 ]
 
 POLICIES_BY_NAME: dict[str, Policy] = {policy.name: policy for policy in ALL_POLICIES}

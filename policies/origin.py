@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from pulumi_policy import (
+    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -25,11 +26,11 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import ORIGIN_LOCK_TAG, ORIGIN_SECRET_HEADER
+from components.catalogue import ORIGIN_LOCK_TAG, ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS
 from components.origin_protection import PENDING
 from functions.api.contract import ENV_ORIGIN_SECRETS
 from policies import tokens as t
-from policies.common import elements, get, is_unknown, label, message, plain, show
+from policies.common import config_int, elements, get, is_unknown, label, message, plain, show
 from policies.front_door import deployed_front_doors
 from policies.graph import StackGraph
 
@@ -284,4 +285,93 @@ NO_PLAINTEXT_HOP = ResourceValidationPolicy(
     name="no-plaintext-hop",
     description="No listener serves the API over HTTP and no CloudFront origin is fetched over HTTP.",
     validate=_plaintext,
+)
+
+
+# -- waf-attached-when-configured ----------------------------------------------------------------
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+
+
+def _check_web_acl(acl: Any, limit: int, report_violation: ReportViolation) -> None:
+    rules = list(elements(acl.props, "rules"))
+    if any(_has_unknown(get(r, "statement")) for r in rules):
+        return
+    limits = [get(r, "statement", "rateBasedStatement", "limit") for r in rules]
+    groups = {get(r, "statement", "managedRuleGroupStatement", "name") for r in rules}
+    if not any(value is not None and float(value) == limit for value in limits):
+        report_violation(
+            message(
+                acl,
+                f"no rate-based rule with the configured limit {limit} (limits: {show([v for v in limits if v is not None])})",
+                f"a rate_based_statement with aggregate_key_type IP and limit {limit} (components/web_acl.py)",
+            ),
+            acl.urn,
+        )
+    missing = sorted({name for name, _ in WAF_MANAGED_RULE_GROUPS} - groups)
+    if missing:
+        report_violation(
+            message(
+                acl, f"AWS managed rule groups {', '.join(missing)} are missing", "add them (components/web_acl.py)"
+            ),
+            acl.urn,
+        )
+
+
+def _waf_attached(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+    limit = config_int(args, "wafRateLimit", 0)
+    if limit <= 0:
+        return  # the stack has no waf key
+    graph = StackGraph(args.resources)
+    for acl in graph.of_type(WEB_ACL):
+        _check_web_acl(acl, limit, report_violation)
+    for distribution in graph.of_type(t.CLOUDFRONT_DISTRIBUTION):
+        acl_id = get(distribution.props, "webAclId")
+        if not is_unknown(acl_id) and not acl_id and not graph.dependencies(distribution, "webAclId", WEB_ACL):
+            report_violation(
+                message(
+                    distribution,
+                    "global-serverless:waf is set but the distribution has no web ACL (webAclId (not set))",
+                    "set web_acl_id to the CLOUDFRONT-scope web ACL's ARN (components/web_acl.py)",
+                ),
+                distribution.urn,
+            )
+    if set(deployed_front_doors(graph)) <= {"cloudfront"}:
+        return  # every request passes CloudFront's web ACL; the entries answer nobody else
+    associated = set()
+    for association in graph.of_type(WEB_ACL_ASSOCIATION):
+        arn = get(association.props, "resourceArn")
+        if not is_unknown(arn):
+            associated.add(arn)
+        associated |= {r.urn for r in graph.dependencies(association, "resourceArn")}
+    for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
+        arn = get(balancer.props, "arn")
+        if is_unknown(arn) and not associated:
+            continue
+        if arn not in associated and balancer.urn not in associated:
+            report_violation(
+                message(
+                    balancer,
+                    "global-serverless:waf is set and clients reach this load balancer directly, but no web ACL "
+                    "is associated with it",
+                    "an aws.wafv2.WebAclAssociation with the region's REGIONAL web ACL (components/web_acl.py)",
+                ),
+                balancer.urn,
+            )
+
+
+WAF_ATTACHED_WHEN_CONFIGURED = StackValidationPolicy(
+    name="waf-attached-when-configured",
+    description="With global-serverless:waf, every door and entry clients reach has a web ACL with the rate limit.",
+    validate=_waf_attached,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "wafRateLimit": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "global-serverless:waf.rateLimit, or 0 when the stack sets no waf.",
+            }
+        }
+    ),
 )

@@ -37,6 +37,7 @@ def build_front_doors(
     origin_secret: Optional[pulumi.Input[str]] = None,
     origin_accepted_by: tuple[pulumi.Resource, ...] = (),
     entries_open: tuple[pulumi.Resource, ...] = (),
+    web_acl_arns: Optional[Mapping[str, pulumi.Input[str]]] = None,
 ) -> FrontDoors:
     """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
     hostnames = None if dns is None else dns.hostnames
@@ -54,6 +55,7 @@ def build_front_doors(
                 traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
                 origin_secret=origin_secret,
                 origin_accepted_by=origin_accepted_by,
+                web_acl_arn=(web_acl_arns or {}).get(DOORS[strategy].web_acl_scope),
             ),
         )
         for strategy in settings.strategies

@@ -27,6 +27,7 @@ class FrontDoorArgs:
     # CloudFront's origin secret, and the entry rules that accept it (the door starts sending it after them).
     origin_secret: Optional[pulumi.Input[str]] = None
     origin_accepted_by: tuple[pulumi.Resource, ...] = ()
+    web_acl_arn: Optional[pulumi.Input[str]] = None  # a web ACL of the door's own scope (catalogue web_acl_scope)
 
 
 class FrontDoor(pulumi.ComponentResource):

@@ -117,6 +117,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
             ),
             viewer_certificate=self._viewer_certificate(args),
+            web_acl_id=args.web_acl_arn,  # WAFv2 takes the web ACL's ARN here
             # The router serves once the distribution points at it: its log permissions come first; and
             # CloudFront sends a new origin secret only once every entry accepts it.
             opts=pulumi.ResourceOptions.merge(

@@ -613,6 +613,13 @@ CASES = [
         front_door=R53,
     ),
     Case(
+        "waf-attached-when-configured",
+        lambda f: f,  # the fixture has no web ACLs: a stack with waf set would have them
+        "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: global-serverless:waf is set and clients "
+        "reach this load balancer directly, but no web ACL is associated with it",
+        facts={"wafRateLimit": 2000},
+    ),
+    Case(
         "alb-access-logs-on",
         lambda f: f.set("eu-west-1-alb", "accessLogs", {"enabled": False, "bucket": ""}),
         "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: access logs are off (accessLogs.enabled false",

@@ -18,7 +18,8 @@ def test_the_plan_says_what_protects_the_entries():
     assert done.returncode == 0, done.stderr
     security = done.stdout.split("security:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert [line.strip() for line in security] == [
-        "regional entries answer 403 to any request without CloudFront's origin secret"
+        "regional entries answer 403 to any request without CloudFront's origin secret",
+        "WAF: none (set waf: {rateLimit: N} for web ACLs)",
     ]
 
 

@@ -1,0 +1,79 @@
+"""WAF: web ACLs where requests pass (CloudFront's scope on the distribution, REGIONAL on directly reached ALBs)."""
+
+import pytest
+
+from components.config import ConfigError
+from components.origin_protection import WafCoverage, waf_coverage
+from tests.components.helpers import program
+
+REGIONS = ["us-east-1", "eu-west-1"]
+ACL = "aws:wafv2/webAcl:WebAcl"
+ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+WAF = {"rateLimit": 1500}
+
+
+@pytest.mark.parametrize(
+    ("strategies", "backend", "edge", "regional", "uncovered"),
+    [
+        (("cloudfront",), "alb", True, False, ()),  # the ALBs answer CloudFront only
+        (("cloudfront",), "apigateway", True, False, ()),
+        (("route53",), "alb", False, True, ()),
+        (("globalaccelerator",), "alb", False, True, ()),
+        (("cloudfront", "route53"), "alb", True, True, ()),
+        (("cloudfront", "route53"), "apigateway", True, False, ("route53 -> apigateway",)),
+        (("route53",), "apigateway", False, False, ("route53 -> apigateway",)),
+    ],
+)
+def test_coverage_follows_the_doors_and_the_backend(strategies, backend, edge, regional, uncovered):
+    assert waf_coverage(strategies, backend) == WafCoverage(edge, regional, uncovered)
+
+
+def test_each_web_acl_has_the_rate_limit_and_the_managed_groups_with_big_bodies_counted():
+    run = program(REGIONS, backend="alb", front_door="route53", waf=WAF)
+    acls = run.of_type(ACL)
+    assert sorted(a.region for a in acls) == sorted(REGIONS) and {a.inputs["scope"] for a in acls} == {"REGIONAL"}
+    for acl in acls:
+        rate, common, bad_inputs = acl.inputs["rules"]
+        statement = rate["statement"]["rateBasedStatement"]
+        assert (statement["aggregateKeyType"], statement["limit"], statement["evaluationWindowSec"]) == (
+            "IP",
+            1500,
+            300,
+        )
+        assert "block" in rate["action"]
+        group = common["statement"]["managedRuleGroupStatement"]
+        assert (group["vendorName"], group["name"]) == ("AWS", "AWSManagedRulesCommonRuleSet")
+        # The API takes 64 KiB bodies; the core rule set would block anything over 8 KB.
+        assert group["ruleActionOverrides"] == [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]
+        assert bad_inputs["statement"]["managedRuleGroupStatement"]["name"] == "AWSManagedRulesKnownBadInputsRuleSet"
+        assert acl.inputs["defaultAction"] == {"allow": {}}
+
+
+def test_each_directly_reached_alb_is_associated_with_its_regions_web_acl():
+    run = program(REGIONS, backend="alb", front_door="globalaccelerator", waf=WAF)
+    balancers = {r.region: r.state["arn"] for r in run.of_type("aws:lb/loadBalancer:LoadBalancer")}
+    acls = {r.region: r.state["arn"] for r in run.of_type(ACL)}
+    associations = {r.region: r.inputs for r in run.of_type(ASSOCIATION)}
+    assert associations == {region: {"resourceArn": balancers[region], "webAclArn": acls[region]} for region in REGIONS}
+
+
+def test_cloudfront_takes_a_cloudfront_scope_web_acl_in_us_east_1():
+    run = program(["eu-west-1", "ap-southeast-1"], backend="alb", front_door="cloudfront", waf=WAF)
+    (acl,) = run.of_type(ACL)
+    assert (acl.region, acl.inputs["scope"]) == ("us-east-1", "CLOUDFRONT")
+    (distribution,) = run.of_type("aws:cloudfront/distribution:Distribution")
+    assert distribution.inputs["webAclId"] == acl.state["arn"]
+    assert run.of_type(ASSOCIATION) == []  # the entries answer CloudFront only
+
+
+def test_without_waf_there_is_no_web_acl():
+    run = program(REGIONS, backend="alb", front_door="cloudfront")
+    assert (
+        run.of_type(ACL) == [] and "webAclId" not in run.of_type("aws:cloudfront/distribution:Distribution")[0].inputs
+    )
+
+
+def test_waf_where_no_request_would_pass_a_web_acl_is_a_named_error():
+    with pytest.raises(ConfigError) as caught:
+        program(REGIONS, backend="apigateway", front_door="route53", waf=WAF)
+    assert caught.value.key == "global-serverless:waf" and "route53 -> apigateway" in str(caught.value)
