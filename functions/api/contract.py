@@ -17,6 +17,12 @@ HANDLER = "api.handler.handler"
 ENV_TABLE_NAME = "TABLE_NAME"
 ENV_CHAOS_PARAMETER = "CHAOS_PARAMETER_NAME"
 ENV_HEALTH_PATH = "HEALTH_PATH"
+# JWT bearer tokens (set by the program from the stack's `auth`): issuer and audience switch it on.
+ENV_AUTH_ISSUER = "AUTH_ISSUER"
+ENV_AUTH_AUDIENCE = "AUTH_AUDIENCE"
+ENV_AUTH_PROTECT_READS = "AUTH_PROTECT_READS"  # "true" | "false"
+ENV_AUTH_SCOPES = "AUTH_SCOPES"  # space-separated scopes every protected request needs
+ENV_AUTH_JWKS_URL = "AUTH_JWKS_URL"  # optional; default: jwks_uri from the issuer's OpenID configuration
 # JSON list of the origin secrets CloudFront may send (set only while the entries are locked to it).
 ENV_ORIGIN_SECRETS = "ORIGIN_SECRETS"
 ORIGIN_SECRET_HEADER = "x-origin-verify"

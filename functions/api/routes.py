@@ -18,9 +18,11 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from . import idempotency
+from .auth import Authenticator, Forbidden, Unauthorized
 from .chaos import ChaosSource
 from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
+from .jwks import KeysUnavailable
 from .observability import count, logger
 from .origin_guard import HEADER as ORIGIN_HEADER
 from .origin_guard import REFUSAL, OriginGuard
@@ -70,6 +72,7 @@ def build_router(
     *,
     sleep: Callable[[float], None],
     random: Callable[[], float],
+    authenticator: Authenticator | None = None,
 ) -> Router:
     router = Router()
 
@@ -168,6 +171,24 @@ def build_router(
     def guard_origin(app, next_middleware) -> Response:
         return refused(app.current_event.raw_event) or next_middleware(app)
 
+    def require_token(app, next_middleware) -> Response:
+        event = app.current_event
+        if authenticator is None or not authenticator.requires(event.http_method, event.path, settings.health_path):
+            return next_middleware(app)
+        try:
+            authenticator.check(request_header(event.raw_event, "authorization"))
+        except Unauthorized as refused:
+            count("AuthRefused")
+            return error_response(401, refused.message, {"WWW-Authenticate": refused.challenge})
+        except Forbidden as refused:
+            count("AuthForbidden")
+            return error_response(403, refused.message, {"WWW-Authenticate": refused.challenge})
+        except KeysUnavailable as unavailable:
+            count("AuthKeysUnavailable")
+            logger.warning("issuer keys unavailable", extra={"reason": str(unavailable)})
+            return error_response(503, "the token cannot be checked right now: retry shortly")
+        return next_middleware(app)
+
     def inject_faults(app, next_middleware) -> Response:
         fault = chaos.current()
         if fault.mode == "down":
@@ -183,7 +204,7 @@ def build_router(
             return error_response(fault.error_status, "injected fault (chaos game day)", {CHAOS_HEADER: "error"})
         return next_middleware(app)
 
-    router.use(middlewares=[guard_origin, inject_faults])
+    router.use(middlewares=[guard_origin, require_token, inject_faults])
 
     @router.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:

@@ -20,9 +20,11 @@ import botocore.session
 from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver
 from botocore.config import Config
 
+from .auth import Authenticator
 from .chaos import ChaosSource
 from .idempotency import IdempotentWrites
 from .items import ItemService
+from .jwks import KeySource
 from .observability import metrics
 from .routes import build_router
 from .settings import Settings, load_settings
@@ -54,6 +56,7 @@ def build_runtime(
     random: Callable[[], float] = _random.random,
     dynamodb_client=None,
     ssm_client=None,
+    keys: KeySource | None = None,
 ) -> Runtime:
     settings = load_settings(environ)
     session = aws_session()
@@ -63,7 +66,9 @@ def build_runtime(
     service = ItemService(ItemStore(dynamodb, settings.table_name), settings.region)
     chaos = ChaosSource(ssm, settings.chaos_parameter_name, clock=clock)
     writes = IdempotentWrites(dynamodb, settings.table_name)
-    router = build_router(settings, service, chaos, writes, sleep=sleep, random=random)
+    # The issuer's keys are fetched on the first request that needs a token, not at cold start.
+    authenticator = Authenticator(settings.auth, keys) if settings.auth else None
+    router = build_router(settings, service, chaos, writes, sleep=sleep, random=random, authenticator=authenticator)
 
     alb = ALBResolver()
     alb.include_router(router)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import contract
+from .auth import AuthSettings
 
 _REQUIRED = {
     contract.ENV_REGION: "the region this copy runs in (set by the Lambda runtime)",
@@ -29,6 +30,7 @@ class Settings:
     request_log_sample_rate: float = contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE
     origin_secrets: tuple[str, ...] = ()  # empty: every request is served
     strict_transport_security: str = ""  # the HSTS header's value, or "" for none
+    auth: AuthSettings | None = None  # None: no token is asked for
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -49,6 +51,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         request_log_sample_rate=_sample_rate(env),
         origin_secrets=_origin_secrets(env),
         strict_transport_security=env.get(contract.ENV_STRICT_TRANSPORT_SECURITY, "").strip(),
+        auth=_auth(env),
         region=env[contract.ENV_REGION].strip(),
         table_name=env[contract.ENV_TABLE_NAME].strip(),
         chaos_parameter_name=env[contract.ENV_CHAOS_PARAMETER].strip(),
@@ -88,3 +91,24 @@ def _origin_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
             f"{name} is invalid: it must be a JSON list of non-empty strings (set by the Pulumi program)"
         )
     return tuple(values)
+
+
+def _auth(env: Mapping[str, str]) -> AuthSettings | None:
+    issuer = env.get(contract.ENV_AUTH_ISSUER, "").strip()
+    audience = env.get(contract.ENV_AUTH_AUDIENCE, "").strip()
+    if not issuer and not audience:
+        return None
+    if not issuer or not audience:
+        raise SettingsError(
+            f"{contract.ENV_AUTH_ISSUER} and {contract.ENV_AUTH_AUDIENCE} go together: set both (auth on) or neither"
+        )
+    protect_reads = env.get(contract.ENV_AUTH_PROTECT_READS, "false").strip().lower()
+    if protect_reads not in ("true", "false"):
+        raise SettingsError(f"{contract.ENV_AUTH_PROTECT_READS}={protect_reads!r} is invalid: true or false")
+    return AuthSettings(
+        issuer=issuer,
+        audience=audience,
+        protect_reads=protect_reads == "true",
+        scopes=tuple(env.get(contract.ENV_AUTH_SCOPES, "").split()),
+        jwks_url=env.get(contract.ENV_AUTH_JWKS_URL, "").strip() or None,
+    )
