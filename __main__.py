@@ -70,6 +70,7 @@ for region in settings.regions:
             origin_secrets=None if secret is None else secret.accepted,
             origin_locked=lock == LOCKED,
             access_log_days=settings.access_log_days,
+            auth=settings.auth,
         ),
         provider=providers[region],
     )

@@ -48,6 +48,21 @@ def function_environment(settings: Settings, table_name: str, chaos_parameter: s
         **contract.LOGGING_ENVIRONMENT,
         # With a domain every name the function answers on is HTTPS (no plaintext hop): browsers may pin it.
         **({contract.ENV_STRICT_TRANSPORT_SECURITY: contract.STRICT_TRANSPORT_SECURITY} if settings.domain else {}),
+        **auth_environment(settings),
+    }
+
+
+def auth_environment(settings: Settings) -> dict[str, str]:
+    """The function checks tokens itself behind every entry (behind an HTTP API as well as its JWT
+    authorizer), so both backends give the same answers."""
+    auth = settings.auth
+    if auth is None:
+        return {}
+    return {
+        contract.ENV_AUTH_ISSUER: auth.issuer,
+        contract.ENV_AUTH_AUDIENCE: auth.audience,
+        contract.ENV_AUTH_PROTECT_READS: "true" if auth.protect_reads else "false",
+        contract.ENV_AUTH_SCOPES: " ".join(auth.scopes),
     }
 
 

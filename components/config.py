@@ -13,6 +13,7 @@ import difflib
 import json
 import posixpath
 import re
+import urllib.parse
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
@@ -120,6 +121,10 @@ _HELP: dict[str, tuple[str, str]] = {
         "true or false (default false: refuse a stack whose traffic would cross the internet unencrypted)",
         f"pulumi config rm {_key('allowPlaintext')}, and set a domain so every hop is HTTPS",
     ),
+    "auth": (
+        "a map {issuer: https URL, audience: string, protectReads: true|false (false), scopes: [scope, ...] ([])}",
+        "set auth: {issuer: https://issuer.example, audience: api} in Pulumi.<stack>.yaml",
+    ),
     "waf": (
         f"a map {{rateLimit: {WAF_RATE_LIMIT_RANGE[0]}-{WAF_RATE_LIMIT_RANGE[1]}}}: requests per client IP per "
         f"{WAF_RATE_WINDOW_SECONDS // 60} minutes before WAF blocks it",
@@ -142,6 +147,7 @@ _SHAPES = {  # what JSON text a structured key must decode to, and an example of
     "healthCheck": ("a map {path, intervalSeconds, failureThreshold}", "{path: /health, intervalSeconds: 10}"),
     "trafficDials": ("a map {region: percent}", "{eu-west-1: 0}"),
     "waf": ("a map {rateLimit}", "{rateLimit: 2000}"),
+    "auth": ("a map {issuer, audience, protectReads, scopes}", "{issuer: https://issuer.example, audience: api}"),
 }
 
 
@@ -219,6 +225,31 @@ class HealthCheckSettings(BaseModel):
     def detection_seconds(self) -> int:
         """Roughly how long a dead region keeps getting traffic before checkers call it down."""
         return self.interval_seconds * self.failure_threshold
+
+
+class AuthSettings(BaseModel):
+    """JWT bearer tokens on writes (and reads with protectReads): the issuer's https URL and the audience."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    issuer: str
+    audience: Annotated[str, Field(min_length=1)]
+    protect_reads: Annotated[bool, BeforeValidator(_cli_bool), Field(strict=True)] = Field(False, alias="protectReads")
+    scopes: tuple[Annotated[str, Field(pattern=r"^[!#-\[\]-~]+$")], ...] = ()
+
+    @field_validator("issuer", mode="before")
+    @classmethod
+    def _issuer(cls, issuer: Any) -> str:
+        parsed = urllib.parse.urlsplit(issuer) if isinstance(issuer, str) else None
+        if parsed is None or parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment:
+            raise problem(
+                f"issuer {json.dumps(issuer)} is not an https URL: tokens and keys must come over TLS "
+                "(API Gateway's JWT authorizer accepts nothing else)",
+                "the issuer URL exactly as tokens carry it in `iss`, e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>",
+                "set auth: {issuer: https://..., audience: <client id or API identifier>} in Pulumi.<stack>.yaml",
+                key=_key("auth"),
+            )
+        return issuer
 
 
 class WafSettings(BaseModel):
@@ -315,6 +346,7 @@ class StackConfig(BaseModel):
         int, BeforeValidator(_cli_int), Field(strict=True, ge=1, le=MAX_ORIGIN_SECRET_VERSION)
     ] = Field(1, alias="originSecretVersion")
     waf: Annotated[Optional[WafSettings], _json_text("waf")] = None
+    auth: Annotated[Optional[AuthSettings], _json_text("auth")] = None
     access_log_days: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=ACCESS_LOG_DAYS_RANGE[0], le=ACCESS_LOG_DAYS_RANGE[1])
     ] = Field(DEFAULT_ACCESS_LOG_DAYS, alias="accessLogDays")
@@ -664,6 +696,7 @@ class Settings(BaseModel):
     origin_secret_version: int = 1
     access_log_days: int = DEFAULT_ACCESS_LOG_DAYS
     waf: Optional[WafSettings] = None
+    auth: Optional[AuthSettings] = None
 
     @property
     def plaintext_hop(self) -> Optional[str]:
@@ -740,6 +773,7 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         origin_secret_version=config.origin_secret_version,
         access_log_days=config.access_log_days,
         waf=config.waf,
+        auth=config.auth,
     )
 
 

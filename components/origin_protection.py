@@ -71,6 +71,8 @@ def security_summary(
     allow_plaintext: bool,
     lock: str = LOCKED,
     waf_rate_limit: int | None = None,
+    auth_issuer: str | None = None,
+    protect_reads: bool = False,
 ) -> list[str]:
     """What protects this stack's entries, one line each, for the offline plan."""
     lines = [plan_origin_guard(strategies, backend).summary]
@@ -88,6 +90,13 @@ def security_summary(
     hop = plaintext_hop(backend, has_domain, strategies)
     if hop is not None and allow_plaintext:
         lines.append(f"advisory: {hop} (accepted by allowPlaintext)")
+    if auth_issuer is None:
+        lines.append(
+            "auth: none: anyone who reaches the API can PUT and DELETE any item (set auth: {issuer, audience})"
+        )
+    else:
+        what = "every item request" if protect_reads else "PUT and DELETE"
+        lines.append(f"auth: JWT bearer tokens from {auth_issuer} on {what}; /health stays open")
     if waf_rate_limit is None:
         lines.append("WAF: none (set waf: {rateLimit: N} for web ACLs)")
     else:

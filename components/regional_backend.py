@@ -8,7 +8,7 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, ORIGIN_LOCK_TAG, component_type, load_component
-from components.config import HealthCheckSettings
+from components.config import AuthSettings, HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.entries.base import DomainBinding, EntryArgs, RegionalEntry
 from components.iam import allow, assume_role_policy, policy_document
@@ -35,6 +35,7 @@ class RegionalBackendArgs:
     # Refuse requests without them (origin_protection.lock_state); an ALB refuses with OriginLockdown.
     origin_locked: bool = False
     access_log_days: int = 90
+    auth: Optional[AuthSettings] = None
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -126,6 +127,7 @@ class RegionalBackend(pulumi.ComponentResource):
                 domain=args.domain,
                 origin_secrets=args.origin_secrets,
                 access_log_days=args.access_log_days,
+                auth=args.auth,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),

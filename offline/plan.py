@@ -43,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         settings.domain is not None,
         settings.allow_plaintext,
         waf_rate_limit=settings.waf.rate_limit if settings.waf else None,
+        auth_issuer=settings.auth.issuer if settings.auth else None,
+        protect_reads=bool(settings.auth and settings.auth.protect_reads),
     ):
         print(f"  {line}")
     print("\noutputs (mock values):")

@@ -18,6 +18,7 @@ EXPECTED_REGIONS = "expectedRegions"
 HOME_REGION = "homeRegion"
 EXPECTED_FRONT_DOORS = "expectedFrontDoors"
 WAF_RATE_LIMIT = "wafRateLimit"
+AUTH_ISSUER = "authIssuer"
 
 
 def stack_settings(stack: str, overrides: Iterable[str] = (), values: Optional[dict] = None) -> Settings:
@@ -34,6 +35,7 @@ def facts(settings: Settings) -> dict[str, Any]:
         HOME_REGION: settings.home_region,
         EXPECTED_FRONT_DOORS: sorted(settings.strategies),
         WAF_RATE_LIMIT: settings.waf.rate_limit if settings.waf else 0,
+        AUTH_ISSUER: settings.auth.issuer if settings.auth else "",
     }
 
 

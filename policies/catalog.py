@@ -3,6 +3,7 @@
 from pulumi_policy import EnforcementLevel, Policy
 
 from policies.apigateway import APIGATEWAY_REGIONAL_CUSTOM_DOMAIN
+from policies.auth import JWT_AUTHORIZER_ON_WRITE_ROUTES
 from policies.certificates import REGIONAL_CERTIFICATE_SAME_REGION
 from policies.cloudfront import CLOUDFRONT_CERTIFICATE_US_EAST_1, CLOUDFRONT_MINIMUM_TLS, CLOUDFRONT_VIEWER_HTTPS
 from policies.edge_lambda import (
@@ -89,6 +90,7 @@ ALL_POLICIES: list[Policy] = [
     NO_PLAINTEXT_HOP,
     ALB_ACCESS_LOGS_ON,
     WAF_ATTACHED_WHEN_CONFIGURED,
+    JWT_AUTHORIZER_ON_WRITE_ROUTES,
 ]
 
 POLICIES_BY_NAME: dict[str, Policy] = {policy.name: policy for policy in ALL_POLICIES}

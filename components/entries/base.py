@@ -6,7 +6,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.config import HealthCheckSettings
+from components.config import AuthSettings, HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.hostnames import HostnamePlan
 
@@ -30,6 +30,7 @@ class EntryArgs:
     # Enforce CloudFront's origin secret: any of these values in catalogue.ORIGIN_SECRET_HEADER.
     origin_secrets: Optional[pulumi.Input[list]] = None
     access_log_days: int = 90  # how long an entry's own access logs are kept (config accessLogDays)
+    auth: Optional[AuthSettings] = None  # JWT bearer tokens on writes (the entry may check them too)
 
 
 class RegionalEntry(pulumi.ComponentResource):

@@ -11,6 +11,12 @@ from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
 
 TYPE = component_type("HttpApiEntry")
+ITEM_ROUTE = "/items/{id}"
+
+
+def protected_item_methods(protect_reads: bool) -> tuple[str, ...]:
+    return ("PUT", "DELETE", "GET") if protect_reads else ("PUT", "DELETE")
+
 
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
@@ -42,13 +48,10 @@ class HttpApiEntry(RegionalEntry):
             payload_format_version="2.0",
             opts=child,
         )
-        aws.apigatewayv2.Route(
-            f"{name}-default",
-            api_id=api.id,
-            route_key="$default",
-            target=integration.id.apply(lambda i: f"integrations/{i}"),
-            opts=child,
-        )
+        target = integration.id.apply(lambda i: f"integrations/{i}")
+        aws.apigatewayv2.Route(f"{name}-default", api_id=api.id, route_key="$default", target=target, opts=child)
+        if args.auth is not None:
+            self._jwt_routes(name, api, target, args, child)
         access_logs = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
         stage = aws.apigatewayv2.Stage(
             f"{name}-stage",
@@ -108,3 +111,31 @@ class HttpApiEntry(RegionalEntry):
             args.region, "apigateway", hostname, "https", args.health.path, aliases=aliases
         )
         self.register_outputs({"url": self.endpoint.url})
+
+    @staticmethod
+    def _jwt_routes(name: str, api, target, args: EntryArgs, opts: pulumi.ResourceOptions) -> None:
+        """The HTTP API's own JWT authorizer on the item routes that need a token; everything else keeps
+        the $default route (and the function checks the same tokens behind it)."""
+        auth = args.auth
+        authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-jwt",
+            api_id=api.id,
+            authorizer_type="JWT",
+            name="jwt",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration=aws.apigatewayv2.AuthorizerJwtConfigurationArgs(
+                issuer=auth.issuer, audiences=[auth.audience]
+            ),
+            opts=opts,
+        )
+        for method in protected_item_methods(auth.protect_reads):
+            aws.apigatewayv2.Route(
+                f"{name}-{method.lower()}-item",
+                api_id=api.id,
+                route_key=f"{method} {ITEM_ROUTE}",
+                target=target,
+                authorization_type="JWT",
+                authorizer_id=authorizer.id,
+                authorization_scopes=list(auth.scopes) or None,
+                opts=opts,
+            )

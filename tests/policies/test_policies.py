@@ -613,6 +613,13 @@ CASES = [
         front_door=R53,
     ),
     Case(
+        "jwt-authorizer-on-write-routes",
+        lambda f: f,  # the fixture's functions check no tokens: a stack with auth set would
+        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: global-serverless:auth is set but the "
+        "function checks no tokens (AUTH_ISSUER is (not set))",
+        facts={"authIssuer": "https://issuer.example"},
+    ),
+    Case(
         "waf-attached-when-configured",
         lambda f: f,  # the fixture has no web ACLs: a stack with waf set would have them
         "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: global-serverless:waf is set and clients "

@@ -19,6 +19,7 @@ def test_the_plan_says_what_protects_the_entries():
     security = done.stdout.split("security:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert [line.strip() for line in security] == [
         "regional entries answer 403 to any request without CloudFront's origin secret",
+        "auth: none: anyone who reaches the API can PUT and DELETE any item (set auth: {issuer, audience})",
         "WAF: none (set waf: {rateLimit: N} for web ACLs)",
     ]
 
