@@ -86,7 +86,7 @@ front_doors = build_front_doors(
     dns,
     origin_secret=None if secret is None else secret.current,
     origin_accepted_by=tuple(b.origin_acceptor for b in backends.values() if b.origin_acceptor),
-    entries_open=opened + tuple(b.origin_gate for b in backends.values() if b.origin_gate and lock != LOCKED),
+    entries_open=opened + (() if lock == LOCKED else tuple(g for b in backends.values() for g in b.origin_gates)),
     web_acl_arns=web_acls,
 )
 if lock == LOCKED:

@@ -201,6 +201,8 @@ def backends() -> tuple[str, ...]:
 # enforces the "secret-header" guard answers 403 without it (the function checks it too: its contract
 # owns the name, as it ships alone).
 ORIGIN_SECRET_HEADER = api_contract.ORIGIN_SECRET_HEADER
+# The AWS-managed prefix list of CloudFront's origin-facing addresses (every commercial region).
+CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 # Letters and digits only: ALB header conditions treat * and ? as wildcards.
 ORIGIN_SECRET_LENGTH = 40
 MAX_ORIGIN_SECRET_VERSION = 1_000_000

@@ -128,6 +128,7 @@ class RegionalBackend(pulumi.ComponentResource):
                 origin_secrets=args.origin_secrets,
                 access_log_days=args.access_log_days,
                 auth=args.auth,
+                origin_locked=args.origin_locked,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),
@@ -139,7 +140,8 @@ class RegionalBackend(pulumi.ComponentResource):
         # What starts accepting a new origin secret (CloudFront waits for it before sending one), and
         # what must have stopped refusing before another door sends clients here.
         self.origin_acceptor = function if guard_environment else entry.origin_accept_rule
-        self.origin_gate = function if BACKENDS[args.backend].origin_guard_in_function else None
+        gates = (function,) if BACKENDS[args.backend].origin_guard_in_function else ()
+        self.origin_gates: tuple[pulumi.Resource, ...] = gates + entry.origin_gates
         self.endpoint = (
             entry.endpoint
             if args.domain is None

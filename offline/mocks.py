@@ -58,6 +58,14 @@ class AwsMocks(pulumi.runtime.Mocks):
                 "name": name,
                 "arn": f"arn:aws:route53:::hostedzone/{MOCK_ZONE_ID}",
             }
+        if token == "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+            # The real list's id differs per region; the mock's says which region it came from.
+            return {
+                "id": f"pl-{_hex(region, 8)}",
+                "name": args.args.get("name"),
+                "addressFamily": "IPv4",
+                "maxEntries": 55,
+            }
         if token == "aws:ssm/getParameter:getParameter":
             name = args.args["name"]
             value = f"mock-ssm-value:{name}"

@@ -26,7 +26,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import ORIGIN_LOCK_TAG, ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS
+from components.catalogue import (
+    CLOUDFRONT_ORIGIN_PREFIX_LIST,
+    ORIGIN_LOCK_TAG,
+    ORIGIN_SECRET_HEADER,
+    WAF_MANAGED_RULE_GROUPS,
+)
 from components.origin_protection import PENDING
 from functions.api.contract import ENV_ORIGIN_SECRETS
 from policies import tokens as t
@@ -35,6 +40,7 @@ from policies.front_door import deployed_front_doors
 from policies.graph import StackGraph
 
 LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 APIGATEWAYV2_MAPPING = "aws:apigatewayv2/apiMapping:ApiMapping"
 
 
@@ -150,6 +156,22 @@ def _check_listener(graph: StackGraph, listener: Any, sent: set[str], report_vio
         )
 
 
+def _check_security_group(group: Any, report_violation: ReportViolation) -> None:
+    for rule in elements(group.props, "ingress"):
+        blocks = [str(b) for key in ("cidrBlocks", "ipv6CidrBlocks") for b in elements(rule, key) if not is_unknown(b)]
+        world = [b for b in blocks if b in ("0.0.0.0/0", "::/0")]
+        if world:
+            report_violation(
+                message(
+                    group,
+                    f"the load balancer's security group admits {', '.join(world)} on port "
+                    f"{show(get(rule, 'fromPort'))}, though CloudFront is the only door",
+                    f"admit only the {CLOUDFRONT_ORIGIN_PREFIX_LIST} prefix list (components/entries/alb.py)",
+                ),
+                group.urn,
+            )
+
+
 def _check_function(function: Any, sent: set[str], report_violation: ReportViolation) -> None:
     if get(function.props, "tags", ORIGIN_LOCK_TAG) == PENDING:
         return  # the update that moves a live stack to CloudFront: the check comes with the next one
@@ -202,6 +224,11 @@ def _front_door_not_bypassable(args: StackValidationArgs, report_violation: Repo
     for listener in graph.of_type(*t.LISTENER_TYPES):
         if _serves(listener.props):
             _check_listener(graph, listener, sent, report_violation)
+    pending = any(get(r.props, "tags", ORIGIN_LOCK_TAG) == PENDING for r in graph.of_type(*LISTENER_RULE_TYPES))
+    if not pending:
+        for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
+            for group in graph.dependencies(balancer, "securityGroups", SECURITY_GROUP):
+                _check_security_group(group, report_violation)
     for backend in graph.backends():
         if any(entry.resource_type == t.APIGATEWAYV2_API for entry in backend.entries):
             for function in backend.functions:

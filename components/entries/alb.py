@@ -10,6 +10,7 @@ from components import naming
 from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
 from components.catalogue import (
     ALB_SSL_POLICY,
+    CLOUDFRONT_ORIGIN_PREFIX_LIST,
     ELB_PRINCIPAL,
     ORIGIN_ACCEPT_PRIORITY,
     ORIGIN_SECRET_HEADER,
@@ -60,11 +61,24 @@ class AlbEntry(RegionalEntry):
             )
             subnets.append(subnet)
 
-        security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=vpc.id,
-            description="Public HTTP(S) to the API load balancer",
-            ingress=[
+        served_port = 80 if args.domain is None else 443
+        if args.origin_locked:
+            # Only CloudFront's origin-facing addresses, on the one port it uses (the prefix list weighs
+            # 55 rules of a security group's 60, so one port is all there is room for).
+            cloudfront = aws.ec2.get_managed_prefix_list_output(
+                name=CLOUDFRONT_ORIGIN_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(provider=provider)
+            )
+            ingress = [
+                aws.ec2.SecurityGroupIngressArgs(
+                    protocol="tcp",
+                    from_port=served_port,
+                    to_port=served_port,
+                    prefix_list_ids=[cloudfront.id],
+                    description=f"CloudFront origin-facing on {served_port}",
+                )
+            ]
+        else:
+            ingress = [
                 aws.ec2.SecurityGroupIngressArgs(
                     protocol="tcp",
                     from_port=port,
@@ -74,10 +88,16 @@ class AlbEntry(RegionalEntry):
                     description=f"clients on {port}",
                 )
                 for port in (80, 443)
-            ],
+            ]
+        security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=vpc.id,
+            description="Public HTTP(S) to the API load balancer",
+            ingress=ingress,
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])],
             opts=child,
         )
+        self.origin_gates = (security_group,)
         logs = AccessLogBucket(
             f"{name}-logs",
             AccessLogBucketArgs(

@@ -31,6 +31,7 @@ class EntryArgs:
     origin_secrets: Optional[pulumi.Input[list]] = None
     access_log_days: int = 90  # how long an entry's own access logs are kept (config accessLogDays)
     auth: Optional[AuthSettings] = None  # JWT bearer tokens on writes (the entry may check them too)
+    origin_locked: bool = False  # only the guarded door may reach the entry (origin_protection.lock_state)
 
 
 class RegionalEntry(pulumi.ComponentResource):
@@ -44,3 +45,5 @@ class RegionalEntry(pulumi.ComponentResource):
     served_listener_arn: Optional[pulumi.Output[str]] = None
     target_group_arn: Optional[pulumi.Output[str]] = None
     origin_accept_rule: Optional[pulumi.Resource] = None
+    # What must stop refusing strangers before another door sends clients here (its network rules).
+    origin_gates: tuple[pulumi.Resource, ...] = ()

@@ -64,8 +64,11 @@ def outside_front_doors(run) -> dict[str, object]:
 
 
 def _without_door_tag(type_: str, inputs: dict) -> dict:
-    """Inputs without what follows the door by design: the table's front-doors tag, and the origin
-    secrets an HTTP API's function checks behind CloudFront alone (test_origin_protection.py)."""
+    """Inputs without what follows the door by design: the table's front-doors tag, the origin
+    secrets an HTTP API's function checks behind CloudFront alone, and who the ALB's security group
+    admits (test_origin_protection.py)."""
+    if type_ == "aws:ec2/securityGroup:SecurityGroup":
+        return {k: v for k, v in inputs.items() if k != "ingress"}
     if type_ == "aws:dynamodb/table:Table" and isinstance(inputs.get("tags"), dict):
         return {**inputs, "tags": {k: v for k, v in inputs["tags"].items() if k != FRONT_DOORS_TAG}}
     if type_ == "aws:lambda/function:Function" and "environment" in inputs:

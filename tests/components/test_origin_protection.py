@@ -1,10 +1,14 @@
 """Origin protection as deployed: the secret, who accepts it, who sends it, and the lockdown after the doors."""
 
+import copy
 import json
 
 import pytest
 
 from components.catalogue import ORIGIN_ACCEPT_PRIORITY, ORIGIN_LOCKDOWN_PRIORITY, ORIGIN_SECRET_HEADER
+from offline.mocks import _hex
+from offline.policy_engine import evaluate, resolve_pack_config
+from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
@@ -117,3 +121,33 @@ def test_with_route53_the_http_api_functions_serve_everyone():
     run = program(REGIONS, backend="apigateway", front_door="route53")
     for function in run.of_type("aws:lambda/function:Function"):
         assert "ORIGIN_SECRETS" not in function.inputs["environment"]["variables"]
+
+
+def security_groups(run):
+    return {r.region: r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup")}
+
+
+def test_behind_cloudfront_alone_the_alb_admits_only_cloudfronts_prefix_list(guarded):
+    for region, group in security_groups(guarded).items():
+        (rule,) = group.inputs["ingress"]
+        assert (rule["fromPort"], rule["toPort"]) == (443, 443) and rule["prefixListIds"] == [f"pl-{_hex(region, 8)}"]
+        assert "cidrBlocks" not in rule and "ipv6CidrBlocks" not in rule
+
+
+def test_with_a_direct_door_the_alb_admits_everyone_on_80_and_443():
+    run = program(REGIONS, backend="alb", front_door="route53")
+    for group in security_groups(run).values():
+        assert sorted(rule["fromPort"] for rule in group.inputs["ingress"]) == [80, 443]
+        assert all(rule["cidrBlocks"] == ["0.0.0.0/0"] for rule in group.inputs["ingress"])
+
+
+def test_a_world_open_security_group_behind_cloudfront_alone_fails_the_policy(guarded):
+    (policy,) = [p for p in ALL_POLICIES if p.name == "front-door-not-bypassable"]
+    pack = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, {}, {})
+    assert evaluate([policy], guarded.resources, pack, home_region="us-east-1") == []
+    opened = copy.deepcopy(guarded)
+    group = security_groups(opened)["eu-west-1"]
+    for props in (group.inputs, group.state):
+        props["ingress"] = [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]
+    (violation,) = evaluate([policy], opened.resources, pack, home_region="us-east-1")
+    assert "admits 0.0.0.0/0 on port 443, though CloudFront is the only door" in violation.message

@@ -47,7 +47,9 @@ def test_the_next_update_locks_each_entry_after_the_doors():
         # After the distribution and the main name's CloudFront member.
         assert any(urn.endswith("::main-cloudfront") for urn in step.new.dependencies)
         assert any(urn.endswith("::cloudfront") for urn in step.new.dependencies)
-    assert [s for s in plan.steps if s.op != "same" and s.type != RULE] == []
+    # And the load balancers' security groups narrow to CloudFront's prefix list; nothing else changes.
+    others = {(s.type, s.changed) for s in plan.steps if s.op != "same" and s.type != RULE}
+    assert others == {("aws:ec2/securityGroup:SecurityGroup", ("ingress",))}
 
 
 def test_a_new_cloudfront_stack_is_locked_from_the_start():
@@ -130,3 +132,21 @@ def test_an_alb_stack_leaving_cloudfront_opens_before_the_main_name_moves():
     (member,) = [s for s in plan.steps if s.urn.endswith("::main-route53")]
     opened = {s.urn for s in last_rules(plan)}
     assert opened and opened <= set(member.new.dependencies)
+
+
+def test_leaving_cloudfront_opens_the_security_groups_before_the_main_name_moves():
+    switched = run_program("test", values=config("route53"))
+    locked = run_program(
+        "test",
+        values=config("cloudfront"),
+        deployed_tables=deployed_tables(
+            run_program("test", values=config("cloudfront"), deployed_tables=deployed_tables(switched))
+        ),
+    )
+    reopened = run_program("test", values=config("route53"), deployed_tables=deployed_tables(locked))
+    plan = plan_update(locked, reopened)
+    assert_accepted(plan)
+    groups = [s for s in plan.steps if s.type == "aws:ec2/securityGroup:SecurityGroup"]
+    assert groups and all(s.op == "update" and s.changed == ("ingress",) for s in groups)
+    (member,) = [s for s in plan.steps if s.urn.endswith("::main-route53")]
+    assert {s.urn for s in groups} <= set(member.new.dependencies)
