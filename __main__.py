@@ -13,7 +13,7 @@ from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
 from components.origin_lockdown import lock_entries
-from components.origin_protection import LOCKED, lock_state, plan_origin_guard
+from components.origin_protection import INTERNAL, LOCKED, alb_scheme, lock_state, plan_origin_guard
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.process import tune_garbage_collector
 from components.providers import build_providers
@@ -22,11 +22,14 @@ from components.web_acl import build_web_acls
 
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
-deployed = refuse_home_region_change(
-    settings, naming.table_name(settings)
-)  # the table cannot move: before any resource
+# The table cannot move: refused before any resource. Its tags also say what the last update left.
+deployed = refuse_home_region_change(settings, naming.table_name(settings))
 providers = build_providers(settings)
 dns = build_dns(settings, providers)
+
+guard = plan_origin_guard(settings.strategies, settings.backend)
+lock = lock_state(guard, settings.strategies, deployed)  # locking waits until no other door serves
+scheme = alb_scheme(guard, deployed)  # fixed when the ALBs are created
 
 table = GlobalTable(
     "items",
@@ -38,12 +41,11 @@ table = GlobalTable(
         consistency=settings.table_consistency,
         witness_region=settings.witness_region,
         front_doors=settings.strategies,
+        alb_scheme=scheme if settings.backend == "alb" else None,
     ),
     provider=providers.home,
 )
 
-guard = plan_origin_guard(settings.strategies, settings.backend)
-lock = lock_state(guard, settings.strategies, deployed)  # locking waits until no other door serves
 secret = OriginSecret("origin", OriginSecretArgs(settings.origin_secret_version)) if guard.secret_header else None
 
 backends = {}
@@ -71,6 +73,7 @@ for region in settings.regions:
             origin_locked=lock == LOCKED,
             access_log_days=settings.access_log_days,
             auth=settings.auth,
+            internal_entry=scheme == INTERNAL,
         ),
         provider=providers[region],
     )

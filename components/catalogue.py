@@ -110,7 +110,8 @@ class DoorFacts:
     needs_edge_region: bool = False  # builds in us-east-1 whatever the stack's regions (certificate, functions)
     why_backends: str = ""  # shown when a backend is refused
     # How an entry can tell this door's requests from anyone else's: "secret-header" (the door adds a
-    # per-stack secret header to every origin request), or "none" (the entry must stay public).
+    # per-stack secret header to every origin request), "internal-entry" (the door reaches entries that
+    # have no public address), or "none" (the entry must stay public).
     origin_guard: str = "none"
     # The hop a backend without TLS (an ALB without a domain) leaves unencrypted behind this door.
     plaintext_hop: str = ""
@@ -147,6 +148,8 @@ DOORS: dict[str, DoorFacts] = {
         ipv6=False,
         why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
         plaintext_hop="clients -> Global Accelerator -> ALB is plain HTTP on port 80",
+        # GA reaches internal ALBs (the VPC keeps the internet gateway GA requires).
+        origin_guard="internal-entry",
     ),
     "cloudfront": DoorFacts(
         component="components.front_doors.cloudfront_edge:CloudFrontEdgeFrontDoor",
@@ -166,7 +169,7 @@ BACKENDS: dict[str, BackendFacts] = {
         component="components.entries.alb:AlbEntry",
         description="Application Load Balancer in a small VPC, Lambda target group",
         https_without_domain=False,
-        origin_guards=("secret-header",),
+        origin_guards=("secret-header", "internal-entry"),
         takes_web_acl=True,
     ),
     "apigateway": BackendFacts(
@@ -206,6 +209,10 @@ CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 # Letters and digits only: ALB header conditions treat * and ? as wildcards.
 ORIGIN_SECRET_LENGTH = 40
 MAX_ORIGIN_SECRET_VERSION = 1_000_000
+# The table's tag saying whether the stack's ALBs were created internal: an ALB's scheme is fixed at
+# creation (changing it replaces the ALB), so it follows the doors a stack was created with.
+ALB_SCHEME_TAG = "alb-scheme"
+
 # The table's tag saying which doors the last update left serving, e.g. "cloudfront" or "cloudfront+route53".
 FRONT_DOORS_TAG = "front-doors"
 

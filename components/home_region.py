@@ -19,14 +19,15 @@ CONSISTENCY_TAG = "consistency"  # eventual | strong: DynamoDB fixes it when the
 
 
 def deployed_table_tags(settings: Settings, table_name: str) -> dict[str, str]:
-    """The tags of the deployed table, or {} (a new stack)."""
+    """The tags of the deployed table, or {} (a new stack: nothing of it is deployed)."""
     # The new home first: when only aws:region changed, the table is already there as a replica.
     for region in (settings.home_region, *settings.replica_regions):
         listed = aws.resourcegroupstaggingapi.get_resources(  # lists nothing, rather than failing, on a new stack
             region=region,
             resource_type_filters=["dynamodb:table"],
+            # By the project and stack tags every release's providers set, not by home-region: a stack
+            # deployed before that tag must still be found (and never be taken for a new one).
             tag_filters=[
-                aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key=HOME_REGION_TAG),
                 aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key="project", values=[settings.project]),
                 aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key="stack", values=[settings.stack]),
             ],

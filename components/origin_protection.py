@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from components.catalogue import BACKENDS, DOORS, FRONT_DOORS_TAG, front_doors_tag
+from components.catalogue import ALB_SCHEME_TAG, BACKENDS, DOORS, FRONT_DOORS_TAG, front_doors_tag
 
 
 @dataclass(frozen=True)
 class OriginGuard:
     secret_header: bool  # CloudFront sends the stack's secret; the entry answers 403 without it
     summary: str  # one line for the plan and the README: what protects the entries, or why nothing does
+    internal_entries: bool = False  # the doors reach entries without a public address (Global Accelerator)
 
 
 def plan_origin_guard(strategies: tuple[str, ...], backend: str) -> OriginGuard:
@@ -26,10 +27,31 @@ def plan_origin_guard(strategies: tuple[str, ...], backend: str) -> OriginGuard:
         return OriginGuard(
             False, f"regional entries are public: {', '.join(public)} sends clients to them directly (by design)"
         )
+    if len(guards) > 1:
+        return OriginGuard(False, f"regional entries are public: {', '.join(strategies)} reach them in different ways")
     (guard,) = guards
     if guard not in BACKENDS[backend].origin_guards:
         return OriginGuard(False, f"regional entries are public: the {backend} backend does not enforce {guard} yet")
+    if guard == "internal-entry":
+        return OriginGuard(
+            False, "regional entries are internal load balancers: only Global Accelerator reaches them", True
+        )
     return OriginGuard(True, "regional entries answer 403 to any request without CloudFront's origin secret")
+
+
+INTERNAL, INTERNET_FACING = "internal", "internet-facing"
+
+
+def alb_scheme(guard: OriginGuard, deployed_tags: dict[str, str]) -> str:
+    """An ALB's scheme is fixed when it is created (changing it replaces the ALB, and with deletion
+    protection the old one cannot go). A new stack whose doors reach internal entries gets internal
+    ALBs; a deployed stack keeps what its table's alb-scheme tag says until a door that needs public
+    entries arrives (then the ALBs are replaced, and the diff says so)."""
+    if not guard.internal_entries:
+        return INTERNET_FACING
+    if not deployed_tags:
+        return INTERNAL
+    return INTERNAL if deployed_tags.get(ALB_SCHEME_TAG) == INTERNAL else INTERNET_FACING
 
 
 LOCKED, PENDING, OPEN = "locked", "pending", "open"

@@ -36,6 +36,7 @@ class RegionalBackendArgs:
     origin_locked: bool = False
     access_log_days: int = 90
     auth: Optional[AuthSettings] = None
+    internal_entry: bool = False
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -129,6 +130,7 @@ class RegionalBackend(pulumi.ComponentResource):
                 access_log_days=args.access_log_days,
                 auth=args.auth,
                 origin_locked=args.origin_locked,
+                internal=args.internal_entry,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),

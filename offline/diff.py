@@ -71,11 +71,19 @@ def main(argv: list[str] | None = None) -> int:
         "python -m offline.diff", __doc__, "change a stack config value, e.g. --config frontDoor=cloudfront"
     )
     parser.add_argument("--base", metavar="FILE", help="the deployed stack file (default: the stack file at HEAD)")
+    parser.add_argument(
+        "--albs",
+        choices=("as-created", "internet-facing"),
+        default="as-created",
+        help="how the deployed stack's ALBs were made: as this program creates them for the base config "
+        "(internal behind Global Accelerator alone; the default, the cautious reading), or internet-facing "
+        "(a stack created by an earlier release, like the shipped prod stack)",
+    )
     args = parser.parse_args(argv)
     try:
         after = changed_values(args.stack, args.config)
         before, source = base_values(args.stack, args.base)
-        plan, _, _ = plan_transition(args.stack, before, after)
+        plan, _, _ = plan_transition(args.stack, before, after, created_before_release=args.albs == "internet-facing")
     except (ConfigError, StackConfigError) as error:
         print(f"offline.diff: {error}", file=sys.stderr)
         return 2

@@ -425,10 +425,22 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
             continue
         if old.protect:
             found.append(f"{short(old.urn)} is protected: the engine refuses to {step.op} it")
-        if old.inputs.get("enableDeletionProtection") and step.op == "delete":
+        if old.inputs.get("enableDeletionProtection"):
+            # A replacement deletes the old one too, after creating the new one (forced by: step.forced_by).
+            what = (
+                "delete it"
+                if step.op == "delete"
+                else f"delete the old one after replacing it ({', '.join(step.forced_by)})"
+            )
+            hint = (
+                "; a stack created by an earlier release has internet-facing ALBs and keeps them: check with "
+                "python -m offline.diff --albs internet-facing"
+                if "internal" in step.forced_by
+                else ""
+            )
             found.append(
-                f"{short(old.urn)} has deletion protection on: AWS refuses to delete it until it is turned "
-                "off (set deletionProtection: false and run pulumi up first)"
+                f"{short(old.urn)} has deletion protection on: AWS refuses to {what} until it is turned "
+                f"off (set deletionProtection: false and run pulumi up first){hint}"
             )
         if step.type == "aws:ec2/vpc:Vpc" and step.op == "delete" and _had_global_accelerator(old_run):
             found.append(
@@ -460,6 +472,11 @@ def _had_global_accelerator(run: ProgramRun) -> bool:
     return any(r.type == "aws:globalaccelerator/endpointGroup:EndpointGroup" for r in run.resources)
 
 
+def _untracked(tags: dict[str, str]) -> dict[str, str]:
+    """A table's tags as a release before the program's own tags left them (provider tags and name only)."""
+    return {k: v for k, v in tags.items() if k in ("project", "stack", "managed-by", "__name")}
+
+
 def deployed_tables(run: ProgramRun) -> dict[str, dict[str, str]]:
     """What AWS's tagging API would list for the stack's table in each region once `run` is deployed."""
     tables: dict[str, dict[str, str]] = {}
@@ -478,13 +495,21 @@ def deployed_tables(run: ProgramRun) -> dict[str, dict[str, str]]:
     return tables
 
 
-def plan_transition(stack: str, before: dict, after: dict) -> tuple[UpdatePlan, ProgramRun, ProgramRun]:
+def plan_transition(
+    stack: str, before: dict, after: dict, created_before_release: bool = False
+) -> tuple[UpdatePlan, ProgramRun, ProgramRun]:
     """Run the program for the deployed config `before` and the changed config `after`, and replay the update.
 
     Config values are full or short keys, as `offline.stack_config` takes them. The second run sees
     the first run's table as deployed, so the program's own home-region guard runs as it would.
+    `created_before_release`: the deployed stack was created by a release that recorded nothing on its
+    table but the provider's project and stack tags (its ALBs are internet-facing, whatever its doors).
     """
-    old_run = run_program(stack, values=before)
+    earlier = None
+    if created_before_release:
+        probe = run_program(stack, values=before)
+        earlier = {region: _untracked(tags) for region, tags in deployed_tables(probe).items()}
+    old_run = run_program(stack, values=before, deployed_tables=earlier)
     new_run = run_program(stack, values=after, deployed_tables=deployed_tables(old_run))
     return plan_update(old_run, new_run), old_run, new_run
 

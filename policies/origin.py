@@ -27,12 +27,13 @@ from pulumi_policy import (
 )
 
 from components.catalogue import (
+    ALB_SCHEME_TAG,
     CLOUDFRONT_ORIGIN_PREFIX_LIST,
     ORIGIN_LOCK_TAG,
     ORIGIN_SECRET_HEADER,
     WAF_MANAGED_RULE_GROUPS,
 )
-from components.origin_protection import PENDING
+from components.origin_protection import INTERNET_FACING, PENDING
 from functions.api.contract import ENV_ORIGIN_SECRETS
 from policies import tokens as t
 from policies.common import config_int, elements, get, is_unknown, label, message, plain, show
@@ -213,9 +214,33 @@ def _after_all(rule: Any, accepting: list[Any]) -> bool:
     return all(p is None or is_unknown(p) or float(priority) > float(p) for p in others)
 
 
+def _check_internal(graph: StackGraph, report_violation: ReportViolation) -> None:
+    """Global Accelerator alone: its ALBs have no public address, unless the stack's ALBs were created
+    internet-facing before (the table's alb-scheme tag; changing the scheme replaces the ALBs)."""
+    kept = any(get(table.props, "tags", ALB_SCHEME_TAG) == INTERNET_FACING for table in graph.of_type(t.DYNAMODB_TABLE))
+    if kept:
+        return
+    for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
+        internal = get(balancer.props, "internal")
+        if not is_unknown(internal) and internal is not True:
+            report_violation(
+                message(
+                    balancer,
+                    f"internal is {show(internal)} though Global Accelerator is the only door: anyone can call "
+                    "this region around it",
+                    "internal=True (Global Accelerator reaches internal ALBs; keep the VPC's internet gateway)",
+                ),
+                balancer.urn,
+            )
+
+
 def _front_door_not_bypassable(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = StackGraph(args.resources)
-    if set(deployed_front_doors(graph)) != {"cloudfront"}:
+    doors = set(deployed_front_doors(graph))
+    if doors == {"globalaccelerator"}:
+        _check_internal(graph, report_violation)
+        return
+    if doors != {"cloudfront"}:
         return  # a door whose clients connect to the entries directly keeps them public, by design
     sent: set[str] = set()
     for distribution in graph.of_type(t.CLOUDFRONT_DISTRIBUTION):

@@ -1,4 +1,5 @@
-"""AlbEntry: a small public VPC, an ALB and a Lambda target group in front of the regional function."""
+"""AlbEntry: a small VPC, an ALB (internet-facing, or internal behind Global Accelerator alone) and a
+Lambda target group in front of the regional function."""
 
 from typing import Optional
 
@@ -109,7 +110,9 @@ class AlbEntry(RegionalEntry):
         alb = aws.lb.LoadBalancer(
             naming.elb_logical_name(args.region, "alb"),
             load_balancer_type="application",
-            internal=False,
+            # Internal behind Global Accelerator alone: GA reaches it through the VPC (which keeps its
+            # internet gateway, as GA requires); nobody else can.
+            internal=args.internal,
             subnets=[s.id for s in subnets],
             security_groups=[security_group.id],
             drop_invalid_header_fields=True,

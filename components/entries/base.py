@@ -32,6 +32,7 @@ class EntryArgs:
     access_log_days: int = 90  # how long an entry's own access logs are kept (config accessLogDays)
     auth: Optional[AuthSettings] = None  # JWT bearer tokens on writes (the entry may check them too)
     origin_locked: bool = False  # only the guarded door may reach the entry (origin_protection.lock_state)
+    internal: bool = False  # no public address: only Global Accelerator reaches it (origin_protection.alb_scheme)
 
 
 class RegionalEntry(pulumi.ComponentResource):

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import edge_routing
+from components.backend_plan import LOG_RETENTION_DAYS
 from components.catalogue import (
     CLOUDFRONT_ORIGIN_SSL_PROTOCOLS,
     CLOUDFRONT_VIEWER_TLS_POLICY,
@@ -125,6 +126,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             ),
         )
 
+        self._standard_logs(name, distribution, edge)
+
         if args.hostname is None:
             self.hostname = distribution.domain_name
         else:
@@ -152,6 +155,24 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             self.hostname = pulumi.Output.all(*[r.name for r in records]).apply(lambda _: hostname)
         self.url = self.hostname.apply(lambda h: f"https://{h}")
         self.register_outputs({"url": self.url})
+
+    @staticmethod
+    def _standard_logs(name: str, distribution: aws.cloudfront.Distribution, opts: pulumi.ResourceOptions) -> None:
+        """CloudFront's standard logs (v2, vended logs) into a CloudWatch log group in us-east-1 that expires."""
+        group = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=LOG_RETENTION_DAYS, opts=opts)
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{name}-access", log_type="ACCESS_LOGS", resource_arn=distribution.arn, opts=opts
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{name}-access",
+            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                destination_resource_arn=group.arn
+            ),
+            opts=opts,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{name}-access", delivery_source_name=source.name, delivery_destination_arn=destination.arn, opts=opts
+        )
 
     @staticmethod
     def _router(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.catalogue import FRONT_DOORS_TAG
+from components.catalogue import ALB_SCHEME_TAG, FRONT_DOORS_TAG
 from offline.lifecycle import normalized
 from offline.mocks import MOCK_ZONE_ID
 from tests.components.helpers import program
@@ -69,6 +69,10 @@ def _without_door_tag(type_: str, inputs: dict) -> dict:
     admits (test_origin_protection.py)."""
     if type_ == "aws:ec2/securityGroup:SecurityGroup":
         return {k: v for k, v in inputs.items() if k != "ingress"}
+    if type_ == "aws:lb/loadBalancer:LoadBalancer":  # internal when created behind Global Accelerator alone
+        return {k: v for k, v in inputs.items() if k != "internal"}
+    if type_ == "aws:dynamodb/table:Table" and isinstance(inputs.get("tags"), dict):
+        inputs = {**inputs, "tags": {k: v for k, v in inputs["tags"].items() if k != ALB_SCHEME_TAG}}
     if type_ == "aws:dynamodb/table:Table" and isinstance(inputs.get("tags"), dict):
         return {**inputs, "tags": {k: v for k, v in inputs["tags"].items() if k != FRONT_DOORS_TAG}}
     if type_ == "aws:lambda/function:Function" and "environment" in inputs:

@@ -189,3 +189,18 @@ def test_one_and_sixteen_regions(count):
     assert [o["domainName"] for o in distribution.inputs["origins"]] == [f"{r}.api.example.com" for r in regions]
     assert list(baked_table(one(run, FUNCTION))["regions"]) == regions
     assert one(run, FUNCTION).region == "us-east-1"
+
+
+def test_cloudfront_writes_standard_logs_to_an_expiring_log_group_in_us_east_1():
+    run = program(REGIONS, backend="alb", front_door="cloudfront")
+    distribution = one(run, DISTRIBUTION)
+    (group,) = [g for g in door_resources(run, "aws:cloudwatch/logGroup:LogGroup")]
+    (source,) = door_resources(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    (destination,) = door_resources(run, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+    (delivery,) = door_resources(run, "aws:cloudwatch/logDelivery:LogDelivery")
+    assert {group.region, source.region, destination.region, delivery.region} == {"us-east-1"}
+    assert group.inputs["retentionInDays"] == 30
+    assert (source.inputs["logType"], source.inputs["resourceArn"]) == ("ACCESS_LOGS", distribution.state["arn"])
+    assert destination.inputs["deliveryDestinationConfiguration"]["destinationResourceArn"] == group.state["arn"]
+    assert delivery.inputs["deliverySourceName"] == source.state["name"]
+    assert delivery.inputs["deliveryDestinationArn"] == destination.state["arn"]

@@ -151,3 +151,18 @@ def test_a_world_open_security_group_behind_cloudfront_alone_fails_the_policy(gu
         props["ingress"] = [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"]}]
     (violation,) = evaluate([policy], opened.resources, pack, home_region="us-east-1")
     assert "admits 0.0.0.0/0 on port 443, though CloudFront is the only door" in violation.message
+
+
+def test_a_new_stack_behind_global_accelerator_alone_gets_internal_albs():
+    run = program(REGIONS, backend="alb", front_door="globalaccelerator")
+    assert all(lb.inputs["internal"] is True for lb in run.of_type("aws:lb/loadBalancer:LoadBalancer"))
+    # Global Accelerator needs the VPC's internet gateway even for internal endpoints.
+    assert len(run.of_type("aws:ec2/internetGateway:InternetGateway")) == len(REGIONS)
+    (table,) = run.of_type("aws:dynamodb/table:Table")
+    assert table.inputs["tags"]["alb-scheme"] == "internal"
+
+
+@pytest.mark.parametrize("front_door", ["route53", "cloudfront", {"globalaccelerator": 1, "cloudfront": 1}])
+def test_other_doors_keep_internet_facing_albs(front_door):
+    run = program(REGIONS, backend="alb", front_door=front_door)
+    assert all(lb.inputs["internal"] is False for lb in run.of_type("aws:lb/loadBalancer:LoadBalancer"))

@@ -150,3 +150,23 @@ def test_leaving_cloudfront_opens_the_security_groups_before_the_main_name_moves
     assert groups and all(s.op == "update" and s.changed == ("ingress",) for s in groups)
     (member,) = [s for s in plan.steps if s.urn.endswith("::main-route53")]
     assert {s.urn for s in groups} <= set(member.new.dependencies)
+
+
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+
+
+def test_a_live_stack_moving_to_global_accelerator_keeps_its_internet_facing_albs():
+    plan = transition(config("route53"), config("globalaccelerator"))
+    assert_accepted(plan)
+    assert {s.op for s in plan.steps if s.type == LOAD_BALANCER} == {"same"}
+
+
+def test_leaving_global_accelerator_replaces_internal_albs_and_says_why_with_deletion_protection():
+    plan = transition(config("globalaccelerator"), config("route53"))
+    assert_accepted(plan)  # without deletion protection AWS takes it
+    replaced = [s for s in plan.steps if s.type == LOAD_BALANCER]
+    assert replaced and all(s.op == "replace" and s.forced_by == ("internal",) for s in replaced)
+    protected = transition(
+        config("globalaccelerator", deletionProtection=True), config("route53", deletionProtection=True)
+    )
+    assert any("has deletion protection on" in h and "-alb" in h for h in protected.hazards)

@@ -162,6 +162,7 @@ def test_a_new_stack_may_choose_any_home_region():
         "home-region": "eu-west-1",
         "consistency": "eventual",
         "front-doors": "globalaccelerator",
+        "alb-scheme": "internal",  # a new stack behind Global Accelerator alone
     }
 
 
@@ -191,7 +192,8 @@ def test_prod_upgrade_keeps_every_name_and_moves_the_main_record_in_place():
 
 def test_cloudfront_upgrade_keeps_the_main_name_answering():
     plan = upgrade("v1-prod-cloudfront.json", "prod", ["frontDoor=cloudfront"])
-    assert not plan.problems and not plan.notices
+    # The first release did not record which doors served, so the entries lock one update later.
+    assert not plan.problems and [n for n in plan.notices if "run pulumi up once more" not in n] == []
 
 
 def test_dev_upgrade_moves_latency_records_with_a_short_gap_on_the_main_name():
@@ -244,7 +246,12 @@ def test_a_strong_table_is_built_as_dynamodb_requires():
     )
     (table,) = witnessed.of_type("aws:dynamodb/table:Table")
     assert table.inputs["globalTableWitness"] == {"regionName": "us-west-2"}
-    assert table.inputs["tags"] == {"home-region": "us-east-1", "consistency": "strong", "front-doors": "route53"}
+    assert table.inputs["tags"] == {
+        "home-region": "us-east-1",
+        "consistency": "strong",
+        "front-doors": "route53",
+        "alb-scheme": "internet-facing",
+    }
 
 
 def test_the_consistency_mode_of_a_deployed_table_cannot_change():

@@ -732,6 +732,9 @@ def compliant(
         for region in regions:
             _origin_rules(b, region, locked=strategies == ("cloudfront",))
     fixture = Fixture(builder=b, home_region=home, regions=tuple(regions), strategies=strategies)
+    if backend == "alb" and strategies == ("globalaccelerator",):
+        for region in regions:  # behind Global Accelerator alone the ALBs have no public address
+            fixture.set(f"{region}-alb", "internal", True)
     if backend == "apigateway" and strategies == ("cloudfront",):
         for region in regions:  # the function checks the origin secret (functions/api/origin_guard.py)
             fixture.set(f"api-{region}-fn", "environment.variables.ORIGIN_SECRETS", json.dumps([ORIGIN_SECRET]))

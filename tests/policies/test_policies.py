@@ -605,6 +605,12 @@ CASES = [
         backend="apigateway",
     ),
     Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("eu-west-1-alb", "internal", False),
+        "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: internal is false though Global "
+        "Accelerator is the only door",
+    ),
+    Case(
         "apigateway-default-endpoint-disabled",
         lambda f: f.set("api-eu-west-1-apigateway-api", "disableExecuteApiEndpoint", False),
         "aws:apigatewayv2/api:Api 'api-eu-west-1-apigateway-api' in eu-west-1: disableExecuteApiEndpoint is false "
@@ -690,6 +696,14 @@ def test_an_http_api_function_waiting_for_the_next_update_is_not_a_bypass():
         switching.drop(f"api-{region}-fn", "environment.variables.ORIGIN_SECRETS")
         switching.set(f"api-{region}-fn", "tags", {"origin-lock": "pending"})
     assert switching.violations("front-door-not-bypassable") == []
+
+
+def test_albs_created_internet_facing_before_stay_so_without_a_violation():
+    kept = compliant(GA, "alb")
+    for region in kept.regions:
+        kept.set(f"{region}-alb", "internal", False)
+    kept.set("items", "tags", {"alb-scheme": "internet-facing"})
+    assert kept.violations("front-door-not-bypassable") == []
 
 
 def test_every_policy_has_a_failing_case():

@@ -3,7 +3,7 @@
 import pytest
 
 from components.config import ConfigError, parse_settings
-from components.origin_protection import accepted_versions, plaintext_hop, plan_origin_guard
+from components.origin_protection import accepted_versions, alb_scheme, plaintext_hop, plan_origin_guard
 
 BASE = {"regions": '["us-east-1", "eu-west-1"]'}
 DOMAIN = '{"zone": "example.com", "name": "api"}'
@@ -14,10 +14,10 @@ DOMAIN = '{"zone": "example.com", "name": "api"}'
     [
         (("cloudfront",), "alb", True, "403"),
         (("route53",), "alb", False, "route53"),
-        (("globalaccelerator",), "alb", False, "globalaccelerator"),
+        (("globalaccelerator",), "alb", False, "internal load balancers"),  # guarded by having no public address
         # An A/B map is the union of its doors: clients of the public door reach the entries themselves.
         (("cloudfront", "route53"), "alb", False, "route53"),
-        (("globalaccelerator", "cloudfront"), "alb", False, "globalaccelerator"),
+        (("globalaccelerator", "cloudfront"), "alb", False, "reach them in different ways"),
         (("cloudfront",), "apigateway", True, "403"),  # the function checks the header
     ],
 )
@@ -81,3 +81,19 @@ def test_a_bad_origin_secret_version_names_the_key_and_how_to_rotate(value):
 def test_the_origin_secret_version_is_read_as_the_cli_stores_it():
     assert parse_settings({**BASE, "originSecretVersion": "3"}, "us-east-1").origin_secret_version == 3
     assert parse_settings(BASE, "us-east-1").origin_secret_version == 1
+
+
+@pytest.mark.parametrize(
+    ("strategies", "deployed", "scheme"),
+    [
+        (("globalaccelerator",), {}, "internal"),  # a new stack behind GA alone
+        (("globalaccelerator",), {"alb-scheme": "internal"}, "internal"),
+        # A deployed stack keeps internet-facing ALBs: changing the scheme would replace them.
+        (("globalaccelerator",), {"alb-scheme": "internet-facing"}, "internet-facing"),
+        (("globalaccelerator",), {"project": "global-serverless"}, "internet-facing"),  # deployed before the tag
+        (("route53",), {"alb-scheme": "internal"}, "internet-facing"),  # a public door needs public ALBs
+        (("globalaccelerator", "cloudfront"), {}, "internet-facing"),
+    ],
+)
+def test_an_albs_scheme_is_chosen_when_it_is_created(strategies, deployed, scheme):
+    assert alb_scheme(plan_origin_guard(strategies, "alb"), deployed) == scheme

@@ -31,7 +31,7 @@ def test_an_accepted_plaintext_hop_is_shown_as_advisory():
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "advisory: without a domain the alb backend has no certificate" in done.stdout
-    assert "regional entries are public: globalaccelerator sends clients to them directly" in done.stdout
+    assert "regional entries are internal load balancers: only Global Accelerator reaches them" in done.stdout
 
 
 def test_a_refused_plaintext_stack_exits_2_naming_the_key():
