@@ -1,0 +1,214 @@
+"""`python -m ops.cost --stack S --requests-per-month N`: what a stack costs a month, per door, backend and table.
+
+    python -m ops.cost --stack prod --requests-per-month 50000000
+    python -m ops.cost --stack dev --requests-per-month 1e6 --response-kb 4 --write-share 0.5 --json
+
+Fixed costs (hours, health checks) and per-use costs (requests, GB, GB-seconds) from the dated price
+table in ops/data/prices.json (its sources and collection date are in the file). Requests are split
+over the doors by the stack's A/B weights, and over the regions evenly. The assumptions the model makes
+(function duration, connections, table size) are printed with the figures and named in ASSUMPTIONS.
+Exit 0 with the figures, 2 with one line for an unknown stack or a bad number.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from components import backend_plan
+from components.config import ConfigError, Settings
+from offline.stack_config import StackConfigError
+from offline.stack_facts import stack_settings
+
+PRICES_FILE = Path(__file__).with_name("data") / "prices.json"
+
+# What the model assumes where the stack config says nothing; printed with every estimate.
+FUNCTION_MS = 20.0  # average billed duration of the API function per request (warm, one DynamoDB call)
+EDGE_ROUTER_MS = 5.0  # billed duration of the Lambda@Edge router per request
+EDGE_ROUTER_MB = 128
+REQUEST_KB = 0.5  # request size (headers and a small JSON body), for bytes in
+STORED_GB = 1.0  # table size in each region (every replica stores everything)
+LISTENER_RULES = 3  # rules an ALB evaluates per request (accept, lockdown, default)
+ASSUMPTIONS = (
+    f"function {FUNCTION_MS:g} ms at {backend_plan.FUNCTION_MEMORY_MB} MB arm64 per request",
+    f"edge router {EDGE_ROUTER_MS:g} ms at {EDGE_ROUTER_MB} MB",
+    f"requests {REQUEST_KB:g} KB in",
+    f"table {STORED_GB:g} GB in each region",
+    "each request through a public entry opens a new connection (the ALB's LCU worst case)",
+    "DNS: alias records only (Route 53 does not charge alias queries to AWS resources); the hosted zone is yours already",
+    "the Global Accelerator premium at its lowest tier (within North America and Europe)",
+    "synthetic probes are not deployed by this release and cost nothing here",
+)
+
+
+class CostInputError(ValueError):
+    """A number the model cannot use; the message names the option."""
+
+
+@dataclass(frozen=True)
+class Usage:
+    requests: float  # per month
+    response_kb: float
+    write_share: float
+
+    @property
+    def gb_out(self) -> float:
+        return self.requests * self.response_kb / (1024 * 1024)
+
+    @property
+    def gb_in(self) -> float:
+        return self.requests * REQUEST_KB / (1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Cost:
+    fixed: float
+    variable: float
+
+    @property
+    def total(self) -> float:
+        return self.fixed + self.variable
+
+    def as_dict(self) -> dict[str, float]:
+        return {"fixed": round(self.fixed, 2), "variable": round(self.variable, 2), "total": round(self.total, 2)}
+
+
+def load_prices(path: Path = PRICES_FILE) -> dict:
+    return json.loads(path.read_text())
+
+
+def door_shares(settings: Settings) -> dict[str, float]:
+    weights = settings.door_weights
+    total = sum(weights.values())
+    return {door: weight / total for door, weight in weights.items()}
+
+
+def door_cost(door: str, settings: Settings, usage: Usage, prices: dict) -> Cost:
+    hours = prices["hours_per_month"]
+    if door == "route53":
+        features = 1 + (settings.health_check.interval_seconds == 10)  # HTTPS, and the fast interval
+        check = (
+            prices["route53"]["health_check_month"]
+            + features * prices["route53"]["health_check_optional_feature_month"]
+        )
+        return Cost(fixed=check * len(settings.regions), variable=0.0)
+    if door == "globalaccelerator":
+        premium = (usage.gb_out + usage.gb_in) * prices["globalaccelerator"]["premium_per_gb"]
+        return Cost(fixed=prices["globalaccelerator"]["accelerator_hour"] * hours, variable=premium)
+    if door == "cloudfront":
+        requests = usage.requests / 10_000 * prices["cloudfront"]["per_10k_https_requests"]
+        egress = usage.gb_out * prices["cloudfront"]["egress_per_gb"]
+        edge = prices["lambda_edge"]
+        router = usage.requests / 1e6 * edge["per_million_requests"] + (
+            usage.requests * EDGE_ROUTER_MS / 1000 * EDGE_ROUTER_MB / 1024 * edge["per_gb_second"]
+        )
+        return Cost(fixed=0.0, variable=requests + egress + router)
+    raise CostInputError(f"no cost model for front door {door!r}")
+
+
+def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: dict) -> Cost:
+    """Entries, functions and their internet egress (traffic through CloudFront leaves through it instead)."""
+    regions = len(settings.regions)
+    lam = prices["lambda"]
+    gb_seconds = usage.requests * FUNCTION_MS / 1000 * backend_plan.FUNCTION_MEMORY_MB / 1024
+    functions = usage.requests / 1e6 * lam["per_million_requests"] + gb_seconds * lam["arm64_per_gb_second"]
+    egress = usage.gb_out * direct_share * prices["internet_egress"]["per_gb"]
+    if settings.backend == "alb":
+        fixed = prices["alb"]["hour"] * prices["hours_per_month"] * regions
+        lcu_hours = _lcu_hours(usage, regions, prices["hours_per_month"]) * regions
+        return Cost(fixed=fixed, variable=lcu_hours * prices["alb"]["lcu_hour"] + functions + egress)
+    entries = usage.requests / 1e6 * prices["apigateway_http"]["per_million_requests"]
+    return Cost(fixed=0.0, variable=entries + functions + egress)
+
+
+def _lcu_hours(usage: Usage, regions: int, hours: float) -> float:
+    """One region's LCU-hours a month: the largest of new connections/25 per s, GB/1 per h, rules/1000 per s."""
+    per_second = usage.requests / regions / (hours * 3600)
+    gb_per_hour = (usage.gb_out + usage.gb_in) / regions / hours
+    return max(per_second / 25, gb_per_hour, per_second * LISTENER_RULES / 1000) * hours
+
+
+def table_cost(settings: Settings, usage: Usage, prices: dict) -> Cost:
+    """Writes are billed in every region (each replica applies them), reads where they happen."""
+    regions = len(settings.regions)
+    db = prices["dynamodb"]
+    writes = usage.requests * usage.write_share * regions / 1e6 * db["per_million_writes"]
+    reads = usage.requests * (1 - usage.write_share) / 1e6 * db["per_million_reads"]
+    return Cost(fixed=STORED_GB * regions * db["storage_gb_month"], variable=writes + reads)
+
+
+def estimate(settings: Settings, usage: Usage, prices: dict | None = None) -> dict:
+    prices = prices or load_prices()
+    shares = door_shares(settings)
+    doors = {door: door_cost(door, settings, _share(usage, share), prices) for door, share in shares.items()}
+    direct = sum(share for door, share in shares.items() if door != "cloudfront")
+    parts = {"backend": backend_cost(settings, usage, direct, prices), "table": table_cost(settings, usage, prices)}
+    total = sum(c.total for c in doors.values()) + sum(c.total for c in parts.values())
+    return {
+        "currency": prices["currency"],
+        "doors": {door: cost.as_dict() for door, cost in doors.items()},
+        **{name: cost.as_dict() for name, cost in parts.items()},
+        "total": round(total, 2),
+    }
+
+
+def _share(usage: Usage, share: float) -> Usage:
+    return Usage(usage.requests * share, usage.response_kb, usage.write_share)
+
+
+def _number(option: str, text: str, low: float, high: float | None = None) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
+        span = f"from {low:g} to {high:g}" if high is not None else f"{low:g} or more"
+        raise CostInputError(f"{option} {text!r} is not a number {span}")
+    return value
+
+
+def render(stack: str, result: dict, usage: Usage, prices: dict) -> list[str]:
+    lines = [
+        f"{stack}: {usage.requests:,.0f} requests/month, {usage.response_kb:g} KB answers, "
+        f"{usage.write_share:.0%} writes ({prices['currency']}, {prices['region_basis']}, prices of {prices['collected']})",
+        f"{'':<22}{'fixed':>12}{'per use':>12}{'total':>12}",
+    ]
+    rows = [(f"door {door}", cost) for door, cost in result["doors"].items()]
+    rows += [("backend", result["backend"]), ("table", result["table"])]
+    for label, cost in rows:
+        lines.append(f"{label:<22}{cost['fixed']:>12,.2f}{cost['variable']:>12,.2f}{cost['total']:>12,.2f}")
+    lines.append(f"{'total':<22}{'':>24}{result['total']:>12,.2f}")
+    lines.append("assumptions: " + "; ".join(ASSUMPTIONS))
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.cost", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--requests-per-month", required=True)
+    parser.add_argument("--response-kb", default="1")
+    parser.add_argument("--write-share", default="0.2", help="the share of requests that are writes (0-1)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        usage = Usage(
+            requests=_number("--requests-per-month", args.requests_per_month, 0),
+            response_kb=_number("--response-kb", args.response_kb, 0),
+            write_share=_number("--write-share", args.write_share, 0, 1),
+        )
+        settings = stack_settings(args.stack)
+        prices = load_prices()
+        result = estimate(settings, usage, prices)
+    except (CostInputError, ConfigError, StackConfigError) as error:
+        print(f"ops.cost: {error}".splitlines()[0], file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2) if args.json else "\n".join(render(args.stack, result, usage, prices)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
