@@ -34,6 +34,11 @@ EDGE_TYPES = {
     "aws:iam/rolePolicy:RolePolicy",
     "aws:cloudfront/distribution:Distribution",
     "aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
+    # CloudFront's standard logs (v2) are delivered in us-east-1.
+    "aws:cloudwatch/logGroup:LogGroup",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+    "aws:cloudwatch/logDelivery:LogDelivery",
 }
 
 
