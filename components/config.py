@@ -109,7 +109,8 @@ _HELP: dict[str, tuple[str, str]] = {
     "healthCheck": (_ALLOWED_HEALTH, "set healthCheck: {path: /health, intervalSeconds: 30, failureThreshold: 3}"),
     "deletionProtection": ("true or false", f"pulumi config set {_key('deletionProtection')} true  (or false)"),
     "trafficDials": (
-        "a map {region: percent 0-100} over configured regions (Global Accelerator traffic dials; 100 when absent)",
+        "a map {region: percent 0-100} over configured regions (100 when absent): Global Accelerator dials, "
+        "CloudFront's router shares, route53 0 or 100",
         "set trafficDials: {eu-west-1: 0} to drain eu-west-1",
     ),
     "tableConsistency": (
@@ -503,6 +504,17 @@ class StackConfig(BaseModel):
                     f'remove "{region}" from trafficDials, or add it to {_key("regions")}',
                     key=_key("trafficDials"),
                 )
+        partial = {r: d for r, d in self.traffic_dials.items() if 0 < d < 100}
+        if partial and [s for s, _ in self.front_door] == ["route53"]:
+            region, dial = next(iter(partial.items()))
+            raise problem(
+                f"route53 cannot send a share of traffic: {region} is dialled to {dial}; latency DNS either "
+                "answers with a region or not",
+                "0 (no latency record: the region gets nothing) or 100 with frontDoor route53",
+                f"set trafficDials: {{{region}: 0}} to drain it, or use frontDoor globalaccelerator or cloudfront "
+                "for partial dials",
+                key=_key("trafficDials"),
+            )
         if self.traffic_dials and all(self.traffic_dials.get(r, 100) == 0 for r in self.regions):
             raise problem(
                 "every region's dial is 0: no region would take traffic",
@@ -738,11 +750,11 @@ class Settings(BaseModel):
     def warnings(self) -> list[str]:
         """Valid but probably not what was meant: shown by `pulumi up`, never fatal."""
         notes = []
-        if self.traffic_dials and "globalaccelerator" not in self.strategies:
+        partial = sorted(r for r, d in self.traffic_dials if 0 < d < 100)
+        if partial and "route53" in self.strategies:
             notes.append(
-                f"{_key('trafficDials')} is set but only Global Accelerator has traffic dials; with frontDoor "
-                f"{', '.join(self.strategies)} it changes nothing. To drain a region there, use "
-                "`python -m ops.gameday --stack <stack> --region <region> down`."
+                f"{_key('trafficDials')}: route53 cannot send a share of traffic, so {', '.join(partial)} "
+                "keeps its latency record there (a dial of 0 would remove it); the other doors apply the dial."
             )
         return notes
 

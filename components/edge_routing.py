@@ -47,6 +47,7 @@ def plan_routing_table(
     regions: Sequence[str],
     origins: Mapping[str, EdgeOrigin],
     health_path: str = edge_contract.DEFAULT_HEALTH_PATH,
+    dials: Mapping[str, int] | None = None,
 ) -> dict:
     """The routing table dict (schema in functions/edge/contract.py), validated by the router's own parser."""
     _check_regions(home_region, regions, origins)
@@ -66,6 +67,8 @@ def plan_routing_table(
         "healthPath": health_path,
         "regions": table_regions,
         "countries": nearest_region_by_country(table_regions),
+        # Only the regions turned down (trafficDials): the router treats the rest as 100.
+        "dials": {code: dial for code, dial in (dials or {}).items() if code in table_regions and dial < 100},
     }
     try:
         RoutingTable.from_dict(table)
@@ -79,9 +82,10 @@ def routing_table_json(
     regions: Sequence[str],
     origins: Mapping[str, EdgeOrigin],
     health_path: str = edge_contract.DEFAULT_HEALTH_PATH,
+    dials: Mapping[str, int] | None = None,
 ) -> str:
     """The same table as the JSON text to package; stable for the same inputs (no spurious diffs)."""
-    return json.dumps(plan_routing_table(home_region, regions, origins, health_path), indent=1) + "\n"
+    return json.dumps(plan_routing_table(home_region, regions, origins, health_path, dials), indent=1) + "\n"
 
 
 def nearest_region_by_country(table_regions: Mapping[str, Mapping]) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """CloudFront + a Lambda@Edge origin-request router that sends each request to the best healthy region."""
 
+from collections.abc import Mapping
 from typing import Optional
 
 import pulumi
@@ -43,7 +44,9 @@ EDGE_TIMEOUT_SECONDS = 5
 ROUTING_TABLE_ARCHIVE_PATH = f"{contract.PACKAGE_NAME}/{contract.ROUTING_TABLE_FILE}"
 
 
-def edge_code(endpoints: tuple[RegionalEndpoint, ...], home_region: str, health_path: str) -> pulumi.Output:
+def edge_code(
+    endpoints: tuple[RegionalEndpoint, ...], home_region: str, health_path: str, dials: Mapping[str, int] | None = None
+) -> pulumi.Output:
     """The router package (Output[AssetArchive]) with the routing table for these endpoints baked in."""
     regions = [endpoint.region for endpoint in endpoints]
 
@@ -52,7 +55,7 @@ def edge_code(endpoints: tuple[RegionalEndpoint, ...], home_region: str, health_
             endpoint.region: edge_routing.EdgeOrigin(host=host, protocol=endpoint.protocol, port=endpoint.port)
             for endpoint, host in zip(endpoints, hostnames, strict=False)
         }
-        table = edge_routing.routing_table_json(home_region, regions, origins, health_path)
+        table = edge_routing.routing_table_json(home_region, regions, origins, health_path, dials)
         assets = {
             path: pulumi.FileAsset(str(file))
             for path, file in package_files(EDGE_SOURCE, contract.PACKAGE_NAME).items()
@@ -188,7 +191,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             runtime=EDGE_RUNTIME,
             architectures=[EDGE_ARCHITECTURE],
             handler=contract.HANDLER,
-            code=edge_code(args.endpoints, args.home_region, args.health.path),
+            code=edge_code(args.endpoints, args.home_region, args.health.path, args.traffic_dials),
             memory_size=EDGE_MEMORY_MB,
             timeout=EDGE_TIMEOUT_SECONDS,
             role=role.arn,

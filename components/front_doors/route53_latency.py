@@ -23,7 +23,11 @@ class Route53LatencyFrontDoor(FrontDoor):
         # Health checks and records are global; the home region's provider manages them.
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 
-        records = [self._region(name, endpoint, args, child) for endpoint in args.endpoints]
+        # A region dialled to 0 (trafficDials) has no latency record: DNS never sends anyone there. Its
+        # health check stays, so turning the dial back up is one record.
+        records = [
+            record for endpoint in args.endpoints if (record := self._region(name, endpoint, args, child)) is not None
+        ]
 
         hostname = args.hostname
         # Derived from the records so that whoever aliases this name (the A/B split) waits for them.
@@ -34,7 +38,7 @@ class Route53LatencyFrontDoor(FrontDoor):
     @staticmethod
     def _region(
         name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions
-    ) -> aws.route53.Record:
+    ) -> aws.route53.Record | None:
         if endpoint.protocol != "https":
             raise ValueError(f"the route53 front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
         child_name = naming.regional(name, endpoint.region)
@@ -51,6 +55,8 @@ class Route53LatencyFrontDoor(FrontDoor):
             tags={"Name": child_name},
             opts=opts,
         )
+        if args.traffic_dials.get(endpoint.region, 100) == 0:
+            return None
         target = endpoint.alias_for(args.hostname)
         return aws.route53.Record(
             child_name,

@@ -36,5 +36,6 @@ DEFAULT_HEALTH_PATH = "/health"
 #   "countries": {"DE": "eu-west-1", ...} # optional: ISO 3166-1 alpha-2 -> configured region,
 #                                         # used when the viewer has no coordinates
 # }
-TABLE_KEYS = ("homeRegion", "healthPath", "regions", "countries")
+# "dials" (optional): region -> traffic dial 0-100 (absent: 100), as Global Accelerator's endpoint groups.
+TABLE_KEYS = ("homeRegion", "healthPath", "regions", "countries", "dials")
 REGION_KEYS = ("originHost", "protocol", "port", "lat", "lon")

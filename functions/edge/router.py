@@ -1,7 +1,9 @@
 """One origin-request in, the same request pointed at the chosen region out."""
 
+from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
+from random import random
 from typing import Optional
 
 from . import contract
@@ -15,8 +17,9 @@ PACKAGED_TABLE = Path(__file__).with_name(contract.ROUTING_TABLE_FILE)
 
 
 class Router:
-    def __init__(self, table: RoutingTable, health: Optional[HealthMonitor] = None):
+    def __init__(self, table: RoutingTable, health: Optional[HealthMonitor] = None, draw: Callable[[], float] = random):
         self.table = table
+        self.draw = draw  # the dice for traffic dials
         self.health = health if health is not None else HealthMonitor(table.health_urls())
 
     @classmethod
@@ -40,6 +43,6 @@ class Router:
 
         try:
             unhealthy = self.health.unhealthy_among(ranked())
-            return choose(basis, chain(walked, order), unhealthy)
+            return choose(basis, chain(walked, order), unhealthy, self.table.dials, self.draw)
         finally:
             self.health.end_invocation()

@@ -10,11 +10,17 @@ Affinity is a preference, not a pin: a pinned client whose region is down follow
 The chosen region is the first one in that order not known to be unhealthy; when every region is,
 it fails open to the first one (a request that may fail beats one that surely fails).
 Ties in distance keep the table's configured order.
+
+Traffic dials (trafficDials), as Global Accelerator applies them: a healthy region with dial d takes a
+request with probability d/100, otherwise the request moves on down the order. A region at 0 takes
+nothing while another region is healthy; if every healthy region declined, the first healthy one with
+a dial above 0 takes it, then the first healthy one at all.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from random import random
 
 from .geo import unit_vector
 from .table import RoutingTable
@@ -39,11 +45,15 @@ class Decision:
     failover: bool  # a more preferred region was skipped as unhealthy
     fail_open: bool  # every region looked unhealthy
 
+    dialed: bool = False  # a more preferred healthy region passed the request on (its traffic dial)
+
     @property
     def reason(self) -> str:
         if self.fail_open:
             return f"{self.basis};fail-open"
-        return f"{self.basis};failover" if self.failover else self.basis
+        if self.failover:
+            return f"{self.basis};failover"
+        return f"{self.basis};dial" if self.dialed else self.basis
 
 
 def preference(table: RoutingTable, viewer: Viewer) -> tuple[str, Iterator[str]]:
@@ -93,18 +103,38 @@ def plan_route(table: RoutingTable, viewer: Viewer) -> RoutePlan:
     return RoutePlan(basis, tuple(order))
 
 
-def decide(table: RoutingTable, viewer: Viewer, unhealthy: AbstractSet[str] = frozenset()) -> Decision:
+def decide(
+    table: RoutingTable, viewer: Viewer, unhealthy: AbstractSet[str] = frozenset(), draw: Callable[[], float] = random
+) -> Decision:
     """The region for one request, given the viewer and the regions currently known unhealthy."""
     basis, order = preference(table, viewer)
-    return choose(basis, order, unhealthy)
+    return choose(basis, order, unhealthy, table.dials, draw)
 
 
-def choose(basis: str, order: Iterable[str], unhealthy: AbstractSet[str]) -> Decision:
-    """The first region of `order` not unhealthy; when every one is, fail open to the first."""
+def choose(
+    basis: str,
+    order: Iterable[str],
+    unhealthy: AbstractSet[str],
+    dials: Mapping[str, int] | None = None,
+    draw: Callable[[], float] = random,
+) -> Decision:
+    """The first region of `order` not unhealthy that its dial lets take the request; when every region
+    is unhealthy, fail open to the first."""
     first = None
-    for index, region in enumerate(order):
+    seen_unhealthy = passed = False  # before the current region: one skipped as down, one a dial passed on
+    fallbacks: list[tuple[str, bool, bool]] = []  # passed on: (region, after a down one, dial above 0)
+    for region in order:
         if first is None:
             first = region
-        if region not in unhealthy:
-            return Decision(region, basis, failover=index > 0, fail_open=False)
+        if region in unhealthy:
+            seen_unhealthy = True
+            continue
+        dial = 100 if dials is None else dials.get(region, 100)
+        if dial >= 100 or (dial > 0 and draw() * 100 < dial):
+            return Decision(region, basis, failover=seen_unhealthy, fail_open=False, dialed=passed)
+        fallbacks.append((region, seen_unhealthy, dial > 0))
+        passed = True
+    # Every healthy region passed the request on: the first with a dial above 0, else the first healthy.
+    for region, after_unhealthy, _ in sorted(fallbacks, key=lambda f: not f[2]):
+        return Decision(region, basis, failover=after_unhealthy, fail_open=False, dialed=region != first)
     return Decision(first, basis, failover=False, fail_open=True)

@@ -40,6 +40,10 @@ class RoutingTable:
     health_path: str
     regions: Mapping[str, RegionOrigin]  # configured order
     countries: Mapping[str, str]
+    dials: Mapping[str, int] = field(default_factory=dict)  # region -> 0-100; absent: 100
+
+    def dial(self, code: str) -> int:
+        return self.dials.get(code, 100)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -74,7 +78,15 @@ class RoutingTable:
                 raise ValueError(f"routing table country {country!r} is not an ISO 3166-1 alpha-2 code")
             if region not in regions:
                 raise ValueError(f"routing table maps country {country} to {region!r}, not one of {list(regions)}")
-        return cls(home, health_path, regions, dict(countries))
+        dials = raw.get("dials", {})
+        if not isinstance(dials, dict):
+            raise ValueError("routing table 'dials' must be an object of region -> 0-100")
+        for region, dial in dials.items():
+            if region not in regions:
+                raise ValueError(f"routing table dial for {region!r}, not one of {list(regions)}")
+            if isinstance(dial, bool) or not isinstance(dial, int) or not 0 <= dial <= 100:
+                raise ValueError(f"routing table dial for {region} must be an integer 0-100, got {dial!r}")
+        return cls(home, health_path, regions, dict(countries), dict(dials))
 
     @classmethod
     def from_file(cls, path: Path) -> "RoutingTable":

@@ -204,3 +204,10 @@ def test_cloudfront_writes_standard_logs_to_an_expiring_log_group_in_us_east_1()
     assert destination.inputs["deliveryDestinationConfiguration"]["destinationResourceArn"] == group.state["arn"]
     assert delivery.inputs["deliverySourceName"] == source.state["name"]
     assert delivery.inputs["deliveryDestinationArn"] == destination.state["arn"]
+
+
+def test_the_routers_table_carries_the_traffic_dials():
+    run = program(REGIONS, backend="alb", front_door="cloudfront", trafficDials={"ap-southeast-1": 0, "us-west-2": 40})
+    table = baked_table(one(run, FUNCTION))
+    assert table["dials"] == {"ap-southeast-1": 0, "us-west-2": 40}
+    assert RoutingTable.from_dict(table).dial("eu-west-1") == 100

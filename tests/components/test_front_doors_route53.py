@@ -97,3 +97,12 @@ def test_one_and_sixteen_regions(count):
             record.inputs["aliases"][0]["name"]
             == alias_target_in(run, "apigateway", region, "route53.api.example.com")[0]
         )
+
+
+def test_a_region_dialled_to_zero_has_no_latency_record_but_keeps_its_health_check():
+    run = program(["us-east-1", "eu-west-1", "ap-southeast-1"], backend="apigateway", front_door="route53",
+                  trafficDials={"eu-west-1": 0})  # fmt: skip
+    latency = [r for r in run.of_type("aws:route53/record:Record") if r.inputs.get("latencyRoutingPolicies")]
+    assert sorted(r.inputs["setIdentifier"] for r in latency) == ["ap-southeast-1", "us-east-1"]
+    checks = run.of_type("aws:route53/healthCheck:HealthCheck")
+    assert len(checks) == 3

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from components.config import ConfigError, parse_settings
 
 BASE = {"regions": '["us-east-1", "eu-west-1"]'}
+DOMAIN_JSON = '{"zone": "example.com", "name": "api"}'
 DOMAIN = '{"zone": "example.com", "name": "api"}'
 
 
@@ -260,11 +261,20 @@ def test_each_bad_value_names_key_value_allowed_and_fix(raw, home, key, fragment
         assert fragment in text, text
 
 
-def test_traffic_dials_without_global_accelerator_warn_but_deploy():
-    s = settings(trafficDials='{"eu-west-1": 0}')
-    assert s.traffic_dial("eu-west-1") == 0
-    (note,) = s.warnings()
-    assert "only Global Accelerator has traffic dials" in note and "ops.gameday" in note
+def test_route53_takes_dials_of_0_or_100_and_warns_about_shares_in_a_split():
+    s = settings(trafficDials='{"eu-west-1": 0}')  # the default door, cloudfront: any dial
+    assert s.traffic_dial("eu-west-1") == 0 and s.warnings() == []
+    caught = error(**BASE, trafficDials='{"eu-west-1": 50}', frontDoor="route53", domain=DOMAIN_JSON)
+    assert caught.key == "global-serverless:trafficDials" and "route53 cannot send a share" in str(caught)
+    assert "set trafficDials: {eu-west-1: 0}" in caught.fix
+    split = settings(
+        backend="alb",
+        frontDoor='{"route53": 1, "globalaccelerator": 1}',
+        domain=DOMAIN_JSON,
+        trafficDials='{"eu-west-1": 50}',
+    )
+    (note,) = split.warnings()
+    assert "eu-west-1 keeps its latency record" in note
     assert (
         settings(
             backend="alb", frontDoor="globalaccelerator", trafficDials='{"eu-west-1": 0}', allowPlaintext="true"
