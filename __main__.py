@@ -12,6 +12,7 @@ from components.entries.base import DomainBinding
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
+from components.monitoring import AlarmTopics, StackMonitoring, StackMonitoringArgs
 from components.origin_lockdown import lock_entries
 from components.origin_protection import INTERNAL, LOCKED, alb_scheme, lock_state, plan_origin_guard
 from components.origin_secret import OriginSecret, OriginSecretArgs
@@ -46,6 +47,7 @@ table = GlobalTable(
     provider=providers.home,
 )
 
+topics = AlarmTopics("alarms", settings, providers)  # every alarm notifies its region's topic
 secret = OriginSecret("origin", OriginSecretArgs(settings.origin_secret_version)) if guard.secret_header else None
 
 backends = {}
@@ -74,6 +76,7 @@ for region in settings.regions:
             access_log_days=settings.access_log_days,
             auth=settings.auth,
             internal_entry=scheme == INTERNAL,
+            alarm_topic_arn=topics.arns[region],
         ),
         provider=providers[region],
     )
@@ -94,6 +97,18 @@ front_doors = build_front_doors(
 )
 if lock == LOCKED:
     lock_entries(backends, providers, lock, after=front_doors.serving)
+
+StackMonitoring(
+    "monitoring",
+    StackMonitoringArgs(
+        settings=settings,
+        table_name=table.name,
+        function_names={region: b.function.name for region, b in backends.items()},
+        topic_arns=topics.arns,
+        health_check_ids=front_doors.health_check_ids,
+    ),
+    providers,
+)
 
 pulumi.export("url", front_doors.url)
 pulumi.export("frontDoor", dict(settings.front_door) if settings.is_ab else settings.strategies[0])

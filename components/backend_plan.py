@@ -20,6 +20,7 @@ HTTP_API_THROTTLE_BURST = 500
 # Alarm thresholds: one minute of 5xx, p99 latency near the timeout, any throttling.
 ALARM_5XX_PER_MINUTE = 5
 ALARM_P99_MS = 2000
+ALARM_REPLICATION_MS = 10_000  # replication usually takes under a second; 10 s for 5 minutes is trouble
 
 _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 

@@ -122,6 +122,11 @@ _HELP: dict[str, tuple[str, str]] = {
         "true or false (default false: refuse a stack whose traffic would cross the internet unencrypted)",
         f"pulumi config rm {_key('allowPlaintext')}, and set a domain so every hop is HTTPS",
     ),
+    "alarms": (
+        "a map {email: address} (the stack's topics, one per region, subscribe it) or {topicArn: arn} (existing "
+        "topics; put {region} in the ARN for a stack in several regions: alarms notify topics in their own region)",
+        "set alarms: {email: ops@example.com} in Pulumi.<stack>.yaml",
+    ),
     "auth": (
         "a map {issuer: https URL, audience: string, protectReads: true|false (false), scopes: [scope, ...] ([])}",
         "set auth: {issuer: https://issuer.example, audience: api} in Pulumi.<stack>.yaml",
@@ -148,6 +153,7 @@ _SHAPES = {  # what JSON text a structured key must decode to, and an example of
     "healthCheck": ("a map {path, intervalSeconds, failureThreshold}", "{path: /health, intervalSeconds: 10}"),
     "trafficDials": ("a map {region: percent}", "{eu-west-1: 0}"),
     "waf": ("a map {rateLimit}", "{rateLimit: 2000}"),
+    "alarms": ("a map {email} or {topicArn}", "{email: ops@example.com}"),
     "auth": ("a map {issuer, audience, protectReads, scopes}", "{issuer: https://issuer.example, audience: api}"),
 }
 
@@ -253,6 +259,25 @@ class AuthSettings(BaseModel):
         return issuer
 
 
+class AlarmsSettings(BaseModel):
+    """Where alarms go: subscribe an address to the stack's topics, or use existing ones."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = None
+    topic_arn: Optional[
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:(\{region\}|[a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}$")]
+    ] = Field(None, alias="topicArn")
+
+    @model_validator(mode="after")
+    def _one(self) -> AlarmsSettings:
+        if (self.email is None) == (self.topic_arn is None):
+            raise problem(
+                "set exactly one of email and topicArn", _HELP["alarms"][0], _HELP["alarms"][1], key=_key("alarms")
+            )
+        return self
+
+
 class WafSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -348,6 +373,7 @@ class StackConfig(BaseModel):
     ] = Field(1, alias="originSecretVersion")
     waf: Annotated[Optional[WafSettings], _json_text("waf")] = None
     auth: Annotated[Optional[AuthSettings], _json_text("auth")] = None
+    alarms: Annotated[Optional[AlarmsSettings], _json_text("alarms")] = None
     access_log_days: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=ACCESS_LOG_DAYS_RANGE[0], le=ACCESS_LOG_DAYS_RANGE[1])
     ] = Field(DEFAULT_ACCESS_LOG_DAYS, alias="accessLogDays")
@@ -431,6 +457,7 @@ class StackConfig(BaseModel):
         self._check_consistency()
         self._check_plaintext()
         self._check_waf()
+        self._check_alarm_topic()
         return self
 
     @property
@@ -521,6 +548,22 @@ class StackConfig(BaseModel):
                 allowed,
                 "leave at least one region above 0 (to stop serving, remove the front door instead)",
                 key=_key("trafficDials"),
+            )
+
+    def _check_alarm_topic(self) -> None:
+        arn = self.alarms.topic_arn if self.alarms else None
+        if arn is None or "{region}" in arn:
+            return
+        topic_region = arn.split(":")[3]
+        elsewhere = [r for r in self.regions if r != topic_region]
+        if elsewhere:
+            raise problem(
+                f"topic {arn} is in {topic_region}, but CloudWatch alarms notify topics in their own region "
+                f"only, and this stack has alarms in {', '.join(elsewhere)}",
+                "a topic ARN with {region} in place of the region, naming a topic of that name in every region",
+                f"set alarms: {{topicArn: {arn.replace(topic_region, '{region}', 1)}}} (and create the topic in each "
+                "region), or use alarms: {email: ...} for topics the stack makes",
+                key=_key("alarms"),
             )
 
     def _check_waf(self) -> None:
@@ -709,6 +752,7 @@ class Settings(BaseModel):
     access_log_days: int = DEFAULT_ACCESS_LOG_DAYS
     waf: Optional[WafSettings] = None
     auth: Optional[AuthSettings] = None
+    alarms: Optional[AlarmsSettings] = None
 
     @property
     def plaintext_hop(self) -> Optional[str]:
@@ -786,6 +830,7 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         access_log_days=config.access_log_days,
         waf=config.waf,
         auth=config.auth,
+        alarms=config.alarms,
     )
 
 

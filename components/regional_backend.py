@@ -7,6 +7,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
+from components.alarms import AlarmSpec, metric_alarm
 from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, ORIGIN_LOCK_TAG, component_type, load_component
 from components.config import AuthSettings, HealthCheckSettings
 from components.endpoint import RegionalEndpoint
@@ -37,6 +38,7 @@ class RegionalBackendArgs:
     access_log_days: int = 90
     auth: Optional[AuthSettings] = None
     internal_entry: bool = False
+    alarm_topic_arn: Optional[pulumi.Input[str]] = None  # this region's alarm topic (alarm actions stay in-region)
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -136,7 +138,7 @@ class RegionalBackend(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self._alarms(name, function, entry, child)
+        self._alarms(name, function, entry, args.alarm_topic_arn, child)
         self.function = function
         self.entry = entry
         # What starts accepting a new origin secret (CloudFront waits for it before sending one), and
@@ -179,69 +181,46 @@ class RegionalBackend(pulumi.ComponentResource):
         return endpoint.with_hostname(record.name.apply(lambda _: regional_name))
 
     @staticmethod
-    def _alarms(name: str, function: aws.lambda_.Function, entry: RegionalEntry, opts: pulumi.ResourceOptions) -> None:
+    def _alarms(
+        name: str,
+        function: aws.lambda_.Function,
+        entry: RegionalEntry,
+        topic_arn: Optional[pulumi.Input[str]],
+        opts: pulumi.ResourceOptions,
+    ) -> None:
         namespace, metric, dimensions = entry.server_error_metric
         function_dimensions = {"FunctionName": function.name}
-        # (suffix, why it fires, namespace, metric, dimensions, statistic, period s, threshold, comparison)
-        alarms = (
-            (
+        specs = [
+            AlarmSpec(
                 "5xx",
                 "The regional entry answered 5xx: a front door may be failing this region over.",
-                namespace,
-                metric,
-                dimensions,
-                "Sum",
-                60,
-                plan.ALARM_5XX_PER_MINUTE,
-                "GreaterThanOrEqualToThreshold",
+                namespace, metric, dimensions, "Sum", 60, plan.ALARM_5XX_PER_MINUTE, "GreaterThanOrEqualToThreshold",
             ),
-            (
+            AlarmSpec(
                 "p99",
                 "p99 function duration is close to the timeout.",
-                "AWS/Lambda",
-                "Duration",
-                function_dimensions,
-                "p99",
-                300,
-                plan.ALARM_P99_MS,
-                "GreaterThanThreshold",
+                "AWS/Lambda", "Duration", function_dimensions, "p99", 300, plan.ALARM_P99_MS, "GreaterThanThreshold",
             ),
-            (
+            AlarmSpec(
                 "throttles",
                 "The function is throttled: raise reserved or account concurrency.",
-                "AWS/Lambda",
-                "Throttles",
-                function_dimensions,
-                "Sum",
-                60,
-                1,
-                "GreaterThanOrEqualToThreshold",
+                "AWS/Lambda", "Throttles", function_dimensions, "Sum", 60, 1, "GreaterThanOrEqualToThreshold",
             ),
-        )
-        for (
-            suffix,
-            description,
-            alarm_namespace,
-            alarm_metric,
-            alarm_dimensions,
-            statistic,
-            period,
-            threshold,
-            comparison,
-        ) in alarms:
-            percentile = statistic.startswith("p")
-            aws.cloudwatch.MetricAlarm(
-                f"{name}-{suffix}",
-                alarm_description=description,
-                namespace=alarm_namespace,
-                metric_name=alarm_metric,
-                dimensions=alarm_dimensions,
-                statistic=None if percentile else statistic,
-                extended_statistic=statistic if percentile else None,
-                period=period,
-                evaluation_periods=1,
-                threshold=threshold,
-                comparison_operator=comparison,
-                treat_missing_data="notBreaching",
-                opts=opts,
+        ]  # fmt: skip
+        if entry.balancer_error_metric is not None:
+            balancer_namespace, balancer_metric, balancer_dimensions = entry.balancer_error_metric
+            specs.append(
+                AlarmSpec(
+                    "elb-5xx",
+                    "The load balancer itself answered 5xx (no healthy target, a timeout, a refused connection).",
+                    balancer_namespace,
+                    balancer_metric,
+                    balancer_dimensions,
+                    "Sum",
+                    60,
+                    plan.ALARM_5XX_PER_MINUTE,
+                    "GreaterThanOrEqualToThreshold",
+                )  # fmt: skip
             )
+        for spec in specs:
+            metric_alarm(name, spec, topic_arn, opts)

@@ -2,6 +2,7 @@
 
 from pulumi_policy import EnforcementLevel, Policy
 
+from policies.alarms import ALARMS_NOTIFY
 from policies.apigateway import APIGATEWAY_REGIONAL_CUSTOM_DOMAIN
 from policies.auth import JWT_AUTHORIZER_ON_WRITE_ROUTES
 from policies.certificates import REGIONAL_CERTIFICATE_SAME_REGION
@@ -91,6 +92,8 @@ ALL_POLICIES: list[Policy] = [
     ALB_ACCESS_LOGS_ON,
     WAF_ATTACHED_WHEN_CONFIGURED,
     JWT_AUTHORIZER_ON_WRITE_ROUTES,
+    # Operations.
+    ALARMS_NOTIFY,
 ]
 
 POLICIES_BY_NAME: dict[str, Policy] = {policy.name: policy for policy in ALL_POLICIES}

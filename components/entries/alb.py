@@ -218,6 +218,7 @@ class AlbEntry(RegionalEntry):
             )
 
         self.server_error_metric = ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix})
+        self.balancer_error_metric = ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.endpoint = RegionalEndpoint.build(
             args.region, "alb", hostname, protocol, args.health.path, aliases=aliases, alb_arn=alb.arn
         )

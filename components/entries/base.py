@@ -41,6 +41,8 @@ class RegionalEntry(pulumi.ComponentResource):
     endpoint: RegionalEndpoint
     # (CloudWatch namespace, metric name, dimensions) of the entry's own 5xx count, for the region's alarm.
     server_error_metric: tuple[str, str, dict]
+    # The load balancer's own 5xx (no target answered), where the entry has one.
+    balancer_error_metric: Optional[tuple[str, str, dict]] = None
     # Entries that can refuse strangers (components/origin_lockdown.py): the listener serving the API
     # and where it forwards; and, when guarded, the rule that lets the secret through (the door waits for it).
     served_listener_arn: Optional[pulumi.Output[str]] = None

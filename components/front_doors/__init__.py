@@ -1,7 +1,7 @@
 """Front doors: each `frontDoor` value's component (registered in components/catalogue.py), and their composition."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import pulumi
@@ -27,6 +27,7 @@ class FrontDoors:
     # What clients reach the stack through (the doors, and the main name's records): what must be in
     # place before an entry stops answering strangers.
     serving: tuple[pulumi.Resource, ...] = ()
+    health_check_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # region -> Route 53 check
 
 
 def build_front_doors(
@@ -61,8 +62,11 @@ def build_front_doors(
         for strategy in settings.strategies
     }
     urls = {strategy: door.url for strategy, door in doors.items()}
+    checks = {r: c for door in doors.values() for r, c in getattr(door, "health_check_ids", {}).items()}
     if dns is None:
-        return FrontDoors(url=next(iter(urls.values())), urls=urls, serving=tuple(doors.values()))
+        return FrontDoors(
+            url=next(iter(urls.values())), urls=urls, serving=tuple(doors.values()), health_check_ids=checks
+        )
     split = WeightedSplit(
         "main",
         WeightedSplitArgs(
@@ -70,4 +74,4 @@ def build_front_doors(
         ),
         provider=providers.home,
     )
-    return FrontDoors(url=split.url, urls=urls, serving=(*doors.values(), split))
+    return FrontDoors(url=split.url, urls=urls, serving=(*doors.values(), split), health_check_ids=checks)

@@ -25,8 +25,11 @@ class Route53LatencyFrontDoor(FrontDoor):
 
         # A region dialled to 0 (trafficDials) has no latency record: DNS never sends anyone there. Its
         # health check stays, so turning the dial back up is one record.
+        self.health_check_ids: dict[str, pulumi.Output[str]] = {}
         records = [
-            record for endpoint in args.endpoints if (record := self._region(name, endpoint, args, child)) is not None
+            record
+            for endpoint in args.endpoints
+            if (record := self._region(name, endpoint, args, child, self.health_check_ids)) is not None
         ]
 
         hostname = args.hostname
@@ -37,7 +40,7 @@ class Route53LatencyFrontDoor(FrontDoor):
 
     @staticmethod
     def _region(
-        name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions
+        name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions, checks: dict
     ) -> aws.route53.Record | None:
         if endpoint.protocol != "https":
             raise ValueError(f"the route53 front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
@@ -55,6 +58,7 @@ class Route53LatencyFrontDoor(FrontDoor):
             tags={"Name": child_name},
             opts=opts,
         )
+        checks[endpoint.region] = check.id
         if args.traffic_dials.get(endpoint.region, 100) == 0:
             return None
         target = endpoint.alias_for(args.hostname)

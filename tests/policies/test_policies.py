@@ -626,6 +626,26 @@ CASES = [
         facts={"authIssuer": "https://issuer.example"},
     ),
     Case(
+        "alarms-notify",
+        lambda f: f.new(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "api-eu-west-1-5xx",
+            "eu-west-1",
+            {"metricName": "HTTPCode_Target_5XX_Count", "namespace": "AWS/ApplicationELB", "alarmActions": []},
+        ),
+        "aws:cloudwatch/metricAlarm:MetricAlarm 'api-eu-west-1-5xx' in eu-west-1: the alarm notifies nobody",
+    ),
+    Case(
+        "alarms-notify",
+        lambda f: f.new(
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            "api-eu-west-1-p99",
+            "eu-west-1",
+            {"metricName": "Duration", "alarmActions": ["arn:aws:sns:us-east-1:123456789012:alarms-us-east-1"]},
+        ),
+        "is a topic in us-east-1; CloudWatch only notifies topics in the alarm's own region",
+    ),
+    Case(
         "waf-attached-when-configured",
         lambda f: f,  # the fixture has no web ACLs: a stack with waf set would have them
         "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: global-serverless:waf is set and clients "

@@ -1,0 +1,46 @@
+"""Metric alarms, all built one way: every alarm notifies its region's alarm topic (alarm and OK)."""
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    suffix: str
+    description: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, Any]
+    statistic: str  # "Sum", "Average", "Minimum", "Maximum" or a percentile like "p99"
+    period: int  # seconds
+    threshold: float
+    comparison: str
+    evaluation_periods: int = 1
+    missing_data: str = "notBreaching"
+
+
+def metric_alarm(
+    name: str, spec: AlarmSpec, topic_arn: Optional[pulumi.Input[str]], opts: pulumi.ResourceOptions
+) -> aws.cloudwatch.MetricAlarm:
+    percentile = spec.statistic.startswith("p")
+    actions = [topic_arn] if topic_arn is not None else []
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-{spec.suffix}",
+        alarm_description=spec.description,
+        namespace=spec.namespace,
+        metric_name=spec.metric,
+        dimensions=spec.dimensions,
+        statistic=None if percentile else spec.statistic,
+        extended_statistic=spec.statistic if percentile else None,
+        period=spec.period,
+        evaluation_periods=spec.evaluation_periods,
+        threshold=spec.threshold,
+        comparison_operator=spec.comparison,
+        treat_missing_data=spec.missing_data,
+        alarm_actions=actions,
+        ok_actions=actions,
+        opts=opts,
+    )

@@ -1,0 +1,215 @@
+"""Where alarms go, the alarms that span regions, and the stack's dashboard.
+
+- AlarmTopics: one SNS topic per region that has alarms (CloudWatch alarm actions must be in the
+  alarm's region), subscribed to `alarms.email`; or the existing topics `alarms.topicArn` names.
+- StackMonitoring: replication latency per replica pair (alarmed in the sending region), Route 53
+  health-check status per region (alarmed in us-east-1, where Route 53 publishes it), and one
+  CloudWatch dashboard with per-region requests, 5xx, p99 duration and throttles, replication latency
+  and the health checks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import backend_plan as plan
+from components import naming
+from components.alarms import AlarmSpec, metric_alarm
+from components.catalogue import EDGE_REGION, component_type
+from components.config import Settings
+from components.providers import Providers
+from functions.api import contract
+
+TOPICS_TYPE = component_type("AlarmTopics")
+MONITORING_TYPE = component_type("StackMonitoring")
+
+
+def topic_regions(settings: Settings) -> tuple[str, ...]:
+    """Every region with alarms: the backends', plus us-east-1 for Route 53's health-check metrics."""
+    extra = (EDGE_REGION,) if "route53" in settings.strategies and EDGE_REGION not in settings.regions else ()
+    return (*settings.regions, *extra)
+
+
+class AlarmTopics(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, settings: Settings, providers: Providers, opts: Optional[pulumi.ResourceOptions] = None
+    ):
+        super().__init__(TOPICS_TYPE, name, None, opts)
+        self.arns: dict[str, pulumi.Output[str]] = {}
+        alarms = settings.alarms
+        for region in topic_regions(settings):
+            if alarms is not None and alarms.topic_arn is not None:
+                self.arns[region] = pulumi.Output.from_input(alarms.topic_arn.replace("{region}", region))
+                continue
+            provider = providers[region] if region in settings.regions else providers.edge
+            child = pulumi.ResourceOptions(parent=self, provider=provider)
+            topic = aws.sns.Topic(naming.regional(name, region), opts=child)
+            if alarms is not None and alarms.email is not None:
+                # Email subscriptions wait for the address to confirm (one message per region).
+                aws.sns.TopicSubscription(
+                    f"{naming.regional(name, region)}-email",
+                    topic=topic.arn,
+                    protocol="email",
+                    endpoint=alarms.email,
+                    opts=child,
+                )
+            self.arns[region] = topic.arn
+        self.register_outputs({})
+
+
+@dataclass(frozen=True)
+class StackMonitoringArgs:
+    settings: Settings
+    table_name: pulumi.Input[str]
+    function_names: Mapping[str, pulumi.Input[str]]  # region -> API function name
+    topic_arns: Mapping[str, pulumi.Input[str]]  # region -> alarm topic
+    health_check_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # region -> Route 53 check
+
+
+class StackMonitoring(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, args: StackMonitoringArgs, providers: Providers, opts: Optional[pulumi.ResourceOptions] = None
+    ):
+        super().__init__(MONITORING_TYPE, name, None, opts)
+        settings = args.settings
+        for source in settings.regions:
+            child = pulumi.ResourceOptions(parent=self, provider=providers[source])
+            for receiving in settings.regions:
+                if receiving == source:
+                    continue
+                metric_alarm(
+                    f"{name}-replication-{source}-to-{receiving}",
+                    replication_alarm(args.table_name, receiving),
+                    args.topic_arns[source],
+                    child,
+                )
+        edge = pulumi.ResourceOptions(parent=self, provider=providers.edge)
+        for region, check_id in args.health_check_ids.items():
+            metric_alarm(
+                f"{name}-health-{region}", health_check_alarm(check_id, region), args.topic_arns[EDGE_REGION], edge
+            )
+        home = pulumi.ResourceOptions(parent=self, provider=providers.home)
+        body = pulumi.Output.all(
+            table=args.table_name,
+            functions=pulumi.Output.all(**dict(args.function_names)),
+            checks=pulumi.Output.all(**dict(args.health_check_ids)),
+        ).apply(
+            lambda values: json.dumps(dashboard_body(settings, values["table"], values["functions"], values["checks"]))
+        )
+        self.dashboard = aws.cloudwatch.Dashboard(
+            name, dashboard_name=f"{settings.project}-{settings.stack}", dashboard_body=body, opts=home
+        )
+        self.register_outputs({})
+
+
+def replication_alarm(table_name: pulumi.Input[str], receiving: str) -> AlarmSpec:
+    return AlarmSpec(
+        "latency",
+        f"Replication to {receiving} has been slower than {plan.ALARM_REPLICATION_MS} ms for 5 minutes: writes "
+        "answered here reach that region late (or not, if it is down).",
+        "AWS/DynamoDB",
+        "ReplicationLatency",
+        {"TableName": table_name, "ReceivingRegion": receiving},
+        "Average",
+        60,
+        plan.ALARM_REPLICATION_MS,
+        "GreaterThanThreshold",
+        evaluation_periods=5,
+    )
+
+
+def health_check_alarm(check_id: pulumi.Input[str], region: str) -> AlarmSpec:
+    return AlarmSpec(
+        "status",
+        f"Route 53 sees {region} unhealthy: its latency record is out of rotation.",
+        "AWS/Route53",
+        "HealthCheckStatus",
+        {"HealthCheckId": check_id},
+        "Minimum",
+        60,
+        1,
+        "LessThanThreshold",
+        missing_data="breaching",
+    )
+
+
+def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str], checks: Mapping[str, str]) -> dict:
+    """The dashboard's widgets: pure, so a test reads what operators will see."""
+    service = contract.SERVICE_NAME
+    namespace = contract.METRICS_NAMESPACE
+
+    def per_region(metric: str, stat: str) -> list:
+        return [
+            [namespace, metric, "region", r, "service", service, {"region": r, "stat": stat, "label": r}]
+            for r in settings.regions
+        ]
+
+    widgets: list[dict[str, Any]] = [
+        _widget("Requests per region", per_region("Requests", "Sum")),
+        _widget("5xx per region", per_region("Status5xx", "Sum")),
+        _widget(
+            "Function p99 duration (ms)",
+            [
+                ["AWS/Lambda", "Duration", "FunctionName", fn, {"region": r, "stat": "p99", "label": r}]
+                for r, fn in functions.items()
+            ],
+        ),
+        _widget(
+            "Throttles",
+            [
+                ["AWS/Lambda", "Throttles", "FunctionName", fn, {"region": r, "stat": "Sum", "label": r}]
+                for r, fn in functions.items()
+            ],
+        ),
+        _widget(
+            "Replication latency (ms)",
+            [
+                [
+                    "AWS/DynamoDB",
+                    "ReplicationLatency",
+                    "TableName",
+                    table,
+                    "ReceivingRegion",
+                    to,
+                    {"region": src, "label": f"{src} -> {to}"},
+                ]
+                for src in settings.regions
+                for to in settings.regions
+                if to != src
+            ],
+        ),
+    ]
+    if checks:
+        widgets.append(
+            _widget(
+                "Route 53 health checks (1 = healthy)",
+                [
+                    [
+                        "AWS/Route53",
+                        "HealthCheckStatus",
+                        "HealthCheckId",
+                        check,
+                        {"region": EDGE_REGION, "stat": "Minimum", "label": r},
+                    ]
+                    for r, check in checks.items()
+                ],
+            )
+        )
+    for index, widget in enumerate(widgets):
+        widget.update(x=(index % 2) * 12, y=(index // 2) * 6)
+    return {"widgets": widgets}
+
+
+def _widget(title: str, metrics: list) -> dict:
+    return {
+        "type": "metric",
+        "width": 12,
+        "height": 6,
+        "properties": {"title": title, "metrics": metrics, "view": "timeSeries", "period": 60, "region": EDGE_REGION},
+    }

@@ -1,0 +1,98 @@
+"""Alarms that notify, the alarms that span regions, and the dashboard."""
+
+import json
+
+import pytest
+
+from components.config import ConfigError
+from tests.components.helpers import program
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+@pytest.fixture(scope="module")
+def run():
+    return program(REGIONS, backend="alb", front_door="route53", alarms={"email": "ops@example.com"})
+
+
+def topics(run) -> dict[str, str]:
+    return {t.region: t.state["arn"] for t in run.of_type("aws:sns/topic:Topic")}
+
+
+def test_every_alarm_notifies_the_topic_of_its_own_region(run):
+    arns = topics(run)
+    assert set(arns) == set(REGIONS)
+    alarms = run.of_type(ALARM)
+    assert alarms and all(a.inputs["alarmActions"] == [arns[a.region]] == a.inputs["okActions"] for a in alarms)
+
+
+def test_the_email_address_is_subscribed_in_every_region(run):
+    subscriptions = run.of_type("aws:sns/topicSubscription:TopicSubscription")
+    assert sorted(s.region for s in subscriptions) == sorted(REGIONS)
+    assert all((s.inputs["protocol"], s.inputs["endpoint"]) == ("email", "ops@example.com") for s in subscriptions)
+
+
+def test_each_region_alarms_on_entry_and_balancer_5xx_latency_and_throttles(run):
+    for region in REGIONS:
+        metrics = sorted(
+            a.inputs["metricName"] for a in run.of_type(ALARM) if a.region == region and a.name.startswith("api-")
+        )
+        assert metrics == ["Duration", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "Throttles"]
+
+
+def test_replication_latency_is_alarmed_for_every_replica_pair_in_the_sending_region(run):
+    pairs = sorted(
+        (a.region, a.inputs["dimensions"]["ReceivingRegion"])
+        for a in run.of_type(ALARM)
+        if a.inputs["metricName"] == "ReplicationLatency"
+    )
+    assert pairs == sorted((s, r) for s in REGIONS for r in REGIONS if s != r)
+
+
+def test_route53_health_checks_are_alarmed_in_us_east_1(run):
+    checks = {c.state["id"] if "id" in c.state else c.id for c in run.of_type("aws:route53/healthCheck:HealthCheck")}
+    alarms = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == "HealthCheckStatus"]
+    assert len(alarms) == len(REGIONS) and {a.region for a in alarms} == {"us-east-1"}
+    assert {a.inputs["dimensions"]["HealthCheckId"] for a in alarms} <= checks | {
+        c.id for c in run.of_type("aws:route53/healthCheck:HealthCheck")
+    }
+
+
+def test_the_dashboard_shows_every_region_and_replica_pair(run):
+    (dashboard,) = run.of_type("aws:cloudwatch/dashboard:Dashboard")
+    assert dashboard.region == "us-east-1" and dashboard.inputs["dashboardName"] == "global-serverless-test"
+    widgets = {
+        w["properties"]["title"]: w["properties"]["metrics"]
+        for w in json.loads(dashboard.inputs["dashboardBody"])["widgets"]
+    }
+    assert set(widgets) == {
+        "Requests per region", "5xx per region", "Function p99 duration (ms)", "Throttles",
+        "Replication latency (ms)", "Route 53 health checks (1 = healthy)",
+    }  # fmt: skip
+    assert [m[-1]["region"] for m in widgets["5xx per region"]] == REGIONS
+    assert len(widgets["Replication latency (ms)"]) == len(REGIONS) * (len(REGIONS) - 1)
+
+
+def test_existing_topics_named_per_region_are_used_instead():
+    run = program(
+        REGIONS,
+        backend="alb",
+        front_door="globalaccelerator",
+        alarms={"topicArn": "arn:aws:sns:{region}:123456789012:ops"},
+    )
+    assert run.of_type("aws:sns/topic:Topic") == []
+    assert all(a.inputs["alarmActions"] == [f"arn:aws:sns:{a.region}:123456789012:ops"] for a in run.of_type(ALARM))
+
+
+def test_a_single_region_topic_for_a_multi_region_stack_is_a_named_error():
+    with pytest.raises(ConfigError) as caught:
+        program(
+            REGIONS,
+            backend="alb",
+            front_door="globalaccelerator",
+            alarms={"topicArn": "arn:aws:sns:us-east-1:123456789012:ops"},
+        )
+    assert (
+        caught.value.key == "global-serverless:alarms" and "arn:aws:sns:{region}:123456789012:ops" in caught.value.fix
+    )
