@@ -1,0 +1,240 @@
+"""`python -m ops.report --stack S --out DIR`: which front door wins on failover, latency and cost.
+
+    python -m ops.report --stack prod --out report/
+    python -m ops.report --stack prod --out report/ --gameday gameday/summary.json --requests-per-month 5e7
+
+Writes DIR/report.md and DIR/doors.png, comparing every door the stack's backend can take (not only
+the configured one), each as the stack's only door:
+- time to fail over: modelled from the stack's health-check, target-group and router settings; measured
+  from game-day summaries when given (`--gameday`, the `evacuate_seconds` of each door);
+- latency: modelled from the inter-region latency matrix in ops/data (p50 round trips between AWS
+  regions, source and date in the file): a client near each region of the matrix reaches the nearest
+  healthy region of the stack; the doors differ only by what they add on the way (MODEL_OVERHEAD_MS);
+- monthly cost: ops.cost with the same usage for each door.
+Then the winner on each axis. Availability and latency percentiles from real traffic need the synthetic
+probes, which this release does not deploy yet. Exit 0, or 2 with one line for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from components import backend_plan
+from components.catalogue import DOORS
+from components.config import ConfigError, Settings
+from functions.edge import health as edge_health
+from offline.stack_config import StackConfigError
+from offline.stack_facts import stack_settings
+from ops import cost
+
+RTT_FILE = Path(__file__).with_name("data") / "inter_region_rtt_p50.json"
+DNS_TTL_SECONDS = 60  # the alias target's TTL clients wait out after Route 53 flips (see README)
+# What each door adds to a request's round trip in the model, ms: the CloudFront router's decision and
+# the edge's own hop; the others add nothing the model can measure (same-metro edge, AWS backbone).
+MODEL_OVERHEAD_MS = {"route53": 0.0, "globalaccelerator": 0.0, "cloudfront": 2.0}
+ASSUMPTIONS = (
+    "clients sit in the metro of each region of the latency matrix and reuse connections (no handshakes counted)",
+    "a door's path costs the p50 round trip from the client's region to the stack region nearest it",
+    "Global Accelerator's and CloudFront's edges are in the client's metro",
+    f"failover ends when new requests stop reaching the failed region; DNS clients also wait out {DNS_TTL_SECONDS} s of TTL",
+)
+
+
+class ReportInputError(ValueError):
+    """Input the report cannot use; the message says which."""
+
+
+@dataclass(frozen=True)
+class DoorFigures:
+    door: str
+    failover_modelled_s: float
+    failover_measured_s: float | None
+    latency_p50_ms: float  # mean over client vantages of the modelled round trip
+    latency_by_vantage: dict[str, float]
+    monthly_cost: float
+
+
+def load_rtt(path: Path = RTT_FILE) -> dict:
+    return json.loads(path.read_text())
+
+
+def candidate_doors(settings: Settings) -> tuple[str, ...]:
+    return tuple(door for door, facts in DOORS.items() if settings.backend in facts.backends)
+
+
+def modelled_failover_seconds(door: str, settings: Settings) -> float:
+    health = settings.health_check
+    if door == "route53":
+        return health.detection_seconds + DNS_TTL_SECONDS
+    if door == "globalaccelerator":
+        check = backend_plan.alb_target_group_health(health)
+        return check.interval * check.unhealthy_threshold
+    if door == "cloudfront":
+        return edge_health.MAX_STALE_SECONDS + edge_health.PROBE_TIMEOUT_SECONDS
+    raise ReportInputError(f"no failover model for door {door!r}")
+
+
+def modelled_latency(door: str, regions: tuple[str, ...], rtt: dict) -> dict[str, float]:
+    """Client vantage (a matrix region) -> modelled round trip through the door to the nearest stack region."""
+    matrix = rtt["rtt"]
+    known = [r for r in regions if r in matrix]
+    if not known:
+        raise ReportInputError(f"none of the regions {', '.join(regions)} is in the latency matrix")
+    return {
+        vantage: round(min(row[r] for r in known if r in row) + MODEL_OVERHEAD_MS[door], 1)
+        for vantage, row in sorted(matrix.items())
+        if any(r in row for r in known)
+    }
+
+
+def measured_failover(summaries: list[dict]) -> dict[str, float]:
+    """Door -> the slowest evacuation any game day measured (the figure a user must plan for)."""
+    measured: dict[str, float] = {}
+    for summary in summaries:
+        for door, figures in summary.get("targets", {}).items():
+            seconds = figures.get("evacuate_seconds")
+            if door in DOORS and isinstance(seconds, (int, float)):
+                measured[door] = max(measured.get(door, 0.0), float(seconds))
+    return measured
+
+
+def figures(settings: Settings, usage: cost.Usage, summaries: list[dict], rtt: dict) -> list[DoorFigures]:
+    measured = measured_failover(summaries)
+    prices = cost.load_prices()
+    rows = []
+    for door in candidate_doors(settings):
+        alone = settings.model_copy(update={"front_door": ((door, None),)})
+        by_vantage = modelled_latency(door, settings.regions, rtt)
+        rows.append(
+            DoorFigures(
+                door=door,
+                failover_modelled_s=modelled_failover_seconds(door, settings),
+                failover_measured_s=measured.get(door),
+                latency_p50_ms=round(statistics.fmean(by_vantage.values()), 1),
+                latency_by_vantage=by_vantage,
+                monthly_cost=cost.estimate(alone, usage, prices)["total"],
+            )
+        )
+    return rows
+
+
+def winners(rows: list[DoorFigures]) -> dict[str, str]:
+    """Axis -> the best door, or the doors tied for best ("a = b")."""
+
+    def failover(row: DoorFigures) -> float:
+        return row.failover_measured_s if row.failover_measured_s is not None else row.failover_modelled_s
+
+    axes = {"failover": failover, "latency": lambda r: r.latency_p50_ms, "cost": lambda r: r.monthly_cost}
+    best = {}
+    for axis, key in axes.items():
+        lowest = min(key(row) for row in rows)
+        best[axis] = " = ".join(row.door for row in rows if key(row) == lowest)
+    return best
+
+
+def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFigures], rtt: dict) -> str:
+    best = winners(rows)
+    lines = [
+        f"# Front doors for stack {stack}",
+        "",
+        f"Regions {', '.join(settings.regions)}, backend `{settings.backend}`, health checks every "
+        f"{settings.health_check.interval_seconds} s x {settings.health_check.failure_threshold}; "
+        f"{usage.requests:,.0f} requests a month of {usage.response_kb:g} KB, {usage.write_share:.0%} writes.",
+        "",
+        "| door | failover, modelled (s) | failover, measured (s) | latency p50, modelled (ms) | cost (USD/month) |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        measured = "-" if row.failover_measured_s is None else f"{row.failover_measured_s:g}"
+        lines.append(
+            f"| {row.door} | {row.failover_modelled_s:g} | {measured} | {row.latency_p50_ms:g} | {row.monthly_cost:,.2f} |"
+        )
+    lines += [
+        "",
+        f"Winners: failover **{best['failover']}**, latency **{best['latency']}**, cost **{best['cost']}**.",
+        "",
+        "How the figures are made:",
+        f"- failover: route53 = checks ({settings.health_check.detection_seconds} s) + {DNS_TTL_SECONDS} s TTL; "
+        "globalaccelerator = the ALB target group's interval x unhealthy threshold; cloudfront = the router's "
+        f"verdict age ({edge_health.MAX_STALE_SECONDS:g} s) + one probe ({edge_health.PROBE_TIMEOUT_SECONDS:g} s). "
+        "Measured = the slowest evacuation of the game days given.",
+        f"- latency: {rtt['percentile']} round trips from {rtt['source']} ({rtt['collected']}), averaged over "
+        f"{len(rows[0].latency_by_vantage)} client vantages; door overheads {MODEL_OVERHEAD_MS} ms.",
+        f"- cost: ops.cost with prices of {cost.load_prices()['collected']}, each door alone.",
+        "- assumptions: " + "; ".join(ASSUMPTIONS) + ".",
+        "- not here yet: availability and latency percentiles of real traffic (synthetic probes are not deployed by this release).",
+        "",
+        "![doors](doors.png)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[DoorFigures], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    doors = [r.door for r in rows]
+    panels = (
+        ("time to fail over (s)", [r.failover_measured_s or r.failover_modelled_s for r in rows]),
+        ("latency p50, modelled (ms)", [r.latency_p50_ms for r in rows]),
+        ("monthly cost (USD)", [r.monthly_cost for r in rows]),
+    )
+    figure, axes = plt.subplots(1, 3, figsize=(12, 3.5))
+    for axis, (title, values) in zip(axes, panels, strict=True):
+        axis.bar(doors, values, color=["tab:blue", "tab:orange", "tab:green"][: len(doors)])
+        axis.set_title(title)
+        axis.tick_params(axis="x", labelrotation=20)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--gameday", action="append", default=[], metavar="FILE", help="a game day's summary.json")
+    parser.add_argument("--requests-per-month", default="10000000")
+    parser.add_argument("--response-kb", default="1")
+    parser.add_argument("--write-share", default="0.2")
+    args = parser.parse_args(argv)
+    try:
+        usage = cost.Usage(
+            requests=cost._number("--requests-per-month", args.requests_per_month, 0),
+            response_kb=cost._number("--response-kb", args.response_kb, 0),
+            write_share=cost._number("--write-share", args.write_share, 0, 1),
+        )
+        settings = stack_settings(args.stack)
+        summaries = [_summary(path) for path in args.gameday]
+        rtt = load_rtt()
+        rows = figures(settings, usage, summaries, rtt)
+    except (ReportInputError, cost.CostInputError, ConfigError, StackConfigError) as error:
+        print(f"ops.report: {error}".splitlines()[0], file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.md").write_text(render(args.stack, settings, usage, rows, rtt))
+    plot(rows, out / "doors.png")
+    print(f"wrote {out / 'report.md'} and {out / 'doors.png'}")
+    return 0
+
+
+def _summary(path: str) -> dict:
+    try:
+        summary = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as error:
+        raise ReportInputError(f"--gameday {path}: not a readable summary.json ({type(error).__name__})") from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("targets"), dict):
+        raise ReportInputError(f"--gameday {path}: not a game-day summary (no targets)")
+    return summary
+
+
+if __name__ == "__main__":
+    sys.exit(main())
