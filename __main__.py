@@ -77,6 +77,7 @@ for region in settings.regions:
             auth=settings.auth,
             internal_entry=scheme == INTERNAL,
             alarm_topic_arn=topics.arns[region],
+            global_accelerator="globalaccelerator" in settings.strategies,
         ),
         provider=providers[region],
     )

@@ -50,7 +50,19 @@ def function_environment(settings: Settings, table_name: str, chaos_parameter: s
         # With a domain every name the function answers on is HTTPS (no plaintext hop): browsers may pin it.
         **({contract.ENV_STRICT_TRANSPORT_SECURITY: contract.STRICT_TRANSPORT_SECURITY} if settings.domain else {}),
         **auth_environment(settings),
+        **door_environment(settings),
     }
+
+
+def door_environment(settings: Settings) -> dict[str, str]:
+    """What the function needs to tell which door a request came through (functions/api/attribution.py)."""
+    environment = {contract.ENV_DOORS: ",".join(settings.strategies)}
+    if "globalaccelerator" in settings.strategies:
+        public_port = 443 if settings.domain is not None else 80
+        environment[contract.ENV_GA_PORT] = str(public_port + contract.GA_PORT_OFFSET)
+    if settings.hostnames is not None:
+        environment[contract.ENV_DIRECT_HOSTS] = ",".join(settings.hostnames.regional[r] for r in settings.regions)
+    return environment
 
 
 def auth_environment(settings: Settings) -> dict[str, str]:

@@ -27,6 +27,8 @@ class RegionalEndpoint:
     # Hostname -> alias target for every hostname this region serves (empty without a domain).
     aliases: Mapping[str, AliasTarget] = field(default_factory=dict)
     alb_arn: Optional[pulumi.Output[str]] = None
+    # The listener Global Accelerator reaches (its own port), which its endpoint groups wait for.
+    listeners: tuple[pulumi.Resource, ...] = ()
 
     @classmethod
     def build(
@@ -38,6 +40,7 @@ class RegionalEndpoint:
         health_path: str,
         aliases: Optional[Mapping[str, AliasTarget]] = None,
         alb_arn: Optional[pulumi.Output[str]] = None,
+        listeners: tuple[pulumi.Resource, ...] = (),
     ) -> "RegionalEndpoint":
         return cls(
             region=region,
@@ -47,6 +50,7 @@ class RegionalEndpoint:
             health_path=health_path,
             aliases=dict(aliases or {}),
             alb_arn=alb_arn,
+            listeners=listeners,
         )
 
     def with_hostname(self, hostname: pulumi.Output[str]) -> "RegionalEndpoint":

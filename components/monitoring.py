@@ -150,8 +150,28 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
             for r in settings.regions
         ]
 
+    def per_door(metric: str, stat: str) -> list:
+        doors = (*settings.strategies, "direct")
+        return [
+            [
+                namespace,
+                metric,
+                "frontDoor",
+                d,
+                "region",
+                r,
+                "service",
+                service,
+                {"region": r, "stat": stat, "label": f"{d} {r}"},
+            ]
+            for d in doors
+            for r in settings.regions
+        ]
+
     widgets: list[dict[str, Any]] = [
         _widget("Requests per region", per_region("Requests", "Sum")),
+        _widget("Requests per front door (function's count)", per_door("DoorRequests", "Sum")),
+        _widget("p99 latency per front door, in the function (ms)", per_door("DoorLatency", "p99")),
         _widget("5xx per region", per_region("Status5xx", "Sum")),
         _widget(
             "Function p99 duration (ms)",

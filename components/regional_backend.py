@@ -39,6 +39,7 @@ class RegionalBackendArgs:
     auth: Optional[AuthSettings] = None
     internal_entry: bool = False
     alarm_topic_arn: Optional[pulumi.Input[str]] = None  # this region's alarm topic (alarm actions stay in-region)
+    global_accelerator: bool = False  # GA is a door: the entry listens for it on a port of its own
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -133,6 +134,7 @@ class RegionalBackend(pulumi.ComponentResource):
                 auth=args.auth,
                 origin_locked=args.origin_locked,
                 internal=args.internal_entry,
+                global_accelerator=args.global_accelerator,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),

@@ -19,6 +19,7 @@ from components.catalogue import (
 )
 from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
+from functions.api.contract import GA_PORT_OFFSET
 
 TYPE = component_type("AlbEntry")
 
@@ -63,6 +64,7 @@ class AlbEntry(RegionalEntry):
             subnets.append(subnet)
 
         served_port = 80 if args.domain is None else 443
+        ga_port = served_port + GA_PORT_OFFSET if args.global_accelerator else None
         if args.origin_locked:
             # Only CloudFront's origin-facing addresses, on the one port it uses (the prefix list weighs
             # 55 rules of a security group's 60, so one port is all there is room for).
@@ -86,9 +88,9 @@ class AlbEntry(RegionalEntry):
                     to_port=port,
                     cidr_blocks=["0.0.0.0/0"],
                     ipv6_cidr_blocks=["::/0"],
-                    description=f"clients on {port}",
+                    description=f"clients on {port}" if port != ga_port else f"Global Accelerator on {port}",
                 )
-                for port in (80, 443)
+                for port in (80, 443, *([ga_port] if ga_port else []))
             ]
         security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
@@ -200,6 +202,23 @@ class AlbEntry(RegionalEntry):
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
         self.served_listener_arn, self.target_group_arn = served.arn, target_group.arn
+        ga_listeners: tuple[pulumi.Resource, ...] = ()
+        if ga_port is not None:
+            # Global Accelerator reaches this port (an endpoint-group port override): the function can
+            # then tell its requests from anyone else's by X-Forwarded-Port.
+            ga_listeners = (
+                aws.lb.Listener(
+                    f"{name}-ga",
+                    load_balancer_arn=alb.arn,
+                    port=ga_port,
+                    protocol="HTTP" if domain is None else "HTTPS",
+                    ssl_policy=None if domain is None else ALB_SSL_POLICY,
+                    certificate_arn=None if domain is None else domain.certificate_arn,
+                    default_actions=forward,
+                    opts=child,
+                ),
+            )
+
         if args.origin_secrets is not None:
             # Lets CloudFront's requests through, ahead of OriginLockdown's 403 for everything else.
             self.origin_accept_rule = aws.lb.ListenerRule(
@@ -220,6 +239,13 @@ class AlbEntry(RegionalEntry):
         self.server_error_metric = ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.balancer_error_metric = ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.endpoint = RegionalEndpoint.build(
-            args.region, "alb", hostname, protocol, args.health.path, aliases=aliases, alb_arn=alb.arn
+            args.region,
+            "alb",
+            hostname,
+            protocol,
+            args.health.path,
+            aliases=aliases,
+            alb_arn=alb.arn,
+            listeners=ga_listeners,
         )
         self.register_outputs({"url": self.endpoint.url})

@@ -33,6 +33,7 @@ class EntryArgs:
     auth: Optional[AuthSettings] = None  # JWT bearer tokens on writes (the entry may check them too)
     origin_locked: bool = False  # only the guarded door may reach the entry (origin_protection.lock_state)
     internal: bool = False  # no public address: only Global Accelerator reaches it (origin_protection.alb_scheme)
+    global_accelerator: bool = False  # a door of the stack: it gets a listener port of its own
 
 
 class RegionalEntry(pulumi.ComponentResource):

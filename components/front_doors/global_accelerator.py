@@ -10,6 +10,7 @@ from components.catalogue import NAMESPACE, component_type
 from components.config import ConfigError
 from components.endpoint import RegionalEndpoint
 from components.front_doors.base import FrontDoor, FrontDoorArgs
+from functions.api.contract import GA_PORT_OFFSET
 
 TYPE = component_type("GlobalAcceleratorFrontDoor")
 ENDPOINT_WEIGHT = 128  # the AWS default, stated so every region visibly gets the same share
@@ -68,7 +69,14 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                     )
                 ],
                 traffic_dial_percentage=args.traffic_dials.get(endpoint.region, 100),
-                opts=child,
+                # The ALB listens for GA on a port of its own, so the function can tell GA's requests apart.
+                port_overrides=[
+                    aws.globalaccelerator.EndpointGroupPortOverrideArgs(
+                        listener_port=endpoint.port, endpoint_port=endpoint.port + GA_PORT_OFFSET
+                    )
+                ],
+                # That listener first: GA must not send to a port nothing listens on.
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(endpoint.listeners))),
             )
 
         if args.hostname is None:

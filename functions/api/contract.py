@@ -23,6 +23,14 @@ ENV_AUTH_AUDIENCE = "AUTH_AUDIENCE"
 ENV_AUTH_PROTECT_READS = "AUTH_PROTECT_READS"  # "true" | "false"
 ENV_AUTH_SCOPES = "AUTH_SCOPES"  # space-separated scopes every protected request needs
 ENV_AUTH_JWKS_URL = "AUTH_JWKS_URL"  # optional; default: jwks_uri from the issuer's OpenID configuration
+# Which front door a request came through (the function's per-door metrics): Global Accelerator
+# reaches the ALB on a listener port of its own (GA_PORT_OFFSET above the public one, an endpoint-group
+# port override); CloudFront's router marks what it routes; the regional names are direct traffic.
+ENV_GA_PORT = "FRONT_DOOR_GA_PORT"
+ENV_DIRECT_HOSTS = "FRONT_DOOR_DIRECT_HOSTS"  # comma-separated <region>.<name> hostnames
+ENV_DOORS = "FRONT_DOORS"  # comma-separated strategies of the stack
+GA_PORT_OFFSET = 8000  # 443 -> 8443, 80 -> 8080
+CLOUDFRONT_ROUTED_HEADER = "x-routed-to-region"  # functions/edge/contract.py ROUTED_REGION_HEADER
 # JSON list of the origin secrets CloudFront may send (set only while the entries are locked to it).
 ENV_ORIGIN_SECRETS = "ORIGIN_SECRETS"
 ORIGIN_SECRET_HEADER = "x-origin-verify"

@@ -7,10 +7,12 @@ security headers (contract.SECURITY_HEADERS, and HSTS when the stack has a domai
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from . import contract
-from .observability import count, logger, metrics
+from .attribution import front_door
+from .observability import count, count_door, logger, metrics
 from .routes import request_header
 from .runtime import get_runtime
 from .settings import SettingsError
@@ -39,6 +41,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         count("UnsupportedEvents")
         raise UnsupportedEvent("expected an ALB event (requestContext.elb) or an HTTP API 2.0 event (version 2.0)")
 
+    started = time.perf_counter()
     response = resolver.resolve(event, context)
     stamp(response, contract.SERVED_BY_HEADER, runtime.settings.region)
     stamp(response, contract.REQUEST_ID_HEADER, getattr(context, "aws_request_id", ""))
@@ -50,6 +53,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     status = response.get("statusCode", 0)
     count("Requests")
     count(f"Status{status // 100}xx")
+    door = front_door(lambda name: request_header(event, name), _host(event), runtime.settings.doors)
+    count_door(door, runtime.settings.region, status, (time.perf_counter() - started) * 1000)
     if status >= 400 or runtime.random() < runtime.settings.request_log_sample_rate:
         logger.info("request served", extra={**_request_line(event), "status": status})
     return response
@@ -73,6 +78,12 @@ def stamp(response: dict[str, Any], name: str, value: str) -> None:
             return
         response["headers"] = {}
     response["headers"][name] = value
+
+
+def _host(event: dict[str, Any]) -> str | None:
+    if is_alb_event(event):
+        return request_header(event, "host")
+    return event["requestContext"].get("domainName") or request_header(event, "host")
 
 
 def _request_line(event: dict[str, Any]) -> dict[str, Any]:

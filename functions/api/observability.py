@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from . import contract
 
@@ -18,6 +18,17 @@ NAMESPACE = os.environ.get(contract.ENV_METRICS_NAMESPACE) or contract.METRICS_N
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+# Per-door figures have dimensions of their own (frontDoor, region), so they go in a metric set of their own.
+door_metrics = EphemeralMetrics(namespace=NAMESPACE, service=SERVICE)
+
+
+def count_door(door: str, region: str, status: int, latency_ms: float) -> None:
+    door_metrics.add_dimension(name="frontDoor", value=door)
+    door_metrics.add_dimension(name="region", value=region)
+    door_metrics.add_metric(name="DoorRequests", unit=MetricUnit.Count, value=1)
+    door_metrics.add_metric(name="Door5xx", unit=MetricUnit.Count, value=1 if status >= 500 else 0)
+    door_metrics.add_metric(name="DoorLatency", unit=MetricUnit.Milliseconds, value=latency_ms)
+    door_metrics.flush_metrics()
 
 
 def count(name: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import contract
+from .attribution import DoorSettings
 from .auth import AuthSettings
 
 _REQUIRED = {
@@ -31,6 +32,7 @@ class Settings:
     origin_secrets: tuple[str, ...] = ()  # empty: every request is served
     strict_transport_security: str = ""  # the HSTS header's value, or "" for none
     auth: AuthSettings | None = None  # None: no token is asked for
+    doors: DoorSettings = DoorSettings()
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -52,6 +54,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         origin_secrets=_origin_secrets(env),
         strict_transport_security=env.get(contract.ENV_STRICT_TRANSPORT_SECURITY, "").strip(),
         auth=_auth(env),
+        doors=_doors(env),
         region=env[contract.ENV_REGION].strip(),
         table_name=env[contract.ENV_TABLE_NAME].strip(),
         chaos_parameter_name=env[contract.ENV_CHAOS_PARAMETER].strip(),
@@ -111,4 +114,15 @@ def _auth(env: Mapping[str, str]) -> AuthSettings | None:
         protect_reads=protect_reads == "true",
         scopes=tuple(env.get(contract.ENV_AUTH_SCOPES, "").split()),
         jwks_url=env.get(contract.ENV_AUTH_JWKS_URL, "").strip() or None,
+    )
+
+
+def _doors(env: Mapping[str, str]) -> DoorSettings:
+    port = env.get(contract.ENV_GA_PORT, "").strip()
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise SettingsError(f"{contract.ENV_GA_PORT}={port!r} is invalid: a port number (set by the Pulumi program)")
+    return DoorSettings(
+        doors=tuple(d for d in env.get(contract.ENV_DOORS, "").split(",") if d),
+        ga_port=int(port) if port else None,
+        direct_hosts=frozenset(h.lower() for h in env.get(contract.ENV_DIRECT_HOSTS, "").split(",") if h),
     )

@@ -105,7 +105,9 @@ def test_alb_without_domain_serves_plain_http_forward():
     listeners = run.of_type("aws:lb/listener:Listener")
     assert sorted((x.region, x.inputs["port"], x.inputs["defaultActions"][0]["type"]) for x in listeners) == [
         ("eu-west-1", 80, "forward"),
+        ("eu-west-1", 8080, "forward"),  # Global Accelerator's own port (functions/api/attribution.py)
         ("us-east-1", 80, "forward"),
+        ("us-east-1", 8080, "forward"),
     ]
     assert not run.of_type("aws:acm/certificate:Certificate")
     assert run.outputs["regionalEndpoints"]["eu-west-1"].startswith("http://")

@@ -74,6 +74,10 @@ def _without_door_tag(type_: str, inputs: dict) -> dict:
     admits (test_origin_protection.py)."""
     if type_ == "aws:ec2/securityGroup:SecurityGroup":
         return {k: v for k, v in inputs.items() if k != "ingress"}
+    if type_ == "aws:lambda/function:Function" and "environment" in inputs:  # which doors it counts
+        door_keys = {"FRONT_DOORS", "FRONT_DOOR_GA_PORT"}
+        variables = {k: v for k, v in inputs["environment"]["variables"].items() if k not in door_keys}
+        inputs = {**inputs, "environment": {**inputs["environment"], "variables": variables}}
     if type_ == "aws:lb/loadBalancer:LoadBalancer":  # internal when created behind Global Accelerator alone
         return {k: v for k, v in inputs.items() if k != "internal"}
     if type_ == "aws:dynamodb/table:Table" and isinstance(inputs.get("tags"), dict):
@@ -146,7 +150,7 @@ def test_switching_strategy_leaves_backends_and_table_untouched(backend, strateg
 def _origin_protection(urn: str) -> bool:
     """What follows the door by design: origin protection, and monitoring (Route 53's health checks are
     alarmed in us-east-1, where a topic is added for them)."""
-    parts = (":OriginSecret", ":OriginLockdown", "-from-cloudfront", ":StackMonitoring", ":AlarmTopics")
+    parts = (":OriginSecret", ":OriginLockdown", "-from-cloudfront", ":StackMonitoring", ":AlarmTopics", "-alb-ga")
     return any(part in urn for part in parts)
 
 

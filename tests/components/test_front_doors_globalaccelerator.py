@@ -121,3 +121,19 @@ def test_one_and_sixteen_regions(count):
         g.inputs["endpointConfigurations"][0]["endpointId"] == arns[g.inputs["endpointGroupRegion"]] for g in groups
     )
     assert len(door_resources(run, ACCELERATOR)) == 1 and len(door_resources(run, LISTENER)) == 1
+
+
+def test_global_accelerator_reaches_each_alb_on_a_port_of_its_own():
+    """So the function can tell its requests apart (X-Forwarded-Port); the endpoint groups wait for it."""
+    run = program(["us-east-1", "eu-west-1"], backend="alb", front_door="globalaccelerator")
+    listeners = {(r.region, r.inputs["port"]): r for r in run.of_type("aws:lb/listener:Listener")}
+    for group in run.of_type("aws:globalaccelerator/endpointGroup:EndpointGroup"):
+        region = group.inputs["endpointGroupRegion"]
+        assert group.inputs["portOverrides"] == [{"listenerPort": 443, "endpointPort": 8443}]
+        ga = listeners[(region, 8443)]
+        assert ga.inputs["protocol"] == "HTTPS" and ga.urn in group.dependencies
+    for function in [f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]:
+        env = function.inputs["environment"]["variables"]
+        assert env["FRONT_DOOR_GA_PORT"] == "8443" and env["FRONT_DOORS"] == "globalaccelerator"
+    for group in run.of_type("aws:ec2/securityGroup:SecurityGroup"):
+        assert 8443 in [rule["fromPort"] for rule in group.inputs["ingress"]]

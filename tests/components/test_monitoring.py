@@ -69,7 +69,10 @@ def test_the_dashboard_shows_every_region_and_replica_pair(run):
     assert set(widgets) == {
         "Requests per region", "5xx per region", "Function p99 duration (ms)", "Throttles",
         "Replication latency (ms)", "Route 53 health checks (1 = healthy)",
+        "Requests per front door (function's count)", "p99 latency per front door, in the function (ms)",
     }  # fmt: skip
+    doors = {m[3] for m in widgets["Requests per front door (function's count)"]}
+    assert doors == {"route53", "direct"}
     assert [m[-1]["region"] for m in widgets["5xx per region"]] == REGIONS
     assert len(widgets["Replication latency (ms)"]) == len(REGIONS) * (len(REGIONS) - 1)
 

@@ -1,0 +1,68 @@
+"""Per-door metrics: the function tells which front door each request came through."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from functions.api import contract, runtime
+from functions.edge import contract as edge_contract
+from tests.support.api_client import Api
+from tests.support.api_events import SHAPES
+
+REGIONAL = "eu-west-1.api.example.com"
+
+
+@pytest.fixture
+def doors(aws, monkeypatch):
+    monkeypatch.setenv(contract.ENV_DOORS, "route53,globalaccelerator,cloudfront")
+    monkeypatch.setenv(contract.ENV_GA_PORT, "8443")
+    monkeypatch.setenv(contract.ENV_DIRECT_HOSTS, f"us-east-1.api.example.com,{REGIONAL}")
+    runtime.use_runtime(runtime.build_runtime(dynamodb_client=aws.dynamodb, ssm_client=aws.ssm))
+
+
+def door_lines(output: str) -> list[dict]:
+    lines = [json.loads(line) for line in output.splitlines() if '"_aws"' in line]
+    return [line for line in lines if "DoorRequests" in line]
+
+
+def test_the_edge_routers_header_is_the_one_the_function_reads():
+    assert contract.CLOUDFRONT_ROUTED_HEADER == edge_contract.ROUTED_REGION_HEADER
+
+
+@pytest.mark.parametrize("shape", ["alb", "alb-multi"])  # the HTTP API has no GA port (GA fronts ALBs only)
+@pytest.mark.parametrize(
+    ("headers", "door"),
+    [
+        ({edge_contract.ROUTED_REGION_HEADER: "eu-west-1"}, "cloudfront"),
+        ({"x-forwarded-port": "8443"}, "globalaccelerator"),
+        ({"x-forwarded-port": "443", "host": REGIONAL}, "direct"),
+        ({"x-forwarded-port": "443", "host": "api.example.com"}, "route53"),
+    ],
+)
+def test_each_request_is_counted_under_its_door(doors, capfd, shape, headers, door):
+    Api(shape).get("/health", headers=headers)
+    (line,) = door_lines(capfd.readouterr().out)
+    assert (line["frontDoor"], line["region"], line["DoorRequests"], line["Door5xx"]) == (
+        door,
+        "eu-west-1",
+        [1.0],
+        [0.0],
+    )
+    (dimensions,) = line["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    assert set(dimensions) >= {"frontDoor", "region"} and line["DoorLatency"][0] >= 0
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_5xx_is_counted_for_its_door(doors, aws, capfd, shape):
+    aws.set_chaos({"mode": "down"})
+    Api(shape).get("/health", headers={edge_contract.ROUTED_REGION_HEADER: "eu-west-1"})
+    (line,) = door_lines(capfd.readouterr().out)
+    assert line["frontDoor"] == "cloudfront" and line["Door5xx"] == [1.0]
+
+
+def test_without_a_route53_door_anything_unmarked_is_direct(installed_runtime, capfd):
+    Api("http").get("/health")
+    (line,) = door_lines(capfd.readouterr().out)
+    assert line["frontDoor"] == "direct"
