@@ -160,7 +160,7 @@ def _share(usage: Usage, share: float) -> Usage:
     return Usage(usage.requests * share, usage.response_kb, usage.write_share)
 
 
-def _number(option: str, text: str, low: float, high: float | None = None) -> float:
+def parse_number(option: str, text: str, low: float, high: float | None = None) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -196,9 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         usage = Usage(
-            requests=_number("--requests-per-month", args.requests_per_month, 0),
-            response_kb=_number("--response-kb", args.response_kb, 0),
-            write_share=_number("--write-share", args.write_share, 0, 1),
+            requests=parse_number("--requests-per-month", args.requests_per_month, 0),
+            response_kb=parse_number("--response-kb", args.response_kb, 0),
+            write_share=parse_number("--write-share", args.write_share, 0, 1),
         )
         settings = stack_settings(args.stack)
         prices = load_prices()

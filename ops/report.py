@@ -207,9 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         usage = cost.Usage(
-            requests=cost._number("--requests-per-month", args.requests_per_month, 0),
-            response_kb=cost._number("--response-kb", args.response_kb, 0),
-            write_share=cost._number("--write-share", args.write_share, 0, 1),
+            requests=cost.parse_number("--requests-per-month", args.requests_per_month, 0),
+            response_kb=cost.parse_number("--response-kb", args.response_kb, 0),
+            write_share=cost.parse_number("--write-share", args.write_share, 0, 1),
         )
         settings = stack_settings(args.stack)
         summaries = [_summary(path) for path in args.gameday]
