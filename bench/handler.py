@@ -91,6 +91,20 @@ POWERTOOLS_FLOOR_HANDLER = (
     "from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver  # noqa: F401\n" + BARE_HANDLER
 )
 
+# The Lambda context both child scripts hand their handlers (every invocation its own request id).
+CONTEXT_CLASS = """class Context:
+    function_name = "bench"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
+    memory_limit_in_mb = 512
+    log_group_name = "/aws/lambda/bench"
+    log_stream_name = "bench"
+    def __init__(self):
+        self.aws_request_id = str(uuid.uuid4())
+    def get_remaining_time_in_millis(self):
+        return 6000
+"""
+
 # Runs in a fresh interpreter: only the stdlib before the clock starts, so the cold figure is the
 # handler's own import and first requests. argv: code dir, handler path, event file, out.
 CHILD = r"""
@@ -98,17 +112,7 @@ import json, sys, time, uuid
 code_dir, handler_path, event_file, out = sys.argv[1:5]
 events = json.load(open(event_file))
 
-class Context:
-    function_name = "bench"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
-    memory_limit_in_mb = 512
-    def __init__(self):
-        self.aws_request_id = str(uuid.uuid4())  # Lambda gives every invocation its own
-    log_group_name = "/aws/lambda/bench"
-    log_stream_name = "bench"
-    def get_remaining_time_in_millis(self):
-        return 6000
+__CONTEXT__
 
 started = time.perf_counter()
 sys.path.insert(0, code_dir)
@@ -117,7 +121,7 @@ handler = getattr(__import__(module_name, fromlist=[function_name]), function_na
 statuses = [handler(event, Context())["statusCode"] for event in events["cold"]]
 cold = time.perf_counter() - started
 json.dump({"cold": cold, "statuses": statuses}, open(out, "w"))
-"""
+""".replace("__CONTEXT__", CONTEXT_CLASS)
 
 # Warm: both handlers in one interpreter, requests alternating, so a noisy moment hits both alike.
 # argv: api code dir, api handler path, bare code dir, bare handler path, event file, count, out.
@@ -126,17 +130,7 @@ import json, os, sys, time, uuid
 api_dir, api_path, bare_dir, bare_path, event_file, count, out = sys.argv[1:8]
 event = json.load(open(event_file))
 
-class Context:
-    function_name = "bench"
-    function_version = "$LATEST"
-    invoked_function_arn = "arn:aws:lambda:us-east-1:000000000000:function:bench"
-    memory_limit_in_mb = 512
-    def __init__(self):
-        self.aws_request_id = str(uuid.uuid4())
-    log_group_name = "/aws/lambda/bench"
-    log_stream_name = "bench"
-    def get_remaining_time_in_millis(self):
-        return 6000
+__CONTEXT__
 
 def load(code_dir, handler_path):
     sys.path.insert(0, code_dir)
@@ -156,7 +150,7 @@ for i in range(20 + int(count)):
             samples[name].append(time.perf_counter() - began)
 sys.stdout = stdout
 json.dump({"warm": samples, "statuses": statuses}, open(out, "w"))
-"""
+""".replace("__CONTEXT__", CONTEXT_CLASS)
 
 
 def alb_event(method: str, path: str, body: str = "") -> dict:
