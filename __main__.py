@@ -16,6 +16,7 @@ from components.monitoring import AlarmTopics, StackMonitoring, StackMonitoringA
 from components.origin_lockdown import lock_entries
 from components.origin_protection import INTERNAL, LOCKED, alb_scheme, lock_state, plan_origin_guard
 from components.origin_secret import OriginSecret, OriginSecretArgs
+from components.probes import Probes, ProbesArgs, probe_targets
 from components.process import tune_garbage_collector
 from components.providers import build_providers
 from components.regional_backend import RegionalBackend, RegionalBackendArgs
@@ -98,6 +99,19 @@ front_doors = build_front_doors(
 )
 if lock == LOCKED:
     lock_entries(backends, providers, lock, after=front_doors.serving)
+
+# Every region probes every door and every region's entry once a minute.
+targets = probe_targets(
+    dict(front_doors.urls),
+    settings.health_check.path,
+    None if settings.hostnames is None else dict(settings.hostnames.regional),
+)
+for region in settings.regions:
+    Probes(
+        naming.regional("probes", region),
+        ProbesArgs(vantage=region, targets=targets, doors=settings.strategies, topic_arn=topics.arns[region]),
+        providers[region],
+    )
 
 StackMonitoring(
     "monitoring",

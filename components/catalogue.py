@@ -48,6 +48,13 @@ LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
 EDGE_LAMBDA_PRINCIPAL = "edgelambda.amazonaws.com"
 ELB_PRINCIPAL = "elasticloadbalancing.amazonaws.com"
 API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
+SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
+
+# Synthetic probes: their metrics' namespace, how often they run, and availability they alarm under.
+PROBE_NAMESPACE = "GlobalServerless/Probes"
+PROBE_RATE = "rate(1 minute)"
+PROBE_RUNS_PER_MONTH = 30 * 24 * 60
+PROBE_AVAILABILITY_ALARM = 0.9  # share of successful probes over 5 minutes
 
 # Who writes ALB access logs into a region's bucket. Regions opened before August 2022: that region's
 # Elastic Load Balancing account; later regions: the log delivery service principal. Source: the ELB

@@ -21,7 +21,7 @@ import pulumi_aws as aws
 from components import backend_plan as plan
 from components import naming
 from components.alarms import AlarmSpec, metric_alarm
-from components.catalogue import EDGE_REGION, component_type
+from components.catalogue import EDGE_REGION, PROBE_NAMESPACE, component_type
 from components.config import Settings
 from components.providers import Providers
 from functions.api import contract
@@ -204,6 +204,19 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
                 if to != src
             ],
         ),
+    ]
+
+    def per_probe(metric: str, stat: str) -> list:
+        return [
+            [PROBE_NAMESPACE, metric, "Door", d, "Vantage", v, {"region": v, "stat": stat, "label": f"{d} from {v}"}]
+            for d in settings.strategies
+            for v in settings.regions
+        ]
+
+    widgets += [
+        _widget("Probe latency p50 per door (ms)", per_probe("LatencyMs", "p50")),
+        _widget("Probe latency p99 per door (ms)", per_probe("LatencyMs", "p99")),
+        _widget("Probe availability per door (share of successes)", per_probe("Success", "Average")),
     ]
     if checks:
         widgets.append(

@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 API_SOURCE = ROOT / "functions" / "api"
 EDGE_SOURCE = ROOT / "functions" / "edge"
+PROBE_SOURCE = ROOT / "functions" / "probe"
 
 # Only source files travel: no caches, tests or requirements files.
 _INCLUDED_SUFFIXES = (".py", ".json")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components import backend_plan
+from components.catalogue import PROBE_RUNS_PER_MONTH
 from components.config import ConfigError, Settings
 from offline.stack_config import StackConfigError
 from offline.stack_facts import stack_settings
@@ -33,6 +34,8 @@ EDGE_ROUTER_MB = 128
 REQUEST_KB = 0.5  # request size (headers and a small JSON body), for bytes in
 STORED_GB = 1.0  # table size in each region (every replica stores everything)
 LISTENER_RULES = 3  # rules an ALB evaluates per request (accept, lockdown, default)
+PROBE_RUN_MS = 1000.0  # one probe run: every target at once, each a round trip or two
+PROBE_MB = 128
 ASSUMPTIONS = (
     f"function {FUNCTION_MS:g} ms at {backend_plan.FUNCTION_MEMORY_MB} MB arm64 per request",
     f"edge router {EDGE_ROUTER_MS:g} ms at {EDGE_ROUTER_MB} MB",
@@ -41,7 +44,7 @@ ASSUMPTIONS = (
     "each request through a public entry opens a new connection (the ALB's LCU worst case)",
     "DNS: alias records only (Route 53 does not charge alias queries to AWS resources); the hosted zone is yours already",
     "the Global Accelerator premium at its lowest tier (within North America and Europe)",
-    "synthetic probes are not deployed by this release and cost nothing here",
+    f"probes run {PROBE_RUNS_PER_MONTH:,} times a month per region for about {PROBE_RUN_MS / 1000:g} s at {PROBE_MB} MB",
 )
 
 
@@ -111,18 +114,20 @@ def door_cost(door: str, settings: Settings, usage: Usage, prices: dict) -> Cost
 
 
 def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: dict) -> Cost:
-    """Entries, functions and their internet egress (traffic through CloudFront leaves through it instead)."""
+    """Entries, functions and their internet egress (traffic through CloudFront leaves through it instead),
+    plus monitoring (probes, alarms, the dashboard) as a fixed part."""
     regions = len(settings.regions)
     lam = prices["lambda"]
     gb_seconds = usage.requests * FUNCTION_MS / 1000 * backend_plan.FUNCTION_MEMORY_MB / 1024
     functions = usage.requests / 1e6 * lam["per_million_requests"] + gb_seconds * lam["arm64_per_gb_second"]
     egress = usage.gb_out * direct_share * prices["internet_egress"]["per_gb"]
+    monitoring = monitoring_cost(settings, prices)
     if settings.backend == "alb":
-        fixed = prices["alb"]["hour"] * prices["hours_per_month"] * regions
+        fixed = prices["alb"]["hour"] * prices["hours_per_month"] * regions + monitoring
         lcu_hours = _lcu_hours(usage, regions, prices["hours_per_month"]) * regions
         return Cost(fixed=fixed, variable=lcu_hours * prices["alb"]["lcu_hour"] + functions + egress)
     entries = usage.requests / 1e6 * prices["apigateway_http"]["per_million_requests"]
-    return Cost(fixed=0.0, variable=entries + functions + egress)
+    return Cost(fixed=monitoring, variable=entries + functions + egress)
 
 
 def _lcu_hours(usage: Usage, regions: int, hours: float) -> float:
@@ -130,6 +135,25 @@ def _lcu_hours(usage: Usage, regions: int, hours: float) -> float:
     per_second = usage.requests / regions / (hours * 3600)
     gb_per_hour = (usage.gb_out + usage.gb_in) / regions / hours
     return max(per_second / 25, gb_per_hour, per_second * LISTENER_RULES / 1000) * hours
+
+
+def monitoring_cost(settings: Settings, prices: dict) -> float:
+    """Probes (a run a minute per region: Lambda, Scheduler, one PutMetricData call, their custom metrics),
+    alarms and the dashboard: fixed, whatever the traffic."""
+    regions, doors = len(settings.regions), len(settings.strategies)
+    runs = PROBE_RUNS_PER_MONTH * regions
+    lam, cw = prices["lambda"], prices["cloudwatch"]
+    probes = (
+        runs / 1e6 * lam["per_million_requests"]
+        + runs * PROBE_RUN_MS / 1000 * PROBE_MB / 1024 * lam["arm64_per_gb_second"]
+        + runs / 1e6 * prices["scheduler"]["per_million_invocations"]
+        + runs / 1000 * cw["put_metric_data_per_1000"]
+    )
+    targets = doors + regions  # each door's own name and each region's entry
+    # LatencyMs and Success per target, AnsweredBy per target and answering region, from every vantage.
+    metrics = regions * targets * (2 + regions)
+    alarms = regions * (4 + doors) + regions * (regions - 1) + (regions if "route53" in settings.strategies else 0)
+    return probes + metrics * cw["custom_metric_month"] + alarms * cw["alarm_month"] + cw["dashboard_month"]
 
 
 def table_cost(settings: Settings, usage: Usage, prices: dict) -> Cost:

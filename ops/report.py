@@ -11,8 +11,9 @@ the configured one), each as the stack's only door:
   regions, source and date in the file): a client near each region of the matrix reaches the nearest
   healthy region of the stack; the doors differ only by what they add on the way (MODEL_OVERHEAD_MS);
 - monthly cost: ops.cost with the same usage for each door.
-Then the winner on each axis. Availability and latency percentiles from real traffic need the synthetic
-probes, which this release does not deploy yet. Exit 0, or 2 with one line for bad input.
+Then the winner on each axis. The probes' measured latency percentiles and availability are on the
+stack's dashboard; reading them into this report (--from-cloudwatch) is not built yet. Exit 0, or 2 with
+one line for bad input.
 """
 
 from __future__ import annotations
@@ -167,7 +168,7 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
         f"{len(rows[0].latency_by_vantage)} client vantages; door overheads {MODEL_OVERHEAD_MS} ms.",
         f"- cost: ops.cost with prices of {cost.load_prices()['collected']}, each door alone.",
         "- assumptions: " + "; ".join(ASSUMPTIONS) + ".",
-        "- not here yet: availability and latency percentiles of real traffic (synthetic probes are not deployed by this release).",
+        "- not here yet: the probes' measured latency percentiles and availability (on the stack's dashboard; the report models them).",
         "",
         "![doors](doors.png)",
     ]

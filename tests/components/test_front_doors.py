@@ -149,8 +149,16 @@ def test_switching_strategy_leaves_backends_and_table_untouched(backend, strateg
 
 def _origin_protection(urn: str) -> bool:
     """What follows the door by design: origin protection, and monitoring (Route 53's health checks are
-    alarmed in us-east-1, where a topic is added for them)."""
-    parts = (":OriginSecret", ":OriginLockdown", "-from-cloudfront", ":StackMonitoring", ":AlarmTopics", "-alb-ga")
+    alarmed in us-east-1, where a topic is added for them; the probes probe the doors there are)."""
+    parts = (
+        ":OriginSecret",
+        ":OriginLockdown",
+        "-from-cloudfront",
+        ":StackMonitoring",
+        ":AlarmTopics",
+        "-alb-ga",
+        ":Probes",
+    )
     return any(part in urn for part in parts)
 
 

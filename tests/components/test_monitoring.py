@@ -70,7 +70,11 @@ def test_the_dashboard_shows_every_region_and_replica_pair(run):
         "Requests per region", "5xx per region", "Function p99 duration (ms)", "Throttles",
         "Replication latency (ms)", "Route 53 health checks (1 = healthy)",
         "Requests per front door (function's count)", "p99 latency per front door, in the function (ms)",
+        "Probe latency p50 per door (ms)", "Probe latency p99 per door (ms)",
+        "Probe availability per door (share of successes)",
     }  # fmt: skip
+    vantages = [(m[3], m[5]) for m in widgets["Probe availability per door (share of successes)"]]
+    assert vantages == [("route53", region) for region in REGIONS]
     doors = {m[3] for m in widgets["Requests per front door (function's count)"]}
     assert doors == {"route53", "direct"}
     assert [m[-1]["region"] for m in widgets["5xx per region"]] == REGIONS

@@ -29,7 +29,7 @@ def test_prod_behind_global_accelerator_by_hand():
     }
     functions = 50 * 0.20 + 50e6 * 0.020 * 0.5 * 0.0000133334
     lcu = max(50e6 / 3 / (730 * 3600) / 25, (gb_out + gb_in) / 3 / 730) * 730 * 3 * 0.008
-    assert result["backend"]["fixed"] == round(3 * 0.0225 * 730, 2)
+    assert result["backend"]["fixed"] == round(3 * 0.0225 * 730 + cost.monitoring_cost(settings, PRICES), 2)
     assert result["backend"]["variable"] == pytest.approx(functions + lcu + gb_out * 0.09, abs=0.01)
     # Every write is applied (and billed) in all three regions.
     assert result["table"] == {"fixed": 0.75, "variable": round(10 * 3 * 0.625 + 40 * 0.125, 2), "total": 24.5}
@@ -37,6 +37,15 @@ def test_prod_behind_global_accelerator_by_hand():
         sum(d["total"] for d in result["doors"].values()) + result["backend"]["total"] + result["table"]["total"],
         abs=0.02,
     )
+
+
+def test_monitoring_is_probes_their_metrics_alarms_and_the_dashboard():
+    settings = stack_settings("prod")  # 3 regions, one door (globalaccelerator)
+    runs = 43200 * 3
+    probes = runs / 1e6 * 0.20 + runs * 1.0 * 0.125 * 0.0000133334 + runs / 1e6 * 1.00 + runs / 1000 * 0.01
+    metrics = 3 * (1 + 3) * (2 + 3)  # vantages x targets x (latency, success, answered-by per region)
+    alarms = 3 * (4 + 1) + 3 * 2  # per region (4 + a door's availability), replica pairs
+    assert cost.monitoring_cost(settings, PRICES) == pytest.approx(probes + metrics * 0.30 + alarms * 0.10 + 3.00)
 
 
 def test_route53_costs_its_health_checks_and_nothing_per_query():

@@ -1,0 +1,132 @@
+"""Probes: a small function in each vantage region, run every minute, that probes every door's own
+hostname and every region's entry on the health path and publishes latency, success and the answering
+region to CloudWatch (functions/probe/handler.py). Each door's availability is alarmed per vantage."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components import backend_plan as plan
+from components.alarms import AlarmSpec, metric_alarm
+from components.catalogue import (
+    LAMBDA_PRINCIPAL,
+    PROBE_AVAILABILITY_ALARM,
+    PROBE_NAMESPACE,
+    PROBE_RATE,
+    SCHEDULER_PRINCIPAL,
+    component_type,
+)
+from components.iam import allow, assume_role_policy, policy_document
+from components.packaging import PROBE_SOURCE, package_files
+
+TYPE = component_type("Probes")
+PACKAGE = "probe"
+MEMORY_MB = 128
+TIMEOUT_SECONDS = 30  # every target at once, each within 5 s
+
+
+@dataclass(frozen=True)
+class ProbesArgs:
+    vantage: str
+    targets: pulumi.Input[dict]  # target (a door's strategy, or "entry-<region>") -> health URL
+    doors: tuple[str, ...]  # the targets that are doors, alarmed on availability
+    topic_arn: pulumi.Input[str]
+
+
+def probe_code() -> pulumi.AssetArchive:
+    return pulumi.AssetArchive(
+        {name: pulumi.FileAsset(str(path)) for name, path in package_files(PROBE_SOURCE, PACKAGE).items()}
+    )
+
+
+class Probes(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, args: ProbesArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
+    ):
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+        role = aws.iam.Role(f"{name}-role", assume_role_policy=assume_role_policy(LAMBDA_PRINCIPAL), opts=child)
+        logs = aws.cloudwatch.LogGroup(f"{name}-logs", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
+        access = aws.iam.RolePolicy(
+            f"{name}-access",
+            role=role.id,
+            policy=policy_document(
+                # PutMetricData takes no resource ARN: the namespace condition keeps it to the probes' own.
+                {
+                    **allow("Metrics", ["cloudwatch:PutMetricData"], "*"),
+                    "Condition": {"StringEquals": {"cloudwatch:namespace": PROBE_NAMESPACE}},
+                },
+                allow("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], logs.arn.apply(lambda arn: f"{arn}:*")),
+            ),
+            opts=child,
+        )
+        function = aws.lambda_.Function(
+            f"{name}-fn",
+            runtime=plan.FUNCTION_RUNTIME,
+            architectures=[plan.FUNCTION_ARCHITECTURE],
+            handler=f"{PACKAGE}.handler.handler",
+            code=probe_code(),
+            memory_size=MEMORY_MB,
+            timeout=TIMEOUT_SECONDS,
+            role=role.arn,
+            environment=aws.lambda_.FunctionEnvironmentArgs(
+                variables={
+                    "PROBE_TARGETS": pulumi.Output.from_input(args.targets).apply(json.dumps),
+                    "PROBE_VANTAGE": args.vantage,
+                    "PROBE_NAMESPACE": PROBE_NAMESPACE,
+                }
+            ),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=logs.name),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
+        )
+        invoker = aws.iam.Role(
+            f"{name}-scheduler", assume_role_policy=assume_role_policy(SCHEDULER_PRINCIPAL), opts=child
+        )
+        invoke = aws.iam.RolePolicy(
+            f"{name}-invoke",
+            role=invoker.id,
+            policy=policy_document(allow("Invoke", ["lambda:InvokeFunction"], function.arn)),
+            opts=child,
+        )
+        aws.scheduler.Schedule(
+            f"{name}-every-minute",
+            schedule_expression=PROBE_RATE,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            target=aws.scheduler.ScheduleTargetArgs(arn=function.arn, role_arn=invoker.arn),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[invoke])),
+        )
+        for door in args.doors:
+            metric_alarm(
+                f"{name}-{door}",
+                AlarmSpec(
+                    "availability",
+                    f"Probes from {args.vantage} through {door} succeeded less than {PROBE_AVAILABILITY_ALARM:.0%} "
+                    "of the time for 5 minutes.",
+                    PROBE_NAMESPACE,
+                    "Success",
+                    {"Door": door, "Vantage": args.vantage},
+                    "Average",
+                    60,
+                    PROBE_AVAILABILITY_ALARM,
+                    "LessThanThreshold",
+                    evaluation_periods=5,
+                    missing_data="breaching",
+                ),
+                args.topic_arn,
+                child,
+            )
+        self.function = function
+        self.register_outputs({})
+
+
+def probe_targets(door_urls: dict, health_path: str, regional_hosts: dict[str, str] | None) -> pulumi.Output:
+    """Target -> URL: each door's own URL on the health path, and each region's entry when it has a name."""
+    entries = {f"entry-{region}": f"https://{host}{health_path}" for region, host in (regional_hosts or {}).items()}
+    return pulumi.Output.all(**door_urls).apply(
+        lambda urls: {**{door: f"{url}{health_path}" for door, url in urls.items()}, **entries}
+    )

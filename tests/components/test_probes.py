@@ -1,0 +1,46 @@
+"""Synthetic probes: every region runs one every minute, probing every door and every region's entry."""
+
+import json
+
+from tests.components.helpers import policy_document, program
+
+REGIONS = ["us-east-1", "eu-west-1"]
+
+
+def test_each_region_probes_every_door_and_entry_every_minute():
+    run = program(REGIONS, backend="alb", front_door={"route53": 1, "cloudfront": 1})
+    functions = {f.region: f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("probes-")}
+    assert set(functions) == set(REGIONS)
+    for region, function in functions.items():
+        env = function.inputs["environment"]["variables"]
+        assert json.loads(env["PROBE_TARGETS"]) == {
+            "route53": "https://route53.api.example.com/health",
+            "cloudfront": "https://cloudfront.api.example.com/health",
+            "entry-us-east-1": "https://us-east-1.api.example.com/health",
+            "entry-eu-west-1": "https://eu-west-1.api.example.com/health",
+        }
+        assert (env["PROBE_VANTAGE"], env["PROBE_NAMESPACE"]) == (region, "GlobalServerless/Probes")
+        assert function.inputs["handler"] == "probe.handler.handler" and function.inputs["timeout"] == 30
+    schedules = {s.region: s for s in run.of_type("aws:scheduler/schedule:Schedule")}
+    assert set(schedules) == set(REGIONS)
+    for region, schedule in schedules.items():
+        assert schedule.inputs["scheduleExpression"] == "rate(1 minute)"
+        assert schedule.inputs["flexibleTimeWindow"] == {"mode": "OFF"}
+        assert schedule.inputs["target"]["arn"] == functions[region].state["arn"]
+
+
+def test_the_probe_may_only_publish_its_own_metrics():
+    run = program(REGIONS, backend="alb", front_door="route53")
+    (policy,) = [p for p in run.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == "probes-us-east-1-access"]
+    metrics, logs = policy_document(policy)["Statement"]
+    assert metrics["Action"] == ["cloudwatch:PutMetricData"]
+    assert metrics["Condition"] == {"StringEquals": {"cloudwatch:namespace": "GlobalServerless/Probes"}}
+    assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+
+
+def test_each_doors_availability_is_alarmed_from_every_vantage():
+    run = program(REGIONS, backend="alb", front_door={"route53": 1, "cloudfront": 1})
+    alarms = [a for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs["metricName"] == "Success"]
+    seen = sorted((a.inputs["dimensions"]["Door"], a.inputs["dimensions"]["Vantage"], a.region) for a in alarms)
+    assert seen == sorted((d, r, r) for d in ("route53", "cloudfront") for r in REGIONS)
+    assert all(a.inputs["threshold"] == 0.9 and a.inputs["alarmActions"] for a in alarms)
