@@ -11,22 +11,26 @@ the configured one), each as the stack's only door:
   regions, source and date in the file): a client near each region of the matrix reaches the nearest
   healthy region of the stack; the doors differ only by what they add on the way (MODEL_OVERHEAD_MS);
 - monthly cost: ops.cost with the same usage for each door.
-Then the winner on each axis. The probes' measured latency percentiles and availability are on the
-stack's dashboard; reading them into this report (--from-cloudwatch) is not built yet. Exit 0, or 2 with
-one line for bad input.
+With `--from-cloudwatch` the probes' own figures come in too (the last `--hours`, default 24, from every
+vantage): latency p50/p99 and availability per door, computed from the per-minute values (each probe
+publishes one value a minute per door and vantage, so a minute's average is that probe). Measured
+latency then decides the latency winner. Then the winner on each axis. Exit 0, or 2 with one line for
+bad input or unreadable CloudWatch.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from components import backend_plan
-from components.catalogue import DOORS
+from components.catalogue import DOORS, PROBE_NAMESPACE
 from components.config import ConfigError, Settings
 from functions.edge import health as edge_health
 from offline.stack_config import StackConfigError
@@ -51,6 +55,14 @@ class ReportInputError(ValueError):
 
 
 @dataclass(frozen=True)
+class Measured:
+    p50_ms: float
+    p99_ms: float
+    availability: float  # share of successful probes
+    samples: int
+
+
+@dataclass(frozen=True)
 class DoorFigures:
     door: str
     failover_modelled_s: float
@@ -58,6 +70,7 @@ class DoorFigures:
     latency_p50_ms: float  # mean over client vantages of the modelled round trip
     latency_by_vantage: dict[str, float]
     monthly_cost: float
+    measured: Measured | None = None  # from the probes (--from-cloudwatch)
 
 
 def load_rtt(path: Path = RTT_FILE) -> dict:
@@ -104,7 +117,40 @@ def measured_failover(summaries: list[dict]) -> dict[str, float]:
     return measured
 
 
-def figures(settings: Settings, usage: cost.Usage, summaries: list[dict], rtt: dict) -> list[DoorFigures]:
+def _percentile(values: list[float], fraction: float) -> float:
+    """Nearest rank: the smallest value with at least `fraction` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
+def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict[str, Measured]:
+    """Door -> the probes' figures over the last `hours`, from every vantage (region) together."""
+    start = now - timedelta(hours=hours)
+    measured = {}
+    for door in settings.strategies:
+        latencies, successes = [], []
+        for vantage in settings.regions:
+            client = cloudwatch_for(vantage)
+            dimensions = [{"Name": "Door", "Value": door}, {"Name": "Vantage", "Value": vantage}]
+            for metric, into in (("LatencyMs", latencies), ("Success", successes)):
+                points = client.get_metric_statistics(
+                    Namespace=PROBE_NAMESPACE, MetricName=metric, Dimensions=dimensions,
+                    StartTime=start, EndTime=now, Period=60, Statistics=["Average"],
+                )["Datapoints"]  # fmt: skip
+                into.extend(point["Average"] for point in points)
+        if latencies and successes:
+            measured[door] = Measured(
+                p50_ms=round(_percentile(latencies, 0.50), 1),
+                p99_ms=round(_percentile(latencies, 0.99), 1),
+                availability=round(statistics.fmean(successes), 4),
+                samples=len(latencies),
+            )
+    return measured
+
+
+def figures(
+    settings: Settings, usage: cost.Usage, summaries: list[dict], rtt: dict, probes: dict[str, Measured] | None = None
+) -> list[DoorFigures]:
     measured = measured_failover(summaries)
     prices = cost.load_prices()
     rows = []
@@ -119,6 +165,7 @@ def figures(settings: Settings, usage: cost.Usage, summaries: list[dict], rtt: d
                 latency_p50_ms=round(statistics.fmean(by_vantage.values()), 1),
                 latency_by_vantage=by_vantage,
                 monthly_cost=cost.estimate(alone, usage, prices)["total"],
+                measured=(probes or {}).get(door),
             )
         )
     return rows
@@ -130,7 +177,16 @@ def winners(rows: list[DoorFigures]) -> dict[str, str]:
     def failover(row: DoorFigures) -> float:
         return row.failover_measured_s if row.failover_measured_s is not None else row.failover_modelled_s
 
-    axes = {"failover": failover, "latency": lambda r: r.latency_p50_ms, "cost": lambda r: r.monthly_cost}
+    def latency(row: DoorFigures) -> float:
+        return row.measured.p50_ms if row.measured is not None else row.latency_p50_ms
+
+    measured_all = all(row.measured is not None for row in rows)
+    axes = {
+        "failover": failover,
+        # Measured latency decides when every door has it; otherwise the model compares like with like.
+        "latency": latency if measured_all else (lambda r: r.latency_p50_ms),
+        "cost": lambda r: r.monthly_cost,
+    }
     best = {}
     for axis, key in axes.items():
         lowest = min(key(row) for row in rows)
@@ -147,13 +203,17 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
         f"{settings.health_check.interval_seconds} s x {settings.health_check.failure_threshold}; "
         f"{usage.requests:,.0f} requests a month of {usage.response_kb:g} KB, {usage.write_share:.0%} writes.",
         "",
-        "| door | failover, modelled (s) | failover, measured (s) | latency p50, modelled (ms) | cost (USD/month) |",
-        "|---|---|---|---|---|",
+        "| door | failover, modelled (s) | failover, measured (s) | latency p50, modelled (ms) "
+        "| probes p50 / p99 (ms) | probes availability | cost (USD/month) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         measured = "-" if row.failover_measured_s is None else f"{row.failover_measured_s:g}"
+        probes = "-" if row.measured is None else f"{row.measured.p50_ms:g} / {row.measured.p99_ms:g}"
+        available = "-" if row.measured is None else f"{row.measured.availability:.2%}"
         lines.append(
-            f"| {row.door} | {row.failover_modelled_s:g} | {measured} | {row.latency_p50_ms:g} | {row.monthly_cost:,.2f} |"
+            f"| {row.door} | {row.failover_modelled_s:g} | {measured} | {row.latency_p50_ms:g} | {probes} "
+            f"| {available} | {row.monthly_cost:,.2f} |"
         )
     lines += [
         "",
@@ -168,7 +228,8 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
         f"{len(rows[0].latency_by_vantage)} client vantages; door overheads {MODEL_OVERHEAD_MS} ms.",
         f"- cost: ops.cost with prices of {cost.load_prices()['collected']}, each door alone.",
         "- assumptions: " + "; ".join(ASSUMPTIONS) + ".",
-        "- not here yet: the probes' measured latency percentiles and availability (on the stack's dashboard; the report models them).",
+        "- probes: latency percentiles and availability of the probes of every vantage "
+        "(`--from-cloudwatch`; '-' without it); they decide the latency winner when every door has them.",
         "",
         "![doors](doors.png)",
     ]
@@ -197,7 +258,22 @@ def plot(rows: list[DoorFigures], path: Path) -> None:
     plt.close(figure)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _from_cloudwatch(settings: Settings, cloudwatch_for, hours: float) -> dict[str, Measured]:
+    if cloudwatch_for is None:
+        import boto3
+
+        def cloudwatch_for(region):
+            return boto3.client("cloudwatch", region_name=region)
+
+    try:
+        return probe_figures(settings, cloudwatch_for, hours, datetime.now(UTC))
+    except Exception as error:  # noqa: BLE001 one line, never a traceback
+        from ops.gameday import _aws_problem
+
+        raise ReportInputError(f"cannot read the probes' metrics: {_aws_problem(error)}") from None
+
+
+def main(argv: list[str] | None = None, cloudwatch_for=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ops.report", description=__doc__.splitlines()[0])
     parser.add_argument("--stack", required=True)
     parser.add_argument("--out", required=True)
@@ -205,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests-per-month", default="10000000")
     parser.add_argument("--response-kb", default="1")
     parser.add_argument("--write-share", default="0.2")
+    parser.add_argument("--from-cloudwatch", action="store_true", help="read the probes' figures (AWS credentials)")
+    parser.add_argument("--hours", default="24", help="with --from-cloudwatch: how far back (default 24)")
     args = parser.parse_args(argv)
     try:
         usage = cost.Usage(
@@ -215,7 +293,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = stack_settings(args.stack)
         summaries = [_summary(path) for path in args.gameday]
         rtt = load_rtt()
-        rows = figures(settings, usage, summaries, rtt)
+        measured = None
+        if args.from_cloudwatch:
+            hours = cost.parse_number("--hours", args.hours, 1, 24 * 15)
+            measured = _from_cloudwatch(settings, cloudwatch_for, hours)
+        rows = figures(settings, usage, summaries, rtt, measured)
     except (ReportInputError, cost.CostInputError, ConfigError, StackConfigError) as error:
         print(f"ops.report: {error}".splitlines()[0], file=sys.stderr)
         return 2

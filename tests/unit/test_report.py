@@ -62,7 +62,9 @@ def test_the_cli_writes_the_report_and_the_chart(tmp_path, capsys):
     gameday.write_text(json.dumps({"targets": {"globalaccelerator": {"evacuate_seconds": 18.5}}}))
     assert report.main(["--stack", "prod", "--out", str(tmp_path / "out"), "--gameday", str(gameday)]) == 0
     text = (tmp_path / "out" / "report.md").read_text()
-    assert "| globalaccelerator | 30 | 18.5 |" in text and "Winners: failover **globalaccelerator**" in text
+    assert (
+        "| globalaccelerator | 30 | 18.5 | 51.4 | - | - |" in text and "Winners: failover **globalaccelerator**" in text
+    )
     assert (tmp_path / "out" / "doors.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -79,3 +81,65 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys, tmp_path, monke
     assert report.main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_probes_figures_come_from_cloudwatch_per_minute_values(monkeypatch, tmp_path):
+    """Seeded with one value a minute per door and vantage, as the probes publish: the report prints
+    the percentiles and availability of exactly those values, and they decide the latency winner."""
+    import datetime as dt
+
+    import boto3
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    settings = stack_settings("prod")  # one door, three vantages
+    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    with mock_aws():
+        for offset, vantage in enumerate(settings.regions):
+            client = boto3.client("cloudwatch", region_name=vantage)
+            dims = [{"Name": "Door", "Value": "globalaccelerator"}, {"Name": "Vantage", "Value": vantage}]
+            data = []
+            for minute in range(1, 101):  # latencies 1..100 ms (+ 100 per vantage), one failure a vantage
+                at = now - dt.timedelta(minutes=minute)
+                data.append(
+                    {
+                        "MetricName": "LatencyMs",
+                        "Dimensions": dims,
+                        "Value": float(minute + 100 * offset),
+                        "Timestamp": at,
+                    }
+                )
+                data.append(
+                    {"MetricName": "Success", "Dimensions": dims, "Value": 0.0 if minute == 1 else 1.0, "Timestamp": at}
+                )
+            client.put_metric_data(Namespace="GlobalServerless/Probes", MetricData=data)
+        measured = report.probe_figures(
+            settings, lambda r: boto3.client("cloudwatch", region_name=r), 24, now + dt.timedelta(minutes=1)
+        )
+        assert (
+            report.main(
+                ["--stack", "prod", "--out", str(tmp_path), "--from-cloudwatch"],
+                lambda r: boto3.client("cloudwatch", region_name=r),
+            )
+            == 0
+        )
+    figures = measured["globalaccelerator"]
+    values = sorted(v + 100 * o for o in range(3) for v in range(1, 101))  # 300 values: 1-100, 101-200, 201-300
+    assert figures.samples == 300
+    assert figures.p50_ms == values[149] and figures.p99_ms == values[296]
+    assert figures.availability == round(297 / 300, 4)
+    text = (tmp_path / "report.md").read_text()
+    assert "| globalaccelerator | 30 | - | 51.4 | 150 / 297 | 99.00% |" in text
+
+
+def test_unreadable_cloudwatch_is_one_line_and_exit_2(tmp_path, capsys):
+    from botocore.exceptions import NoCredentialsError
+
+    class NoCredentials:
+        def get_metric_statistics(self, **_):
+            raise NoCredentialsError()
+
+    assert report.main(["--stack", "prod", "--out", str(tmp_path), "--from-cloudwatch"], lambda r: NoCredentials()) == 2
+    err = capsys.readouterr().err
+    assert "cannot read the probes' metrics: no AWS credentials" in err and len(err.strip().splitlines()) == 1
