@@ -106,7 +106,7 @@ targets = probe_targets(
     settings.health_check.path,
     None if settings.hostnames is None else dict(settings.hostnames.regional),
 )
-for region in settings.regions:
+for region in settings.probe_regions:
     Probes(
         naming.regional("probes", region),
         ProbesArgs(vantage=region, targets=targets, doors=settings.strategies, topic_arn=topics.arns[region]),

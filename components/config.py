@@ -122,6 +122,10 @@ _HELP: dict[str, tuple[str, str]] = {
         "true or false (default false: refuse a stack whose traffic would cross the internet unencrypted)",
         f"pulumi config rm {_key('allowPlaintext')}, and set a domain so every hop is HTTPS",
     ),
+    "probes": (
+        "a map {vantageRegions: [region, ...]}: regions besides the stack's own that probe every door",
+        "set probes: {vantageRegions: [sa-east-1]} in Pulumi.<stack>.yaml",
+    ),
     "alarms": (
         "a map {email: address} (the stack's topics, one per region, subscribe it) or {topicArn: arn} (existing "
         "topics; put {region} in the ARN for a stack in several regions: alarms notify topics in their own region)",
@@ -154,6 +158,7 @@ _SHAPES = {  # what JSON text a structured key must decode to, and an example of
     "trafficDials": ("a map {region: percent}", "{eu-west-1: 0}"),
     "waf": ("a map {rateLimit}", "{rateLimit: 2000}"),
     "alarms": ("a map {email} or {topicArn}", "{email: ops@example.com}"),
+    "probes": ("a map {vantageRegions}", "{vantageRegions: [sa-east-1]}"),
     "auth": ("a map {issuer, audience, protectReads, scopes}", "{issuer: https://issuer.example, audience: api}"),
 }
 
@@ -278,6 +283,33 @@ class AlarmsSettings(BaseModel):
         return self
 
 
+class ProbesSettings(BaseModel):
+    """Extra regions the synthetic probes run in (every stack region probes anyway)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    vantage_regions: tuple[str, ...] = Field((), alias="vantageRegions")
+
+    @field_validator("vantage_regions", mode="after")
+    @classmethod
+    def _known(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
+        for code in regions:
+            if not region_catalogue.is_known(code):
+                near = region_catalogue.closest_codes(code)
+                raise problem(
+                    f'vantage region "{code}" is not an AWS region code'
+                    + (f" (did you mean {near[0]}?)" if near else ""),
+                    _HELP["probes"][0],
+                    _HELP["probes"][1],
+                    key=_key("probes"),
+                )
+        if len(set(regions)) != len(regions):
+            raise problem(
+                "a vantage region is listed twice", _HELP["probes"][0], _HELP["probes"][1], key=_key("probes")
+            )
+        return regions
+
+
 class WafSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -374,6 +406,7 @@ class StackConfig(BaseModel):
     waf: Annotated[Optional[WafSettings], _json_text("waf")] = None
     auth: Annotated[Optional[AuthSettings], _json_text("auth")] = None
     alarms: Annotated[Optional[AlarmsSettings], _json_text("alarms")] = None
+    probes: Annotated[ProbesSettings, _json_text("probes")] = Field(default_factory=ProbesSettings)
     access_log_days: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=ACCESS_LOG_DAYS_RANGE[0], le=ACCESS_LOG_DAYS_RANGE[1])
     ] = Field(DEFAULT_ACCESS_LOG_DAYS, alias="accessLogDays")
@@ -458,6 +491,7 @@ class StackConfig(BaseModel):
         self._check_plaintext()
         self._check_waf()
         self._check_alarm_topic()
+        self._check_vantages()
         return self
 
     @property
@@ -548,6 +582,16 @@ class StackConfig(BaseModel):
                 allowed,
                 "leave at least one region above 0 (to stop serving, remove the front door instead)",
                 key=_key("trafficDials"),
+            )
+
+    def _check_vantages(self) -> None:
+        already = [r for r in self.probes.vantage_regions if r in self.regions]
+        if already:
+            raise problem(
+                f"{already[0]} is one of the stack's regions, which probe every door already",
+                _HELP["probes"][0],
+                f"remove {already[0]} from probes.vantageRegions",
+                key=_key("probes"),
             )
 
     def _check_alarm_topic(self) -> None:
@@ -753,6 +797,12 @@ class Settings(BaseModel):
     waf: Optional[WafSettings] = None
     auth: Optional[AuthSettings] = None
     alarms: Optional[AlarmsSettings] = None
+    vantage_regions: tuple[str, ...] = ()  # probes.vantageRegions: extra regions that probe
+
+    @property
+    def probe_regions(self) -> tuple[str, ...]:
+        """Every region that runs the synthetic probes: the stack's, then the extra vantages."""
+        return (*self.regions, *self.vantage_regions)
 
     @property
     def plaintext_hop(self) -> Optional[str]:
@@ -831,6 +881,7 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         waf=config.waf,
         auth=config.auth,
         alarms=config.alarms,
+        vantage_regions=config.probes.vantage_regions,
     )
 
 

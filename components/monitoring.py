@@ -32,8 +32,9 @@ MONITORING_TYPE = component_type("StackMonitoring")
 
 def topic_regions(settings: Settings) -> tuple[str, ...]:
     """Every region with alarms: the backends', plus us-east-1 for Route 53's health-check metrics."""
-    extra = (EDGE_REGION,) if "route53" in settings.strategies and EDGE_REGION not in settings.regions else ()
-    return (*settings.regions, *extra)
+    regions = settings.probe_regions
+    extra = (EDGE_REGION,) if "route53" in settings.strategies and EDGE_REGION not in regions else ()
+    return (*regions, *extra)
 
 
 class AlarmTopics(pulumi.ComponentResource):
@@ -47,7 +48,7 @@ class AlarmTopics(pulumi.ComponentResource):
             if alarms is not None and alarms.topic_arn is not None:
                 self.arns[region] = pulumi.Output.from_input(alarms.topic_arn.replace("{region}", region))
                 continue
-            provider = providers[region] if region in settings.regions else providers.edge
+            provider = providers[region] if region in settings.probe_regions else providers.edge
             child = pulumi.ResourceOptions(parent=self, provider=provider)
             topic = aws.sns.Topic(naming.regional(name, region), opts=child)
             if alarms is not None and alarms.email is not None:
@@ -210,7 +211,7 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
         return [
             [PROBE_NAMESPACE, metric, "Door", d, "Vantage", v, {"region": v, "stat": stat, "label": f"{d} from {v}"}]
             for d in settings.strategies
-            for v in settings.regions
+            for v in settings.probe_regions
         ]
 
     widgets += [

@@ -29,7 +29,10 @@ def default_tags(settings: Settings) -> dict[str, str]:
 
 def build_providers(settings: Settings) -> Providers:
     tags = aws.ProviderDefaultTagsArgs(tags=default_tags(settings))
-    by_region = {region: aws.Provider(f"aws-{region}", region=region, default_tags=tags) for region in settings.regions}
+    # The stack's regions, then the probes' extra vantage regions (they hold only probes).
+    by_region = {
+        region: aws.Provider(f"aws-{region}", region=region, default_tags=tags) for region in settings.probe_regions
+    }
     edge = by_region.get(EDGE_REGION) or aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION, default_tags=tags)
     return Providers(by_region=by_region, edge=edge, home=by_region[settings.home_region])
 

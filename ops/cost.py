@@ -140,8 +140,8 @@ def _lcu_hours(usage: Usage, regions: int, hours: float) -> float:
 def monitoring_cost(settings: Settings, prices: dict) -> float:
     """Probes (a run a minute per region: Lambda, Scheduler, one PutMetricData call, their custom metrics),
     alarms and the dashboard: fixed, whatever the traffic."""
-    regions, doors = len(settings.regions), len(settings.strategies)
-    runs = PROBE_RUNS_PER_MONTH * regions
+    regions, doors, vantages = len(settings.regions), len(settings.strategies), len(settings.probe_regions)
+    runs = PROBE_RUNS_PER_MONTH * vantages
     lam, cw = prices["lambda"], prices["cloudwatch"]
     probes = (
         runs / 1e6 * lam["per_million_requests"]
@@ -151,8 +151,10 @@ def monitoring_cost(settings: Settings, prices: dict) -> float:
     )
     targets = doors + regions  # each door's own name and each region's entry
     # LatencyMs and Success per target, AnsweredBy per target and answering region, from every vantage.
-    metrics = regions * targets * (2 + regions)
-    alarms = regions * (4 + doors) + regions * (regions - 1) + (regions if "route53" in settings.strategies else 0)
+    metrics = vantages * targets * (2 + regions)
+    alarms = (
+        regions * 4 + vantages * doors + regions * (regions - 1) + (regions if "route53" in settings.strategies else 0)
+    )
     return probes + metrics * cw["custom_metric_month"] + alarms * cw["alarm_month"] + cw["dashboard_month"]
 
 

@@ -129,7 +129,7 @@ def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict
     measured = {}
     for door in settings.strategies:
         latencies, successes = [], []
-        for vantage in settings.regions:
+        for vantage in settings.probe_regions:
             client = cloudwatch_for(vantage)
             dimensions = [{"Name": "Door", "Value": door}, {"Name": "Vantage", "Value": vantage}]
             for metric, into in (("LatencyMs", latencies), ("Success", successes)):

@@ -2,6 +2,9 @@
 
 import json
 
+import pytest
+
+from components.config import ConfigError
 from tests.components.helpers import policy_document, program
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -44,3 +47,29 @@ def test_each_doors_availability_is_alarmed_from_every_vantage():
     seen = sorted((a.inputs["dimensions"]["Door"], a.inputs["dimensions"]["Vantage"], a.region) for a in alarms)
     assert seen == sorted((d, r, r) for d in ("route53", "cloudfront") for r in REGIONS)
     assert all(a.inputs["threshold"] == 0.9 and a.inputs["alarmActions"] for a in alarms)
+
+
+def test_extra_vantage_regions_run_only_probes_and_their_alarm_topic():
+    run = program(REGIONS, backend="alb", front_door="route53", probes={"vantageRegions": ["sa-east-1"]})
+    there = sorted({r.type for r in run.resources if r.custom and r.region == "sa-east-1"} - {"pulumi:providers:aws"})
+    assert there == sorted({
+        "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:cloudwatch/logGroup:LogGroup",
+        "aws:lambda/function:Function", "aws:scheduler/schedule:Schedule", "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "aws:sns/topic:Topic",
+    })  # fmt: skip
+    (probe,) = [f for f in run.of_type("aws:lambda/function:Function") if f.region == "sa-east-1"]
+    assert probe.inputs["environment"]["variables"]["PROBE_VANTAGE"] == "sa-east-1"
+
+
+@pytest.mark.parametrize(
+    ("vantages", "message"),
+    [
+        (["us-east-1"], "us-east-1 is one of the stack's regions"),
+        (["sa-east-9"], "not an AWS region code"),
+        (["sa-east-1", "sa-east-1"], "listed twice"),
+    ],
+)
+def test_bad_vantage_regions_are_named_errors(vantages, message):
+    with pytest.raises(ConfigError) as caught:
+        program(REGIONS, backend="alb", front_door="route53", probes={"vantageRegions": vantages})
+    assert caught.value.key == "global-serverless:probes" and message in str(caught.value)
