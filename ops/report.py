@@ -25,7 +25,7 @@ import json
 import math
 import statistics
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,6 +60,17 @@ class Measured:
     p99_ms: float
     availability: float  # share of successful probes
     samples: int
+    by_vantage: dict[str, Measured] = field(default_factory=dict)  # the same, from each vantage alone
+
+    @classmethod
+    def of(cls, latencies: list[float], successes: list[float], **extra) -> Measured:
+        return cls(
+            p50_ms=round(_percentile(latencies, 0.50), 1),
+            p99_ms=round(_percentile(latencies, 0.99), 1),
+            availability=round(statistics.fmean(successes), 4),
+            samples=len(latencies),
+            **extra,
+        )
 
 
 @dataclass(frozen=True)
@@ -128,23 +139,23 @@ def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict
     start = now - timedelta(hours=hours)
     measured = {}
     for door in settings.strategies:
-        latencies, successes = [], []
+        latencies, successes, by_vantage = [], [], {}
         for vantage in settings.probe_regions:
             client = cloudwatch_for(vantage)
             dimensions = [{"Name": "Door", "Value": door}, {"Name": "Vantage", "Value": vantage}]
-            for metric, into in (("LatencyMs", latencies), ("Success", successes)):
+            values = {}
+            for metric in ("LatencyMs", "Success"):
                 points = client.get_metric_statistics(
                     Namespace=PROBE_NAMESPACE, MetricName=metric, Dimensions=dimensions,
                     StartTime=start, EndTime=now, Period=60, Statistics=["Average"],
                 )["Datapoints"]  # fmt: skip
-                into.extend(point["Average"] for point in points)
+                values[metric] = [point["Average"] for point in points]
+            if values["LatencyMs"] and values["Success"]:
+                by_vantage[vantage] = Measured.of(values["LatencyMs"], values["Success"])
+                latencies += values["LatencyMs"]
+                successes += values["Success"]
         if latencies and successes:
-            measured[door] = Measured(
-                p50_ms=round(_percentile(latencies, 0.50), 1),
-                p99_ms=round(_percentile(latencies, 0.99), 1),
-                availability=round(statistics.fmean(successes), 4),
-                samples=len(latencies),
-            )
+            measured[door] = Measured.of(latencies, successes, by_vantage=by_vantage)
     return measured
 
 
@@ -215,6 +226,18 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
             f"| {row.door} | {row.failover_modelled_s:g} | {measured} | {row.latency_p50_ms:g} | {probes} "
             f"| {available} | {row.monthly_cost:,.2f} |"
         )
+    vantages = [(row.door, v, m) for row in rows if row.measured for v, m in row.measured.by_vantage.items()]
+    if vantages:
+        lines += [
+            "",
+            "Probes per vantage:",
+            "",
+            "| door | vantage | p50 (ms) | p99 (ms) | availability | probes |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {d} | {v} | {m.p50_ms:g} | {m.p99_ms:g} | {m.availability:.2%} | {m.samples} |" for d, v, m in vantages
+        ]
     lines += [
         "",
         f"Winners: failover **{best['failover']}**, latency **{best['latency']}**, cost **{best['cost']}**.",

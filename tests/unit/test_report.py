@@ -131,6 +131,9 @@ def test_the_probes_figures_come_from_cloudwatch_per_minute_values(monkeypatch, 
     assert figures.availability == round(297 / 300, 4)
     text = (tmp_path / "report.md").read_text()
     assert "| globalaccelerator | 30 | - | 51.4 | 150 / 297 | 99.00% |" in text
+    # And from each vantage alone: 1-100 ms from the first, 101-200 from the second, 201-300 from the third.
+    assert "| globalaccelerator | us-east-1 | 50 | 99 | 99.00% | 100 |" in text
+    assert "| globalaccelerator | ap-southeast-1 | 250 | 299 | 99.00% | 100 |" in text
 
 
 def test_unreadable_cloudwatch_is_one_line_and_exit_2(tmp_path, capsys):
