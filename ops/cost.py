@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -232,7 +233,11 @@ def main(argv: list[str] | None = None) -> int:
     except (CostInputError, ConfigError, StackConfigError) as error:
         print(f"ops.cost: {error}".splitlines()[0], file=sys.stderr)
         return 2
-    print(json.dumps(result, indent=2) if args.json else "\n".join(render(args.stack, result, usage, prices)))
+    try:
+        print(json.dumps(result, indent=2) if args.json else "\n".join(render(args.stack, result, usage, prices)))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
