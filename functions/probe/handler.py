@@ -10,6 +10,7 @@ is made once per container.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import time
@@ -40,7 +41,7 @@ def probe(url: str, timeout: float = TIMEOUT_SECONDS) -> tuple[int | None, str |
     except urllib.error.HTTPError as error:
         status, region = error.code, error.headers.get(SERVED_BY_HEADER)
         error.close()
-    except (OSError, ValueError):
+    except (OSError, http.client.HTTPException, ValueError):  # refused, timed out, TLS, a garbled answer
         status, region = None, None
     return status, region, (time.perf_counter() - started) * 1000
 

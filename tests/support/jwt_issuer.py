@@ -4,14 +4,15 @@ tokens signed with PyJWT (an implementation independent of the function's verifi
 from __future__ import annotations
 
 import json
-import threading
 import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.support.local_http import serving
 
 AUDIENCE = "global-serverless-api"
 
@@ -77,14 +78,6 @@ def _handler(issuer: Issuer):
 def local_issuer():
     """An Issuer serving discovery and keys on 127.0.0.1 (a free port); stopped on exit."""
     issuer = Issuer()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(issuer))
-    server.daemon_threads = True
-    issuer.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(issuer)) as port:
+        issuer.url = f"http://127.0.0.1:{port}"
         yield issuer
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

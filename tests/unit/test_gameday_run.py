@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import boto3
 import pytest
@@ -16,6 +15,7 @@ from moto import mock_aws
 
 from functions.api import contract
 from ops import gameday
+from tests.support import local_http
 from tests.support.clock import FakeClock
 
 PARAMETER = "/global-serverless/dev/chaos"
@@ -64,16 +64,8 @@ def serving(stand_ins: StandIns):
         def log_message(self, format, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with local_http.serving(Handler) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

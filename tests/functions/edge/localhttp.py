@@ -2,9 +2,10 @@
 /guarded: 200 only with the origin secret header (403 otherwise, as a locked-down ALB answers)."""
 
 import socket
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.support.local_http import serving
 
 ANSWERS = {"/health": 200, "/sick": 503, "/moved": 302}
 GUARDED_PATH, ORIGIN_SECRET = "/guarded", "s3cr3t"
@@ -28,16 +29,8 @@ class _Origin(BaseHTTPRequestHandler):
 @contextmanager
 def local_origin():
     """Yields the port of a running origin; stops it on exit."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Origin)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(_Origin) as port:
+        yield port
 
 
 @contextmanager

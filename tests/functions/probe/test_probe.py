@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import boto3
 import pytest
@@ -13,6 +12,7 @@ from moto import mock_aws
 
 from functions.api import contract
 from functions.probe import handler as probe
+from tests.support.local_http import serving
 
 NAMESPACE = "GlobalServerless/Probes"
 
@@ -33,16 +33,8 @@ def stand_in():
         def log_message(self, format, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_the_header_name_is_the_apis():
@@ -76,3 +68,16 @@ def test_a_run_publishes_latency_success_and_the_answering_region(monkeypatch):
 def test_success_means_an_answer_under_500(status, value):
     (latency, success) = probe.metric_data("eu-west-1", {"route53": (status, None, 12.5)})
     assert (latency["Value"], success["MetricName"], success["Value"]) == (12.5, "Success", value)
+
+
+def test_a_garbled_answer_counts_as_no_answer_instead_of_stopping_the_run():
+    class Garbled(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.wfile.write(b"not http at all\r\n\r\n")
+
+        def log_message(self, format, *args):
+            pass
+
+    with serving(Garbled) as port:
+        status, region, _ = probe.probe(f"http://127.0.0.1:{port}/health", timeout=2.0)
+    assert (status, region) == (None, None)
