@@ -1,4 +1,9 @@
-"""Metric alarms, all built one way: every alarm notifies its region's alarm topic (alarm and OK)."""
+"""Metric alarms, all built one way: every alarm notifies its region's alarm topic (alarm and OK).
+
+AlarmSpec watches one metric; QueryAlarmSpec a Metrics Insights query, which can watch many series
+in one alarm (with GROUP BY, each series is a contributor with its own state and the notification
+names it). A query alarm is what keeps per-pair watching linear in regions.
+"""
 
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -22,11 +27,23 @@ class AlarmSpec:
     missing_data: str = "notBreaching"
 
 
+@dataclass(frozen=True)
+class QueryAlarmSpec:
+    suffix: str
+    description: str
+    query: Any  # pulumi.Input[str]: a Metrics Insights query
+    period: int  # seconds, a multiple of 60 (Metrics Insights has no high-resolution data)
+    threshold: float
+    comparison: str
+    evaluation_periods: int = 1
+    missing_data: str = "notBreaching"
+
+
 def metric_alarm(
     name: str, spec: AlarmSpec, topic_arn: Optional[pulumi.Input[str]], opts: pulumi.ResourceOptions
 ) -> aws.cloudwatch.MetricAlarm:
     percentile = spec.statistic.startswith("p")
-    actions = [topic_arn] if topic_arn is not None else []
+    actions = _actions(topic_arn)
     return aws.cloudwatch.MetricAlarm(
         f"{name}-{spec.suffix}",
         alarm_description=spec.description,
@@ -44,3 +61,29 @@ def metric_alarm(
         ok_actions=actions,
         opts=opts,
     )
+
+
+def query_alarm(
+    name: str, spec: QueryAlarmSpec, topic_arn: Optional[pulumi.Input[str]], opts: pulumi.ResourceOptions
+) -> aws.cloudwatch.MetricAlarm:
+    actions = _actions(topic_arn)
+    return aws.cloudwatch.MetricAlarm(
+        f"{name}-{spec.suffix}",
+        alarm_description=spec.description,
+        metric_queries=[
+            aws.cloudwatch.MetricAlarmMetricQueryArgs(
+                id="q1", expression=spec.query, period=spec.period, return_data=True
+            )
+        ],
+        evaluation_periods=spec.evaluation_periods,
+        threshold=spec.threshold,
+        comparison_operator=spec.comparison,
+        treat_missing_data=spec.missing_data,
+        alarm_actions=actions,
+        ok_actions=actions,
+        opts=opts,
+    )
+
+
+def _actions(topic_arn: Optional[pulumi.Input[str]]) -> list:
+    return [topic_arn] if topic_arn is not None else []

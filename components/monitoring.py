@@ -2,7 +2,8 @@
 
 - AlarmTopics: one SNS topic per region that has alarms (CloudWatch alarm actions must be in the
   alarm's region), subscribed to `alarms.email`; or the existing topics `alarms.topicArn` names.
-- StackMonitoring: replication latency per replica pair (alarmed in the sending region), Route 53
+- StackMonitoring: replication latency to every other replica, one alarm per sending region (a
+  Metrics Insights query grouped by receiving region: each pair is a contributor), Route 53
   health-check status per region (alarmed in us-east-1, where Route 53 publishes it), and one
   CloudWatch dashboard with per-region requests, 5xx, p99 duration and throttles, replication latency
   and the health checks.
@@ -20,7 +21,7 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components import naming
-from components.alarms import AlarmSpec, metric_alarm
+from components.alarms import AlarmSpec, QueryAlarmSpec, metric_alarm, query_alarm
 from components.catalogue import EDGE_REGION, PROBE_NAMESPACE, component_type
 from components.config import Settings
 from components.providers import Providers
@@ -79,16 +80,13 @@ class StackMonitoring(pulumi.ComponentResource):
     ):
         super().__init__(MONITORING_TYPE, name, None, opts)
         settings = args.settings
-        for source in settings.regions:
-            child = pulumi.ResourceOptions(parent=self, provider=providers[source])
-            for receiving in settings.regions:
-                if receiving == source:
-                    continue
-                metric_alarm(
-                    f"{name}-replication-{source}-to-{receiving}",
-                    replication_alarm(args.table_name, receiving),
+        if len(settings.regions) > 1:
+            for source in settings.regions:
+                query_alarm(
+                    f"{name}-replication-{source}",
+                    replication_alarm(args.table_name),
                     args.topic_arns[source],
-                    child,
+                    pulumi.ResourceOptions(parent=self, provider=providers[source]),
                 )
         edge = pulumi.ResourceOptions(parent=self, provider=providers.edge)
         for region, check_id in args.health_check_ids.items():
@@ -109,15 +107,26 @@ class StackMonitoring(pulumi.ComponentResource):
         self.register_outputs({})
 
 
-def replication_alarm(table_name: pulumi.Input[str], receiving: str) -> AlarmSpec:
-    return AlarmSpec(
+def replication_query(table_name: str) -> str:
+    """Average replication latency from this region to each other replica, one series per receiving region.
+
+    DynamoDB publishes ReplicationLatency in the sending region with exactly the dimensions TableName and
+    ReceivingRegion. GROUP BY makes each receiving region a contributor of its own (a multi-time-series
+    alarm needs GROUP BY and ORDER BY); AVG per group is the Average statistic a per-pair alarm used.
+    """
+    return (
+        'SELECT AVG(ReplicationLatency) FROM SCHEMA("AWS/DynamoDB", ReceivingRegion, TableName) '
+        f"WHERE TableName = '{table_name}' GROUP BY ReceivingRegion ORDER BY AVG() DESC"
+    )
+
+
+def replication_alarm(table_name: pulumi.Input[str]) -> QueryAlarmSpec:
+    return QueryAlarmSpec(
         "latency",
-        f"Replication to {receiving} has been slower than {plan.ALARM_REPLICATION_MS} ms for 5 minutes: writes "
-        "answered here reach that region late (or not, if it is down).",
-        "AWS/DynamoDB",
-        "ReplicationLatency",
-        {"TableName": table_name, "ReceivingRegion": receiving},
-        "Average",
+        f"Replication from this region to the region this alarm names as contributor has been slower than "
+        f"{plan.ALARM_REPLICATION_MS} ms for 5 minutes: writes answered here reach that region late (or not, if "
+        "it is down).",
+        pulumi.Output.from_input(table_name).apply(replication_query),
         60,
         plan.ALARM_REPLICATION_MS,
         "GreaterThanThreshold",

@@ -153,6 +153,8 @@ def monitoring_cost(settings: Settings, prices: dict) -> float:
     targets = doors + regions  # each door's own name and each region's entry
     # LatencyMs and Success per target, AnsweredBy per target and answering region, from every vantage.
     metrics = vantages * targets * (2 + regions)
+    # Alarm metrics: 4 per region, probe availability per door and vantage, the Route 53 checks, and the
+    # replication query alarms, which are billed per metric they analyze (one per replica pair).
     alarms = (
         regions * 4 + vantages * doors + regions * (regions - 1) + (regions if "route53" in settings.strategies else 0)
     )

@@ -141,7 +141,7 @@ def test_alarms_cover_5xx_latency_and_throttles_per_region():
         run = program(["us-east-1", "eu-west-1"], backend=backend)
         for region in ("us-east-1", "eu-west-1"):
             metrics = sorted(
-                a.inputs["metricName"]
+                a.inputs.get("metricName")
                 for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
                 if a.region == region and in_backend(run, a)
             )

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from components.config import ConfigError
+from components.monitoring import replication_query
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
@@ -36,23 +37,39 @@ def test_the_email_address_is_subscribed_in_every_region(run):
 def test_each_region_alarms_on_entry_and_balancer_5xx_latency_and_throttles(run):
     for region in REGIONS:
         metrics = sorted(
-            a.inputs["metricName"] for a in run.of_type(ALARM) if a.region == region and a.name.startswith("api-")
+            a.inputs.get("metricName") for a in run.of_type(ALARM) if a.region == region and a.name.startswith("api-")
         )
         assert metrics == ["Duration", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "Throttles"]
 
 
-def test_replication_latency_is_alarmed_for_every_replica_pair_in_the_sending_region(run):
-    pairs = sorted(
-        (a.region, a.inputs["dimensions"]["ReceivingRegion"])
-        for a in run.of_type(ALARM)
-        if a.inputs["metricName"] == "ReplicationLatency"
+def test_replication_latency_is_alarmed_once_per_sending_region_with_each_receiver_a_contributor(run):
+    alarms = [a for a in run.of_type(ALARM) if "-replication-" in a.name]
+    assert sorted(a.region for a in alarms) == sorted(REGIONS)
+    (table,) = run.of_type("aws:dynamodb/table:Table")
+    for alarm in alarms:
+        (query,) = alarm.inputs["metricQueries"]
+        assert query["returnData"] and query["period"] == 60
+        assert query["expression"] == replication_query(table.inputs["name"])
+        assert (alarm.inputs["threshold"], alarm.inputs["evaluationPeriods"]) == (10_000, 5)
+        assert "metricName" not in alarm.inputs and "statistic" not in alarm.inputs
+
+
+def test_the_replication_query_groups_by_receiving_region_for_one_table():
+    query = replication_query("global-serverless-prod-items")
+    assert query == (
+        'SELECT AVG(ReplicationLatency) FROM SCHEMA("AWS/DynamoDB", ReceivingRegion, TableName) '
+        "WHERE TableName = 'global-serverless-prod-items' GROUP BY ReceivingRegion ORDER BY AVG() DESC"
     )
-    assert pairs == sorted((s, r) for s in REGIONS for r in REGIONS if s != r)
+
+
+def test_a_single_region_stack_has_no_replication_alarm():
+    run = program(["eu-west-1"], backend="alb", front_door="route53", alarms={"email": "ops@example.com"})
+    assert not [a for a in run.of_type(ALARM) if "-replication-" in a.name]
 
 
 def test_route53_health_checks_are_alarmed_in_us_east_1(run):
     checks = {c.state["id"] if "id" in c.state else c.id for c in run.of_type("aws:route53/healthCheck:HealthCheck")}
-    alarms = [a for a in run.of_type(ALARM) if a.inputs["metricName"] == "HealthCheckStatus"]
+    alarms = [a for a in run.of_type(ALARM) if a.inputs.get("metricName") == "HealthCheckStatus"]
     assert len(alarms) == len(REGIONS) and {a.region for a in alarms} == {"us-east-1"}
     assert {a.inputs["dimensions"]["HealthCheckId"] for a in alarms} <= checks | {
         c.id for c in run.of_type("aws:route53/healthCheck:HealthCheck")

@@ -95,7 +95,6 @@ def test_adding_and_removing_a_region_changes_only_that_replica():
             and s.type.startswith("aws:")
             and not s.type.startswith("aws:route53")
             and not s.type.startswith("aws:globalaccelerator")
-            and "-replication-" not in s.urn  # the other regions' alarms on replicating to it
             and "-health-" not in s.urn  # its Route 53 health check's alarm, in us-east-1
         }
         assert touched == {"ap-southeast-1"}
@@ -231,6 +230,23 @@ def test_an_ab_stack_of_the_first_release_needs_its_door_records_renamed_first()
     renamed = plan_update(old, new)
     assert not renamed.problems
     assert DOMAIN["name"]
+
+
+# -- Stacks deployed by the last landing (issues 11 and 12) -------------------------------------------
+
+
+@pytest.mark.parametrize("snapshot,stack,regions", [("v3-prod.json", "prod", 3), ("v3-dev.json", "dev", 2)])
+def test_upgrading_from_the_last_landing_only_trades_pair_alarms_for_one_query_alarm_per_region(
+    snapshot, stack, regions
+):
+    plan = upgrade(snapshot, stack)
+    assert not plan.problems and not plan.notices and not plan.hazards
+    changed = [s for s in plan.steps if s.op != "same"]
+    created = [s.urn.split("::")[-1] for s in changed if s.op == "create"]
+    deleted = [s.urn.split("::")[-1] for s in changed if s.op == "delete"]
+    assert {s.type for s in changed} == {"aws:cloudwatch/metricAlarm:MetricAlarm"}
+    assert len(created) == regions and all(n.endswith("-latency") and "-to-" not in n for n in created)
+    assert len(deleted) == regions * (regions - 1) and all("-to-" in n for n in deleted)
 
 
 # -- A strong (MRSC) table ------------------------------------------------------------------------
