@@ -4,7 +4,10 @@ Used by the tests, the policy checker (`python -m offline.check`) and the benchm
 that knows how to execute `__main__.py` without the Pulumi CLI or AWS.
 """
 
+import asyncio
+import atexit
 import runpy
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -115,6 +118,28 @@ def alias_urn(alias, request, project: str, stack: str) -> str:
     )
 
 
+# The SDK's mock monitor answers on the event loop's executor threads, and each thread opens an event loop
+# of its own (pulumi's _sync_await) that nothing closes. Left to the garbage collector at interpreter exit,
+# a loop's sockets may already be gone and Python prints "Exception ignored in BaseEventLoop.__del__" after
+# a run that succeeded; so they are closed at exit, while the interpreter is whole.
+_open_loops: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
+
+
+def _note_this_threads_loop() -> None:
+    try:
+        _open_loops.add(asyncio.get_event_loop())
+    except RuntimeError:  # this thread has no loop
+        pass
+
+
+@atexit.register
+def _close_event_loops() -> None:
+    _note_this_threads_loop()
+    for loop in list(_open_loops):
+        if not loop.is_closed() and not loop.is_running():
+            loop.close()
+
+
 class RecordingMonitor(runtime_mocks.MockMonitor):
     """The SDK's mock monitor, also keeping each registration's parent and dependencies."""
 
@@ -125,8 +150,14 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         return engine_urn(parent, type_, name, pulumi.get_project(), pulumi.get_stack())
 
+    def Invoke(self, request):
+        response = super().Invoke(request)
+        _note_this_threads_loop()
+        return response
+
     def RegisterResource(self, request):
         response = super().RegisterResource(request)
+        _note_this_threads_loop()
         if request.type == "pulumi:pulumi:Stack":
             return response
         registered = self.resources[response.urn]
