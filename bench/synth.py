@@ -8,6 +8,7 @@ the fixed part (providers' schema load, front door, table) pulls it below 8.
 
 import argparse
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,30 @@ def time_run(count: int) -> tuple[float, int]:
     return time.perf_counter() - start, len(run.resources)
 
 
+MEMORY_GOAL_MIB = 200
+
+# Peak resident memory of a fresh process: the baseline imports what the program imports and builds
+# nothing; the run synthesises the stack. Both print VmHWM from /proc (KiB): the high-water mark of the
+# process's own memory. (ru_maxrss would not do: Linux carries it across exec from the forking parent.)
+PEAK_RSS = """
+import re, sys
+sys.path.insert(0, {root!r})
+from offline.run import run_program
+import bench.synth as synth
+if {count}:
+    run_program("bench", values=synth.values({count}))
+print(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+"""
+
+
+def peak_mib(count: int) -> float:
+    root = str(Path(__file__).resolve().parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS.format(root=root, count=count)], capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.split()[-1]) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -59,7 +84,13 @@ def main() -> None:
     # program's own cost is judged per resource: flat when it is linear in what it builds.
     print(
         f"\nt16/t2 = {ratio:.2f} for {grown:.1f}x the resources; per resource {per_resource:.2f}x "
-        f"({'ok' if per_resource <= 1.25 else 'SUPERLINEAR'}: linear in resources is about 1.0)"
+        f"({'ok' if per_resource <= 1.25 else 'SUPERLINEAR'}: linear in resources is about 1.0); "
+        f"goal t16/t2 <= 7: {'ok' if ratio <= 7 else 'MISSED'}"
+    )
+    imports, sixteen = peak_mib(0), peak_mib(16)
+    print(
+        f"peak memory: {sixteen:.0f} MiB at 16 regions, {imports:.0f} MiB for the imports alone "
+        f"(goal <= {MEMORY_GOAL_MIB} MiB: {'ok' if sixteen <= MEMORY_GOAL_MIB else 'MISSED'})"
     )
 
 
