@@ -43,7 +43,9 @@ def test_the_probe_may_only_publish_its_own_metrics():
 
 def test_each_doors_availability_is_alarmed_from_every_vantage():
     run = program(REGIONS, backend="alb", front_door={"route53": 1, "cloudfront": 1})
-    alarms = [a for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs.get("metricName") == "Success"]
+    alarms = [
+        a for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.inputs.get("metricName") == "Success"
+    ]
     seen = sorted((a.inputs["dimensions"]["Door"], a.inputs["dimensions"]["Vantage"], a.region) for a in alarms)
     assert seen == sorted((d, r, r) for d in ("route53", "cloudfront") for r in REGIONS)
     assert all(a.inputs["threshold"] == 0.9 and a.inputs["alarmActions"] for a in alarms)
