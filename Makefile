@@ -17,7 +17,10 @@ help:
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
 	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
 
-# uv installs both virtualenvs from uv.lock (pyproject.toml's dependency groups), exactly as locked.
+# uv installs both virtualenvs from uv.lock (pyproject.toml's dependency groups), exactly as locked, and
+# compiles their bytecode once: where Python may not write it (PYTHONDONTWRITEBYTECODE, read-only or fresh
+# CI images) every process would otherwise compile pulumi_aws's modules again: a plan took 5.6 s instead
+# of 2.7 s and 174 MiB instead of 140 MiB.
 UV_VERSION := 0.13.9
 UV := $(PYTHON) -m uv
 
@@ -26,13 +29,13 @@ uv:
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@$(MAKE) --no-print-directory uv
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet --compile-bytecode --python $(PYTHON)
 	touch $@
 
 # ministack pins an older botocore, so it gets its own virtualenv (see tests/integration).
 $(MINISTACK_VENV)/.installed: pyproject.toml uv.lock
 	@$(MAKE) --no-print-directory uv
-	UV_PROJECT_ENVIRONMENT=$(MINISTACK_VENV) $(UV) sync --frozen --quiet --only-group ministack --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(MINISTACK_VENV) $(UV) sync --frozen --quiet --compile-bytecode --only-group ministack --python $(PYTHON)
 	touch $@
 
 install: $(VENV)/.installed $(MINISTACK_VENV)/.installed
