@@ -10,6 +10,7 @@ Prints medians and the ratios (policy overhead); never asserts on a figure.
 """
 
 import argparse
+import gc
 import statistics
 import sys
 import time
@@ -26,6 +27,9 @@ from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL  # noqa: E4
 
 
 def timed(fn) -> float:
+    # Each call starts with no garbage left by the one before: otherwise a collection the check's
+    # policies made due falls in whichever run comes next, and the ratio measures the order.
+    gc.collect()
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
