@@ -10,23 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .jwks import KeySource
+from .settings import AuthSettings
 from .tokens import InvalidToken, check_claims, granted_scopes, parse, verify_signature
 
 REALM = "global-serverless"
 WRITE_METHODS = frozenset({"PUT", "DELETE", "POST", "PATCH"})
 LEEWAY_SECONDS = 60.0  # clock skew allowed on exp and nbf
-
-
-@dataclass(frozen=True)
-class AuthSettings:
-    issuer: str
-    audience: str
-    protect_reads: bool = False
-    scopes: tuple[str, ...] = ()
-    jwks_url: str | None = None  # default: the issuer's OpenID configuration names it
 
 
 class Unauthorized(Exception):

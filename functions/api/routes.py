@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from . import idempotency
-from .auth import Authenticator, Forbidden, Unauthorized
 from .chaos import ChaosSource
 from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
-from .jwks import KeysUnavailable
 from .observability import count, logger
 from .origin_guard import HEADER as ORIGIN_HEADER
 from .origin_guard import REFUSAL, OriginGuard
 from .settings import Settings
 from .store import ItemNotFound, PreconditionFailed, StoreUnavailable
+
+if TYPE_CHECKING:  # imported at run time only by a stack that turns auth on (cold start)
+    from .auth import Authenticator
 
 ITEMS_PREFIX = "/items/"
 # Injected latency is clipped to leave this much of the invocation for the request itself, so a
@@ -168,43 +170,38 @@ def build_router(
         count("OriginRefused")
         return error_response(403, REFUSAL)
 
-    def guard_origin(app, next_middleware) -> Response:
-        return refused(app.current_event.raw_event) or next_middleware(app)
+    unauthenticated = _token_check(authenticator, settings) if authenticator is not None else None
 
-    def require_token(app, next_middleware) -> Response:
-        event = app.current_event
-        if authenticator is None or not authenticator.requires(event.http_method, event.path, settings.health_path):
-            return next_middleware(app)
-        try:
-            authenticator.check(request_header(event.raw_event, "authorization"))
-        except Unauthorized as refused:
-            count("AuthRefused")
-            return error_response(401, refused.message, {"WWW-Authenticate": refused.challenge})
-        except Forbidden as refused:
-            count("AuthForbidden")
-            return error_response(403, refused.message, {"WWW-Authenticate": refused.challenge})
-        except KeysUnavailable as unavailable:
-            count("AuthKeysUnavailable")
-            logger.warning("issuer keys unavailable", extra={"reason": str(unavailable)})
-            return error_response(503, "the token cannot be checked right now: retry shortly")
-        return next_middleware(app)
-
-    def inject_faults(app, next_middleware) -> Response:
+    def faulted(app) -> Response | None:
+        """The chaos game day's answer for this request, or None to serve it (after any injected latency)."""
         fault = chaos.current()
+        if fault.mode == "none":
+            return None
         if fault.mode == "down":
             count("ChaosDown")
             return error_response(503, "region is down (chaos game day)", {CHAOS_HEADER: "down"})
-        if fault.mode == "none" or app.current_event.path == settings.health_path:
-            return next_middleware(app)
+        if app.current_event.path == settings.health_path:
+            return None
         if fault.mode == "latency":
             count("ChaosLatency")
             sleep(_affordable_delay_ms(fault.latency_ms, app.lambda_context) / 1000)
         elif fault.mode == "error" and random() < fault.error_rate:
             count("ChaosErrors")
             return error_response(fault.error_status, "injected fault (chaos game day)", {CHAOS_HEADER: "error"})
-        return next_middleware(app)
+        return None
 
-    router.use(middlewares=[guard_origin, require_token, inject_faults])
+    # One middleware, in this order: strangers (no origin secret), then tokens, then the game day's
+    # faults. One frame instead of three: each Powertools middleware costs every request.
+    def admit(app, next_middleware) -> Response:
+        event = app.current_event
+        return (
+            refused(event.raw_event)
+            or (unauthenticated(event) if unauthenticated is not None else None)
+            or faulted(app)
+            or next_middleware(app)
+        )
+
+    router.use(middlewares=[admit])
 
     @router.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:
@@ -238,6 +235,31 @@ def build_router(
         return error_response(503, "internal error")
 
     return router
+
+
+def _token_check(authenticator: Authenticator, settings: Settings) -> Callable[[object], Response | None]:
+    """The refusal for a request without a good token (None: let it through)."""
+    from .auth import Forbidden, Unauthorized
+    from .jwks import KeysUnavailable
+
+    def unauthenticated(event) -> Response | None:
+        if not authenticator.requires(event.http_method, event.path, settings.health_path):
+            return None
+        try:
+            authenticator.check(request_header(event.raw_event, "authorization"))
+        except Unauthorized as refused:
+            count("AuthRefused")
+            return error_response(401, refused.message, {"WWW-Authenticate": refused.challenge})
+        except Forbidden as refused:
+            count("AuthForbidden")
+            return error_response(403, refused.message, {"WWW-Authenticate": refused.challenge})
+        except KeysUnavailable as unavailable:
+            count("AuthKeysUnavailable")
+            logger.warning("issuer keys unavailable", extra={"reason": str(unavailable)})
+            return error_response(503, "the token cannot be checked right now: retry shortly")
+        return None
+
+    return unauthenticated
 
 
 def _unmatched(method: str, path: str, settings: Settings) -> Response:

@@ -14,21 +14,23 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import boto3
 import botocore.session
 from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver
 from botocore.config import Config
 
-from .auth import Authenticator
 from .chaos import ChaosSource
 from .idempotency import IdempotentWrites
 from .items import ItemService
-from .jwks import KeySource
 from .observability import metrics
 from .routes import build_router
 from .settings import Settings, load_settings
 from .store import CLIENT_CONFIG, ItemStore
+
+if TYPE_CHECKING:
+    from .jwks import KeySource
 
 # Service models cut down to the operations the function calls (offline/botocore_models.py): the
 # chaos client then costs a few milliseconds of the cold start instead of ~60.
@@ -67,7 +69,11 @@ def build_runtime(
     chaos = ChaosSource(ssm, settings.chaos_parameter_name, clock=clock)
     writes = IdempotentWrites(dynamodb, settings.table_name)
     # The issuer's keys are fetched on the first request that needs a token, not at cold start.
-    authenticator = Authenticator(settings.auth, keys) if settings.auth else None
+    authenticator = None
+    if settings.auth:  # the token modules are imported only by stacks that ask for tokens
+        from .auth import Authenticator
+
+        authenticator = Authenticator(settings.auth, keys)
     router = build_router(settings, service, chaos, writes, sleep=sleep, random=random, authenticator=authenticator)
 
     alb = ALBResolver()

@@ -9,13 +9,21 @@ from dataclasses import dataclass
 
 from . import contract
 from .attribution import DoorSettings
-from .auth import AuthSettings
 
 _REQUIRED = {
     contract.ENV_REGION: "the region this copy runs in (set by the Lambda runtime)",
     contract.ENV_TABLE_NAME: "the DynamoDB global table name (set by the Pulumi program)",
     contract.ENV_CHAOS_PARAMETER: "the SSM parameter holding this region's chaos mode (set by the Pulumi program)",
 }
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    issuer: str
+    audience: str
+    protect_reads: bool = False
+    scopes: tuple[str, ...] = ()
+    jwks_url: str | None = None  # default: the issuer's OpenID configuration names it
 
 
 class SettingsError(RuntimeError):

@@ -1,0 +1,69 @@
+"""What a cold start imports: the deployed package, built once, in a fresh interpreter.
+
+Every module a container imports is compiled from source at its cold start (Lambda's /var/task is
+read-only and the zip carries no bytecode for the runtime's Python), so what a stack does not use
+must not be imported: the token modules without `auth`, Powertools' idempotency utility until a
+request carries an Idempotency-Key.
+"""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from components.packaging import API_SOURCE, build_zip
+from functions.api import contract
+from tests.integration.deploy import function_environment
+
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from api.runtime import get_runtime
+get_runtime()
+print(json.dumps(sorted(m for m in sys.modules if m.startswith(("api.", "aws_lambda_powertools.utilities")))))
+"""
+
+TOKEN_MODULES = {"api.auth", "api.jwks", "api.tokens"}
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
+    root = tmp_path_factory.mktemp("api-package")
+    zipfile.ZipFile(io.BytesIO(build_zip(API_SOURCE, contract.PACKAGE_NAME))).extractall(root)
+    return root
+
+
+def imported(package, **extra) -> set[str]:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        **function_environment("items", "/global-serverless/test/chaos"),
+        contract.ENV_REGION: "eu-west-1",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        **extra,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(package)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout))
+
+
+def test_a_stack_without_auth_never_imports_the_token_modules(package):
+    modules = imported(package)
+    assert "api.routes" in modules and "api.store" in modules
+    assert not modules & TOKEN_MODULES
+    assert not any(m.startswith("aws_lambda_powertools.utilities.idempotency") for m in modules)
+
+
+def test_a_stack_with_auth_imports_them_when_the_container_starts(package):
+    modules = imported(
+        package,
+        **{contract.ENV_AUTH_ISSUER: "https://issuer.example.com", contract.ENV_AUTH_AUDIENCE: "global-serverless"},
+    )
+    assert TOKEN_MODULES <= modules
