@@ -43,38 +43,40 @@ def metric_alarm(
     name: str, spec: AlarmSpec, topic_arn: Optional[pulumi.Input[str]], opts: pulumi.ResourceOptions
 ) -> aws.cloudwatch.MetricAlarm:
     percentile = spec.statistic.startswith("p")
-    actions = _actions(topic_arn)
-    return aws.cloudwatch.MetricAlarm(
-        f"{name}-{spec.suffix}",
-        alarm_description=spec.description,
+    return _alarm(
+        name,
+        spec,
+        topic_arn,
+        opts,
         namespace=spec.namespace,
         metric_name=spec.metric,
         dimensions=spec.dimensions,
         statistic=None if percentile else spec.statistic,
         extended_statistic=spec.statistic if percentile else None,
         period=spec.period,
-        evaluation_periods=spec.evaluation_periods,
-        threshold=spec.threshold,
-        comparison_operator=spec.comparison,
-        treat_missing_data=spec.missing_data,
-        alarm_actions=actions,
-        ok_actions=actions,
-        opts=opts,
     )
 
 
 def query_alarm(
     name: str, spec: QueryAlarmSpec, topic_arn: Optional[pulumi.Input[str]], opts: pulumi.ResourceOptions
 ) -> aws.cloudwatch.MetricAlarm:
-    actions = _actions(topic_arn)
+    query = aws.cloudwatch.MetricAlarmMetricQueryArgs(
+        id="q1", expression=spec.query, period=spec.period, return_data=True
+    )
+    return _alarm(name, spec, topic_arn, opts, metric_queries=[query])
+
+
+def _alarm(
+    name: str,
+    spec: AlarmSpec | QueryAlarmSpec,
+    topic_arn: Optional[pulumi.Input[str]],
+    opts: pulumi.ResourceOptions,
+    **watched: Any,
+) -> aws.cloudwatch.MetricAlarm:
+    actions = [topic_arn] if topic_arn is not None else []
     return aws.cloudwatch.MetricAlarm(
         f"{name}-{spec.suffix}",
         alarm_description=spec.description,
-        metric_queries=[
-            aws.cloudwatch.MetricAlarmMetricQueryArgs(
-                id="q1", expression=spec.query, period=spec.period, return_data=True
-            )
-        ],
         evaluation_periods=spec.evaluation_periods,
         threshold=spec.threshold,
         comparison_operator=spec.comparison,
@@ -82,8 +84,5 @@ def query_alarm(
         alarm_actions=actions,
         ok_actions=actions,
         opts=opts,
+        **watched,
     )
-
-
-def _actions(topic_arn: Optional[pulumi.Input[str]]) -> list:
-    return [topic_arn] if topic_arn is not None else []

@@ -242,6 +242,11 @@ def test_upgrading_from_the_last_landing_only_trades_pair_alarms_for_one_query_a
     plan = upgrade(snapshot, stack)
     assert not plan.problems and not plan.notices and not plan.hazards
     changed = [s for s in plan.steps if s.op != "same"]
+    # Besides the alarms, only the API functions' code is updated in place (a new zip).
+    updated = [s for s in changed if s.op == "update"]
+    assert {(s.type, s.changed) for s in updated} == {("aws:lambda/function:Function", ("code",))}
+    assert len(updated) == regions
+    changed = [s for s in changed if s.op != "update"]
     created = [s.urn.split("::")[-1] for s in changed if s.op == "create"]
     deleted = [s.urn.split("::")[-1] for s in changed if s.op == "delete"]
     assert {s.type for s in changed} == {"aws:cloudwatch/metricAlarm:MetricAlarm"}
