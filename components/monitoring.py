@@ -81,10 +81,11 @@ class StackMonitoring(pulumi.ComponentResource):
         super().__init__(MONITORING_TYPE, name, None, opts)
         settings = args.settings
         if len(settings.regions) > 1:
+            replication = replication_alarm(args.table_name)  # the same query in every sending region
             for source in settings.regions:
                 query_alarm(
                     f"{name}-replication-{source}",
-                    replication_alarm(args.table_name),
+                    replication,
                     args.topic_arns[source],
                     pulumi.ResourceOptions(parent=self, provider=providers[source]),
                 )
