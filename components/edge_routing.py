@@ -48,9 +48,22 @@ def plan_routing_table(
     origins: Mapping[str, EdgeOrigin],
     health_path: str = edge_contract.DEFAULT_HEALTH_PATH,
     dials: Mapping[str, int] | None = None,
+    *,
+    health_interval_seconds: Optional[int] = None,
+    health_failure_threshold: Optional[int] = None,
 ) -> dict:
-    """The routing table dict (schema in functions/edge/contract.py), validated by the router's own parser."""
+    """The routing table dict (schema in functions/edge/contract.py), validated by the router's own parser.
+
+    `health_interval_seconds` and `health_failure_threshold` are the stack's healthCheck.intervalSeconds and
+    failureThreshold: the router's detection budget (both or neither; neither keeps the router's defaults,
+    a 10 s refresh and a 20 s budget, and writes no "healthCheck" key).
+    """
     _check_regions(home_region, regions, origins)
+    if (health_interval_seconds is None) != (health_failure_threshold is None):
+        raise ValueError(
+            "edge routing needs both health_interval_seconds and health_failure_threshold (the stack's "
+            f"healthCheck), or neither; got {health_interval_seconds!r} and {health_failure_threshold!r}"
+        )
     catalogue = region_catalogue.catalogue()
     table_regions = {}
     for code in regions:
@@ -70,6 +83,11 @@ def plan_routing_table(
         # Only the regions turned down (trafficDials): the router treats the rest as 100.
         "dials": {code: dial for code, dial in (dials or {}).items() if code in table_regions and dial < 100},
     }
+    if health_interval_seconds is not None:
+        table["healthCheck"] = {
+            "intervalSeconds": health_interval_seconds,
+            "failureThreshold": health_failure_threshold,
+        }
     try:
         RoutingTable.from_dict(table)
     except ValueError as error:
@@ -83,9 +101,21 @@ def routing_table_json(
     origins: Mapping[str, EdgeOrigin],
     health_path: str = edge_contract.DEFAULT_HEALTH_PATH,
     dials: Mapping[str, int] | None = None,
+    *,
+    health_interval_seconds: Optional[int] = None,
+    health_failure_threshold: Optional[int] = None,
 ) -> str:
     """The same table as the JSON text to package; stable for the same inputs (no spurious diffs)."""
-    return json.dumps(plan_routing_table(home_region, regions, origins, health_path, dials), indent=1) + "\n"
+    table = plan_routing_table(
+        home_region,
+        regions,
+        origins,
+        health_path,
+        dials,
+        health_interval_seconds=health_interval_seconds,
+        health_failure_threshold=health_failure_threshold,
+    )
+    return json.dumps(table, indent=1) + "\n"
 
 
 def nearest_region_by_country(table_regions: Mapping[str, Mapping]) -> dict[str, str]:

@@ -13,8 +13,17 @@ ROUTING_TABLE_FILE = "routing_table.json"
 ROUTED_REGION_HEADER = "x-routed-to-region"
 # Request header saying why: the basis of the choice ("affinity", "nearest", "country", "home"),
 # plus ";failover" when a preferred region was skipped as unhealthy, or ";fail-open" when every
-# region looked unhealthy and the first preference was used anyway.
+# region looked unhealthy and the first preference was used anyway; or "probe" (below).
 ROUTED_REASON_HEADER = "x-routed-reason"
+# Health probes go through the distribution itself (the regional entries admit only CloudFront): the
+# router asks https://<distributionDomainName><healthPath> with this header naming one region, and the
+# router that handles that request sends it straight to that region's origin, no health walk (reason
+# PROBE_REASON), so a probe measures exactly one region and never starts probes of its own.
+PROBE_REGION_HEADER = "x-gs-probe-region"
+PROBE_REASON = "probe"
+# Response header the API sets on every answer (functions/api/contract.py SERVED_BY_HEADER): a probe
+# is healthy only on a 200 that names the probed region here.
+SERVED_BY_HEADER = "x-served-by-region"
 # Cookie a client may set to pin itself to one region (home-region affinity).
 AFFINITY_COOKIE = "gs-region"
 
@@ -37,5 +46,13 @@ DEFAULT_HEALTH_PATH = "/health"
 #                                         # used when the viewer has no coordinates
 # }
 # "dials" (optional): region -> traffic dial 0-100 (absent: 100), as Global Accelerator's endpoint groups.
-TABLE_KEYS = ("homeRegion", "healthPath", "regions", "countries", "dials")
+# "healthCheck" (optional): the stack's healthCheck timing, the router's detection budget:
+#   {"intervalSeconds": 10|30, "failureThreshold": 1-10}. A dead region stops getting new requests within
+#   intervalSeconds x failureThreshold (plus one probe timeout for the request that finds out) and gets them
+#   again about one interval after it recovers. Absent: a 10 s refresh and a 20 s budget (the router's
+#   defaults before the table carried it).
+TABLE_KEYS = ("homeRegion", "healthPath", "regions", "countries", "dials", "healthCheck")
+HEALTH_CHECK_KEYS = ("intervalSeconds", "failureThreshold")
+HEALTH_INTERVALS = (10, 30)  # what Route 53 health checks allow: the one healthCheck config serves every door
+FAILURE_THRESHOLD_RANGE = (1, 10)
 REGION_KEYS = ("originHost", "protocol", "port", "lat", "lon")

@@ -1,4 +1,25 @@
-"""Point a CloudFront origin-request at one region's origin."""
+"""Point a CloudFront origin-request at one region's origin.
+
+What CloudFront documents (Lambda@Edge event structure, "Dynamic origin selection",
+https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-event-structure.html):
+"In the CloudFront origin request event, the origin object in the event structure contains information
+about the origin that the request would be routed to, based on the path pattern. You can update the values
+in the origin object to route a request to a different origin. When you update the origin object, you
+don't need to define the origin in the distribution. You can also replace an Amazon S3 origin object with
+a custom origin object, and vice versa. You can only specify a single origin per request; either a custom
+origin or an Amazon S3 origin, but not both."
+The origin object's documented kinds are `custom` (customHeaders, domainName, keepaliveTimeout, path, port,
+protocol, readTimeout, sslProtocols) and `s3`. Nothing there selects an origin defined in the distribution
+by its ID, and no VPC-origin object (no vpcOrigin id) is documented for Lambda@Edge; selecting a
+distribution's origin by ID is documented only for CloudFront Functions (`selectRequestOriginById` in the
+`cloudfront` module, viewer-request only: "Helper methods for origin modification",
+https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/helper-functions-origin-modification.html).
+So this module re-points by domain name, as a custom origin, and nothing else: that reaches a public
+origin (an API Gateway entry locked by the origin secret, an internet-facing ALB), not an internal ALB that
+CloudFront reaches only as a VPC origin. CloudFront resolves the new domain name itself ("If your function
+logic modifies the origin domain name, CloudFront will perform another DNS resolution on the updated domain
+name after the function has finished executing", Restrictions on Lambda@Edge).
+"""
 
 from typing import Any
 
@@ -50,17 +71,3 @@ def _previous_custom_origin(request: dict) -> dict:
 
 def _timeout(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value in _TIMEOUT_RANGE else default
-
-
-def origin_custom_headers(request: dict) -> dict[str, str]:
-    """The custom headers the distribution configured on the request's origin, as name -> value."""
-    headers = _previous_custom_origin(request).get("customHeaders")
-    if not isinstance(headers, dict):
-        return {}
-    found = {}
-    for name, entries in headers.items():
-        if isinstance(entries, list) and entries and isinstance(entries[0], dict):
-            value = entries[0].get("value")
-            if isinstance(name, str) and isinstance(value, str):
-                found[name] = value
-    return found

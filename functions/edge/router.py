@@ -1,5 +1,27 @@
-"""One origin-request in, the same request pointed at the chosen region out."""
+"""One origin-request in, the same request pointed at the chosen region out.
 
+Health probes go through the distribution itself. Under the exposure model the regional entries admit
+only CloudFront (ALBs are internal, reached as CloudFront VPC origins; API Gateway entries refuse any
+request without the origin-secret header CloudFront adds as an origin custom header), so the router
+cannot probe an origin directly. It probes `https://<distribution domain><healthPath>` with the header
+`x-gs-probe-region: <region>` (contract.PROBE_REGION_HEADER); CloudFront runs the origin-request trigger on
+that request too, and this router, seeing the header name a region of its table on a GET/HEAD of the
+health path, sends it straight to that region's origin with no health walk (reason "probe"). So probing
+never recurses, a probe measures exactly one region, and CloudFront adds the origin's custom headers
+(the secret) itself: the router never holds the secret. An unknown region in the header, or the header on
+any other path, is ignored (normal routing): a viewer can force a region only for the health check.
+
+The distribution's domain comes from the event: CloudFront's Lambda@Edge event structure documents, under
+"Config values", `distributionDomainName (read-only)`: "The domain name of the distribution that's
+associated with the request." (Records[0].cf.config; https://docs.aws.amazon.com/AmazonCloudFront/latest/
+DeveloperGuide/lambda-event-structure.html). Before its first request a container knows no domain, so it
+probes nothing; the first invocation sets the probe targets and starts the first round (and, with no
+verdict yet, waits at most one probe timeout for its preferred regions, walking the preference order, as
+health.py describes). An event without a usable domain leaves the targets as they are; a container that
+never had one routes on preference alone (no region is known unhealthy).
+"""
+
+import re
 from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
@@ -7,30 +29,72 @@ from random import random
 from typing import Optional
 
 from . import contract
-from .health import HealthMonitor
-from .origin import origin_custom_headers, route_request
+from .health import HealthMonitor, Target, timing
+from .origin import route_request
 from .routing import Decision, choose, preference
 from .table import RoutingTable
 from .viewer import viewer_from_headers
 
 PACKAGED_TABLE = Path(__file__).with_name(contract.ROUTING_TABLE_FILE)
+PROBE_SCHEME = "https"  # CloudFront's default domain answers HTTPS on 443; tests inject "http"
+_PROBE_HEADER = contract.PROBE_REGION_HEADER
+# A hostname, optionally with a port (a test's stand-in distribution on 127.0.0.1:<port>).
+_DOMAIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?$")
+_PROBE_METHODS = ("GET", "HEAD")
 
 
 class Router:
-    def __init__(self, table: RoutingTable, health: Optional[HealthMonitor] = None, draw: Callable[[], float] = random):
+    def __init__(
+        self,
+        table: RoutingTable,
+        health: Optional[HealthMonitor] = None,
+        draw: Callable[[], float] = random,
+        *,
+        probe_scheme: str = PROBE_SCHEME,
+    ):
         self.table = table
         self.draw = draw  # the dice for traffic dials
-        self.health = health if health is not None else HealthMonitor(table.health_urls())
+        self.health = (
+            health if health is not None else HealthMonitor(**timing(table.health_interval, table.failure_threshold))
+        )
+        self.probe_scheme = probe_scheme
+        self.distribution: Optional[str] = None  # the domain the probes go through, once known
 
     @classmethod
-    def from_file(cls, path: Path = PACKAGED_TABLE) -> "Router":
-        return cls(RoutingTable.from_file(path))
+    def from_file(cls, path: Path = PACKAGED_TABLE, **kwargs) -> "Router":
+        return cls(RoutingTable.from_file(path), **kwargs)
 
     def handle(self, event: dict) -> dict:
-        request = event["Records"][0]["cf"]["request"]
-        self.health.use_probe_headers(origin_custom_headers(request))
+        record = event["Records"][0]["cf"]
+        request = record["request"]
+        forced = self.probed_region(request)
+        if forced is not None:
+            return route_request(request, self.table.regions[forced], contract.PROBE_REASON)
+        self._probe_through(record.get("config"))
         decision = self.decide(request.get("headers"))
         return route_request(request, self.table.regions[decision.region], decision.reason)
+
+    def probed_region(self, request: dict) -> Optional[str]:
+        """The region a health probe through the distribution asks for, or None for any other request."""
+        if request.get("uri") != self.table.health_path or request.get("method") not in _PROBE_METHODS:
+            return None
+        headers = request.get("headers")
+        entries = headers.get(_PROBE_HEADER) if isinstance(headers, dict) else None
+        if not isinstance(entries, list) or not entries or not isinstance(entries[0], dict):
+            return None
+        value = entries[0].get("value")
+        region = value.strip().lower() if isinstance(value, str) else None
+        return region if region in self.table.regions else None
+
+    def probe_targets(self, domain: str) -> dict[str, Target]:
+        url = f"{self.probe_scheme}://{domain}{self.table.health_path}"
+        return {code: Target(url, {_PROBE_HEADER: code}) for code in self.table.regions}
+
+    def _probe_through(self, config) -> None:
+        domain = config.get("distributionDomainName") if isinstance(config, dict) else None
+        if isinstance(domain, str) and domain != self.distribution and _DOMAIN.match(domain):
+            self.distribution = domain
+            self.health.set_targets(self.probe_targets(domain))
 
     def decide(self, headers) -> Decision:
         basis, order = preference(self.table, viewer_from_headers(headers))

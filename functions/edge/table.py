@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from . import contract
 from .geo import is_coordinate, unit_vector
@@ -41,6 +41,9 @@ class RoutingTable:
     regions: Mapping[str, RegionOrigin]  # configured order
     countries: Mapping[str, str]
     dials: Mapping[str, int] = field(default_factory=dict)  # region -> 0-100; absent: 100
+    # The stack's healthCheck timing (seconds, consecutive failed probes); None: the router's defaults.
+    health_interval: Optional[int] = None
+    failure_threshold: Optional[int] = None
 
     def dial(self, code: str) -> int:
         return self.dials.get(code, 100)
@@ -86,7 +89,8 @@ class RoutingTable:
                 raise ValueError(f"routing table dial for {region!r}, not one of {list(regions)}")
             if isinstance(dial, bool) or not isinstance(dial, int) or not 0 <= dial <= 100:
                 raise ValueError(f"routing table dial for {region} must be an integer 0-100, got {dial!r}")
-        return cls(home, health_path, regions, dict(countries), dict(dials))
+        interval, threshold = _health_check(raw.get("healthCheck"))
+        return cls(home, health_path, regions, dict(countries), dict(dials), interval, threshold)
 
     @classmethod
     def from_file(cls, path: Path) -> "RoutingTable":
@@ -115,3 +119,22 @@ def _region(code: Any, raw: Any) -> RegionOrigin:
     if not numbers or not is_coordinate(lat, lon):
         raise ValueError(f"{where}: 'lat'/'lon' must be degrees within [-90, 90] / [-180, 180], got {lat!r}, {lon!r}")
     return RegionOrigin(code, host, protocol, port, float(lat), float(lon))
+
+
+def _health_check(raw: Any) -> tuple[Optional[int], Optional[int]]:
+    if raw is None:
+        return None, None
+    keys = list(contract.HEALTH_CHECK_KEYS)
+    if not isinstance(raw, dict) or sorted(raw) != sorted(keys):
+        raise ValueError(f"routing table 'healthCheck' must be an object with exactly the keys {keys}, got {raw!r}")
+    interval, threshold = raw["intervalSeconds"], raw["failureThreshold"]
+    if isinstance(interval, bool) or interval not in contract.HEALTH_INTERVALS:
+        raise ValueError(
+            f"routing table 'healthCheck.intervalSeconds' must be one of {list(contract.HEALTH_INTERVALS)}, got {interval!r}"
+        )
+    low, high = contract.FAILURE_THRESHOLD_RANGE
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or not low <= threshold <= high:
+        raise ValueError(
+            f"routing table 'healthCheck.failureThreshold' must be an integer {low}-{high}, got {threshold!r}"
+        )
+    return interval, threshold

@@ -14,6 +14,7 @@ from components.edge_routing import (
     routing_table_json,
 )
 from functions.edge import contract
+from functions.edge.health import timing
 from functions.edge.routing import decide
 from functions.edge.table import RoutingTable
 from functions.edge.viewer import Viewer
@@ -35,7 +36,7 @@ def plan(**overrides):
 
 
 def test_table_follows_the_contract_schema():
-    table = plan()
+    table = plan(health_interval_seconds=30, health_failure_threshold=3)
 
     assert list(table) == list(contract.TABLE_KEYS)
     assert (table["homeRegion"], table["healthPath"]) == ("us-east-1", "/health")
@@ -167,3 +168,57 @@ def test_the_edge_package_origin_tls_matches_the_catalogue():
     from functions.edge.origin import SSL_PROTOCOLS
 
     assert SSL_PROTOCOLS == list(CLOUDFRONT_ORIGIN_SSL_PROTOCOLS)
+
+
+def test_the_stacks_health_timing_is_the_routers_detection_budget():
+    table = RoutingTable.from_dict(plan(health_interval_seconds=10, health_failure_threshold=4))
+
+    assert plan(health_interval_seconds=10, health_failure_threshold=4)["healthCheck"] == {
+        "intervalSeconds": 10,
+        "failureThreshold": 4,
+    }
+    assert (table.health_interval, table.failure_threshold) == (10, 4)
+    assert timing(table.health_interval, table.failure_threshold) == {
+        "ttl": 10.0,
+        "max_stale": 40.0,
+        "failure_threshold": 4,
+    }
+
+
+def test_without_health_timing_the_table_is_as_before_and_the_router_keeps_its_defaults():
+    table = plan()
+
+    assert "healthCheck" not in table
+    parsed = RoutingTable.from_dict(table)
+    assert timing(parsed.health_interval, parsed.failure_threshold) == {
+        "ttl": 10.0,
+        "max_stale": 20.0,
+        "failure_threshold": 1,
+    }
+    assert routing_table_json("us-east-1", THREE, ORIGINS, "/health") == routing_table_json(
+        "us-east-1", THREE, ORIGINS, "/health", None, health_interval_seconds=None, health_failure_threshold=None
+    )
+
+
+@pytest.mark.parametrize(
+    "interval, threshold, message",
+    [
+        (10, None, "both health_interval_seconds and health_failure_threshold"),
+        (None, 3, "both health_interval_seconds and health_failure_threshold"),
+        (15, 3, "'healthCheck.intervalSeconds' must be one of [10, 30]"),
+        (30, 0, "'healthCheck.failureThreshold' must be an integer 1-10"),
+        (30, 11, "'healthCheck.failureThreshold' must be an integer 1-10"),
+        (30, True, "'healthCheck.failureThreshold' must be an integer 1-10"),
+    ],
+)
+def test_bad_health_timing_is_refused_naming_it(interval, threshold, message):
+    with pytest.raises(ValueError) as error:
+        plan(health_interval_seconds=interval, health_failure_threshold=threshold)
+
+    assert message in str(error.value)
+
+
+def test_the_served_by_header_the_probes_check_is_the_one_the_api_sets():
+    from functions.api import contract as api_contract
+
+    assert contract.SERVED_BY_HEADER == api_contract.SERVED_BY_HEADER

@@ -5,6 +5,7 @@ import copy
 from collections.abc import Callable
 from typing import Optional
 
+from functions.edge import contract
 from functions.edge.health import HealthMonitor
 from functions.edge.table import RoutingTable
 from tests.support.clock import FakeClock
@@ -64,7 +65,12 @@ def viewer_headers(*, coordinates=None, country=None, cookie=None) -> dict:
     return headers
 
 
-def origin_request_event(headers=None, *, origin=None, uri="/items/42", querystring="verbose=1", method="GET") -> dict:
+DISTRIBUTION = "d111111abcdef8.cloudfront.net"
+
+
+def origin_request_event(
+    headers=None, *, origin=None, uri="/items/42", querystring="verbose=1", method="GET", distribution=DISTRIBUTION
+) -> dict:
     """An origin-request event as CloudFront sends it (the shape in the Lambda@Edge event docs)."""
     base_headers = {
         "x-forwarded-for": [{"key": "X-Forwarded-For", "value": "203.0.113.178"}],
@@ -81,7 +87,7 @@ def origin_request_event(headers=None, *, origin=None, uri="/items/42", querystr
             {
                 "cf": {
                     "config": {
-                        "distributionDomainName": "d111111abcdef8.cloudfront.net",
+                        "distributionDomainName": distribution,
                         "distributionId": "EDFDVBD6EXAMPLE",
                         "eventType": "origin-request",
                         "requestId": "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
@@ -114,22 +120,33 @@ def origin_request_event(headers=None, *, origin=None, uri="/items/42", querystr
 
 
 class ScriptedProber:
-    """Answers per origin host: True (200), False (other answer), None (no answer). Default healthy."""
+    """Answers per origin host: True (200), False (other answer), None (no answer). Default healthy.
 
-    def __init__(self, clock: Optional[FakeClock] = None):
+    A probe through the distribution names its region in the probe header: it is answered as that
+    region's origin host (from `hosts`, the test table's by default)."""
+
+    def __init__(self, clock: Optional[FakeClock] = None, hosts: Optional[dict[str, str]] = None):
         self.answers: dict[str, Optional[bool]] = {}
         self.delays: dict[str, float] = {}  # fake seconds a probe takes (advances the fake clock)
         self.calls: list[str] = []
         self.headers: list[dict] = []  # the headers each probe sent
+        self.expected: list[Optional[str]] = []  # the region each probe wanted to be served by
+        self.hosts = hosts if hosts is not None else {code: r["originHost"] for code, r in TABLE["regions"].items()}
         self._clock = clock
 
     def set(self, host: str, answer: Optional[bool]) -> None:
         self.answers[host] = answer
 
-    def __call__(self, url: str, timeout: float, headers: Optional[dict] = None) -> Optional[bool]:
+    def __call__(
+        self, url: str, timeout: float, headers: Optional[dict] = None, expect_region: Optional[str] = None
+    ) -> Optional[bool]:
         host = url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+        probed = (headers or {}).get(contract.PROBE_REGION_HEADER)
+        if probed is not None:
+            host = self.hosts[probed]
         self.calls.append(url)
         self.headers.append(dict(headers or {}))
+        self.expected.append(expect_region)
         if host in self.delays and self._clock is not None:
             self._clock.advance(self.delays[host])
         return self.answers.get(host, True)

@@ -1,10 +1,12 @@
 """A tiny HTTP origin on 127.0.0.1 for the real prober: /health 200, /sick 503, /moved 302, and
-/guarded: 200 only with the origin secret header (403 otherwise, as a locked-down ALB answers)."""
+/guarded: 200 only with the origin secret header (403 otherwise, as a locked-down ALB answers).
+`local_origin(region)` also names its region in `x-served-by-region`, as the API does on every answer."""
 
 import socket
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
 
+from functions.edge.contract import SERVED_BY_HEADER
 from tests.support.local_http import serving
 
 ANSWERS = {"/health": 200, "/sick": 503, "/moved": 302}
@@ -12,6 +14,8 @@ GUARDED_PATH, ORIGIN_SECRET = "/guarded", "s3cr3t"
 
 
 class _Origin(BaseHTTPRequestHandler):
+    region = None
+
     def do_GET(self):
         status = ANSWERS.get(self.path, 404)
         if self.path == GUARDED_PATH:
@@ -19,6 +23,8 @@ class _Origin(BaseHTTPRequestHandler):
         self.send_response(status)
         if status == 302:
             self.send_header("Location", "/health")
+        if self.region is not None:
+            self.send_header(SERVED_BY_HEADER, self.region)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -27,9 +33,10 @@ class _Origin(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def local_origin():
-    """Yields the port of a running origin; stops it on exit."""
-    with serving(_Origin) as port:
+def local_origin(region=None):
+    """Yields the port of a running origin (answering as `region` when given); stops it on exit."""
+    handler = type("_RegionOrigin", (_Origin,), {"region": region})
+    with serving(handler) as port:
         yield port
 
 

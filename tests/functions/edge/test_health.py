@@ -2,7 +2,7 @@
 
 import pytest
 
-from functions.edge.health import MAX_STALE_SECONDS, TTL_SECONDS, HealthMonitor
+from functions.edge.health import MAX_STALE_SECONDS, TTL_SECONDS, HealthMonitor, timing
 from functions.edge.routing import decide, plan_route
 from functions.edge.viewer import Viewer
 from tests.functions.edge.fakes import ALB_HOST, API_GATEWAY_HOST, CUSTOM_DOMAIN_HOST, Spawner, monitor, routing_table
@@ -191,3 +191,45 @@ def test_failed_region_stops_getting_requests_within_30s_and_comes_back(interval
     assert all(region == "eu-west-1" for t, region in routed if t < failed_at)
     assert all(region == "us-east-1" for t, region in routed if failed_at + 30 <= t < recovered_at)
     assert all(region == "eu-west-1" for t, region in routed if t >= recovered_at + 30)
+
+
+def test_with_a_threshold_a_region_survives_fewer_failed_probes_and_goes_after_that_many(clock, prober, spawner):
+    health = monitor(TABLE, prober, clock, spawner, **timing(10, 3))
+    request(health)
+    prober.set(ALB_HOST, False)
+    for _ in range(2):
+        clock.advance(10)
+        assert request(health) == frozenset()  # one, then two failed rounds: still within the threshold
+    clock.advance(10)
+
+    assert request(health) == {"eu-west-1"}  # the third failed round
+    prober.set(ALB_HOST, True)
+    clock.advance(10)
+    assert request(health) == frozenset()  # the next round brings it back
+
+
+def test_a_probe_launched_after_the_budget_is_spent_is_not_recorded_as_down(clock, prober, spawner):
+    """Never condemn a region for the time the walk spent waiting on others (no fail-open by poisoning)."""
+    health = monitor(TABLE, prober, clock, spawner, probe_timeout=0.05)
+    first_round = clock.now
+    request(health)  # every region healthy
+    clock.advance(TTL_SECONDS + 2)
+    spawner.hold = 3
+    request(health)  # the second round hangs with the container...
+    for host in (ALB_HOST, API_GATEWAY_HOST, CUSTOM_DOMAIN_HOST):
+        prober.set(host, None)
+    spawner.release()  # ...and its timeouts, spanning a freeze, are dropped
+    for host in (ALB_HOST, API_GATEWAY_HOST, CUSTOM_DOMAIN_HOST):
+        prober.set(host, True)
+    clock.now = first_round + MAX_STALE_SECONDS + 1  # stale verdicts, no round due: the request asks itself
+    spawner.hold = 2  # its own probes hang too
+
+    def order():
+        yield "eu-west-1"
+        clock.advance(1)  # the first wait used the budget before the next probe starts
+        yield "us-east-1"
+
+    assert request(health, order()) == {"eu-west-1", "us-east-1"}
+    spawner.release()
+    assert health.verdicts()["eu-west-1"].healthy is False  # it had the whole budget: a real timeout
+    assert health.verdicts()["us-east-1"].healthy is True  # launched late: its own answer counts

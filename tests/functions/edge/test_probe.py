@@ -17,6 +17,16 @@ def test_a_guarded_origin_is_healthy_only_to_a_probe_with_the_origin_secret():
         assert probe_health(url, 2.0, {"x-origin-verify": ORIGIN_SECRET}) is True
 
 
+def test_a_200_counts_only_when_served_by_the_probed_region():
+    """Through the distribution, a mis-route or CloudFront's own error page must not pass for health."""
+    with local_origin("eu-west-1") as port, local_origin() as anonymous:
+        url = f"http://127.0.0.1:{port}/health"
+        assert probe_health(url, 2.0, expect_region="eu-west-1") is True
+        assert probe_health(url, 2.0, expect_region="us-east-1") is False  # another region answered
+        assert probe_health(f"http://127.0.0.1:{anonymous}/health", 2.0, expect_region="eu-west-1") is False
+        assert probe_health(f"http://127.0.0.1:{port}/sick", 2.0, expect_region="eu-west-1") is False
+
+
 def test_any_other_status_is_unhealthy():
     with local_origin() as port:
         assert probe_health(f"http://127.0.0.1:{port}/sick", 2.0) is False
@@ -44,7 +54,7 @@ def test_tls_failure_is_unhealthy():
 
 
 def test_monitor_with_real_threads_and_prober():
-    with local_origin() as up, silent_origin() as silent:
+    with local_origin("us-east-1") as up, silent_origin() as silent:
         health = HealthMonitor(
             {
                 "eu-west-1": f"http://127.0.0.1:{closed_port()}/health",

@@ -5,11 +5,14 @@ import copy
 import pytest
 
 from functions.edge import contract
+from functions.edge.health import HealthMonitor
 from functions.edge.router import Router
+from functions.edge.table import RoutingTable
 from tests.functions.edge.fakes import (
     ALB_HOST,
     API_GATEWAY_HOST,
     CUSTOM_DOMAIN_HOST,
+    DISTRIBUTION,
     FRANKFURT,
     NEW_YORK,
     SYDNEY,
@@ -20,6 +23,7 @@ from tests.functions.edge.fakes import (
     routing_table,
     viewer_headers,
 )
+from tests.functions.edge.fakes import TABLE as TABLE_DICT
 
 TABLE = routing_table()
 
@@ -53,10 +57,86 @@ def test_viewer_in_frankfurt_is_sent_to_the_http_only_alb_in_ireland(router):
     assert request["headers"]["host"] == [{"key": "Host", "value": ALB_HOST}]
 
 
-def test_health_probes_carry_the_distributions_origin_secret(router, prober):
-    """A locked-down entry answers 403 without it: a probe without it would take every region for down."""
+def test_health_probes_go_through_the_distribution_naming_one_region_and_never_carry_the_secret(router, prober):
+    """The entries admit only CloudFront: the router probes its own distribution; CloudFront adds the secret."""
     router.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT, country="DE")))
-    assert prober.headers and all(sent == {"x-origin-verify": "s3cr3t"} for sent in prober.headers)
+
+    assert prober.calls and all(url == f"https://{DISTRIBUTION}/health" for url in prober.calls)
+    assert [sent[contract.PROBE_REGION_HEADER] for sent in prober.headers] == prober.expected
+    assert set(prober.expected) <= set(TABLE.regions)
+    assert not any("x-origin-verify" in sent for sent in prober.headers)
+
+
+def probe_event(region: str, **kwargs) -> dict:
+    return origin_request_event(
+        {**viewer_headers(coordinates=FRANKFURT), **header(contract.PROBE_REGION_HEADER, region)},
+        uri=kwargs.pop("uri", "/health"),
+        querystring="",
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-2"])
+def test_a_probe_goes_straight_to_the_region_it_names_without_probing_anything(router, prober, region):
+    prober.set(TABLE.regions[region].origin_host, False)  # even a region believed down: it measures that region
+
+    request = router.handle(probe_event(region))
+
+    assert routed(request) == (region, contract.PROBE_REASON)
+    assert request["origin"]["custom"]["domainName"] == TABLE.regions[region].origin_host
+    assert prober.calls == []  # no health walk: a probe never starts probes (no recursion)
+    assert router.distribution is None  # nor does it set up this container's probing
+
+
+def test_the_probe_header_value_is_read_case_and_space_insensitively(router):
+    assert routed(router.handle(probe_event(" EU-West-1 "))) == ("eu-west-1", contract.PROBE_REASON)
+
+
+@pytest.mark.parametrize("region", ["eu-central-1", "", "../eu-west-1"])
+def test_an_unknown_region_in_the_probe_header_is_ignored(router, prober, region):
+    request = router.handle(probe_event(region))
+
+    assert routed(request) == ("eu-west-1", "nearest")
+    assert prober.calls  # normal routing, health walk included
+
+
+@pytest.mark.parametrize("change", [{"uri": "/items/42"}, {"method": "PUT"}])
+def test_the_probe_header_forces_a_region_only_for_a_get_of_the_health_path(router, change):
+    assert routed(router.handle(probe_event("ap-southeast-2", **change))) == ("eu-west-1", "nearest")
+
+
+def test_a_request_through_the_distribution_while_every_probe_is_refused_fails_open(router, prober):
+    for host in (ALB_HOST, API_GATEWAY_HOST, CUSTOM_DOMAIN_HOST):
+        prober.set(host, False)
+
+    assert routed(router.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT))))[1] == "nearest;fail-open"
+
+
+def test_without_a_distribution_domain_nothing_is_probed_and_routing_follows_preference(clock, prober):
+    router = Router(TABLE, HealthMonitor(prober=prober, clock=clock, spawn=Spawner()))
+    prober.set(ALB_HOST, False)
+
+    request = router.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT), distribution=None))
+
+    assert routed(request) == ("eu-west-1", "nearest")
+    assert prober.calls == []
+
+
+def test_the_first_request_gives_the_container_its_distribution_and_probing_starts_there(clock, prober):
+    router = Router(TABLE, HealthMonitor(prober=prober, clock=clock, spawn=Spawner()))
+    prober.set(ALB_HOST, False)
+
+    request = router.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT)))
+
+    assert router.distribution == DISTRIBUTION
+    assert routed(request) == ("us-east-1", "nearest;failover")
+
+
+def test_the_routers_own_monitor_takes_the_tables_health_timing():
+    raw = {**copy.deepcopy(TABLE_DICT), "healthCheck": {"intervalSeconds": 30, "failureThreshold": 4}}
+    health = Router(RoutingTable.from_dict(raw)).health
+
+    assert (health._ttl, health._max_stale, health._threshold) == (30.0, 120.0, 4)
 
 
 def test_viewer_in_new_york_is_sent_to_the_https_api_in_virginia(router):
