@@ -129,6 +129,8 @@ class HealthMonitor:
         self._lock = threading.Lock()
         # region -> recent outcomes (started_at, healthy), oldest first, at most threshold + 1 of them
         self._outcomes: dict[str, list[tuple[float, bool]]] = {}
+        # region -> (last healthy start, last failed start, failures since the last healthy): read per request
+        self._summary: dict[str, tuple[Optional[float], Optional[float], int]] = {}
         self._probes: dict[str, _Probe] = {}
         self._round_started_at: Optional[float] = None
         self._invocation = 0
@@ -185,10 +187,10 @@ class HealthMonitor:
 
     def _usable_verdict(self, region: str, now: float) -> Optional[bool]:
         with self._lock:
-            outcomes = list(self._outcomes.get(region, ()))
-        healthy_at = max((at for at, healthy in outcomes if healthy), default=None)
-        failed_at = max((at for at, healthy in outcomes if not healthy), default=None)
-        failures_since = sum(1 for at, healthy in outcomes if not healthy and (healthy_at is None or at > healthy_at))
+            summary = self._summary.get(region)
+        if summary is None:
+            return None
+        healthy_at, failed_at, failures_since = summary
         if healthy_at is not None and now - healthy_at <= self._max_stale and failures_since < self._threshold:
             return True
         if failed_at is not None and now - failed_at <= self._max_stale:
@@ -255,6 +257,12 @@ class HealthMonitor:
             outcomes.append((probe.started_at, healthy))
             outcomes.sort(key=lambda outcome: outcome[0])
             del outcomes[: -(self._threshold + 1)]
+            healthy_at = max((at for at, ok in outcomes if ok), default=None)
+            self._summary[probe.region] = (
+                healthy_at,
+                max((at for at, ok in outcomes if not ok), default=None),
+                sum(1 for at, ok in outcomes if not ok and (healthy_at is None or at > healthy_at)),
+            )
             if previous is not None and outcomes[-1][1] != previous:
                 _log.warning("region %s probe now says %s", probe.region, "healthy" if healthy else "unhealthy")
         probe.done.set()
