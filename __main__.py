@@ -9,12 +9,11 @@ from components import backend_plan, naming
 from components.config import load_settings
 from components.dns import build_dns
 from components.entries.base import DomainBinding
+from components.exposure import entry_access, plan_exposure, probes_entries
 from components.front_doors import build_front_doors
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
 from components.monitoring import AlarmTopics, StackMonitoring, StackMonitoringArgs
-from components.origin_lockdown import lock_entries
-from components.origin_protection import INTERNAL, LOCKED, alb_scheme, lock_state, plan_origin_guard
 from components.origin_secret import OriginSecret, OriginSecretArgs
 from components.probes import Probes, ProbesArgs, probe_targets
 from components.process import tune_garbage_collector
@@ -24,14 +23,10 @@ from components.web_acl import build_web_acls
 
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
-# The table cannot move: refused before any resource. Its tags also say what the last update left.
-deployed = refuse_home_region_change(settings, naming.table_name(settings))
+refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: refused before any resource
 providers = build_providers(settings)
 dns = build_dns(settings, providers)
-
-guard = plan_origin_guard(settings.strategies, settings.backend)
-lock = lock_state(guard, settings.strategies, deployed)  # locking waits until no other door serves
-scheme = alb_scheme(guard, deployed)  # fixed when the ALBs are created
+exposure = plan_exposure(settings.strategies, settings.backend)  # who reaches the entries, and how
 
 table = GlobalTable(
     "items",
@@ -42,14 +37,24 @@ table = GlobalTable(
         deletion_protection=settings.deletion_protection,
         consistency=settings.table_consistency,
         witness_region=settings.witness_region,
-        front_doors=settings.strategies,
-        alb_scheme=scheme if settings.backend == "alb" else None,
     ),
     provider=providers.home,
 )
 
 topics = AlarmTopics("alarms", settings, providers)  # every alarm notifies its region's topic
-secret = OriginSecret("origin", OriginSecretArgs(settings.origin_secret_version)) if guard.secret_header else None
+secret = (
+    OriginSecret(
+        "origin",
+        OriginSecretArgs(
+            settings.origin_secret_version,
+            regions=settings.regions if exposure.guard_in_function else (),
+            stack=settings.stack,
+        ),
+        providers,
+    )
+    if exposure.origin_secret
+    else None
+)
 
 backends = {}
 for region in settings.regions:
@@ -71,40 +76,43 @@ for region in settings.regions:
             ),
             health=settings.health_check,
             deletion_protection=settings.deletion_protection,
+            exposure=exposure,
             domain=binding,
-            origin_secrets=None if secret is None else secret.accepted,
-            origin_locked=lock == LOCKED,
             access_log_days=settings.access_log_days,
             auth=settings.auth,
-            internal_entry=scheme == INTERNAL,
             alarm_topic_arn=topics.arns[region],
             global_accelerator="globalaccelerator" in settings.strategies,
+            origin_secret=None if secret is None else secret.current,
+            origin_secret_version=settings.origin_secret_version,
+            origin_guard_environment=(
+                secret.function_environment(None if dns is None else dns.hostnames.direct_names)
+                if secret is not None and exposure.guard_in_function
+                else None
+            ),
+            origin_guard_access=secret.read_statement(region) if secret is not None and exposure.guard_in_function else None,
         ),
         provider=providers[region],
     )
 
-web_acls = build_web_acls(settings, providers, backends)  # where origin_protection.waf_coverage says
-
-# Entries open before the doors move (the main name waits for them); they lock after (they wait for the doors).
-opened = () if lock == LOCKED else lock_entries(backends, providers, lock)
+# Where exposure.waf_coverage says; CloudFront's requests are told apart by its secret.
+web_acls = build_web_acls(settings, providers, backends, None if secret is None else secret.current)
 front_doors = build_front_doors(
     settings,
     [b.endpoint for b in backends.values()],
     providers,
     dns,
     origin_secret=None if secret is None else secret.current,
-    origin_accepted_by=tuple(b.origin_acceptor for b in backends.values() if b.origin_acceptor),
-    entries_open=opened + (() if lock == LOCKED else tuple(g for b in backends.values() for g in b.origin_gates)),
+    origin_accepted_by=() if secret is None else secret.accepted_by,
     web_acl_arns=web_acls,
 )
-if lock == LOCKED:
-    lock_entries(backends, providers, lock, after=front_doors.serving)
 
-# Every region probes every door and every region's entry once a minute.
+# Every region probes every door, and every entry that answers strangers, once a minute.
 targets = probe_targets(
     dict(front_doors.urls),
     settings.health_check.path,
-    None if settings.hostnames is None else dict(settings.hostnames.regional),
+    None
+    if settings.hostnames is None or not probes_entries(exposure, settings.strategies)
+    else dict(settings.hostnames.regional),
 )
 for region in settings.probe_regions:
     Probes(
@@ -129,4 +137,6 @@ pulumi.export("url", front_doors.url)
 pulumi.export("frontDoor", dict(settings.front_door) if settings.is_ab else settings.strategies[0])
 pulumi.export("frontDoorUrls", front_doors.urls)
 pulumi.export("regionalEndpoints", {region: b.endpoint.url for region, b in backends.items()})
+# Who can reach each regional entry: "public", "internal" (no public address) or "cloudfront-only".
+pulumi.export("entryAccess", entry_access(exposure, settings.strategies, settings.regions))
 pulumi.export("tableName", table.name)

@@ -116,10 +116,10 @@ class DoorFacts:
     ipv6: bool  # answers AAAA on its hostname
     needs_edge_region: bool = False  # builds in us-east-1 whatever the stack's regions (certificate, functions)
     why_backends: str = ""  # shown when a backend is refused
-    # How an entry can tell this door's requests from anyone else's: "secret-header" (the door adds a
-    # per-stack secret header to every origin request), "internal-entry" (the door reaches entries that
-    # have no public address), or "none" (the entry must stay public).
-    origin_guard: str = "none"
+    # How the door reaches a regional entry (components/exposure.py): "client" (clients connect to the
+    # entry themselves, so it must be public), "private-network" (the door reaches entries that have no
+    # public address), or "edge" (CloudFront: a public custom origin that sends the stack's secret header).
+    reaches_entry: str = "client"
     # The hop a backend without TLS (an ALB without a domain) leaves unencrypted behind this door.
     plaintext_hop: str = ""
     # The WAFv2 scope of a web ACL on the door itself, or "" when the door cannot take one.
@@ -131,8 +131,10 @@ class BackendFacts:
     component: str  # "module:Class" of its RegionalEntry component
     description: str
     https_without_domain: bool  # serves HTTPS on an AWS-owned name when the stack has no domain
-    # Origin guards (DoorFacts.origin_guard) this entry enforces; behind other doors it stays public.
-    origin_guards: tuple[str, ...] = ()
+    # The entry can be made internal (no public address): doors that reach entries privately use that.
+    private_network: bool = False
+    # The entry routes by listener rules (an ALB): it refuses requests without the origin secret itself.
+    listener_rules: bool = False
     # The entry cannot check a header itself, so the function does (functions/api/origin_guard.py).
     origin_guard_in_function: bool = False
     takes_web_acl: bool = False  # a REGIONAL WAFv2 web ACL can be associated with it (HTTP APIs cannot)
@@ -156,7 +158,7 @@ DOORS: dict[str, DoorFacts] = {
         why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
         plaintext_hop="clients -> Global Accelerator -> ALB is plain HTTP on port 80",
         # GA reaches internal ALBs (the VPC keeps the internet gateway GA requires).
-        origin_guard="internal-entry",
+        reaches_entry="private-network",
     ),
     "cloudfront": DoorFacts(
         component="components.front_doors.cloudfront_edge:CloudFrontEdgeFrontDoor",
@@ -165,7 +167,7 @@ DOORS: dict[str, DoorFacts] = {
         passes_client_host=False,
         ipv6=True,
         needs_edge_region=True,
-        origin_guard="secret-header",
+        reaches_entry="edge",
         plaintext_hop="CloudFront -> ALB is plain HTTP across the internet",
         web_acl_scope="CLOUDFRONT",
     ),
@@ -176,14 +178,14 @@ BACKENDS: dict[str, BackendFacts] = {
         component="components.entries.alb:AlbEntry",
         description="Application Load Balancer in a small VPC, Lambda target group",
         https_without_domain=False,
-        origin_guards=("secret-header", "internal-entry"),
+        private_network=True,
+        listener_rules=True,
         takes_web_acl=True,
     ),
     "apigateway": BackendFacts(
         component="components.entries.http_api:HttpApiEntry",
         description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains",
         https_without_domain=True,
-        origin_guards=("secret-header",),
         origin_guard_in_function=True,
     ),
 }
@@ -215,25 +217,9 @@ ORIGIN_SECRET_HEADER = api_contract.ORIGIN_SECRET_HEADER
 CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 # Letters and digits only: ALB header conditions treat * and ? as wildcards.
 ORIGIN_SECRET_LENGTH = 40
-MAX_ORIGIN_SECRET_VERSION = 1_000_000
-# The table's tag saying whether the stack's ALBs were created internal: an ALB's scheme is fixed at
-# creation (changing it replaces the ALB), so it follows the doors a stack was created with.
-ALB_SCHEME_TAG = "alb-scheme"
-
-# The table's tag saying which doors the last update left serving, e.g. "cloudfront" or "cloudfront+route53".
-FRONT_DOORS_TAG = "front-doors"
-
-
-def front_doors_tag(strategies: tuple[str, ...]) -> str:
-    return "+".join(sorted(strategies))
-
-
-# Tag on the resource that will enforce the origin secret while that waits for the next update.
-ORIGIN_LOCK_TAG = "origin-lock"
-
-# Listener rule priorities on a guarded ALB (1-50000; lower is evaluated first).
-ORIGIN_ACCEPT_PRIORITY = 10
-ORIGIN_LOCKDOWN_PRIORITY = 50000
+# Each version's accept rule takes its own ALB listener priority (1-50000, a few kept for other rules), so
+# any two versions, old and new side by side during a rotation, never claim the same priority.
+MAX_ORIGIN_SECRET_VERSION = 48_000
 
 
 # -- WAF -----------------------------------------------------------------------------------------

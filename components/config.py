@@ -51,7 +51,7 @@ from components.catalogue import (
     mrsc_set_of,
 )
 from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
-from components.origin_protection import plaintext_hop, waf_coverage
+from components.exposure import plaintext_hop, waf_coverage
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
@@ -146,7 +146,7 @@ _HELP: dict[str, tuple[str, str]] = {
         f"pulumi config set {_key('accessLogDays')} {DEFAULT_ACCESS_LOG_DAYS}",
     ),
     "originSecretVersion": (
-        f"an integer from 1 to {MAX_ORIGIN_SECRET_VERSION}; raise it by one to rotate CloudFront's origin secret",
+        f"an integer from 1 to {MAX_ORIGIN_SECRET_VERSION}; change it (up, down or a jump: any change is safe) to rotate CloudFront's origin secret",
         f"pulumi config set {_key('originSecretVersion')} 2  (one more than the current value)",
     ),
 }

@@ -27,8 +27,12 @@ class RegionalEndpoint:
     # Hostname -> alias target for every hostname this region serves (empty without a domain).
     aliases: Mapping[str, AliasTarget] = field(default_factory=dict)
     alb_arn: Optional[pulumi.Output[str]] = None
-    # The listener Global Accelerator reaches (its own port), which its endpoint groups wait for.
-    listeners: tuple[pulumi.Resource, ...] = ()
+    # What a door must wait for before it sends traffic here, by how it reaches the entry
+    # (DoorFacts.reaches_entry): the security-group rules and the listener that admit it. A door's
+    # resources depend on them, so they are created before the door and deleted after it.
+    gates: Mapping[str, tuple[pulumi.Resource, ...]] = field(default_factory=dict)
+    # No public address: only doors that reach entries privately get here (components/exposure.py).
+    private: bool = False
 
     @classmethod
     def build(
@@ -40,7 +44,8 @@ class RegionalEndpoint:
         health_path: str,
         aliases: Optional[Mapping[str, AliasTarget]] = None,
         alb_arn: Optional[pulumi.Output[str]] = None,
-        listeners: tuple[pulumi.Resource, ...] = (),
+        gates: Optional[Mapping[str, tuple[pulumi.Resource, ...]]] = None,
+        private: bool = False,
     ) -> "RegionalEndpoint":
         return cls(
             region=region,
@@ -50,8 +55,13 @@ class RegionalEndpoint:
             health_path=health_path,
             aliases=dict(aliases or {}),
             alb_arn=alb_arn,
-            listeners=listeners,
+            gates=dict(gates or {}),
+            private=private,
         )
+
+    def gates_for(self, reaches_entry: str) -> tuple[pulumi.Resource, ...]:
+        """What a door that reaches the entry this way waits for (empty when nothing gates it)."""
+        return tuple(self.gates.get(reaches_entry, ()))
 
     def with_hostname(self, hostname: pulumi.Output[str]) -> "RegionalEndpoint":
         """The same endpoint reached through `hostname` (an Output that carries its record as a dependency)."""

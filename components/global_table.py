@@ -6,7 +6,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.catalogue import ALB_SCHEME_TAG, FRONT_DOORS_TAG, component_type, front_doors_tag
+from components.catalogue import component_type
 from components.home_region import CONSISTENCY_TAG, HOME_REGION_TAG
 from functions.api import contract
 
@@ -21,9 +21,6 @@ class GlobalTableArgs:
     deletion_protection: bool
     consistency: str = "eventual"  # "strong": DynamoDB multi-Region strong consistency (MRSC)
     witness_region: Optional[str] = None
-    # The front doors this update leaves serving (tagged: the next update reads it, see origin_protection.py).
-    front_doors: tuple[str, ...] = ()
-    alb_scheme: Optional[str] = None  # tagged for the next update (origin_protection.alb_scheme); None: no ALBs
 
 
 def regional_table_arn(home_arn: str, home_region: str, region: str) -> str:
@@ -75,8 +72,6 @@ class GlobalTable(pulumi.ComponentResource):
             tags={
                 HOME_REGION_TAG: args.home_region,
                 CONSISTENCY_TAG: args.consistency,
-                **({FRONT_DOORS_TAG: front_doors_tag(args.front_doors)} if args.front_doors else {}),
-                **({ALB_SCHEME_TAG: args.alb_scheme} if args.alb_scheme else {}),
             },
             replicas=[
                 aws.dynamodb.TableReplicaArgs(

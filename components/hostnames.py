@@ -33,10 +33,17 @@ class HostnamePlan:
         return ("A",)
 
     def served_by_region(self, region: str) -> tuple[str, ...]:
-        """Hostnames that reach the region's entry with the client's own Host/SNI (TLS names, API domains)."""
-        names = [self.main, self.regional[region]]
-        names += [host for strategy, host in self.doors.items() if DOORS[strategy].passes_client_host]
-        return tuple(names)
+        """Hostnames that reach the region's entry with the client's own Host/SNI (TLS names, API domains):
+        its regional name, and the main and door names only while a door passes the client's Host through
+        (behind CloudFront alone, the main name's custom domain would only be a way around it)."""
+        passing = [host for strategy, host in self.doors.items() if DOORS[strategy].passes_client_host]
+        return (self.main, self.regional[region], *passing) if passing else (self.regional[region],)
+
+    @property
+    def direct_names(self) -> tuple[str, ...]:
+        """Every name a direct door could bring clients to an entry by, whichever doors the stack has now:
+        an entry serves one only while it has a custom domain of that name (API Gateway routes no other)."""
+        return (self.main, *(f"{strategy}.{self.main}" for strategy in DOORS if DOORS[strategy].passes_client_host))
 
     def label(self, hostname: str) -> str:
         """A stable resource-name label for one hostname: `main`, a region code or a strategy."""

@@ -1,6 +1,7 @@
 """RegionalBackend: everything one region needs to serve the API, identical in every region."""
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import pulumi
@@ -8,12 +9,13 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components.alarms import AlarmSpec, metric_alarm
-from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, ORIGIN_LOCK_TAG, component_type, load_component
+from components import exposure as reach
+from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, component_type, load_component
 from components.config import AuthSettings, HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.entries.base import DomainBinding, EntryArgs, RegionalEntry
+from components.exposure import Exposure
 from components.iam import allow, assume_role_policy, policy_document
-from components.origin_protection import PENDING
 from components.packaging import API_SOURCE, package_files
 from functions.api import contract
 
@@ -30,16 +32,19 @@ class RegionalBackendArgs:
     environment: dict  # from backend_plan.function_environment, minus Output values
     health: HealthCheckSettings
     deletion_protection: bool
+    exposure: Exposure  # how the doors reach the entry (components/exposure.py)
     domain: Optional[DomainBinding] = None
-    # The origin secrets the entry accepts (current, and the previous while rotating), when guarded.
-    origin_secrets: Optional[pulumi.Input[list]] = None
-    # Refuse requests without them (origin_protection.lock_state); an ALB refuses with OriginLockdown.
-    origin_locked: bool = False
     access_log_days: int = 90
     auth: Optional[AuthSettings] = None
-    internal_entry: bool = False
     alarm_topic_arn: Optional[pulumi.Input[str]] = None  # this region's alarm topic (alarm actions stay in-region)
     global_accelerator: bool = False  # GA is a door: the entry listens for it on a port of its own
+    # CloudFront is a door: the secret it sends now and that value's version.
+    origin_secret: Optional[pulumi.Input[str]] = None
+    origin_secret_version: int = 1
+    # The function checks the secret (exposure.guard_in_function): where it reads the accepted values,
+    # the environment that says so, and what the function's role may read.
+    origin_guard_environment: Optional[Mapping[str, pulumi.Input[str]]] = None
+    origin_guard_access: Optional[dict] = None  # an iam.allow statement
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -87,18 +92,14 @@ class RegionalBackend(pulumi.ComponentResource):
                     "Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], log_group.arn.apply(lambda arn: f"{arn}:*")
                 ),
                 allow("Chaos", list(contract.FUNCTION_CHAOS_ACTIONS), chaos.arn),
+                *([args.origin_guard_access] if args.origin_guard_access is not None else []),
             ),
             opts=child,
         )
         layer = aws.ssm.get_parameter_output(
             name=plan.powertools_layer_parameter(), opts=pulumi.InvokeOutputOptions(provider=provider)
         ).value
-        checks_origin = BACKENDS[args.backend].origin_guard_in_function and args.origin_secrets is not None
-        guarded_here = checks_origin and args.origin_locked
-        pending_here = checks_origin and not args.origin_locked
-        guard_environment = (
-            {contract.ENV_ORIGIN_SECRETS: pulumi.Output.json_dumps(args.origin_secrets)} if guarded_here else {}
-        )
+        guard_environment = dict(args.origin_guard_environment or {})
         function = aws.lambda_.Function(
             f"{name}-fn",
             runtime=plan.FUNCTION_RUNTIME,
@@ -113,8 +114,6 @@ class RegionalBackend(pulumi.ComponentResource):
                 variables={**args.environment, contract.ENV_TABLE_NAME: args.table_name, **guard_environment}
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
-            # Says so while the function's origin check waits for the next update (origin_protection.lock_state).
-            tags={ORIGIN_LOCK_TAG: PENDING} if pending_here else None,
             # Without its permissions in place the first invocations after a deploy would fail.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
         )
@@ -129,12 +128,14 @@ class RegionalBackend(pulumi.ComponentResource):
                 health=args.health,
                 deletion_protection=args.deletion_protection,
                 domain=args.domain,
-                origin_secrets=args.origin_secrets,
                 access_log_days=args.access_log_days,
                 auth=args.auth,
-                origin_locked=args.origin_locked,
-                internal=args.internal_entry,
+                internal=args.exposure.private,
                 global_accelerator=args.global_accelerator,
+                direct_clients=bool(args.exposure.direct_doors),
+                locked=args.exposure.locked,
+                origin_secret=args.origin_secret,
+                origin_secret_version=args.origin_secret_version,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),
@@ -143,16 +144,18 @@ class RegionalBackend(pulumi.ComponentResource):
         self._alarms(name, function, entry, args.alarm_topic_arn, child)
         self.function = function
         self.entry = entry
-        # What starts accepting a new origin secret (CloudFront waits for it before sending one), and
-        # what must have stopped refusing before another door sends clients here.
-        self.origin_acceptor = function if guard_environment else entry.origin_accept_rule
-        gates = (function,) if BACKENDS[args.backend].origin_guard_in_function else ()
-        self.origin_gates: tuple[pulumi.Resource, ...] = gates + entry.origin_gates
-        self.endpoint = (
+        endpoint = (
             entry.endpoint
             if args.domain is None
             else self._regional_record(name, entry_name, entry, args.domain, child)
         )
+        if BACKENDS[args.backend].origin_guard_in_function:
+            # The function's origin check changes with the doors: a direct door (whose health checks use
+            # the regional name) waits for its new environment.
+            gates = dict(endpoint.gates)
+            gates[reach.CLIENT] = (*gates.get(reach.CLIENT, ()), function)
+            endpoint = replace(endpoint, gates=gates)
+        self.endpoint = endpoint
         self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn})
 
     @staticmethod

@@ -2,7 +2,14 @@
 
 Scope CLOUDFRONT lives in us-east-1 and is attached by the distribution (`web_acl_id`); scope REGIONAL
 lives in a backend's region and is associated with that region's ALB. Where each goes is planned by
-origin_protection.waf_coverage.
+exposure.waf_coverage.
+
+When CloudFront reaches the same ALBs as a direct door (an A/B map), CloudFront's requests arrive from
+its shared edge addresses: the regional rate rule skips requests that carry the stack's origin secret
+(the edge ACL has already limited those clients by their own address), so one busy edge location is not
+taken for one abusive client. The skip matches the current secret only: while a rotation is deployed,
+CloudFront's requests with the old value count against the regional limit for the minutes the
+distribution takes to switch (offline.diff names that window).
 """
 
 from collections.abc import Mapping
@@ -13,9 +20,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.catalogue import WAF_MANAGED_RULE_GROUPS, WAF_RATE_WINDOW_SECONDS, component_type
+from components.catalogue import ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS, WAF_RATE_WINDOW_SECONDS, component_type
 from components.config import Settings
-from components.origin_protection import waf_coverage
+from components.exposure import waf_coverage
 from components.providers import Providers
 
 TYPE = component_type("WebAcl")
@@ -28,10 +35,31 @@ class WebAclArgs:
     rate_limit: int  # requests per client IP per WAF_RATE_WINDOW_SECONDS
     metric_prefix: str
     protects: Optional[pulumi.Input[str]] = None  # REGIONAL: the ALB to associate with
+    # REGIONAL beside CloudFront: requests carrying this origin secret are not rate-limited here.
+    exempt_secret: Optional[pulumi.Input[str]] = None
 
 
 def _visibility(metric: str) -> dict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
+
+
+def _not_from_cloudfront(secret: pulumi.Input[str]) -> Any:
+    """Requests that do not carry CloudFront's origin secret (an exact match on the header)."""
+    down = "WebAclRuleStatementRateBasedStatementScopeDownStatement"
+    args = {name: getattr(aws.wafv2, f"{down}{name}Args") for name in ("", "NotStatement", "ByteMatchStatement")}
+    match = "ByteMatchStatement"
+    field = getattr(aws.wafv2, f"{down}{match}FieldToMatchArgs")
+    header = getattr(aws.wafv2, f"{down}{match}FieldToMatchSingleHeaderArgs")
+    transformation = getattr(aws.wafv2, f"{down}{match}TextTransformationArgs")
+    carries_secret = args[""](
+        byte_match_statement=args["ByteMatchStatement"](
+            field_to_match=field(single_header=header(name=ORIGIN_SECRET_HEADER)),
+            positional_constraint="EXACTLY",
+            search_string=secret,
+            text_transformations=[transformation(priority=0, type="NONE")],
+        )
+    )
+    return args[""](not_statement=args["NotStatement"](statement=carries_secret))
 
 
 class WebAcl(pulumi.ComponentResource):
@@ -47,7 +75,10 @@ class WebAcl(pulumi.ComponentResource):
                 action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
                 statement=aws.wafv2.WebAclRuleStatementArgs(
                     rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
-                        aggregate_key_type="IP", limit=args.rate_limit, evaluation_window_sec=WAF_RATE_WINDOW_SECONDS
+                        aggregate_key_type="IP",
+                        limit=args.rate_limit,
+                        evaluation_window_sec=WAF_RATE_WINDOW_SECONDS,
+                        scope_down_statement=None if args.exempt_secret is None else _not_from_cloudfront(args.exempt_secret),
                     )
                 ),
                 visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
@@ -99,8 +130,13 @@ class WebAcl(pulumi.ComponentResource):
         self.register_outputs({"arn": acl.arn})
 
 
-def build_web_acls(settings: Settings, providers: Providers, backends: Mapping[str, Any]) -> dict[str, pulumi.Output]:
-    """The stack's web ACLs where origin_protection.waf_coverage puts them; scope -> ARN for the doors."""
+def build_web_acls(
+    settings: Settings,
+    providers: Providers,
+    backends: Mapping[str, Any],
+    origin_secret: Optional[pulumi.Input[str]] = None,
+) -> dict[str, pulumi.Output]:
+    """The stack's web ACLs where exposure.waf_coverage puts them; scope -> ARN for the doors."""
     if settings.waf is None:
         return {}
     coverage = waf_coverage(settings.strategies, settings.backend)
@@ -114,7 +150,11 @@ def build_web_acls(settings: Settings, providers: Providers, backends: Mapping[s
             WebAcl(
                 naming.regional("waf", region),
                 WebAclArgs(
-                    "REGIONAL", settings.waf.rate_limit, f"{prefix}-{region}", protects=backend.endpoint.alb_arn
+                    "REGIONAL",
+                    settings.waf.rate_limit,
+                    f"{prefix}-{region}",
+                    protects=backend.endpoint.alb_arn,
+                    exempt_secret=origin_secret if coverage.exempt_cloudfront else None,
                 ),
                 providers[region],
             )

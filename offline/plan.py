@@ -8,7 +8,7 @@ import sys
 from collections import Counter
 
 from components.config import ConfigError
-from components.origin_protection import security_summary
+from components.exposure import security_summary
 from offline.run import run_program
 from offline.stack_config import StackConfigError, stack_arguments
 from offline.stack_facts import stack_settings

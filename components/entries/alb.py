@@ -1,5 +1,5 @@
-"""AlbEntry: a small VPC, an ALB (internet-facing, or internal behind Global Accelerator alone) and a
-Lambda target group in front of the regional function."""
+"""AlbEntry: a small VPC, an ALB (internal unless a door sends clients to it directly: components/exposure.py)
+and a Lambda target group in front of the regional function."""
 
 from typing import Optional
 
@@ -9,19 +9,33 @@ import pulumi_aws as aws
 from components import backend_plan as plan
 from components import naming
 from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
+from components import exposure
 from components.catalogue import (
     ALB_SSL_POLICY,
     CLOUDFRONT_ORIGIN_PREFIX_LIST,
     ELB_PRINCIPAL,
-    ORIGIN_ACCEPT_PRIORITY,
     ORIGIN_SECRET_HEADER,
     component_type,
 )
+from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY, OriginLockdown, OriginLockdownArgs
 from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
 from functions.api.contract import GA_PORT_OFFSET
 
 TYPE = component_type("AlbEntry")
+# The target group's name by scheme: internet-facing keeps the name every earlier release used.
+TARGET_GROUP_KIND = {False: "tg", True: "tg-int"}
+
+# Listener rule priorities on the served listener (1-50000, lower first): CloudFront's secret per
+# version, then "open" while a direct door exists, then the lockdown's 403 (components/origin_lockdown.py).
+ACCEPT_PRIORITY_BASE = 10
+OPEN_PRIORITY = ORIGIN_LOCKDOWN_PRIORITY - 1
+
+
+def accept_priority(version: int) -> int:
+    """The accept rule's priority for a secret version (1..MAX_ORIGIN_SECRET_VERSION): one per version, so
+    old and new rules coexist during a rotation (ELB refuses a priority twice on one listener)."""
+    return ACCEPT_PRIORITY_BASE + version
 
 
 class AlbEntry(RegionalEntry):
@@ -65,42 +79,55 @@ class AlbEntry(RegionalEntry):
 
         served_port = 80 if args.domain is None else 443
         ga_port = served_port + GA_PORT_OFFSET if args.global_accelerator else None
-        if args.origin_locked:
-            # Only CloudFront's origin-facing addresses, on the one port it uses (the prefix list weighs
-            # 55 rules of a security group's 60, so one port is all there is room for).
-            cloudfront = aws.ec2.get_managed_prefix_list_output(
-                name=CLOUDFRONT_ORIGIN_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(provider=provider)
-            )
-            ingress = [
-                aws.ec2.SecurityGroupIngressArgs(
-                    protocol="tcp",
-                    from_port=served_port,
-                    to_port=served_port,
-                    prefix_list_ids=[cloudfront.id],
-                    description=f"CloudFront origin-facing on {served_port}",
-                )
-            ]
-        else:
-            ingress = [
-                aws.ec2.SecurityGroupIngressArgs(
-                    protocol="tcp",
-                    from_port=port,
-                    to_port=port,
-                    cidr_blocks=["0.0.0.0/0"],
-                    ipv6_cidr_blocks=["::/0"],
-                    description=f"clients on {port}" if port != ga_port else f"Global Accelerator on {port}",
-                )
-                for port in (80, 443, *([ga_port] if ga_port else []))
-            ]
+        # No inline rules: each kind of client gets rule resources of its own (components/exposure.py),
+        # so a door's rule is created before the door and deleted after it. They replace "-sg", whose
+        # inline rules were fixed per update; the ALB moves to these groups in place.
         security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
+            f"{name}-entry-sg",
             vpc_id=vpc.id,
-            description="Public HTTP(S) to the API load balancer",
-            ingress=ingress,
+            description="API load balancer: clients and Global Accelerator (one rule resource each)",
             egress=[aws.ec2.SecurityGroupEgressArgs(protocol="-1", from_port=0, to_port=0, cidr_blocks=["0.0.0.0/0"])],
             opts=child,
         )
-        self.origin_gates = (security_group,)
+        # CloudFront's origin-facing prefix list weighs 55 of a group's 60 rules: it gets a group of its own,
+        # so no mix of doors (or the moment of a switch, when old and new rules coexist) exceeds the quota.
+        edge_group = aws.ec2.SecurityGroup(
+            f"{name}-cloudfront-sg",
+            vpc_id=vpc.id,
+            description="API load balancer: CloudFront's origin-facing addresses when CloudFront is the only public door",
+            opts=child,
+        )
+        gates: dict[str, tuple[pulumi.Resource, ...]] = {}
+        if args.direct_clients:
+            # Route 53's clients connect to the ALB itself: the web ports, to everyone.
+            gates[exposure.CLIENT] = tuple(
+                rule
+                for port in (80, 443)
+                for rule in self._open(f"{name}-in-clients-{port}", security_group, port, f"clients on {port}", child)
+            )
+        if ga_port is not None:
+            # Client IP preservation: Global Accelerator's packets carry the clients' own addresses.
+            gates[exposure.PRIVATE_NETWORK] = self._open(
+                f"{name}-in-ga-{ga_port}", security_group, ga_port, f"Global Accelerator on {ga_port}", child
+            )
+        if args.origin_secret is not None:
+            gates[exposure.EDGE] = ()
+        if args.locked:
+            cloudfront = aws.ec2.get_managed_prefix_list_output(
+                name=CLOUDFRONT_ORIGIN_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(provider=provider)
+            )
+            gates[exposure.EDGE] = (
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-in-cloudfront-{served_port}",
+                    security_group_id=edge_group.id,
+                    ip_protocol="tcp",
+                    from_port=served_port,
+                    to_port=served_port,
+                    prefix_list_id=cloudfront.id,
+                    description=f"CloudFront origin-facing on {served_port}",
+                    opts=child,
+                ),
+            )
         logs = AccessLogBucket(
             f"{name}-logs",
             AccessLogBucketArgs(
@@ -112,11 +139,12 @@ class AlbEntry(RegionalEntry):
         alb = aws.lb.LoadBalancer(
             naming.elb_logical_name(args.region, "alb"),
             load_balancer_type="application",
-            # Internal behind Global Accelerator alone: GA reaches it through the VPC (which keeps its
-            # internet gateway, as GA requires); nobody else can.
+            # Internal unless a door sends clients here directly (components/exposure.py): Global
+            # Accelerator and CloudFront VPC origins reach it through the VPC, which keeps the internet
+            # gateway both require. AWS fixes the scheme at creation: a change replaces the ALB.
             internal=args.internal,
             subnets=[s.id for s in subnets],
-            security_groups=[security_group.id],
+            security_groups=[security_group.id, edge_group.id],
             drop_invalid_header_fields=True,
             enable_deletion_protection=args.deletion_protection,
             idle_timeout=60,
@@ -130,7 +158,10 @@ class AlbEntry(RegionalEntry):
         )
         check = plan.alb_target_group_health(args.health)
         target_group = aws.lb.TargetGroup(
-            naming.elb_logical_name(args.region, "tg"),
+            # A target group belongs to one load balancer at a time, so it goes with the ALB's scheme: when
+            # the scheme changes, the new ALB's listeners forward to a new group (created first) while the
+            # old ALB keeps the old one until the deletes at the end (ELB: TargetGroupAssociationLimit).
+            naming.elb_logical_name(args.region, TARGET_GROUP_KIND[args.internal]),
             target_type="lambda",
             lambda_multi_value_headers_enabled=False,
             # AWS leaves Lambda target group checks off unless asked; GA and the ALB rely on this one.
@@ -153,18 +184,25 @@ class AlbEntry(RegionalEntry):
             source_arn=target_group.arn,
             opts=child,
         )
-        aws.lb.TargetGroupAttachment(
+        attachment = aws.lb.TargetGroupAttachment(
             f"{name}-target",
             target_group_arn=target_group.arn,
             target_id=args.function.arn,
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[permission])),
         )
         forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)]
+        # A listener forwards only once the function is registered in its target group.
+        serving = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[attachment]))
 
         domain = args.domain
         if domain is None:
             served = aws.lb.Listener(
-                f"{name}-http", load_balancer_arn=alb.arn, port=80, protocol="HTTP", default_actions=forward, opts=child
+                f"{name}-http",
+                load_balancer_arn=alb.arn,
+                port=80,
+                protocol="HTTP",
+                default_actions=forward,
+                opts=serving,
             )
             hostname = alb.dns_name
             protocol = "http"
@@ -178,7 +216,7 @@ class AlbEntry(RegionalEntry):
                 ssl_policy=ALB_SSL_POLICY,
                 certificate_arn=domain.certificate_arn,
                 default_actions=forward,
-                opts=child,
+                opts=serving,
             )
             aws.lb.Listener(
                 f"{name}-http",
@@ -202,39 +240,31 @@ class AlbEntry(RegionalEntry):
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
         self.served_listener_arn, self.target_group_arn = served.arn, target_group.arn
-        ga_listeners: tuple[pulumi.Resource, ...] = ()
+        if args.origin_secret is not None:
+            gates[exposure.EDGE] = (*gates[exposure.EDGE], self._accept_cloudfront(name, served, target_group, args, child))
+        if args.direct_clients:
+            gates[exposure.CLIENT] = (*gates[exposure.CLIENT], self._open_to_everyone(name, served, target_group, child))
+        if args.locked:
+            OriginLockdown(
+                naming.regional("lockdown", args.region),
+                OriginLockdownArgs(listener_arn=served.arn),
+                # At the stack's top level, where every earlier release put it (its URN is kept).
+                provider=provider,
+            )
         if ga_port is not None:
             # Global Accelerator reaches this port (an endpoint-group port override): the function can
             # then tell its requests from anyone else's by X-Forwarded-Port.
-            ga_listeners = (
-                aws.lb.Listener(
-                    f"{name}-ga",
-                    load_balancer_arn=alb.arn,
-                    port=ga_port,
-                    protocol="HTTP" if domain is None else "HTTPS",
-                    ssl_policy=None if domain is None else ALB_SSL_POLICY,
-                    certificate_arn=None if domain is None else domain.certificate_arn,
-                    default_actions=forward,
-                    opts=child,
-                ),
+            ga_listener = aws.lb.Listener(
+                f"{name}-ga",
+                load_balancer_arn=alb.arn,
+                port=ga_port,
+                protocol="HTTP" if domain is None else "HTTPS",
+                ssl_policy=None if domain is None else ALB_SSL_POLICY,
+                certificate_arn=None if domain is None else domain.certificate_arn,
+                default_actions=forward,
+                opts=serving,
             )
-
-        if args.origin_secrets is not None:
-            # Lets CloudFront's requests through, ahead of OriginLockdown's 403 for everything else.
-            self.origin_accept_rule = aws.lb.ListenerRule(
-                f"{name}-from-cloudfront",
-                listener_arn=served.arn,
-                priority=ORIGIN_ACCEPT_PRIORITY,
-                conditions=[
-                    aws.lb.ListenerRuleConditionArgs(
-                        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                            http_header_name=ORIGIN_SECRET_HEADER, values=args.origin_secrets
-                        )
-                    )
-                ],
-                actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
-                opts=child,
-            )
+            gates[exposure.PRIVATE_NETWORK] = (*gates[exposure.PRIVATE_NETWORK], ga_listener)
 
         self.server_error_metric = ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.balancer_error_metric = ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": alb.arn_suffix})
@@ -246,6 +276,67 @@ class AlbEntry(RegionalEntry):
             args.health.path,
             aliases=aliases,
             alb_arn=alb.arn,
-            listeners=ga_listeners,
+            gates=gates,
+            private=args.internal,
         )
         self.register_outputs({"url": self.endpoint.url})
+
+    @staticmethod
+    def _accept_cloudfront(
+        name: str, listener: aws.lb.Listener, group: aws.lb.TargetGroup, args: EntryArgs, opts: pulumi.ResourceOptions
+    ) -> pulumi.Resource:
+        """Forwards requests carrying the current origin secret. One rule per secret version: a version the
+        program drops is deleted at the end of the update, after the distribution sends the new value, so
+        every value CloudFront may still send is accepted until it stops (any change: up, down or a jump)."""
+        version = args.origin_secret_version
+        return aws.lb.ListenerRule(
+            f"{name}-from-cloudfront-v{version}",
+            listener_arn=listener.arn,
+            priority=accept_priority(version),
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(
+                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                        http_header_name=ORIGIN_SECRET_HEADER, values=[args.origin_secret]
+                    )
+                )
+            ],
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group.arn)],
+            opts=opts,
+        )
+
+    @staticmethod
+    def _open_to_everyone(
+        name: str, listener: aws.lb.Listener, group: aws.lb.TargetGroup, opts: pulumi.ResourceOptions
+    ) -> pulumi.Resource:
+        """While a door sends clients here directly: forward everything, ahead of the lockdown's 403. It is a
+        resource of its own so that it goes at the end of the update that removes that door (after the
+        door's records), and comes before the update that adds one serves."""
+        return aws.lb.ListenerRule(
+            f"{name}-open",
+            listener_arn=listener.arn,
+            priority=OPEN_PRIORITY,
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["*"]))
+            ],
+            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group.arn)],
+            opts=opts,
+        )
+
+    @staticmethod
+    def _open(
+        name: str, group: aws.ec2.SecurityGroup, port: int, description: str, opts: pulumi.ResourceOptions
+    ) -> tuple[pulumi.Resource, ...]:
+        """Ingress on one port from every IPv4 and IPv6 address: one rule resource per address family."""
+        return tuple(
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-{family}",
+                security_group_id=group.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=description,
+                opts=opts,
+                **cidr,
+            )
+            for family, cidr in (("v4", {"cidr_ipv4": "0.0.0.0/0"}), ("v6", {"cidr_ipv6": "::/0"}))
+        )

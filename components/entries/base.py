@@ -27,13 +27,16 @@ class EntryArgs:
     health: HealthCheckSettings
     deletion_protection: bool
     domain: Optional[DomainBinding] = None
-    # Enforce CloudFront's origin secret: any of these values in catalogue.ORIGIN_SECRET_HEADER.
-    origin_secrets: Optional[pulumi.Input[list]] = None
     access_log_days: int = 90  # how long an entry's own access logs are kept (config accessLogDays)
     auth: Optional[AuthSettings] = None  # JWT bearer tokens on writes (the entry may check them too)
-    origin_locked: bool = False  # only the guarded door may reach the entry (origin_protection.lock_state)
-    internal: bool = False  # no public address: only Global Accelerator reaches it (origin_protection.alb_scheme)
+    # How the doors reach the entry (components/exposure.py).
+    internal: bool = False  # no public address: the doors reach it privately
     global_accelerator: bool = False  # a door of the stack: it gets a listener port of its own
+    direct_clients: bool = False  # a door sends clients to the entry itself (route53): open to everyone
+    locked: bool = False  # only CloudFront may use the served port: requests without the secret get 403
+    # CloudFront is a door: the value it sends in ORIGIN_SECRET_HEADER now, and that value's version.
+    origin_secret: Optional[pulumi.Input[str]] = None
+    origin_secret_version: int = 1
 
 
 class RegionalEntry(pulumi.ComponentResource):
@@ -44,10 +47,6 @@ class RegionalEntry(pulumi.ComponentResource):
     server_error_metric: tuple[str, str, dict]
     # The load balancer's own 5xx (no target answered), where the entry has one.
     balancer_error_metric: Optional[tuple[str, str, dict]] = None
-    # Entries that can refuse strangers (components/origin_lockdown.py): the listener serving the API
-    # and where it forwards; and, when guarded, the rule that lets the secret through (the door waits for it).
+    # The listener serving the API and where it forwards (ALB entries).
     served_listener_arn: Optional[pulumi.Output[str]] = None
     target_group_arn: Optional[pulumi.Output[str]] = None
-    origin_accept_rule: Optional[pulumi.Resource] = None
-    # What must stop refusing strangers before another door sends clients here (its network rules).
-    origin_gates: tuple[pulumi.Resource, ...] = ()

@@ -37,10 +37,13 @@ def build_front_doors(
     dns: Optional[DnsContext],
     origin_secret: Optional[pulumi.Input[str]] = None,
     origin_accepted_by: tuple[pulumi.Resource, ...] = (),
-    entries_open: tuple[pulumi.Resource, ...] = (),
     web_acl_arns: Optional[Mapping[str, pulumi.Input[str]]] = None,
 ) -> FrontDoors:
-    """Each door on its own hostname; with a domain, the main name is a weighted set over them."""
+    """Each door on its own hostname; with a domain, the main name is a weighted set over them.
+
+    Each door waits for what admits it at every entry (RegionalEndpoint.gates, by how it reaches them):
+    so an entry opens to a door before the door serves, and closes to it only after the door's own
+    resources are deleted (the engine deletes dependents first)."""
     hostnames = None if dns is None else dns.hostnames
     doors = {
         strategy: front_door_class(strategy)(
@@ -56,6 +59,9 @@ def build_front_doors(
                 traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
                 origin_secret=origin_secret,
                 origin_accepted_by=origin_accepted_by,
+                entry_gates=tuple(
+                    gate for endpoint in endpoints for gate in endpoint.gates_for(DOORS[strategy].reaches_entry)
+                ),
                 web_acl_arn=(web_acl_arns or {}).get(DOORS[strategy].web_acl_scope),
             ),
         )
@@ -70,7 +76,7 @@ def build_front_doors(
     split = WeightedSplit(
         "main",
         WeightedSplitArgs(
-            dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}, after=entries_open
+            dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}
         ),
         provider=providers.home,
     )

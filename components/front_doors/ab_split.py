@@ -31,9 +31,6 @@ LEGACY_SINGLE_DOOR_RECORDS = {
 class WeightedSplitArgs:
     dns: DnsContext
     targets: Mapping[str, pulumi.Output[str]]  # strategy -> the hostname its front door answers on
-    # What must be in place before the main name sends clients anywhere new: entries opening to a
-    # door whose clients connect to them directly (components/origin_lockdown.py).
-    after: tuple[pulumi.Resource, ...] = ()
 
 
 def record_name(name: str, strategy: str, record_type: str) -> str:
@@ -90,7 +87,6 @@ class WeightedSplit(pulumi.ComponentResource):
                     parent=self,
                     provider=provider,
                     aliases=legacy_aliases(pulumi.get_project(), pulumi.get_stack(), strategy, record_type),
-                    depends_on=list(args.after),
                 ),
             )
             for strategy, weight in hostnames.weights.items()

@@ -24,9 +24,13 @@ class FrontDoorArgs:
     extra_hostnames: tuple[str, ...] = ()
     dns: Optional[DnsContext] = None
     traffic_dials: Mapping[str, int] = field(default_factory=dict)  # region -> 0..100 (GA)
-    # CloudFront's origin secret, and the entry rules that accept it (the door starts sending it after them).
+    # CloudFront's origin secret, and what accepts it beyond the entries' gates (the parameters the
+    # function reads): the door starts sending a new value only after them.
     origin_secret: Optional[pulumi.Input[str]] = None
     origin_accepted_by: tuple[pulumi.Resource, ...] = ()
+    # What admits this door at every entry (security-group rules, listener rules, listeners): the door's
+    # resources depend on them, so they exist before it serves and go only after it is gone.
+    entry_gates: tuple[pulumi.Resource, ...] = ()
     web_acl_arn: Optional[pulumi.Input[str]] = None  # a web ACL of the door's own scope (catalogue web_acl_scope)
 
 

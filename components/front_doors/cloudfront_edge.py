@@ -123,9 +123,10 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             viewer_certificate=self._viewer_certificate(args),
             web_acl_id=args.web_acl_arn,  # WAFv2 takes the web ACL's ARN here
             # The router serves once the distribution points at it: its log permissions come first; and
-            # CloudFront sends a new origin secret only once every entry accepts it.
+            # CloudFront sends a new origin secret only once every entry accepts it (the entries' gates:
+            # ingress and accept rules; the parameters a function reads).
             opts=pulumi.ResourceOptions.merge(
-                edge, pulumi.ResourceOptions(depends_on=[router_logs, *args.origin_accepted_by])
+                edge, pulumi.ResourceOptions(depends_on=[router_logs, *args.entry_gates, *args.origin_accepted_by])
             ),
         )
 

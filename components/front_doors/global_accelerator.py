@@ -75,8 +75,8 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                         listener_port=endpoint.port, endpoint_port=endpoint.port + GA_PORT_OFFSET
                     )
                 ],
-                # That listener first: GA must not send to a port nothing listens on.
-                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(endpoint.listeners))),
+                # That listener and its ingress rules first: GA must not send to a port nothing admits.
+                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(args.entry_gates))),
             )
 
         if args.hostname is None:

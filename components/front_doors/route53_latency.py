@@ -56,7 +56,8 @@ class Route53LatencyFrontDoor(FrontDoor):
             regions=list(CHECKER_REGIONS),
             enable_sni=True,
             tags={"Name": child_name},
-            opts=opts,
+            # The entries admit Route 53's clients (and its checkers) first, and stop only after this goes.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(args.entry_gates))),
         )
         checks[endpoint.region] = check.id
         if args.traffic_dials.get(endpoint.region, 100) == 0:

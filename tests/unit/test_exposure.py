@@ -1,36 +1,66 @@
-"""Who may reach a regional entry, and which stacks would send traffic unencrypted: pure planning."""
+"""Who may reach a regional entry (components/exposure.py), and which stacks send traffic unencrypted: pure planning."""
 
 import pytest
 
 from components.config import ConfigError, parse_settings
-from components.origin_protection import accepted_versions, alb_scheme, plaintext_hop, plan_origin_guard
+from components.exposure import entry_access, plaintext_hop, plan_exposure
+from components.origin_protection import accepted_versions
 
 BASE = {"regions": '["us-east-1", "eu-west-1"]'}
 DOMAIN = '{"zone": "example.com", "name": "api"}'
 
 
+# The exposure table (README, "Security and exposure"): every door set a stack can have, each backend.
+# (strategies, backend, scheme, secret sent, locked to CloudFront, function checks, entryAccess)
+EXPOSURE_TABLE = [
+    (("route53",), "alb", "internet-facing", False, False, False, "public"),
+    (("globalaccelerator",), "alb", "internal", False, False, False, "internal"),
+    (("cloudfront",), "alb", "internet-facing", True, True, False, "cloudfront-only"),
+    (("cloudfront", "route53"), "alb", "internet-facing", True, False, False, "public"),
+    (("globalaccelerator", "route53"), "alb", "internet-facing", False, False, False, "public"),
+    # GA reaches the ALB on a port of its own, which nobody can restrict to GA (client IPs are preserved).
+    (("cloudfront", "globalaccelerator"), "alb", "internet-facing", True, True, False, "public"),
+    (("route53",), "apigateway", "internet-facing", False, False, False, "public"),
+    (("cloudfront",), "apigateway", "internet-facing", True, True, True, "cloudfront-only"),
+    (("cloudfront", "route53"), "apigateway", "internet-facing", True, False, False, "public"),
+]
+
+
+@pytest.mark.parametrize(("strategies", "backend", "scheme", "secret", "locked", "guard", "access"), EXPOSURE_TABLE)
+def test_the_exposure_table(strategies, backend, scheme, secret, locked, guard, access):
+    exposure = plan_exposure(strategies, backend)
+    assert exposure.scheme == scheme
+    assert exposure.origin_secret is secret
+    assert exposure.locked is locked
+    assert exposure.guard_in_function is guard
+    assert set(entry_access(exposure, strategies, ("us-east-1", "eu-west-1")).values()) == {access}
+
+
+def test_only_a_door_set_with_a_direct_door_makes_the_entries_public():
+    assert plan_exposure(("route53",), "alb").direct_doors == ("route53",)
+    assert plan_exposure(("cloudfront", "globalaccelerator"), "alb").direct_doors == ()
+
+
 @pytest.mark.parametrize(
-    ("strategies", "backend", "guarded", "named"),
+    ("before", "after", "replaced"),
     [
-        (("cloudfront",), "alb", True, "403"),
-        (("route53",), "alb", False, "route53"),
-        (("globalaccelerator",), "alb", False, "internal load balancers"),  # guarded by having no public address
-        # An A/B map is the union of its doors: clients of the public door reach the entries themselves.
-        (("cloudfront", "route53"), "alb", False, "route53"),
-        (("globalaccelerator", "cloudfront"), "alb", False, "reach them in different ways"),
-        (("cloudfront",), "apigateway", True, "403"),  # the function checks the header
+        # Only Global Accelerator alone keeps ALBs internal: CloudFront's router is a Lambda@Edge
+        # origin-request function, which VPC origins do not support (see components/exposure.py).
+        (("globalaccelerator",), ("route53",), True),
+        (("globalaccelerator",), ("cloudfront",), True),
+        (("globalaccelerator",), ("cloudfront", "globalaccelerator"), True),
+        (("route53",), ("cloudfront",), False),
+        (("cloudfront",), ("cloudfront", "globalaccelerator"), False),
+        (("cloudfront", "route53"), ("cloudfront",), False),
     ],
 )
-def test_entries_refuse_strangers_only_when_every_door_proves_itself(strategies, backend, guarded, named):
-    guard = plan_origin_guard(strategies, backend)
-    assert guard.secret_header is guarded
-    assert named in guard.summary
+def test_which_switches_change_the_alb_scheme(before, after, replaced):
+    assert (plan_exposure(before, "alb").scheme != plan_exposure(after, "alb").scheme) is replaced
 
 
-def test_rotation_accepts_the_current_and_the_previous_secret():
-    assert accepted_versions(1) == (1,)
-    assert accepted_versions(2) == (2, 1)
-    assert accepted_versions(7) == (7, 6)
+def test_the_previous_release_dropped_a_value_cloudfront_still_sends_on_a_rollback():
+    # 2 -> 1: the previous release's function accepted (1,) while CloudFront still sent version 2.
+    assert 2 not in accepted_versions(1)
 
 
 @pytest.mark.parametrize(
@@ -70,12 +100,12 @@ def test_a_domain_needs_no_allowance():
     assert settings.plaintext_hop is None
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "1000001"])
+@pytest.mark.parametrize("value", ["0", "-1", "two", "1.5", "48001"])
 def test_a_bad_origin_secret_version_names_the_key_and_how_to_rotate(value):
     with pytest.raises(ConfigError) as caught:
         parse_settings({**BASE, "originSecretVersion": value}, "us-east-1")
     assert caught.value.key == "global-serverless:originSecretVersion"
-    assert "raise it by one to rotate" in caught.value.allowed
+    assert "any change is safe" in caught.value.allowed
 
 
 def test_the_origin_secret_version_is_read_as_the_cli_stores_it():
