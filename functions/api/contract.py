@@ -34,6 +34,16 @@ CLOUDFRONT_ROUTED_HEADER = "x-routed-to-region"  # functions/edge/contract.py RO
 # JSON list of the origin secrets CloudFront may send (set only while the entries are locked to it).
 ENV_ORIGIN_SECRETS = "ORIGIN_SECRETS"
 ORIGIN_SECRET_HEADER = "x-origin-verify"
+# The SSM path whose SecureString parameters are the accepted origin secrets, one per version
+# (components/origin_secret.py): a value is accepted while its parameter exists. Read with
+# GetParametersByPath through a cache, refreshed early (rate-limited) on a value the cache lacks.
+ENV_ORIGIN_SECRET_PATH = "ORIGIN_SECRET_PATH"
+ORIGIN_SECRET_CACHE_SECONDS = 60.0
+ORIGIN_SECRET_REFRESH_SECONDS = 5.0  # at most one early refresh (or retry after a failure) per interval
+FUNCTION_ORIGIN_SECRET_ACTIONS = ("ssm:GetParametersByPath",)
+# Comma-separated hostnames served without the secret (API Gateway requestContext.domainName, lowercase):
+# the custom domains that exist only while a door sends clients to them directly.
+ENV_ORIGIN_OPEN_HOSTS = "ORIGIN_OPEN_HOSTS"
 ENV_SERVICE_NAME = "POWERTOOLS_SERVICE_NAME"
 ENV_METRICS_NAMESPACE = "POWERTOOLS_METRICS_NAMESPACE"
 # Set by the Lambda runtime itself; the function reports it in `x-served-by-region`.

@@ -24,7 +24,7 @@ from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, Record
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
 from .observability import count, logger
 from .origin_guard import HEADER as ORIGIN_HEADER
-from .origin_guard import REFUSAL, OriginGuard
+from .origin_guard import REFUSAL, UNAVAILABLE, OriginGuard, Verdict, build_guard, request_domain_name
 from .settings import Settings
 from .store import ItemNotFound, PreconditionFailed, StoreUnavailable
 
@@ -75,6 +75,7 @@ def build_router(
     sleep: Callable[[float], None],
     random: Callable[[], float],
     authenticator: Authenticator | None = None,
+    origin_guard: OriginGuard | None = None,
 ) -> Router:
     router = Router()
 
@@ -162,11 +163,17 @@ def build_router(
             logger.warning("idempotency record unavailable", extra={"reason": str(error)})
             return error_response(503, UNKNOWN_WRITE)
 
-    guard = OriginGuard(settings.origin_secrets)
+    # Until runtime.build_runtime passes origin_guard, the guard shares the chaos reader's SSM client and clock
+    # (made once per container).
+    guard = origin_guard or build_guard(settings, chaos._ssm, clock=chaos._clock)
 
     def refused(event: dict) -> Response | None:
-        if guard.admits(request_header(event, ORIGIN_HEADER)):
+        verdict = guard.check(request_header(event, ORIGIN_HEADER), request_domain_name(event))
+        if verdict is Verdict.SERVE:
             return None
+        if verdict is Verdict.UNKNOWN:
+            count("OriginSecretUnavailable")
+            return error_response(503, UNAVAILABLE)
         count("OriginRefused")
         return error_response(403, REFUSAL)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -37,7 +38,9 @@ class Settings:
     chaos_parameter_name: str
     health_path: str
     request_log_sample_rate: float = contract.DEFAULT_REQUEST_LOG_SAMPLE_RATE
-    origin_secrets: tuple[str, ...] = ()  # empty: every request is served
+    origin_secrets: tuple[str, ...] = ()  # the previous release's fixed list (ORIGIN_SECRETS), kept for one release
+    origin_secret_path: str = ""  # SSM path of the accepted values; with origin_secrets empty too, all are served
+    origin_open_hosts: frozenset[str] = frozenset()  # names served without the secret (lowercase)
     strict_transport_security: str = ""  # the HSTS header's value, or "" for none
     auth: AuthSettings | None = None  # None: no token is asked for
     doors: DoorSettings = DoorSettings()
@@ -60,6 +63,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         request_log_sample_rate=_sample_rate(env),
         origin_secrets=_origin_secrets(env),
+        origin_secret_path=_origin_secret_path(env),
+        origin_open_hosts=_origin_open_hosts(env),
         strict_transport_security=env.get(contract.ENV_STRICT_TRANSPORT_SECURITY, "").strip(),
         auth=_auth(env),
         doors=_doors(env),
@@ -102,6 +107,39 @@ def _origin_secrets(env: Mapping[str, str]) -> tuple[str, ...]:
             f"{name} is invalid: it must be a JSON list of non-empty strings (set by the Pulumi program)"
         )
     return tuple(values)
+
+
+# An SSM path: "/" then levels of letters, digits, _ . - separated by "/"; no trailing "/".
+_SSM_PATH = re.compile(r"^(/[A-Za-z0-9_.-]+)+$")
+_SSM_MAX_DEPTH = 15
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+
+def _origin_secret_path(env: Mapping[str, str]) -> str:
+    name = contract.ENV_ORIGIN_SECRET_PATH
+    raw = env.get(name, "").strip()
+    if not raw:
+        return ""
+    first = raw.lstrip("/").split("/", 1)[0].lower()
+    if not _SSM_PATH.match(raw) or raw.count("/") > _SSM_MAX_DEPTH or first.startswith(("aws", "ssm")):
+        raise SettingsError(
+            f"{name}={raw!r} is invalid: an SSM parameter path such as /global-serverless/<stack>/origin-secret"
+            f" (levels of letters, digits, _ . -; at most {_SSM_MAX_DEPTH}; no trailing '/'; not under /aws or /ssm)"
+            " (set by the Pulumi program)"
+        )
+    return raw
+
+
+def _origin_open_hosts(env: Mapping[str, str]) -> frozenset[str]:
+    name = contract.ENV_ORIGIN_OPEN_HOSTS
+    hosts = [h.strip().lower() for h in env.get(name, "").split(",") if h.strip()]
+    bad = [h for h in hosts if not _HOSTNAME.match(h)]
+    if bad:
+        raise SettingsError(
+            f"{name} is invalid: {', '.join(repr(h) for h in bad)} is not a hostname; it must be a comma-separated"
+            " list of hostnames without scheme, port or path (set by the Pulumi program)"
+        )
+    return frozenset(hosts)
 
 
 def _auth(env: Mapping[str, str]) -> AuthSettings | None:
