@@ -1,10 +1,13 @@
-"""`python -m offline.diff --stack S [--config k=v ...] [--base FILE]`: what `pulumi up` would do to a live stack.
+"""`python -m offline.diff --stack S [--config k=v ...] [--base FILE | --state EXPORT.json]`: what `pulumi up` would do.
 
-Compares the stack as deployed (the stack file as committed at HEAD, or `--base`, e.g. the base
-branch's copy) with the stack as changed (the working stack file plus `--config` overrides): per
-region what would be created, replaced, updated and deleted, then every update hazard (a name AWS
-would refuse to hold twice, the table replaced, a protected resource deleted, hand work a region
-removal needs). Exit 0 without hazards, 1 with hazards, 2 on bad input.
+Compares the stack as deployed with the stack as changed (the working stack file plus `--config`
+overrides): per region what would be created, replaced, updated and deleted, then every update hazard
+(a name AWS would refuse to hold twice, the table replaced, a protected resource deleted, hand work a
+region removal needs). The deployed stack is either modelled, by running the program for the stack
+file as committed at HEAD (or `--base`, e.g. the base branch's copy), or read from `--state`, the
+output of `pulumi stack export`: the resources, inputs, ids and tags really there (see
+offline/state_export.py for how secrets, archives, pending deletes and providers are read).
+Exit 0 without hazards, 1 with hazards, 2 on bad input.
 """
 
 import subprocess
@@ -13,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from components.config import ConfigError
-from offline.lifecycle import PROVIDER_PREFIX, UpdatePlan, plan_transition
+from offline.lifecycle import PROVIDER_PREFIX, UpdatePlan, plan_transition, plan_update
 from offline.stack_config import (
     ROOT,
     StackConfigError,
@@ -23,6 +26,7 @@ from offline.stack_config import (
     stack_file,
     stack_values,
 )
+from offline.state_export import DeployedStack, StateExportError, read_export, run_against
 
 SHOWN_OPS = ("create", "replace", "update", "delete")
 
@@ -42,6 +46,15 @@ def base_values(stack: str, base: str | None) -> tuple[dict, str]:
 
 def changed_values(stack: str, overrides: list[str]) -> dict:
     return apply_overrides(stack_values(stack), overrides)
+
+
+def plan_from_state(stack: str, after: dict, path: str) -> tuple[UpdatePlan, DeployedStack]:
+    """The update from what a `pulumi stack export` file records to the config `after`."""
+    deployed = read_export(path, stack)
+    plan = plan_update(deployed.run, run_against(stack, after, deployed))
+    plan.notices.extend(deployed.notices())
+    plan.hazards.extend(deployed.hazards())
+    return plan, deployed
 
 
 def render(plan: UpdatePlan) -> list[str]:
@@ -70,21 +83,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = stack_arguments(
         "python -m offline.diff", __doc__, "change a stack config value, e.g. --config frontDoor=cloudfront"
     )
-    parser.add_argument("--base", metavar="FILE", help="the deployed stack file (default: the stack file at HEAD)")
-    parser.add_argument(
-        "--albs",
-        choices=("as-created", "internet-facing"),
-        default="as-created",
-        help="how the deployed stack's ALBs were made: as this program creates them for the base config "
-        "(internal behind Global Accelerator alone; the default, the cautious reading), or internet-facing "
-        "(a stack created by an earlier release, like the shipped prod stack)",
+    base = parser.add_mutually_exclusive_group()
+    base.add_argument(
+        "--base", metavar="FILE", help="the deployed stack's config file (default: the stack file at HEAD), modelled"
+    )
+    base.add_argument(
+        "--state",
+        metavar="EXPORT.json",
+        help="the deployed stack as it is: the output of `pulumi stack export --file EXPORT.json` "
+        "(with --show-secrets, secret inputs are compared too)",
     )
     args = parser.parse_args(argv)
     try:
         after = changed_values(args.stack, args.config)
-        before, source = base_values(args.stack, args.base)
-        plan, _, _ = plan_transition(args.stack, before, after, created_before_release=args.albs == "internet-facing")
-    except (ConfigError, StackConfigError) as error:
+        if args.state is not None:
+            plan, deployed = plan_from_state(args.stack, after, args.state)
+            source = deployed.describe()
+        else:
+            before, source = base_values(args.stack, args.base)
+            plan, _, _ = plan_transition(args.stack, before, after, created_before_release=False)
+    except (ConfigError, StackConfigError, StateExportError) as error:
         print(f"offline.diff: {error}", file=sys.stderr)
         return 2
     change = " ".join(f"--config {c}" for c in args.config) or "(no overrides)"
