@@ -10,14 +10,18 @@ replacements (create-before-delete unless `deleteBeforeReplace`), and at the end
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from components.catalogue import ORIGIN_LOCK_TAG
 from components.origin_protection import PENDING
+from offline.mocks import mock_outputs
 from offline.run import CapturedResource, ProgramRun, run_program
 
 # Properties whose change makes the provider replace the resource (inputs in the engine's camelCase).
@@ -75,6 +79,9 @@ FORCE_NEW: dict[str, frozenset[str]] = {
     "aws:lb/targetGroup:TargetGroup": frozenset({"name", "port", "protocol", "vpcId", "targetType"}),
     "aws:lb/targetGroupAttachment:TargetGroupAttachment": frozenset({"targetGroupArn", "targetId", "port"}),
     "aws:lb/listener:Listener": frozenset({"loadBalancerArn"}),
+    # listener_rule.go (listener_arn); vpc/security_group_ingress_rule.go (security_group_id: RequiresReplace).
+    "aws:lb/listenerRule:ListenerRule": frozenset({"listenerArn"}),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": frozenset({"securityGroupId"}),
     # globalaccelerator/listener.go (accelerator_arn), endpoint_group.go (listener_arn, endpoint_group_region).
     "aws:globalaccelerator/listener:Listener": frozenset({"acceleratorArn"}),
     "aws:globalaccelerator/endpointGroup:EndpointGroup": frozenset({"listenerArn", "endpointGroupRegion"}),
@@ -228,11 +235,16 @@ def normalized(value: Any) -> Any:
     if hasattr(value, "assets"):
         return {"__archive": {name: normalized(asset) for name, asset in sorted(value.assets.items())}}
     if isinstance(getattr(value, "path", None), str):
-        with open(value.path, "rb") as handle:
-            return {"__asset": hashlib.sha256(handle.read()).hexdigest()}
+        return {"__asset": _file_digest(value.path)}
     if isinstance(getattr(value, "text", None), str):
         return {"__asset": hashlib.sha256(value.text.encode()).hexdigest()}
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
 
 
 @dataclass
@@ -269,11 +281,27 @@ class Step:
 
 
 @dataclass
+class Event:
+    """One AWS operation of the replayed update, in the engine's order."""
+
+    op: str  # "create" | "update" | "delete"
+    step: Step
+    resource: CapturedResource  # what is created, what it is updated to, or what is deleted
+    pending: bool = False  # deleting a resource a failed update left pending deletion
+
+    def describe(self) -> str:
+        return f"{self.op:8s} {short(self.resource.urn)}" + (" (pending delete)" if self.pending else "")
+
+
+@dataclass
 class UpdatePlan:
     steps: list[Step]
     clashes: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)  # the AWS operations in the replayed order
+    generations: dict[str, int] = field(default_factory=dict)  # URN -> incarnation of its resource after the update
+    new_run: Optional[ProgramRun] = None  # the new run as the update leaves it (replaced resources' new ids)
 
     def of(self, op: str) -> list[Step]:
         return [s for s in self.steps if s.op == op]
@@ -338,50 +366,44 @@ def match(old_run: ProgramRun, new_run: ProgramRun) -> tuple[list[Step], list[st
     return steps, errors
 
 
-def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
-    steps, errors = match(old_run, new_run)
-    plan = UpdatePlan(steps=steps, clashes=list(errors))
-    registry = NameRegistry()
-    for old in old_run.resources:
-        registry.take(claims_of(old), Step("same", old.urn, old.type, old.region))
-    deferred: list[CapturedResource] = []
-    dark: dict[tuple, str] = {}  # DNS names that have no record for a while, and who took it away
-
-    def drop(resource: CapturedResource, step: Step) -> None:
-        claims = claims_of(resource)
-        registry.release(claims)
-        for claim in claims:
-            if claim.kind == "dns" and not registry.holds(claim.kind, claim.key):
-                dark[claim.key] = short(step.urn)
-
-    def take(resource: CapturedResource, step: Step) -> None:
-        claims = claims_of(resource)
-        plan.clashes.extend(registry.take(claims, step))
-        for claim in claims:
-            if claim.kind == "dns" and claim.key in dark:
-                plan.notices.append(
-                    f"{claim.key[1]} has no {claim.record_type} record from {dark.pop(claim.key)} "
-                    f"going until {short(step.urn)} is created (a short DNS gap)"
-                )
-
+def replay_events(old_run: ProgramRun, steps: list[Step]) -> list[Event]:
+    """The engine's order: what a failed update left pending deletion first (the engine completes those
+    deletions before anything else), then in registration order creates, updates and replacements
+    (create-before-delete unless `deleteBeforeReplace`), and at the end the deletes, dependents first."""
+    events = [
+        Event("delete", Step("delete", old.urn, old.type, old.region, old=old), old, pending=True)
+        for old in reversed(pending_deletes(old_run))
+    ]
+    deferred = []
     for step in steps:
         if step.op == "create":
-            take(step.new, step)
+            events.append(Event("create", step, step.new))
         elif step.op == "update":
-            # Updates are in place: Route 53 swaps a record set in one atomic change batch.
-            registry.release(claims_of(step.old))
-            take(step.new, step)
+            events.append(Event("update", step, step.new))
         elif step.op == "replace":
             if step.delete_before_replace:
-                drop(step.old, step)
-                take(step.new, step)
+                events += [Event("delete", step, step.old), Event("create", step, step.new)]
             else:
-                take(step.new, step)
-                deferred.append(step.old)
-    for old in reversed(deferred):
-        drop(old, Step("delete", old.urn, old.type, old.region))
-    for step in plan.of("delete"):
-        drop(step.old, step)
+                events.append(Event("create", step, step.new))
+                deferred.append(step)
+    events += [Event("delete", step, step.old) for step in reversed(deferred)]
+    events += [Event("delete", step, step.old) for step in steps if step.op == "delete"]
+    return events
+
+
+def plan_update(old_run: ProgramRun, new_run: ProgramRun, identity: bool = True) -> UpdatePlan:
+    """The update from `old_run` (a run, a snapshot or what a failed update left) to `new_run`, replayed.
+
+    `identity`: replaced resources get new ids and ARNs, so what refers to them changes too (see
+    `with_identities`); off, the new run is taken as the mocks made it.
+    """
+    generations: dict[str, int] = {}
+    if identity:
+        new_run, generations = with_identities(old_run, new_run)
+    steps, errors = match(old_run, new_run)
+    plan = UpdatePlan(steps=steps, clashes=list(errors), generations=generations, new_run=new_run)
+    plan.events = replay_events(old_run, steps)
+    plan.clashes.extend(check_events(plan, old_run, new_run))
     plan.hazards.extend(hazards(plan, old_run, new_run))
     pending = sorted(short(s.urn) for s in plan.steps if s.new is not None and _lock_pending(s.new))
     if pending:
@@ -396,6 +418,48 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun) -> UpdatePlan:
         if s.old.inputs.get("skipDestroy")
     )
     return plan
+
+
+def check_events(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[str]:
+    """Every AWS-unique name and association rule at every operation of `plan.events`."""
+    names = NameRegistry()
+    resolver = Resolver(old_run, new_run)
+    replaced = {s.urn for s in plan.steps if s.op == "replace"} | {r.urn for r in pending_deletes(old_run)}
+    associations = AssociationRegistry(resolver, replaced)
+    for old in [*old_run.resources, *pending_deletes(old_run)]:
+        names.take(claims_of(old), Step("same", old.urn, old.type, old.region))
+        associations.take(old, "old", "holding")
+    clashes: list[str] = []
+    dark: dict[tuple, str] = {}  # DNS names that have no record for a while, and who took it away
+
+    def take(resource: CapturedResource, step: Step) -> None:
+        claims = claims_of(resource)
+        clashes.extend(names.take(claims, step))
+        clashes.extend(associations.take(resource, "new", step.verb))
+        for claim in claims:
+            if claim.kind == "dns" and claim.key in dark:
+                plan.notices.append(
+                    f"{claim.key[1]} has no {claim.record_type} record from {dark.pop(claim.key)} "
+                    f"going until {short(step.urn)} is created (a short DNS gap)"
+                )
+
+    for event in plan.events:
+        step, resource = event.step, event.resource
+        if event.op == "create":
+            take(resource, step)
+        elif event.op == "update":
+            # Updates are in place: Route 53 swaps a record set in one atomic change batch.
+            names.release(claims_of(step.old))
+            associations.release(step.old)
+            take(resource, step)
+        else:
+            claims = claims_of(resource)
+            names.release(claims)
+            associations.release(resource)
+            for claim in claims:
+                if claim.kind == "dns" and not names.holds(claim.kind, claim.key):
+                    dark[claim.key] = short(step.urn)
+    return clashes
 
 
 def _lock_pending(resource: CapturedResource) -> bool:
@@ -551,5 +615,485 @@ def run_from_snapshot(data: dict) -> ProgramRun:
         fields = {name: item[name] for name in SNAPSHOT_FIELDS if item.get(name) is not None}
         fields.setdefault("parent", None)
         fields.setdefault("provider", None)
-        resources.append(CapturedResource(inputs=item["inputs"], state={}, **fields))
+        state = {}
+        if fields.get("custom") and not fields["type"].startswith(PROVIDER_PREFIX):
+            # What the mocks answer for it: a snapshot keeps inputs and ids, not outputs (ARNs).
+            _, state = mock_outputs(fields["type"], fields["name"], fields.get("region", ""), item["inputs"])
+        resources.append(CapturedResource(inputs=item["inputs"], state=state, **fields))
     return ProgramRun(stack=data["stack"], resources=resources, outputs={})
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity: a replaced resource is a new one to AWS, with a new id, ARN and DNS name.
+
+
+def pending_deletes(run: ProgramRun) -> list[CapturedResource]:
+    """What a failed update left in the state pending deletion (the old halves of replacements)."""
+    return list(getattr(run, "pending_delete", None) or [])
+
+
+def _generations(run: ProgramRun) -> dict[str, int]:
+    return dict(getattr(run, "generations", None) or {})
+
+
+def _has_identity(resource: CapturedResource) -> bool:
+    return resource.custom and not resource.type.startswith(PROVIDER_PREFIX)
+
+
+def identity_strings(resource: CapturedResource) -> set[str]:
+    """The strings by which other resources refer to `resource`: its id and ARN."""
+    found = {resource.id} if resource.id else set()
+    arn = (resource.state or {}).get("arn")
+    if isinstance(arn, str):
+        found.add(arn)
+    return found
+
+
+def _pairs(before: Any, after: Any, given: Any, out: dict[str, str]) -> None:
+    """Old -> new strings between two states of one resource, leaving out what its inputs gave."""
+    if isinstance(before, str) and isinstance(after, str):
+        if before != after and before != given and len(before) >= 6:
+            out[before] = after
+    elif isinstance(before, dict) and isinstance(after, dict):
+        for key in before.keys() & after.keys():
+            _pairs(before[key], after[key], given.get(key) if isinstance(given, dict) else None, out)
+    elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        for index, (b, a) in enumerate(zip(before, after, strict=True)):
+            _pairs(b, a, given[index] if isinstance(given, list) and index < len(given) else None, out)
+
+
+def _substitute(value: Any, pattern: re.Pattern, pairs: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: pairs[m.group(0)], value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, pattern, pairs) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, pattern, pairs) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_substitute(v, pattern, pairs) for v in value)
+    return value  # assets, numbers
+
+
+def with_generations(run: ProgramRun, generations: dict[str, int]) -> ProgramRun:
+    """`run` (as the mocks made it: every resource in its first incarnation) with the resources named in
+    `generations` in that incarnation instead: new ids, ARNs and DNS names from the mocks, and every
+    input elsewhere that carried the old ones (whole or within a longer string) rewritten."""
+    pairs: dict[str, str] = {}
+    for resource in run.resources:
+        generation = generations.get(resource.urn, 0)
+        if generation and _has_identity(resource):
+            fresh_id, fresh_state = mock_outputs(
+                resource.type, resource.name, resource.region, resource.inputs, generation
+            )
+            _pairs(resource.id, fresh_id, None, pairs)
+            _pairs(resource.state, fresh_state, resource.inputs, pairs)
+    if not pairs:
+        return run
+    pattern = re.compile("|".join(re.escape(old) for old in sorted(pairs, key=len, reverse=True)))
+    resources = [
+        dataclasses.replace(
+            r,
+            id=_substitute(r.id, pattern, pairs),
+            inputs=_substitute(r.inputs, pattern, pairs),
+            state=_substitute(r.state, pattern, pairs),
+        )
+        for r in run.resources
+    ]
+    return dataclasses.replace(run, resources=resources)
+
+
+def with_identities(old_run: ProgramRun, new_run: ProgramRun) -> tuple[ProgramRun, dict[str, int]]:
+    """The new run as the update would leave it, and each URN's incarnation (0: the first).
+
+    A resource the engine replaces, or creates while an old resource holds the id the mocks gave it
+    (deleted under another URN), is a new incarnation: the mocks give it another id and ARN, so every
+    resource whose inputs refer to it changes, and is updated or replaced in turn (FORCE_NEW): ALB ->
+    listener -> listener rule. Repeated until nothing more is replaced. A resource kept keeps the
+    incarnation the deployed state has (`generations` of a `DeployedState`).
+    """
+    before = _generations(old_run)
+    held = {r.id for r in [*old_run.resources, *pending_deletes(old_run)] if _has_identity(r)}
+    # First each resource as the deployed state has it (a new run knows nothing of incarnations).
+    generations = {
+        s.urn: before[s.old.urn]
+        for s in match(old_run, new_run)[0]
+        if s.old is not None and s.new is not None and before.get(s.old.urn) and _has_identity(s.new)
+    }
+    current = with_generations(new_run, generations)
+    for _ in range(len(new_run.resources) + 1):
+        steps, _errors = match(old_run, current)
+        wanted = dict(generations)
+        for step in steps:
+            if step.new is None or not _has_identity(step.new):
+                continue
+            base = before.get(step.old.urn, 0) if step.old is not None else 0
+            if step.op == "replace":
+                wanted[step.urn] = max(wanted.get(step.urn, 0), base + 1)
+            elif step.op == "create":
+                if step.urn not in wanted and step.new.id in held:
+                    wanted[step.urn] = before.get(step.urn, 0) + 1
+            elif base:
+                wanted[step.urn] = max(wanted.get(step.urn, 0), base)
+        if wanted == generations:
+            break
+        generations = wanted
+        current = with_generations(new_run, generations)
+    return current, generations
+
+
+class Resolver:
+    """Which resource an id or ARN in some input names, on either side of the update."""
+
+    def __init__(self, old_run: ProgramRun, new_run: ProgramRun) -> None:
+        self.old: dict[str, CapturedResource] = {}
+        self.new: dict[str, CapturedResource] = {}
+        for index, resources in (
+            (self.old, [*old_run.resources, *pending_deletes(old_run)]),
+            (self.new, new_run.resources),
+        ):
+            for r in resources:
+                if not _has_identity(r):
+                    continue
+                names = identity_strings(r)
+                if r.type == "aws:lambda/function:Function":
+                    names |= {v for v in (r.inputs.get("name"), (r.state or {}).get("name")) if isinstance(v, str)}
+                for name in names:
+                    index.setdefault(name, r)
+
+    def get(self, ref: Any, side: str = "new") -> Optional[CapturedResource]:
+        if not isinstance(ref, str):
+            return None
+        first, second = (self.new, self.old) if side == "new" else (self.old, self.new)
+        return first.get(ref) or second.get(ref)
+
+    def canonical(self, ref: Any, side: str = "new") -> Any:
+        """One name per resource (a function named by name or by ARN): its ARN, else `ref`."""
+        found = self.get(ref, side)
+        arn = (found.state or {}).get("arn") if found is not None else None
+        return arn if isinstance(arn, str) and ref in identity_strings(found) | {found.inputs.get("name")} else ref
+
+    def describe(self, ref: Any) -> str:
+        """A referenced resource's name, and which side of a replacement it is on."""
+        old, new = (
+            self.old.get(ref) if isinstance(ref, str) else None,
+            self.new.get(ref) if isinstance(ref, str) else None,
+        )
+        found = new or old
+        if found is None:
+            return str(ref)
+        urns = {r.urn for r in (old, new) if r is not None}
+        side = "" if (old is not None and new is not None) or len(urns) > 1 else (" (old)" if new is None else " (new)")
+        others = {r.urn for r in (*self.old.values(), *self.new.values()) if r.urn == found.urn}
+        return found.name + (side if others else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Associations AWS allows once: at every operation of the replay, each key is held by one resource
+# (or, for a target group, by resources of one load balancer).
+
+LISTENER = "aws:lb/listener:Listener"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+PERMISSION = "aws:lambda/permission:Permission"
+VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
+ENDPOINT_GROUP = "aws:globalaccelerator/endpointGroup:EndpointGroup"
+
+# What `find` yields: (key, value). Two holders of one key clash unless both give the same value that
+# is not None (None: the key is AWS-unique, whoever holds it).
+Finder = Callable[[CapturedResource, Resolver, str], Iterable[tuple[tuple, Any]]]
+
+
+@dataclass(frozen=True)
+class AssociationRule:
+    space: str  # holders of one key in one space meet, whatever their type
+    type: str
+    code: str  # the AWS error code
+    find: Finder
+    say: Callable[[tuple, Any, Resolver], str]  # what a holder does, for messages
+    why: str
+
+
+def _number(value: Any) -> Any:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def _forwarded(actions: Any) -> list[str]:
+    """Target groups a listener's or rule's actions forward to (plain or weighted forward)."""
+    found = []
+    for action in actions or []:
+        if not isinstance(action, dict) or action.get("type") != "forward":
+            continue
+        if action.get("targetGroupArn"):
+            found.append(action["targetGroupArn"])
+        for group in (action.get("forward") or {}).get("targetGroups") or []:
+            if group.get("arn"):
+                found.append(group["arn"])
+    return found
+
+
+def _listener_groups(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    return [((group,), r.inputs.get("loadBalancerArn")) for group in _forwarded(r.inputs.get("defaultActions"))]
+
+
+def _rule_groups(r: CapturedResource, resolver: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    listener = resolver.get(r.inputs.get("listenerArn"), side)
+    balancer = listener.inputs.get("loadBalancerArn") if listener is not None else r.inputs.get("listenerArn")
+    return [((group,), balancer) for group in _forwarded(r.inputs.get("actions"))]
+
+
+def _listener_port(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    return [((r.inputs.get("loadBalancerArn"), _number(r.inputs.get("port"))), None)]
+
+
+def _rule_priority(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    if r.inputs.get("priority") is None:
+        return []  # AWS picks the next free priority
+    return [((r.inputs.get("listenerArn"), _number(r.inputs.get("priority"))), None)]
+
+
+def _vpc_origin(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    arn = (r.inputs.get("vpcOriginEndpointConfig") or {}).get("arn")
+    return [((arn,), None)] if arn else []
+
+
+def _permission_key(protocol: Any, from_port: Any, to_port: Any) -> tuple:
+    protocol = str(protocol).lower()
+    protocol = {"6": "tcp", "17": "udp", "1": "icmp", "all": "-1"}.get(protocol, protocol)
+    return (protocol,) if protocol == "-1" else (protocol, _number(from_port), _number(to_port))
+
+
+def _inline_ingress(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    found = []
+    for entry in r.inputs.get("ingress") or []:
+        ports = _permission_key(entry.get("protocol"), entry.get("fromPort"), entry.get("toPort"))
+        sources = [
+            *(("cidr", c) for c in entry.get("cidrBlocks") or []),
+            *(("cidr", c) for c in entry.get("ipv6CidrBlocks") or []),
+            *(("prefix-list", p) for p in entry.get("prefixListIds") or []),
+            *(("group", g) for g in entry.get("securityGroups") or []),
+            *([("group", r.id)] if entry.get("self") else []),
+        ]
+        found += [((r.id, *ports, *source), None) for source in sources]
+    return found
+
+
+def _ingress_rule(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    i = r.inputs
+    ports = _permission_key(i.get("ipProtocol"), i.get("fromPort"), i.get("toPort"))
+    for kind, key in (("cidr", "cidrIpv4"), ("cidr", "cidrIpv6"), ("prefix-list", "prefixListId")):
+        if i.get(key):
+            return [((i.get("securityGroupId"), *ports, kind, i[key]), None)]
+    if i.get("referencedSecurityGroupId"):
+        return [((i.get("securityGroupId"), *ports, "group", i["referencedSecurityGroupId"]), None)]
+    return []
+
+
+def _statement(r: CapturedResource, resolver: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    if not r.inputs.get("statementId"):
+        return []  # the provider makes one up, unique
+    function = resolver.canonical(r.inputs.get("function"), side)
+    return [((function, r.inputs.get("qualifier") or "", r.inputs["statementId"]), None)]
+
+
+def _endpoint_group(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    return [((r.inputs.get("listenerArn"), r.inputs.get("endpointGroupRegion") or r.region), None)]
+
+
+def _say_group(key: tuple, value: Any, resolver: Resolver) -> str:
+    return f"associates target group {resolver.describe(key[0])} with load balancer {resolver.describe(value)}"
+
+
+def _say_rule(key: tuple, value: Any, resolver: Resolver) -> str:
+    return f"uses security group {resolver.describe(key[0])} rule {' '.join(str(k) for k in key[1:])}"
+
+
+# Adding a rule is one entry. Sources: the ELBv2, CloudFront, EC2, Lambda and Global Accelerator API
+# references (the error each CreateX answers when the key is taken).
+ASSOCIATION_RULES: tuple[AssociationRule, ...] = (
+    AssociationRule(
+        "target-group", LISTENER, "TargetGroupAssociationLimit", _listener_groups, _say_group,
+        "a target group is associated with at most one load balancer at a time",
+    ),
+    AssociationRule(
+        "target-group", LISTENER_RULE, "TargetGroupAssociationLimit", _rule_groups, _say_group,
+        "a target group is associated with at most one load balancer at a time",
+    ),
+    AssociationRule(
+        "listener-port", LISTENER, "DuplicateListener", _listener_port,
+        lambda key, _, res: f"listens on port {key[1]} of load balancer {res.describe(key[0])}",
+        "one listener per port per load balancer",
+    ),
+    AssociationRule(
+        "rule-priority", LISTENER_RULE, "PriorityInUse", _rule_priority,
+        lambda key, _, res: f"takes priority {key[1]} on listener {res.describe(key[0])}",
+        "listener rule priorities are unique per listener",
+    ),
+    AssociationRule(
+        "vpc-origin", VPC_ORIGIN, "EntityAlreadyExists", _vpc_origin,
+        lambda key, _, res: f"is the VPC origin of load balancer {res.describe(key[0])}",
+        "one CloudFront VPC origin per load balancer",
+    ),
+    AssociationRule(
+        "sg-rule", SECURITY_GROUP, "InvalidPermission.Duplicate", _inline_ingress, _say_rule,
+        "a security group holds each rule once",
+    ),
+    AssociationRule(
+        "sg-rule", INGRESS_RULE, "InvalidPermission.Duplicate", _ingress_rule, _say_rule,
+        "a security group holds each rule once",
+    ),
+    AssociationRule(
+        "lambda-statement", PERMISSION, "ResourceConflictException", _statement,
+        lambda key, _, res: f"adds statement {key[2]} to function {res.describe(key[0])}"
+        + (f" qualifier {key[1]}" if key[1] else ""),
+        "a statement id is unique in a function's policy",
+    ),
+    AssociationRule(
+        "endpoint-group", ENDPOINT_GROUP, "EndpointGroupAlreadyExistsException", _endpoint_group,
+        lambda key, _, res: f"is the endpoint group of listener {res.describe(key[0])} in {key[1]}",
+        "one endpoint group per listener and region",
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Association:
+    rule: AssociationRule
+    key: tuple
+    value: Any
+    holder: CapturedResource
+    label: str  # "", " (old)" or " (new)": which side of a replacement the holder is
+
+    def describe(self, resolver: Resolver) -> str:
+        return f"{short(self.holder.urn)}{self.label} {self.rule.say(self.key, self.value, resolver)}"
+
+
+class AssociationRegistry:
+    """The associations held at one moment of an update."""
+
+    def __init__(self, resolver: Resolver, replaced: Iterable[str] = (), rules=ASSOCIATION_RULES) -> None:
+        self.resolver, self.replaced = resolver, set(replaced)
+        self.rules: dict[str, list[AssociationRule]] = {}
+        for rule in rules:
+            self.rules.setdefault(rule.type, []).append(rule)
+        self._held: dict[tuple, list[Association]] = {}
+        self._of: dict[int, list[Association]] = {}
+
+    def take(self, resource: CapturedResource, side: str, verb: str) -> list[str]:
+        label = f" ({side})" if resource.urn in self.replaced else ""
+        clashes = []
+        mine = self._of.setdefault(id(resource), [])
+        for rule in self.rules.get(resource.type, ()):
+            for key, value in rule.find(resource, self.resolver, side):
+                held = Association(rule, key, value, resource, label)
+                slot = self._held.setdefault((rule.space, key), [])
+                for other in slot:
+                    if other.holder is not resource and (value is None or other.value != value):
+                        clashes.append(
+                            f"{verb} {held.describe(self.resolver)} while {other.describe(self.resolver)}: "
+                            f"AWS refuses with {rule.code} ({rule.why})"
+                        )
+                        break
+                slot.append(held)
+                mine.append(held)
+        return clashes
+
+    def release(self, resource: CapturedResource) -> None:
+        for held in self._of.pop(id(resource), []):
+            slot = self._held.get((held.rule.space, held.key), [])
+            if held in slot:
+                slot.remove(held)
+
+
+def associations_clashes(old: list[CapturedResource], new: list[CapturedResource]) -> list[str]:
+    """`new` created one by one (in order) while `old` exists: what AWS refuses. For tests of the rules."""
+    before, after = ProgramRun("s", old, {}), ProgramRun("s", new, {})
+    registry = AssociationRegistry(Resolver(before, after))
+    for resource in old:
+        registry.take(resource, "old", "holding")
+    return [clash for resource in new for clash in registry.take(resource, "new", "creating")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Failed updates: what the state holds when an update stops part way, and the next update from there.
+
+
+@dataclass
+class DeployedState(ProgramRun):
+    """What `pulumi stack export` shows after a (failed) update: the live resources, the old halves of
+    create-before-delete replacements pending deletion, and each URN's incarnation."""
+
+    pending_delete: list[CapturedResource] = field(default_factory=list)
+    generations: dict[str, int] = field(default_factory=dict)
+
+
+def failed_update_state(
+    plan: UpdatePlan, old_run: ProgramRun, upto: Optional[int] = None, creates_only: bool = False
+) -> DeployedState:
+    """The state after only part of `plan` ran: its first `upto` operations (`plan.events`, all when
+    None), and with `creates_only` of those only the creates (new resources and the new halves of
+    create-before-delete replacements: as if it failed before any update or delete)."""
+    applied = plan.events if upto is None else plan.events[:upto]
+    if creates_only:
+        applied = [e for e in applied if e.op == "create" and not e.step.delete_before_replace]
+    present: dict[int, CapturedResource] = {id(r): r for r in [*old_run.resources, *pending_deletes(old_run)]}
+    new_ones: set[int] = set()
+    for event in applied:
+        if event.op == "create":
+            present[id(event.resource)] = event.resource
+            new_ones.add(id(event.resource))
+        elif event.op == "update":
+            present.pop(id(event.step.old), None)
+            present[id(event.resource)] = event.resource
+            new_ones.add(id(event.resource))
+        else:
+            present.pop(id(event.resource), None)
+    old_generations = _generations(old_run)
+    live: dict[str, CapturedResource] = {}
+    for r in present.values():  # the new one of a urn wins; the old one waits for deletion
+        if r.urn not in live or id(r) in new_ones:
+            live[r.urn] = r
+    order = [s.urn for s in plan.steps if s.new is not None] + [r.urn for r in old_run.resources]
+    resources, seen = [], set()
+    for urn in order:
+        if urn in live and urn not in seen:
+            seen.add(urn)
+            resources.append(live[urn])
+    kept = {id(r) for r in resources}
+    pending = [r for r in [*pending_deletes(old_run), *old_run.resources] if id(r) in present and id(r) not in kept]
+    generations = {
+        r.urn: (plan.generations.get(r.urn, 0) if id(r) in new_ones else old_generations.get(r.urn, 0))
+        for r in resources
+    }
+    return DeployedState(
+        stack=old_run.stack,
+        resources=resources,
+        outputs={},
+        pending_delete=pending,
+        generations={urn: g for urn, g in generations.items() if g},
+    )
+
+
+def plan_recovery(stack: str, after: dict, state: DeployedState) -> tuple[UpdatePlan, ProgramRun]:
+    """`pulumi up` again with the config `after` from what a failed update left (`failed_update_state`)."""
+    new_run = run_program(stack, values=after, deployed_tables=deployed_tables(state))
+    return plan_update(state, new_run), new_run
+
+
+def plan_failed_transition(
+    stack: str,
+    before: dict,
+    after: dict,
+    upto: Optional[int] = None,
+    creates_only: bool = False,
+    created_before_release: bool = False,
+) -> tuple[UpdatePlan, DeployedState, UpdatePlan]:
+    """The transition `before` -> `after` stopping part way (see `failed_update_state`), then run again:
+    (the first update's plan, the state it left, the second update's plan)."""
+    first, old_run, _ = plan_transition(stack, before, after, created_before_release)
+    state = failed_update_state(first, old_run, upto=upto, creates_only=creates_only)
+    second, _ = plan_recovery(stack, after, state)
+    return first, state, second

@@ -42,10 +42,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             region = inputs.get("region", DEFAULT_REGION)
             self.provider_regions[args.name] = region
             return f"{args.name}-id", inputs
-        region = self.region_of(args.provider)
-        rid = f"{args.name}-{_hex(args.typ + args.name)}"
-        state = {**inputs, **_computed(args.typ, args.name, rid, region, inputs)}
-        return state.pop("__id", rid), state
+        return mock_outputs(args.typ, args.name, self.region_of(args.provider), inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
         region = self.region_of(args.provider)
@@ -119,10 +116,29 @@ class AwsMocks(pulumi.runtime.Mocks):
         raise LookupError(f"the offline mocks do not answer invoke {token}: add it to offline/mocks.py")
 
 
-def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[str, Any]:
-    """Outputs AWS computes, per resource type."""
+def generation_seed(name: str, generation: int = 0) -> str:
+    """What a resource's mock identity is derived from: its name, and which incarnation it is."""
+    return name if not generation else f"{name}~g{generation}"
+
+
+def mock_outputs(typ: str, name: str, region: str, inputs: dict, generation: int = 0) -> tuple[str, dict]:
+    """(id, state) the mocks give a resource; `generation` > 0 stands for a later incarnation of it.
+
+    A resource the engine replaces (or deletes and creates again under another URN) gets a new
+    physical id, ARN and DNS name from AWS, except where the program names it explicitly (a name,
+    a domain): the lifecycle replay asks for generation 1, 2, ... of it to see that.
+    """
+    seed = generation_seed(name, generation)
+    rid = f"{name}-{_hex(typ + seed)}"
+    state = {**inputs, **_computed(typ, name, rid, region, inputs, seed)}
+    return state.pop("__id", rid), state
+
+
+def _computed(typ: str, name: str, rid: str, region: str, inputs: dict, seed: str | None = None) -> dict[str, Any]:
+    """Outputs AWS computes, per resource type (identity parts derived from `seed`, the name by default)."""
+    name_, name = name, seed or name  # the logical name starts autonamed names; the seed makes them unique
     service = typ.split(":")[1].split("/")[0]
-    physical = inputs.get("name") or f"{name}-{_hex(name, 7)}"
+    physical = inputs.get("name") or f"{name_}-{_hex(name, 7)}"
     arn = f"arn:aws:{service}:{region}:{ACCOUNT}:{physical}"
     out: dict[str, Any] = {"arn": arn, "name": physical}
 
@@ -130,7 +146,7 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict) -> dict[
         scope = "global" if inputs.get("scope") == "CLOUDFRONT" else "regional"
         return {"arn": f"arn:aws:wafv2:{region}:{ACCOUNT}:{scope}/webacl/{physical}/{_hex(name, 8)}", "name": physical}
     if typ == "aws:s3/bucket:Bucket":
-        bucket = inputs.get("bucket") or f"{name}-{_hex(name, 7)}"  # autonamed: lowercase, like AWS requires
+        bucket = inputs.get("bucket") or f"{name_}-{_hex(name, 7)}"  # autonamed: lowercase, like AWS requires
         return {"__id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": region}
     if typ == "random:index/randomPassword:RandomPassword":
         # Deterministic per name, letters and digits as the program asks: enough to tell versions apart.
