@@ -89,7 +89,9 @@ for region in settings.regions:
                 if secret is not None and exposure.guard_in_function
                 else None
             ),
-            origin_guard_access=secret.read_statement(region) if secret is not None and exposure.guard_in_function else None,
+            origin_guard_access=secret.read_statement(region)
+            if secret is not None and exposure.guard_in_function
+            else None,
         ),
         provider=providers[region],
     )

@@ -69,10 +69,7 @@ class GlobalTable(pulumi.ComponentResource):
                 else None
             ),
             # Replicas inherit them (propagate_tags): any region can tell the table's home and mode.
-            tags={
-                HOME_REGION_TAG: args.home_region,
-                CONSISTENCY_TAG: args.consistency,
-            },
+            tags={HOME_REGION_TAG: args.home_region, CONSISTENCY_TAG: args.consistency},
             replicas=[
                 aws.dynamodb.TableReplicaArgs(
                     region_name=region,

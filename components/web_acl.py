@@ -78,7 +78,9 @@ class WebAcl(pulumi.ComponentResource):
                         aggregate_key_type="IP",
                         limit=args.rate_limit,
                         evaluation_window_sec=WAF_RATE_WINDOW_SECONDS,
-                        scope_down_statement=None if args.exempt_secret is None else _not_from_cloudfront(args.exempt_secret),
+                        scope_down_statement=None
+                        if args.exempt_secret is None
+                        else _not_from_cloudfront(args.exempt_secret),
                     )
                 ),
                 visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(

@@ -241,9 +241,15 @@ class AlbEntry(RegionalEntry):
 
         self.served_listener_arn, self.target_group_arn = served.arn, target_group.arn
         if args.origin_secret is not None:
-            gates[exposure.EDGE] = (*gates[exposure.EDGE], self._accept_cloudfront(name, served, target_group, args, child))
+            gates[exposure.EDGE] = (
+                *gates[exposure.EDGE],
+                self._accept_cloudfront(name, served, target_group, args, child),
+            )
         if args.direct_clients:
-            gates[exposure.CLIENT] = (*gates[exposure.CLIENT], self._open_to_everyone(name, served, target_group, child))
+            gates[exposure.CLIENT] = (
+                *gates[exposure.CLIENT],
+                self._open_to_everyone(name, served, target_group, child),
+            )
         if args.locked:
             OriginLockdown(
                 naming.regional("lockdown", args.region),

@@ -75,9 +75,7 @@ def build_front_doors(
         )
     split = WeightedSplit(
         "main",
-        WeightedSplitArgs(
-            dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}
-        ),
+        WeightedSplitArgs(dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}),
         provider=providers.home,
     )
     return FrontDoors(url=split.url, urls=urls, serving=(*doors.values(), split), health_check_ids=checks)

@@ -8,6 +8,7 @@ import pulumi_aws as aws
 
 from components import edge_routing
 from components.backend_plan import LOG_RETENTION_DAYS
+from components.config import HealthCheckSettings
 from components.catalogue import (
     CLOUDFRONT_ORIGIN_SSL_PROTOCOLS,
     CLOUDFRONT_VIEWER_TLS_POLICY,
@@ -45,7 +46,10 @@ ROUTING_TABLE_ARCHIVE_PATH = f"{contract.PACKAGE_NAME}/{contract.ROUTING_TABLE_F
 
 
 def edge_code(
-    endpoints: tuple[RegionalEndpoint, ...], home_region: str, health_path: str, dials: Mapping[str, int] | None = None
+    endpoints: tuple[RegionalEndpoint, ...],
+    home_region: str,
+    health: HealthCheckSettings,
+    dials: Mapping[str, int] | None = None,
 ) -> pulumi.Output:
     """The router package (Output[AssetArchive]) with the routing table for these endpoints baked in."""
     regions = [endpoint.region for endpoint in endpoints]
@@ -55,7 +59,17 @@ def edge_code(
             endpoint.region: edge_routing.EdgeOrigin(host=host, protocol=endpoint.protocol, port=endpoint.port)
             for endpoint, host in zip(endpoints, hostnames, strict=False)
         }
-        table = edge_routing.routing_table_json(home_region, regions, origins, health_path, dials)
+        # The router probes each region through the distribution itself (the entries admit only CloudFront)
+        # and drops a dead one within the same interval x threshold as the stack's other doors.
+        table = edge_routing.routing_table_json(
+            home_region,
+            regions,
+            origins,
+            health.path,
+            dials,
+            health_interval_seconds=health.interval_seconds,
+            health_failure_threshold=health.failure_threshold,
+        )
         assets = {
             path: pulumi.FileAsset(str(file))
             for path, file in package_files(EDGE_SOURCE, contract.PACKAGE_NAME).items()
@@ -192,7 +206,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             runtime=EDGE_RUNTIME,
             architectures=[EDGE_ARCHITECTURE],
             handler=contract.HANDLER,
-            code=edge_code(args.endpoints, args.home_region, args.health.path, args.traffic_dials),
+            code=edge_code(args.endpoints, args.home_region, args.health, args.traffic_dials),
             memory_size=EDGE_MEMORY_MB,
             timeout=EDGE_TIMEOUT_SECONDS,
             role=role.arn,
@@ -225,7 +239,8 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
     def _origin(
         endpoint: RegionalEndpoint, secret: Optional[pulumi.Input[str]]
     ) -> aws.cloudfront.DistributionOriginArgs:
-        # The router keeps these headers when it re-points a request, and sends them on its health probes.
+        # The router keeps these headers when it re-points a request; its health probes go through the
+        # distribution, so CloudFront adds them there too.
         headers = (
             []
             if secret is None

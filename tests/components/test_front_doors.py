@@ -2,7 +2,6 @@
 
 import pytest
 
-from components.catalogue import ALB_SCHEME_TAG, FRONT_DOORS_TAG
 from offline.lifecycle import normalized
 from offline.mocks import MOCK_ZONE_ID
 from tests.components.helpers import program
@@ -69,23 +68,15 @@ def outside_front_doors(run) -> dict[str, object]:
 
 
 def _without_door_tag(type_: str, inputs: dict) -> dict:
-    """Inputs without what follows the door by design: the table's front-doors tag, the origin
-    secrets an HTTP API's function checks behind CloudFront alone, and who the ALB's security group
-    admits (test_origin_protection.py)."""
-    if type_ == "aws:ec2/securityGroup:SecurityGroup":
-        return {k: v for k, v in inputs.items() if k != "ingress"}
+    """Inputs without what follows the door by design: where an HTTP API's function reads the origin
+    secrets behind CloudFront alone, and which doors it counts (test_origin_protection.py)."""
     if type_ == "aws:lambda/function:Function" and "environment" in inputs:  # which doors it counts
         door_keys = {"FRONT_DOORS", "FRONT_DOOR_GA_PORT"}
         variables = {k: v for k, v in inputs["environment"]["variables"].items() if k not in door_keys}
         inputs = {**inputs, "environment": {**inputs["environment"], "variables": variables}}
-    if type_ == "aws:lb/loadBalancer:LoadBalancer":  # internal when created behind Global Accelerator alone
-        return {k: v for k, v in inputs.items() if k != "internal"}
-    if type_ == "aws:dynamodb/table:Table" and isinstance(inputs.get("tags"), dict):
-        inputs = {**inputs, "tags": {k: v for k, v in inputs["tags"].items() if k != ALB_SCHEME_TAG}}
-    if type_ == "aws:dynamodb/table:Table" and isinstance(inputs.get("tags"), dict):
-        return {**inputs, "tags": {k: v for k, v in inputs["tags"].items() if k != FRONT_DOORS_TAG}}
     if type_ == "aws:lambda/function:Function" and "environment" in inputs:
-        variables = {k: v for k, v in inputs["environment"]["variables"].items() if k != "ORIGIN_SECRETS"}
+        guard = {"ORIGIN_SECRET_PATH", "ORIGIN_OPEN_HOSTS"}
+        variables = {k: v for k, v in inputs["environment"]["variables"].items() if k not in guard}
         return {**inputs, "environment": {**inputs["environment"], "variables": variables}}
     return inputs
 
@@ -129,12 +120,13 @@ def test_child_names_come_from_region_codes_not_positions(strategy, backend):
 
 
 @pytest.mark.parametrize(
-    "backend,strategies",
-    [("alb", ["route53", "globalaccelerator", "cloudfront"]), ("apigateway", ["route53", "cloudfront"])],
+    "backend,strategies", [("alb", ["route53", "cloudfront"]), ("apigateway", ["route53", "cloudfront"])]
 )
 def test_switching_strategy_leaves_backends_and_table_untouched(backend, strategies):
-    """Only origin protection follows the door: CloudFront alone in front of ALBs adds the secret, a rule
-    accepting it on each listener and the lockdown after the doors (test_origin_protection.py)."""
+    """Only exposure follows the door: CloudFront alone adds the secret, a rule accepting it on each
+    listener and the lockdown; a direct door the open rule and public ingress rules; each door its own
+    ingress rules (test_origin_protection.py). Global Accelerator alone also changes the ALBs' scheme,
+    which replaces them (test_exposure.py, tests/lifecycle)."""
 
     def untouched(run):
         return {urn: inputs for urn, inputs in outside_front_doors(run).items() if not _origin_protection(urn)}
@@ -154,6 +146,11 @@ def _origin_protection(urn: str) -> bool:
         ":OriginSecret",
         ":OriginLockdown",
         "-from-cloudfront",
+        "-open",
+        "-in-clients-",
+        "-in-cloudfront-",
+        "-in-ga-",
+        "-regional",  # the regional record: its alias target may follow a door's scheme
         ":StackMonitoring",
         ":AlarmTopics",
         "-alb-ga",

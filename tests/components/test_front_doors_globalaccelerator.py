@@ -135,5 +135,6 @@ def test_global_accelerator_reaches_each_alb_on_a_port_of_its_own():
     for function in [f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]:
         env = function.inputs["environment"]["variables"]
         assert env["FRONT_DOOR_GA_PORT"] == "8443" and env["FRONT_DOORS"] == "globalaccelerator"
-    for group in run.of_type("aws:ec2/securityGroup:SecurityGroup"):
-        assert 8443 in [rule["fromPort"] for rule in group.inputs["ingress"]]
+    rules = run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    for region in ("us-east-1", "eu-west-1"):
+        assert {r.inputs["fromPort"] for r in rules if r.region == region} == {8443}

@@ -3,7 +3,7 @@
 import pytest
 
 from components.config import ConfigError
-from components.origin_protection import WafCoverage, waf_coverage
+from components.exposure import WafCoverage, waf_coverage
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -13,19 +13,37 @@ WAF = {"rateLimit": 1500}
 
 
 @pytest.mark.parametrize(
-    ("strategies", "backend", "edge", "regional", "uncovered"),
+    ("strategies", "backend", "edge", "regional", "uncovered", "exempt"),
     [
-        (("cloudfront",), "alb", True, False, ()),  # the ALBs answer CloudFront only
-        (("cloudfront",), "apigateway", True, False, ()),
-        (("route53",), "alb", False, True, ()),
-        (("globalaccelerator",), "alb", False, True, ()),
-        (("cloudfront", "route53"), "alb", True, True, ()),
-        (("cloudfront", "route53"), "apigateway", True, False, ("route53 -> apigateway",)),
-        (("route53",), "apigateway", False, False, ("route53 -> apigateway",)),
+        (("cloudfront",), "alb", True, False, (), False),  # the ALBs answer CloudFront only
+        (("cloudfront",), "apigateway", True, False, (), False),
+        (("route53",), "alb", False, True, (), False),
+        (("globalaccelerator",), "alb", False, True, (), False),
+        # Beside CloudFront the ALBs' rate rule skips CloudFront's requests (its edges are not clients).
+        (("cloudfront", "route53"), "alb", True, True, (), True),
+        (("cloudfront", "globalaccelerator"), "alb", True, True, (), True),
+        (("cloudfront", "route53"), "apigateway", True, False, ("route53 -> apigateway",), False),
+        (("route53",), "apigateway", False, False, ("route53 -> apigateway",), False),
     ],
 )
-def test_coverage_follows_the_doors_and_the_backend(strategies, backend, edge, regional, uncovered):
-    assert waf_coverage(strategies, backend) == WafCoverage(edge, regional, uncovered)
+def test_coverage_follows_the_doors_and_the_backend(strategies, backend, edge, regional, uncovered, exempt):
+    assert waf_coverage(strategies, backend) == WafCoverage(edge, regional, uncovered, exempt)
+
+
+def test_beside_cloudfront_the_alb_rate_rule_skips_requests_with_the_origin_secret():
+    run = program(REGIONS, backend="alb", front_door={"cloudfront": 50, "route53": 50}, waf=WAF)
+    (secret,) = run.of_type("random:index/randomPassword:RandomPassword")
+    regional = [acl for acl in run.of_type("aws:wafv2/webAcl:WebAcl") if acl.inputs["scope"] == "REGIONAL"]
+    assert len(regional) == len(REGIONS)
+    for acl in regional:
+        (rate,) = [rule for rule in acl.inputs["rules"] if "rateBasedStatement" in rule["statement"]]
+        down = rate["statement"]["rateBasedStatement"]["scopeDownStatement"]["notStatement"]["statement"]
+        match = down["byteMatchStatement"]
+        assert match["fieldToMatch"] == {"singleHeader": {"name": "x-origin-verify"}}
+        assert match["positionalConstraint"] == "EXACTLY" and match["searchString"] == secret.state["result"]
+    (edge,) = [acl for acl in run.of_type("aws:wafv2/webAcl:WebAcl") if acl.inputs["scope"] == "CLOUDFRONT"]
+    (rate,) = [rule for rule in edge.inputs["rules"] if "rateBasedStatement" in rule["statement"]]
+    assert "scopeDownStatement" not in rate["statement"]["rateBasedStatement"]  # every client, by its own address
 
 
 def test_each_web_acl_has_the_rate_limit_and_the_managed_groups_with_big_bodies_counted():

@@ -111,19 +111,3 @@ def test_a_bad_origin_secret_version_names_the_key_and_how_to_rotate(value):
 def test_the_origin_secret_version_is_read_as_the_cli_stores_it():
     assert parse_settings({**BASE, "originSecretVersion": "3"}, "us-east-1").origin_secret_version == 3
     assert parse_settings(BASE, "us-east-1").origin_secret_version == 1
-
-
-@pytest.mark.parametrize(
-    ("strategies", "deployed", "scheme"),
-    [
-        (("globalaccelerator",), {}, "internal"),  # a new stack behind GA alone
-        (("globalaccelerator",), {"alb-scheme": "internal"}, "internal"),
-        # A deployed stack keeps internet-facing ALBs: changing the scheme would replace them.
-        (("globalaccelerator",), {"alb-scheme": "internet-facing"}, "internet-facing"),
-        (("globalaccelerator",), {"project": "global-serverless"}, "internet-facing"),  # deployed before the tag
-        (("route53",), {"alb-scheme": "internal"}, "internet-facing"),  # a public door needs public ALBs
-        (("globalaccelerator", "cloudfront"), {}, "internet-facing"),
-    ],
-)
-def test_an_albs_scheme_is_chosen_when_it_is_created(strategies, deployed, scheme):
-    assert alb_scheme(plan_origin_guard(strategies, "alb"), deployed) == scheme
