@@ -50,8 +50,8 @@ from components.catalogue import (
     WAF_RATE_WINDOW_SECONDS,
     mrsc_set_of,
 )
-from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
 from components.exposure import plaintext_hop, waf_coverage
+from components.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
 
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")

@@ -8,8 +8,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
-from components.alarms import AlarmSpec, metric_alarm
 from components import exposure as reach
+from components.alarms import AlarmSpec, metric_alarm
 from components.catalogue import BACKENDS, LAMBDA_PRINCIPAL, component_type, load_component
 from components.config import AuthSettings, HealthCheckSettings
 from components.endpoint import RegionalEndpoint

@@ -7,9 +7,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import backend_plan as plan
-from components import naming
+from components import exposure, naming
 from components.access_log_bucket import AccessLogBucket, AccessLogBucketArgs
-from components import exposure
 from components.catalogue import (
     ALB_SSL_POLICY,
     CLOUDFRONT_ORIGIN_PREFIX_LIST,
@@ -17,9 +16,9 @@ from components.catalogue import (
     ORIGIN_SECRET_HEADER,
     component_type,
 )
-from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY, OriginLockdown, OriginLockdownArgs
 from components.endpoint import AliasTarget, RegionalEndpoint
 from components.entries.base import EntryArgs, RegionalEntry
+from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY, OriginLockdown, OriginLockdownArgs
 from functions.api.contract import GA_PORT_OFFSET
 
 TYPE = component_type("AlbEntry")

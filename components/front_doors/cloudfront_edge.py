@@ -8,7 +8,6 @@ import pulumi_aws as aws
 
 from components import edge_routing
 from components.backend_plan import LOG_RETENTION_DAYS
-from components.config import HealthCheckSettings
 from components.catalogue import (
     CLOUDFRONT_ORIGIN_SSL_PROTOCOLS,
     CLOUDFRONT_VIEWER_TLS_POLICY,
@@ -18,6 +17,7 @@ from components.catalogue import (
     ORIGIN_SECRET_HEADER,
     component_type,
 )
+from components.config import HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.front_doors.base import FrontDoor, FrontDoorArgs
 from components.iam import allow, assume_role_policy, policy_document
