@@ -105,6 +105,15 @@ class ChaosSource:
         self._fetched_at: float | None = None
         self._reported_problem: str | None = None
 
+    @property
+    def client(self):
+        """The SSM client it reads with (shared with the origin guard: one client per container)."""
+        return self._ssm
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self._clock
+
     def current(self) -> ChaosConfig:
         now = self._clock()
         if self._fetched_at is None or now - self._fetched_at >= self._ttl_seconds:

@@ -93,7 +93,9 @@ CHAOS_CACHE_SECONDS = 5.0
 FUNCTION_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem", "dynamodb:DeleteItem")
 FUNCTION_CHAOS_ACTIONS = ("ssm:GetParameter",)
 # The function ships botocore models cut down to the operations it is allowed (offline/botocore_models.py).
-TRIMMED_SERVICE_OPERATIONS = {"ssm": tuple(action.split(":", 1)[1] for action in FUNCTION_CHAOS_ACTIONS)}
+# What the function calls on SSM: the chaos read, and the origin secrets' listing (behind CloudFront alone).
+FUNCTION_SSM_ACTIONS = (*FUNCTION_CHAOS_ACTIONS, *FUNCTION_ORIGIN_SECRET_ACTIONS)
+TRIMMED_SERVICE_OPERATIONS = {"ssm": tuple(action.split(":", 1)[1] for action in FUNCTION_SSM_ACTIONS)}
 
 # A deleted item leaves a tombstone (so versions never restart and a stale If-Match can never
 # match a re-created item); the tombstone expires through the table's TTL after this long.

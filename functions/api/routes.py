@@ -163,9 +163,7 @@ def build_router(
             logger.warning("idempotency record unavailable", extra={"reason": str(error)})
             return error_response(503, UNKNOWN_WRITE)
 
-    # Until runtime.build_runtime passes origin_guard, the guard shares the chaos reader's SSM client and clock
-    # (made once per container).
-    guard = origin_guard or build_guard(settings, chaos._ssm, clock=chaos._clock)
+    guard = origin_guard if origin_guard is not None else build_guard(settings, chaos.client, clock=chaos.clock)
 
     def refused(event: dict) -> Response | None:
         verdict = guard.check(request_header(event, ORIGIN_HEADER), request_domain_name(event))

@@ -25,6 +25,7 @@ from .chaos import ChaosSource
 from .idempotency import IdempotentWrites
 from .items import ItemService
 from .observability import metrics
+from .origin_guard import build_guard
 from .routes import build_router
 from .settings import Settings, load_settings
 from .store import CLIENT_CONFIG, ItemStore
@@ -74,7 +75,11 @@ def build_runtime(
         from .auth import Authenticator
 
         authenticator = Authenticator(settings.auth, keys)
-    router = build_router(settings, service, chaos, writes, sleep=sleep, random=random, authenticator=authenticator)
+    # The origin secrets behind CloudFront alone: the same SSM client and clock as the chaos read.
+    guard = build_guard(settings, ssm, clock=clock)
+    router = build_router(
+        settings, service, chaos, writes, sleep=sleep, random=random, authenticator=authenticator, origin_guard=guard
+    )
 
     alb = ALBResolver()
     alb.include_router(router)

@@ -326,20 +326,6 @@ def test_an_empty_path_is_unknown_not_a_reason_to_refuse_everyone(clock):
     assert guard.check(CURRENT) is Verdict.UNKNOWN
 
 
-def test_a_client_that_cannot_list_answers_503_not_500(environment, clock):
-    """A client built from a model without GetParametersByPath (the shipped trimmed model, until regenerated)."""
-    client = runtime.aws_session().client("ssm", region_name=REGION)
-    if "GetParametersByPath" in client.meta.service_model.operation_names:
-        pytest.skip("the shipped model has GetParametersByPath")
-    guard = OriginGuard(source=AcceptedSecrets(client, PATH, clock=clock))
-    assert guard.check(CURRENT) is Verdict.UNKNOWN
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions/api/models/ssm holds only GetParameter: add GetParametersByPath to "
-    "contract.TRIMMED_SERVICE_OPERATIONS and run `python -m offline.botocore_models --write` (then drop this mark)",
-)
 def test_the_deployed_ssm_client_can_list_the_path(environment):
     client = runtime.aws_session().client("ssm", region_name=REGION)
     assert "GetParametersByPath" in client.meta.service_model.operation_names
