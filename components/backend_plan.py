@@ -76,6 +76,8 @@ def auth_environment(settings: Settings) -> dict[str, str]:
         contract.ENV_AUTH_AUDIENCE: auth.audience,
         contract.ENV_AUTH_PROTECT_READS: "true" if auth.protect_reads else "false",
         contract.ENV_AUTH_SCOPES: " ".join(auth.scopes),
+        # Only when configured: the function otherwise finds it in the issuer's OpenID configuration.
+        **({contract.ENV_AUTH_JWKS_URL: auth.jwks_url} if auth.jwks_url else {}),
     }
 
 

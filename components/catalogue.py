@@ -217,9 +217,9 @@ ORIGIN_SECRET_HEADER = api_contract.ORIGIN_SECRET_HEADER
 CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 # Letters and digits only: ALB header conditions treat * and ? as wildcards.
 ORIGIN_SECRET_LENGTH = 40
-# Each version's accept rule takes its own ALB listener priority (1-50000, a few kept for other rules), so
-# any two versions, old and new side by side during a rotation, never claim the same priority.
-MAX_ORIGIN_SECRET_VERSION = 48_000
+# Each version's accept rules take ALB listener priorities of their own (two of 1-50000, a few kept for
+# other rules), so any two versions, old and new side by side during a rotation, never claim the same one.
+MAX_ORIGIN_SECRET_VERSION = 24_000
 
 
 # -- WAF -----------------------------------------------------------------------------------------

@@ -132,7 +132,8 @@ _HELP: dict[str, tuple[str, str]] = {
         "set alarms: {email: ops@example.com} in Pulumi.<stack>.yaml",
     ),
     "auth": (
-        "a map {issuer: https URL, audience: string, protectReads: true|false (false), scopes: [scope, ...] ([])}",
+        "a map {issuer: https URL, audience: string, protectReads: true|false (false), scopes: [scope, ...] ([]), "
+        "jwksUrl: https URL (the ALB backend with a domain needs it unless the issuer is Amazon Cognito)}",
         "set auth: {issuer: https://issuer.example, audience: api} in Pulumi.<stack>.yaml",
     ),
     "waf": (
@@ -248,6 +249,34 @@ class AuthSettings(BaseModel):
     audience: Annotated[str, Field(min_length=1)]
     protect_reads: Annotated[bool, BeforeValidator(_cli_bool), Field(strict=True)] = Field(False, alias="protectReads")
     scopes: tuple[Annotated[str, Field(pattern=r"^[!#-\[\]-~]+$")], ...] = ()
+    # The issuer's JSON Web Key Set URL: the ALB's jwt-validation action needs it at deploy time (the
+    # function and API Gateway's authorizer find it from the issuer). Default: an Amazon Cognito user
+    # pool's documented `<issuer>/.well-known/jwks.json`; any other issuer names it (jwks_uri in
+    # <issuer>/.well-known/openid-configuration).
+    jwks_url: Optional[str] = Field(None, alias="jwksUrl")
+
+    @field_validator("jwks_url", mode="before")
+    @classmethod
+    def _jwks_url(cls, url: Any) -> Any:
+        parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
+        if url is not None and (parsed is None or parsed.scheme != "https" or not parsed.hostname):
+            raise problem(
+                f"jwksUrl {json.dumps(url)} is not an https URL: keys must come over TLS (ELB takes nothing else)",
+                "the jwks_uri of the issuer's OpenID configuration, e.g. https://issuer.example/.well-known/jwks.json",
+                "set auth.jwksUrl to the jwks_uri that <issuer>/.well-known/openid-configuration names",
+                key=_key("auth"),
+            )
+        return url
+
+    @property
+    def key_set_url(self) -> Optional[str]:
+        """jwksUrl, or the documented one of an Amazon Cognito user pool issuer; None when neither."""
+        if self.jwks_url is not None:
+            return self.jwks_url
+        host = urllib.parse.urlsplit(self.issuer).hostname or ""
+        if re.fullmatch(r"cognito-idp\.[a-z0-9-]+\.amazonaws\.com", host):
+            return f"{self.issuer.rstrip('/')}/.well-known/jwks.json"
+        return None
 
     @field_validator("issuer", mode="before")
     @classmethod
@@ -492,7 +521,22 @@ class StackConfig(BaseModel):
         self._check_waf()
         self._check_alarm_topic()
         self._check_vantages()
+        self._check_key_set()
         return self
+
+    def _check_key_set(self) -> None:
+        """An ALB with a certificate validates tokens itself (jwt-validation), and ELB takes the key set's URL
+        at deploy time: it must be known (AWS, ELB user guide, "Verify JWTs using an Application Load Balancer")."""
+        if self.auth is None or self.backend != "alb" or self.domain is None or self.auth.key_set_url is not None:
+            return
+        raise problem(
+            f"the alb backend validates tokens at the load balancer, which needs the issuer's key set URL; "
+            f"{self.auth.issuer} is not an Amazon Cognito user pool, whose URL is known",
+            "auth.jwksUrl: the jwks_uri from <issuer>/.well-known/openid-configuration",
+            f"curl -s {self.auth.issuer.rstrip('/')}/.well-known/openid-configuration  (copy jwks_uri), then set "
+            "auth: {issuer: ..., audience: ..., jwksUrl: <jwks_uri>} in Pulumi.<stack>.yaml",
+            key=_key("auth"),
+        )
 
     @property
     def is_split(self) -> bool:

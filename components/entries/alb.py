@@ -16,8 +16,9 @@ from components.catalogue import (
     ORIGIN_SECRET_HEADER,
     component_type,
 )
+from components.config import AuthSettings
 from components.endpoint import AliasTarget, RegionalEndpoint
-from components.entries.base import EntryArgs, RegionalEntry
+from components.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry, protected_item_methods
 from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY, OriginLockdown, OriginLockdownArgs
 from functions.api.contract import GA_PORT_OFFSET
 
@@ -27,14 +28,59 @@ TARGET_GROUP_KIND = {False: "tg", True: "tg-int"}
 
 # Listener rule priorities on the served listener (1-50000, lower first): CloudFront's secret per
 # version, then "open" while a direct door exists, then the lockdown's 403 (components/origin_lockdown.py).
-ACCEPT_PRIORITY_BASE = 10
+# With auth, each forwarding rule has a twin one priority ahead that validates the token of the requests
+# that need one (jwt-validation, then forward).
 OPEN_PRIORITY = ORIGIN_LOCKDOWN_PRIORITY - 1
+TOKEN_OPEN_PRIORITY = OPEN_PRIORITY - 1
+TOKEN_GA_PRIORITY = 1  # on Global Accelerator's own listener
 
 
 def accept_priority(version: int) -> int:
-    """The accept rule's priority for a secret version (1..MAX_ORIGIN_SECRET_VERSION): one per version, so
-    old and new rules coexist during a rotation (ELB refuses a priority twice on one listener)."""
-    return ACCEPT_PRIORITY_BASE + version
+    """The accept rule's priority for a secret version (1..MAX_ORIGIN_SECRET_VERSION): two per version (the
+    rule and its token twin), so old and new rules coexist during a rotation (ELB refuses a priority twice)."""
+    return 10 + 2 * version
+
+
+def token_accept_priority(version: int) -> int:
+    return accept_priority(version) - 1
+
+
+class TokenCheck:
+    """The ALB's own JWT check (ELB user guide, "Verify JWTs using an Application Load Balancer"): RS256
+    signature against the issuer's key set, `iss`, `exp` (and `nbf`, `iat` when present); on a missing or
+    invalid token the load balancer rejects the request itself. The audience and scopes are checked by the
+    function behind it: ELB does not document how an additional claim matches a claim that is a string in
+    one token and a list in another (`aud`), nor Cognito access tokens, which carry `client_id` instead."""
+
+    def __init__(self, auth: AuthSettings, group: aws.lb.TargetGroup):
+        self.methods = list(protected_item_methods(auth.protect_reads))
+        self.validation = aws.lb.ListenerRuleActionJwtValidationArgs(issuer=auth.issuer, jwks_endpoint=auth.key_set_url)
+        self.group = group
+
+    def rule(
+        self, name: str, listener: aws.lb.Listener, priority: int, conditions: list, opts: pulumi.ResourceOptions
+    ) -> aws.lb.ListenerRule:
+        """The requests that need a token (their methods on the item routes, plus `conditions`): validated,
+        then forwarded; one priority ahead of the rule that forwards the rest."""
+        return aws.lb.ListenerRule(
+            name,
+            listener_arn=listener.arn,
+            priority=priority,
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(
+                    http_request_method=aws.lb.ListenerRuleConditionHttpRequestMethodArgs(values=self.methods)
+                ),
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[f"{ITEMS_PATH}/*"])
+                ),
+                *conditions,
+            ],
+            actions=[
+                aws.lb.ListenerRuleActionArgs(type="jwt-validation", order=1, jwt_validation=self.validation),
+                aws.lb.ListenerRuleActionArgs(type="forward", order=2, target_group_arn=self.group.arn),
+            ],
+            opts=opts,
+        )
 
 
 class AlbEntry(RegionalEntry):
@@ -239,16 +285,48 @@ class AlbEntry(RegionalEntry):
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
         self.served_listener_arn, self.target_group_arn = served.arn, target_group.arn
+        # With auth and a certificate, the ALB validates the tokens of the requests that need one before
+        # forwarding them (jwt-validation needs an HTTPS listener); the function checks them again, and is
+        # the only check without a domain.
+        tokens = None if args.auth is None or domain is None else TokenCheck(args.auth, target_group)
         if args.origin_secret is not None:
-            gates[exposure.EDGE] = (
-                *gates[exposure.EDGE],
-                self._accept_cloudfront(name, served, target_group, args, child),
-            )
+            version = args.origin_secret_version
+            secret = [
+                aws.lb.ListenerRuleConditionArgs(
+                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                        http_header_name=ORIGIN_SECRET_HEADER, values=[args.origin_secret]
+                    )
+                )
+            ]
+            # One pair of rules per secret version: a version the program drops is deleted at the end of the
+            # update, after the distribution sends the new value, so every value CloudFront may still send
+            # is accepted until it stops (any change: up, down or a jump).
+            accept = [
+                aws.lb.ListenerRule(
+                    f"{name}-from-cloudfront-v{version}",
+                    listener_arn=served.arn,
+                    priority=accept_priority(version),
+                    conditions=secret,
+                    actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)],
+                    opts=child,
+                )
+            ]
+            if tokens is not None:
+                accept.append(
+                    tokens.rule(
+                        f"{name}-token-from-cloudfront-v{version}",
+                        served,
+                        token_accept_priority(version),
+                        secret,
+                        child,
+                    )
+                )
+            gates[exposure.EDGE] = (*gates[exposure.EDGE], *accept)
         if args.direct_clients:
-            gates[exposure.CLIENT] = (
-                *gates[exposure.CLIENT],
-                self._open_to_everyone(name, served, target_group, child),
-            )
+            opened = [self._open_to_everyone(name, served, target_group, child)]
+            if tokens is not None:
+                opened.append(tokens.rule(f"{name}-token-open", served, TOKEN_OPEN_PRIORITY, [], child))
+            gates[exposure.CLIENT] = (*gates[exposure.CLIENT], *opened)
         if args.locked:
             OriginLockdown(
                 naming.regional("lockdown", args.region),
@@ -269,7 +347,10 @@ class AlbEntry(RegionalEntry):
                 default_actions=forward,
                 opts=serving,
             )
-            gates[exposure.PRIVATE_NETWORK] = (*gates[exposure.PRIVATE_NETWORK], ga_listener)
+            ga_gates = [ga_listener]
+            if tokens is not None:
+                ga_gates.append(tokens.rule(f"{name}-token-ga", ga_listener, TOKEN_GA_PRIORITY, [], child))
+            gates[exposure.PRIVATE_NETWORK] = (*gates[exposure.PRIVATE_NETWORK], *ga_gates)
 
         self.server_error_metric = ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.balancer_error_metric = ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": alb.arn_suffix})
@@ -285,29 +366,6 @@ class AlbEntry(RegionalEntry):
             private=args.internal,
         )
         self.register_outputs({"url": self.endpoint.url})
-
-    @staticmethod
-    def _accept_cloudfront(
-        name: str, listener: aws.lb.Listener, group: aws.lb.TargetGroup, args: EntryArgs, opts: pulumi.ResourceOptions
-    ) -> pulumi.Resource:
-        """Forwards requests carrying the current origin secret. One rule per secret version: a version the
-        program drops is deleted at the end of the update, after the distribution sends the new value, so
-        every value CloudFront may still send is accepted until it stops (any change: up, down or a jump)."""
-        version = args.origin_secret_version
-        return aws.lb.ListenerRule(
-            f"{name}-from-cloudfront-v{version}",
-            listener_arn=listener.arn,
-            priority=accept_priority(version),
-            conditions=[
-                aws.lb.ListenerRuleConditionArgs(
-                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                        http_header_name=ORIGIN_SECRET_HEADER, values=[args.origin_secret]
-                    )
-                )
-            ],
-            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=group.arn)],
-            opts=opts,
-        )
 
     @staticmethod
     def _open_to_everyone(

@@ -10,6 +10,13 @@ from components.config import AuthSettings, HealthCheckSettings
 from components.endpoint import RegionalEndpoint
 from components.hostnames import HostnamePlan
 
+ITEMS_PATH = "/items"  # the API's item routes (functions/api/routes.py)
+
+
+def protected_item_methods(protect_reads: bool) -> tuple[str, ...]:
+    """The item methods that need a token at the entry (the function asks for the same ones)."""
+    return ("PUT", "DELETE", "GET") if protect_reads else ("PUT", "DELETE")
+
 
 @dataclass(frozen=True)
 class DomainBinding:

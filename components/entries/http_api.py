@@ -8,14 +8,10 @@ import pulumi_aws as aws
 from components import backend_plan as plan
 from components.catalogue import API_GATEWAY_PRINCIPAL, API_GATEWAY_SECURITY_POLICY, component_type
 from components.endpoint import AliasTarget, RegionalEndpoint
-from components.entries.base import EntryArgs, RegionalEntry
+from components.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry, protected_item_methods
 
 TYPE = component_type("HttpApiEntry")
-ITEM_ROUTE = "/items/{id}"
-
-
-def protected_item_methods(protect_reads: bool) -> tuple[str, ...]:
-    return ("PUT", "DELETE", "GET") if protect_reads else ("PUT", "DELETE")
+ITEM_ROUTE = f"{ITEMS_PATH}/{{id}}"
 
 
 ACCESS_LOG_FORMAT = (

@@ -3,7 +3,13 @@
 import pytest
 
 from components.catalogue import MAX_ORIGIN_SECRET_VERSION, ORIGIN_SECRET_HEADER
-from components.entries.alb import OPEN_PRIORITY, accept_priority
+from components.entries.alb import (
+    OPEN_PRIORITY,
+    TOKEN_GA_PRIORITY,
+    TOKEN_OPEN_PRIORITY,
+    accept_priority,
+    token_accept_priority,
+)
 from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY
 from offline.mocks import _hex
 from tests.components.helpers import program
@@ -85,10 +91,11 @@ def test_each_secret_version_is_a_rule_of_its_own(version):
     assert {o["customHeaders"][0]["value"] for o in distribution.inputs["origins"]} == {values[f"origin-v{version}"]}
 
 
-def test_every_secret_version_has_a_priority_of_its_own_below_the_open_and_last_rules():
-    priorities = [accept_priority(v) for v in range(1, MAX_ORIGIN_SECRET_VERSION + 1)]
-    assert len(set(priorities)) == len(priorities)
-    assert max(priorities) < OPEN_PRIORITY < ORIGIN_LOCKDOWN_PRIORITY
+def test_every_secret_version_has_priorities_of_its_own_below_the_open_and_last_rules():
+    versions = range(1, MAX_ORIGIN_SECRET_VERSION + 1)
+    priorities = [accept_priority(v) for v in versions] + [token_accept_priority(v) for v in versions]
+    assert len(set(priorities)) == len(priorities) and min(priorities) > TOKEN_GA_PRIORITY
+    assert max(priorities) < TOKEN_OPEN_PRIORITY < OPEN_PRIORITY < ORIGIN_LOCKDOWN_PRIORITY
 
 
 @pytest.mark.parametrize("front_door", ["route53", {"cloudfront": 50, "route53": 50}])
