@@ -11,7 +11,7 @@ CONFIG ?=
 help:
 	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
 	@echo "make plan STACK=dev       offline plan: what the stack would create, per region (Pulumi mocks)"
-	@echo "make diff STACK=prod CONFIG=\"--config frontDoor=cloudfront\"   what pulumi up would do to the live stack (exit 1 on a hazard)"
+	@echo "make diff STACK=prod CONFIG=\"--config frontDoor=cloudfront\" [STATE=prod.json]   what pulumi up would do to the live stack (exit 1 on a hazard; STATE: a pulumi stack export)"
 	@echo "make check STACK=dev      the CrossGuard rules against the stack, offline (exit 1 on a mandatory violation)"
 	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
@@ -59,7 +59,7 @@ plan: $(VENV)/.installed
 	$(PY) -m offline.plan --stack $(STACK) $(CONFIG)
 
 diff: $(VENV)/.installed
-	$(PY) -m offline.diff --stack $(STACK) $(CONFIG)
+	$(PY) -m offline.diff --stack $(STACK) $(CONFIG) $(if $(STATE),--state $(STATE))
 
 check: $(VENV)/.installed
 	$(PY) -m offline.check --stack $(STACK) $(CONFIG)
