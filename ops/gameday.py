@@ -22,6 +22,7 @@ from pathlib import Path
 from components import naming
 from components.catalogue import NAMESPACE
 from components.config import ConfigError, Settings, parse_settings
+from components.exposure import plan_exposure, probes_entries
 from functions.api import contract
 from offline.stack_config import StackConfigError, load_stack_config
 from ops.gameday_run import ENTRY
@@ -156,7 +157,10 @@ def _targets(args: argparse.Namespace, settings: Settings) -> dict[str, str] | s
     path = settings.health_check.path
     hostnames = settings.hostnames
     targets = {}
-    for target in [*doors, ENTRY]:
+    # The entry's own lane only where a client outside AWS can reach it (internal and CloudFront-only
+    # entries would only measure their lockdown), unless --url names a way in (e.g. from inside the VPC).
+    reachable = probes_entries(plan_exposure(settings.strategies, settings.backend), settings.strategies)
+    for target in [*doors, *([ENTRY] if reachable or ENTRY in overrides else [])]:
         if target in overrides:
             targets[target] = overrides[target]
         elif hostnames is not None:
@@ -175,6 +179,12 @@ def _run(args, settings, name, ssm_client_factory, probe, clock, sleep) -> int:
     if isinstance(targets, str):
         print(f"ops.gameday: {targets}", file=sys.stderr)
         return 2
+    if ENTRY not in targets:
+        print(
+            f"ops.gameday: no entry lane: {args.region}'s entry answers only its doors (stack output entryAccess); "
+            "give --url entry=<URL> to probe it from somewhere that can reach it",
+            file=sys.stderr,
+        )
     store = gameday_run.ParameterStore(ssm_client_factory(args.region), name)
     try:
         store.read()  # credentials and permission, before anything is broken

@@ -66,3 +66,22 @@ def test_status_lists_every_region(ssm, capsys):
 def test_unknown_stack_is_a_clear_error(capsys):
     assert gameday.main(["--stack", "staging", "status"], lambda r: None) == 2
     assert "no stack file Pulumi.staging.yaml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("stack", "lanes"),
+    [
+        ("dev", ["route53", "entry"]),  # HTTP APIs behind route53: the entry answers anyone
+        ("prod", ["globalaccelerator"]),  # internal ALBs: probing them from outside would measure nothing
+    ],
+)
+def test_the_entry_lane_is_run_only_where_a_client_outside_aws_can_reach_the_entry(stack, lanes):
+    import argparse
+
+    from offline.stack_facts import stack_settings
+
+    settings = stack_settings(stack, [])
+    args = argparse.Namespace(url=[], door=None, stack=stack, region="us-east-1")
+    assert list(gameday._targets(args, settings)) == lanes
+    args.url = ["entry=https://10.0.1.5/health"]  # e.g. from inside the VPC
+    assert "entry" in gameday._targets(args, settings)
