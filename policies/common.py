@@ -81,6 +81,19 @@ def _is_sequence(value: Any) -> bool:
     return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
 
 
+# Pulumi's wire format for a secret: {SECRET_SIG_KEY: SECRET_SIG, "value": <the value>}. The analyzer may hand
+# secrets to a policy still wrapped (the offline engine does); `reveal` reads through the wrapping.
+_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+
+
+def reveal(value: Any) -> Any:
+    """A value with any secret wrapping removed (UNKNOWN stays UNKNOWN)."""
+    if isinstance(value, Mapping) and get(value, _SECRET_SIG_KEY) == _SECRET_SIG:
+        return get(value, "value")
+    return value
+
+
 def plain(value: Any) -> Any:
     """A proxy-free copy (dicts and lists), with unknown leaves as UNKNOWN."""
     if is_unknown(value):

@@ -32,7 +32,7 @@ def deployed_front_doors(graph: StackGraph) -> dict[str, list[Any]]:
     return {strategy: resources for strategy, resources in doors.items() if resources}
 
 
-def _undetermined(graph: StackGraph) -> set[str]:
+def undetermined_front_doors(graph: StackGraph) -> set[str]:
     """Strategies whose presence preview cannot tell: a record with unknown routing may be latency."""
     unknown_routing = any(is_unknown(get(r.props, "latencyRoutingPolicies")) for r in graph.of_type(t.ROUTE53_RECORD))
     return {"route53"} if unknown_routing else set()
@@ -70,7 +70,7 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     _check_single_instances(doors, report_violation)
     expected = config_list(args, "expectedFrontDoors")
     if expected is None:
-        if not deployed and not _undetermined(graph):
+        if not deployed and not undetermined_front_doors(graph):
             report_violation(
                 "stack: no front door is deployed (no latency records, accelerator or distribution). "
                 "Fix: set global-serverless:frontDoor."
@@ -78,7 +78,7 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
         elif len(deployed) > 1:
             _check_split(graph, deployed, report_violation)
         return
-    missing = sorted(set(expected) - set(deployed) - _undetermined(graph))
+    missing = sorted(set(expected) - set(deployed) - undetermined_front_doors(graph))
     extra = sorted(set(deployed) - set(expected))
     if missing:
         report_violation(

@@ -1,11 +1,24 @@
 """Nobody gets around the front door, and no hop crosses the internet in plain text.
 
-- front-door-not-bypassable: when CloudFront is the stack's only door, every origin sends the stack's
-  origin secret, every ALB listener serving the API forwards only requests carrying it (the rest get
-  403), and every HTTP API's function refuses requests without it (ORIGIN_SECRETS). With any door whose clients connect to the entries themselves (route53, Global
-  Accelerator), the entries are public by design and this policy has nothing to check. In the update
-  that moves a live stack to CloudFront the refusal is pending (tagged origin-lock: pending on the last
-  rule or the function) and comes with the next update: see components/origin_protection.lock_state.
+- front-door-not-bypassable: the exposure components/exposure.py plans from the door set, checked per
+  stack from the resources (the doors are the deployed ones, policies/front_door.py):
+  - ALB scheme: internal exactly when every door reaches the ALBs privately (Global Accelerator alone);
+    otherwise internet-facing (CloudFront reaches ALBs as public custom origins: VPC origins do not
+    support Lambda@Edge origin-request triggers, and the router is one).
+  - CloudFront is a door: every origin sends x-origin-verify (the stack's secret), and a REGIONAL web
+    ACL's rate rule skips exactly the requests carrying it: scope-down NOT(header EXACTLY the secret).
+  - No door sends clients to the entries directly (CloudFront alone, or with Global Accelerator):
+    on each ALB listener serving the API (Global Accelerator's own port aside) every rule that forwards
+    ahead of a catch-all 403 (components/origin_lockdown.py) requires exactly the secret CloudFront
+    sends (the accept rules, one per secret version), and that value is accepted; the ALB's security
+    groups admit nothing on that port but a prefix list (CloudFront's origin-facing one, on the
+    "-cloudfront-sg" group; its id is looked up by name, so it cannot be told apart here) and carry no
+    inline ingress. Behind an HTTP API the function has
+    ORIGIN_SECRET_PATH (an SSM path whose SecureString parameters hold the accepted values; it refuses
+    requests without one), one of those parameters holds CloudFront's value, and ORIGIN_OPEN_HOSTS
+    names no CloudFront origin.
+  - A direct door (route53): the entries are public by design; nothing to check for the lock.
+  Secret values never appear in messages.
 - apigateway-default-endpoint-disabled: an HTTP API with a custom domain does not also answer on its
   default execute-api hostname.
 - no-plaintext-hop: ALB listeners that serve plain HTTP, and CloudFront origins fetched over HTTP. A
@@ -14,8 +27,8 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from pulumi_policy import (
     PolicyConfigSchema,
@@ -26,86 +39,171 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import (
-    ALB_SCHEME_TAG,
-    CLOUDFRONT_ORIGIN_PREFIX_LIST,
-    ORIGIN_LOCK_TAG,
-    ORIGIN_SECRET_HEADER,
-    WAF_MANAGED_RULE_GROUPS,
-)
-from components.origin_protection import INTERNET_FACING, PENDING
-from functions.api.contract import ENV_ORIGIN_SECRETS
+from components.catalogue import CLOUDFRONT_ORIGIN_PREFIX_LIST, DOORS, ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS
+from functions.api.contract import ENV_ORIGIN_OPEN_HOSTS, ENV_ORIGIN_SECRET_PATH, GA_PORT_OFFSET
 from policies import tokens as t
-from policies.common import config_int, elements, get, is_unknown, label, message, plain, show
-from policies.front_door import deployed_front_doors
+from policies.common import (
+    config_int,
+    elements,
+    get,
+    is_unknown,
+    label,
+    message,
+    number,
+    plain,
+    region_of,
+    reveal,
+    show,
+)
+from policies.front_door import deployed_front_doors, undetermined_front_doors
 from policies.graph import StackGraph
 
 LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+LEGACY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+SSM_PARAMETER = "aws:ssm/parameter:Parameter"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 APIGATEWAYV2_MAPPING = "aws:apigatewayv2/apiMapping:ApiMapping"
+WORLD = ("0.0.0.0/0", "::/0")
+
+# components/catalogue.py DoorFacts.reaches_entry values (components/exposure.py).
+CLIENT, PRIVATE_NETWORK, EDGE = "client", "private-network", "edge"
+# Listener rule priorities the program gives (components/entries/alb.py, components/origin_lockdown.py).
+LOCKDOWN_PRIORITY = 50000
 
 
 # -- front-door-not-bypassable -------------------------------------------------------------------
 
 
-def _sent_secrets(distribution: Any, report_violation: ReportViolation) -> set[str]:
-    """The secret values the distribution's origins send; reports origins that send none."""
-    sent: set[str] = set()
-    for origin in elements(distribution.props, "origins"):
-        names = [get(h, "name") for h in elements(origin, "customHeaders")]
-        if is_unknown(get(origin, "customHeaders")) or any(is_unknown(n) for n in names):
-            continue  # preview: cannot tell yet
-        headers = {
-            str(get(h, "name")).lower(): get(h, "value") for h in elements(origin, "customHeaders") if get(h, "name")
-        }
-        value = headers.get(ORIGIN_SECRET_HEADER)
-        if value is None or value == "":
-            report_violation(
-                f"{label(distribution)}: origin {show(get(origin, 'originId'))} sends no {ORIGIN_SECRET_HEADER} "
-                "header, so its entry cannot tell CloudFront's requests from anyone's. Fix: give every origin "
-                f"custom_headers=[{{name: {ORIGIN_SECRET_HEADER}, value: <the stack's origin secret>}}] "
-                "(components/origin_secret.py).",
-                distribution.urn,
-            )
-        elif not is_unknown(value):
-            sent.add(str(value))
+@dataclass(frozen=True)
+class _Doors:
+    """The stack's doors, and what they mean for its entries."""
+
+    names: tuple[str, ...]
+    determined: bool  # preview may not tell whether latency records exist yet
+    private_only: bool  # every door reaches the entries privately: ALBs are internal
+    edge: bool  # CloudFront is a door: the secret header is sent
+    locked: bool  # CloudFront is a door and no door sends clients directly
+
+    def describe(self) -> str:
+        return " + ".join(self.names) if len(self.names) > 1 else f"{self.names[0]} alone"
+
+
+def _doors(graph: StackGraph) -> Optional[_Doors]:
+    deployed = set(deployed_front_doors(graph))
+    maybe = undetermined_front_doors(graph) - deployed
+    names = tuple(sorted(deployed | maybe))
+    if not names:
+        return None
+    reach = {name: DOORS[name].reaches_entry for name in names}
+    edge = EDGE in reach.values()
+    return _Doors(
+        names=names,
+        determined=not maybe,
+        private_only=all(r == PRIVATE_NETWORK for r in reach.values()),
+        edge=edge,
+        locked=edge and CLIENT not in reach.values(),
+    )
+
+
+@dataclass
+class _Sent:
+    """The secret values CloudFront's origins send; `complete` when every one is known."""
+
+    values: set[str]
+    complete: bool = True
+
+    def knows(self) -> bool:
+        return self.complete and bool(self.values)
+
+
+def _origin_domains(graph: StackGraph) -> set[str]:
+    return {
+        str(get(o, "domainName")).lower()
+        for d in graph.of_type(t.CLOUDFRONT_DISTRIBUTION)
+        for o in elements(d.props, "origins")
+        if isinstance(get(o, "domainName"), str)
+    }
+
+
+def _check_origins(graph: StackGraph, report_violation: ReportViolation) -> _Sent:
+    """Every origin sends the secret header and is a custom origin (no VPC origin); returns what is sent."""
+    sent = _Sent(set())
+    for distribution in graph.of_type(t.CLOUDFRONT_DISTRIBUTION):
+        origins = get(distribution.props, "origins")
+        if is_unknown(origins):
+            sent.complete = False
+            continue
+        for origin in elements(distribution.props, "origins"):
+            if is_unknown(origin):
+                sent.complete = False
+                continue
+            origin_id = show(get(origin, "originId"))
+            vpc_origin = get(origin, "vpcOriginConfig")
+            if vpc_origin is not None and not is_unknown(vpc_origin):
+                report_violation(
+                    f"{label(distribution)}: origin {origin_id} is a VPC origin, but VPC origins do not support "
+                    "Lambda@Edge origin-request triggers and the router is one. Fix: a custom origin "
+                    "(custom_origin_config) on the internet-facing entry, sending the origin secret "
+                    "(components/front_doors/cloudfront_edge.py).",
+                    distribution.urn,
+                )
+            headers = get(origin, "customHeaders")
+            names = [get(h, "name") for h in elements(origin, "customHeaders")]
+            if is_unknown(headers) or any(is_unknown(n) for n in names):
+                sent.complete = False  # preview: cannot tell yet
+                continue
+            values = [
+                reveal(get(h, "value"))
+                for h in elements(origin, "customHeaders")
+                if isinstance(get(h, "name"), str) and get(h, "name").lower() == ORIGIN_SECRET_HEADER
+            ]
+            if not any(is_unknown(v) or v for v in values):
+                report_violation(
+                    f"{label(distribution)}: origin {origin_id} sends no {ORIGIN_SECRET_HEADER} header, so its "
+                    "entry cannot tell CloudFront's requests from anyone's. Fix: give every origin "
+                    f"custom_headers=[{{name: {ORIGIN_SECRET_HEADER}, value: <the stack's origin secret>}}] "
+                    "(components/origin_secret.py).",
+                    distribution.urn,
+                )
+            for value in values:
+                if is_unknown(value):
+                    sent.complete = False
+                elif value:
+                    sent.values.add(str(value))
     return sent
 
 
-def _serves(props: Any) -> bool:
-    """A listener that hands requests to the API (not one that only redirects HTTP to HTTPS)."""
-    actions = list(elements(props, "defaultActions"))
-    return not actions or any(get(a, "type") != "redirect" for a in actions)
-
-
-def _rules_on(graph: StackGraph, listener: Any) -> list[Any]:
-    rules = []
-    for rule in graph.of_type(*LISTENER_RULE_TYPES):
-        arn = get(rule.props, "listenerArn")
-        known = arn is not None and not is_unknown(arn) and arn == get(listener.props, "arn")
-        if known or listener in graph.dependencies(rule, "listenerArn"):
-            rules.append(rule)
-    return rules
-
-
-def _header_values(rule: Any) -> list[Any] | None:
-    """The values a rule's header condition accepts for the origin secret header, or None."""
-    for condition in elements(rule.props, "conditions"):
-        name = get(condition, "httpHeader", "httpHeaderName")
-        if isinstance(name, str) and name.lower() == ORIGIN_SECRET_HEADER:
-            return list(elements(condition, "httpHeader", "values"))
-    return None
-
-
-def _action_types(resource: Any, prop: str) -> list[Any]:
-    return [get(a, "type") for a in elements(resource.props, prop)]
-
-
-def _refuses(resource: Any, prop: str) -> bool:
-    return any(
-        get(a, "type") == "fixed-response" and str(get(a, "fixedResponse", "statusCode")) == "403"
-        for a in elements(resource.props, prop)
-    )
+def _check_schemes(graph: StackGraph, doors: _Doors, report_violation: ReportViolation) -> None:
+    """Internal ALBs exactly behind Global Accelerator alone."""
+    for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
+        internal = get(balancer.props, "internal")
+        if is_unknown(internal):
+            continue
+        if doors.private_only and internal is not True:
+            report_violation(
+                message(
+                    balancer,
+                    f"internal is {show(internal)} though Global Accelerator is the only door: anyone can call "
+                    "this region around it",
+                    "internal=True (Global Accelerator reaches internal ALBs; keep the VPC's internet gateway)",
+                ),
+                balancer.urn,
+            )
+        elif not doors.private_only and internal is True:
+            report_violation(
+                message(
+                    balancer,
+                    f"internal is true, but the doors are {doors.describe()}: CloudFront reaches ALBs only as "
+                    "public custom origins (VPC origins do not support Lambda@Edge origin-request triggers) and "
+                    "Route 53 sends clients to the ALB itself, so they cannot reach it",
+                    "internal=False whenever a door other than Global Accelerator is configured "
+                    "(components/exposure.py)",
+                ),
+                balancer.urn,
+            )
 
 
 def _has_unknown(value: Any) -> bool:
@@ -119,150 +217,372 @@ def _has_unknown(value: Any) -> bool:
     return False
 
 
-def _check_listener(graph: StackGraph, listener: Any, sent: set[str], report_violation: ReportViolation) -> None:
-    rules = _rules_on(graph, listener)
-    routing = [get(listener.props, "defaultActions")] + [
-        get(r.props, key) for r in rules for key in ("conditions", "actions", "priority")
-    ]
-    if any(_has_unknown(value) for value in routing):
-        return  # preview: the listener's routing is not known yet
-    accepting = [r for r in rules if _header_values(r) is not None and "forward" in _action_types(r, "actions")]
-    if not accepting:
-        report_violation(
-            f"{label(listener)}: forwards requests without checking the {ORIGIN_SECRET_HEADER} header, so anyone "
-            "can call this region around CloudFront. Fix: a listener rule forwarding only when the header "
-            "carries the stack's origin secret (components/entries/alb.py).",
-            listener.urn,
-        )
-        return
-    pending = any(get(r.props, "tags", ORIGIN_LOCK_TAG) == PENDING for r in rules)
-    if pending:
-        pass  # the update that moves a live stack to CloudFront: the lock comes with the next one (lock_state)
-    elif not _refuses(listener, "defaultActions") and not any(
-        _refuses(r, "actions") and _after_all(r, accepting) for r in rules
-    ):
+def _serves(props: Any) -> bool:
+    """A listener that hands requests to the API (not one that only redirects HTTP to HTTPS)."""
+    actions = list(elements(props, "defaultActions"))
+    return not actions or any(get(a, "type") != "redirect" for a in actions)
+
+
+def _linked(graph: StackGraph, resource: Any, prop: str, target: Any) -> bool:
+    """`resource`'s `prop` names `target`: by a known ARN, or by the engine's property dependencies."""
+    value = get(resource.props, prop)
+    arn = get(target.props, "arn")
+    if isinstance(value, str) and not is_unknown(value) and isinstance(arn, str) and value == arn:
+        return True
+    return target in graph.dependencies(resource, prop)
+
+
+def _rules_on(graph: StackGraph, listener: Any) -> list[Any]:
+    return [r for r in graph.of_type(*LISTENER_RULE_TYPES) if _linked(graph, r, "listenerArn", listener)]
+
+
+def _header_values(rule: Any) -> Optional[list[Any]]:
+    """The values a rule's header condition accepts for the origin secret header, or None."""
+    for condition in elements(rule.props, "conditions"):
+        name = get(condition, "httpHeader", "httpHeaderName")
+        if isinstance(name, str) and name.lower() == ORIGIN_SECRET_HEADER:
+            return [reveal(v) for v in elements(condition, "httpHeader", "values")]
+    return None
+
+
+def _forwards(resource: Any, prop: str) -> bool:
+    return any(get(a, "type") == "forward" for a in elements(resource.props, prop))
+
+
+def _refuses(resource: Any, prop: str) -> bool:
+    return any(
+        get(a, "type") == "fixed-response" and str(get(a, "fixedResponse", "statusCode")) == "403"
+        for a in elements(resource.props, prop)
+    )
+
+
+def _matches_everything(rule: Any) -> bool:
+    conditions = list(elements(rule.props, "conditions"))
+    return bool(conditions) and all("*" in list(elements(c, "pathPattern", "values")) for c in conditions)
+
+
+def _priority(rule: Any) -> float:
+    value = number(get(rule.props, "priority"))
+    return float("inf") if value is None else value
+
+
+def _check_locked_listener(
+    graph: StackGraph, listener: Any, rules: list[Any], sent: _Sent, report_violation: ReportViolation
+) -> None:
+    last = [r for r in rules if _refuses(r, "actions") and _matches_everything(r)]
+    refusal = min((_priority(r) for r in last), default=float("inf"))
+    if not last and not _refuses(listener, "defaultActions"):
+        actions = [get(a, "type") for a in elements(listener.props, "defaultActions")]
         report_violation(
             f"{label(listener)}: requests without the {ORIGIN_SECRET_HEADER} header still reach the API (default "
-            f"actions {show(_action_types(listener, 'defaultActions'))}). Fix: a last rule (components/"
-            "origin_lockdown.py) or the default action answering fixed-response 403.",
+            f"actions {show(actions)}, and no rule for every path answers 403), though no door sends clients here "
+            f"directly. Fix: the last rule answering fixed-response 403 (components/origin_lockdown.py, priority "
+            f"{LOCKDOWN_PRIORITY}).",
             listener.urn,
         )
-    values = [v for r in accepting for v in _header_values(r) or []]
-    if sent and values and not any(is_unknown(v) for v in values) and sent - {str(v) for v in values}:
+    accepted: list[Any] = []
+    for rule in sorted(rules, key=_priority):
+        if _priority(rule) >= refusal or not _forwards(rule, "actions"):
+            continue
+        values = _header_values(rule)
+        if values is None:
+            report_violation(
+                message(
+                    rule,
+                    f"forwards requests without the {ORIGIN_SECRET_HEADER} header (priority "
+                    f"{show(get(rule.props, 'priority'))}, ahead of the 403 rule), though no door sends clients to "
+                    f"listener '{listener.name}' directly: anyone can call this region around CloudFront",
+                    "remove it (an open rule belongs only to stacks with a direct door), or add the header "
+                    "condition with the stack's origin secret (components/entries/alb.py)",
+                ),
+                rule.urn,
+            )
+            continue
+        if any(isinstance(v, str) and ("*" in v or "?" in v) for v in values):
+            report_violation(
+                message(
+                    rule,
+                    f"its {ORIGIN_SECRET_HEADER} condition has a value with * or ?, which ALB treats as wildcards: "
+                    "requests with other values are forwarded too",
+                    "match the exact secret (letters and digits only: components/origin_secret.py)",
+                ),
+                rule.urn,
+            )
+        elif sent.knows() and any(not is_unknown(v) and str(v) not in sent.values for v in values):
+            report_violation(
+                message(
+                    rule,
+                    f"forwards requests whose {ORIGIN_SECRET_HEADER} is a value CloudFront does not send: whoever "
+                    "holds that value gets around CloudFront",
+                    "accept only the value the distribution sends (components/entries/alb.py, one rule per "
+                    "global-serverless:originSecretVersion)",
+                ),
+                rule.urn,
+            )
+        accepted += [v for v in values if not is_unknown(v)]
+    if not accepted:
+        refusing = ", ".join(f"'{r.name}' (priority {show(get(r.props, 'priority'))})" for r in last) or "the default"
         report_violation(
-            f"{label(listener)}: CloudFront sends an origin secret this listener does not accept, so every "
-            "request through the door would get 403. Fix: accept the current and the previous secret "
-            "(global-serverless:originSecretVersion rotates them together).",
+            f"{label(listener)}: no rule ahead of the 403 ({refusing}) forwards requests carrying the "
+            f"{ORIGIN_SECRET_HEADER} header, so every request through CloudFront gets 403. Fix: an accept rule per "
+            f"secret version (header condition {ORIGIN_SECRET_HEADER} = the secret, forward; components/entries/"
+            f"alb.py accept_priority), the 403 rule last (priority {LOCKDOWN_PRIORITY}).",
+            listener.urn,
+        )
+    elif sent.knows() and not sent.values <= {str(v) for v in accepted}:
+        report_violation(
+            f"{label(listener)}: CloudFront sends an origin secret this listener does not accept, so every request "
+            f"through the door gets 403. Fix: an accept rule for the current global-serverless:originSecretVersion "
+            "(components/entries/alb.py).",
             listener.urn,
         )
 
 
-def _check_security_group(group: Any, report_violation: ReportViolation) -> None:
-    for rule in elements(group.props, "ingress"):
-        blocks = [str(b) for key in ("cidrBlocks", "ipv6CidrBlocks") for b in elements(rule, key) if not is_unknown(b)]
-        world = [b for b in blocks if b in ("0.0.0.0/0", "::/0")]
-        if world:
+def _covers(rule: Any, ports: set[float], protocol_key: str) -> Optional[list[float]]:
+    """The served ports a group rule opens (None when preview does not know)."""
+    protocol = get(rule, protocol_key)
+    low, high = number(get(rule, "fromPort")), number(get(rule, "toPort"))
+    if is_unknown(protocol):
+        return None
+    if str(protocol) in ("-1", "all"):
+        return sorted(ports)
+    if low is None or high is None:
+        return None if is_unknown(get(rule, "fromPort")) or is_unknown(get(rule, "toPort")) else []
+    return sorted(p for p in ports if low <= p <= high)
+
+
+def _sources(rule: Any, legacy: bool) -> list[str]:
+    if legacy:
+        keys = ("cidrBlocks", "ipv6CidrBlocks")
+        found = [str(b) for key in keys for b in elements(rule, key) if not is_unknown(b)]
+        found += [f"security group {show(get(rule, 'sourceSecurityGroupId'))}"] * bool(
+            get(rule, "sourceSecurityGroupId")
+        )
+        return found
+    found = [str(get(rule, key)) for key in ("cidrIpv4", "cidrIpv6") if isinstance(get(rule, key), str)]
+    if get(rule, "referencedSecurityGroupId"):
+        found.append(f"security group {show(get(rule, 'referencedSecurityGroupId'))}")
+    return found
+
+
+def _check_locked_groups(
+    graph: StackGraph, balancer: Any, ports: set[float], report_violation: ReportViolation
+) -> None:
+    """Only a prefix list (CloudFront's origin-facing one) reaches the served ports; no inline ingress."""
+    groups = graph.dependencies(balancer, "securityGroups", SECURITY_GROUP)
+    where = f"load balancer '{balancer.name}'"
+    served = " and ".join(show(p) for p in sorted(ports))
+    fix = (
+        f"only an aws.vpc.SecurityGroupIngressRule with prefix_list_id = {CLOUDFRONT_ORIGIN_PREFIX_LIST} on the "
+        f"'-cloudfront-sg' group may admit port {served} while no door sends clients directly (components/entries/alb.py)"
+    )
+    for group in groups:
+        for rule in elements(group.props, "ingress"):
+            opened = _covers(rule, ports, "protocol")
+            sources = _sources(rule, legacy=True) + [f"prefix list {p}" for p in elements(rule, "prefixListIds")]
             report_violation(
                 message(
                     group,
-                    f"the load balancer's security group admits {', '.join(world)} on port "
-                    f"{show(get(rule, 'fromPort'))}, though CloudFront is the only door",
-                    f"admit only the {CLOUDFRONT_ORIGIN_PREFIX_LIST} prefix list (components/entries/alb.py)",
+                    f"inline ingress on {where} (ports {show(get(rule, 'fromPort'))}-{show(get(rule, 'toPort'))} from "
+                    f"{', '.join(sources) or '(nothing)'})"
+                    + (f", which opens served port {show(opened[0])}" if opened else "")
+                    + ": the program admits clients only with rule resources, and inline rules beside them are "
+                    "overwritten or fought over on every update",
+                    f"remove the inline ingress; {fix}",
                 ),
                 group.urn,
             )
-
-
-def _check_function(function: Any, sent: set[str], report_violation: ReportViolation) -> None:
-    if get(function.props, "tags", ORIGIN_LOCK_TAG) == PENDING:
-        return  # the update that moves a live stack to CloudFront: the check comes with the next one
-    raw = get(function.props, "environment", "variables", ENV_ORIGIN_SECRETS)
-    if is_unknown(raw):
-        return
-    try:
-        accepted = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
-        accepted = None
-    if not accepted:
+    admitted = unsure = False
+    source_keys = ("cidrIpv4", "cidrIpv6", "cidrBlocks", "ipv6CidrBlocks", "prefixListId", "prefixListIds", "type")
+    for rule in graph.of_type(INGRESS_RULE, LEGACY_GROUP_RULE):
+        legacy = rule.resource_type == LEGACY_GROUP_RULE
+        if not any(g in groups for g in graph.dependencies(rule, "securityGroupId", SECURITY_GROUP)):
+            continue
+        opened = _covers(rule.props, ports, "protocol" if legacy else "ipProtocol")
+        if opened is None or any(_has_unknown(get(rule.props, key)) for key in source_keys):
+            unsure = True  # preview: cannot tell what it admits yet
+            continue
+        if not opened or (legacy and get(rule.props, "type") != "ingress"):
+            continue
+        prefix = get(rule.props, "prefixListIds" if legacy else "prefixListId")
+        sources = _sources(rule.props, legacy)
+        if not sources:
+            admitted = admitted or bool(prefix)
+            continue
+        world = [s for s in sources if s in WORLD]
         report_violation(
             message(
-                function,
-                f"the HTTP API's function serves every request ({ENV_ORIGIN_SECRETS} is {show(raw)}), so anyone "
-                "can call this region around CloudFront",
-                f"set {ENV_ORIGIN_SECRETS} to the JSON list of accepted origin secrets (components/regional_backend.py)",
+                rule,
+                f"admits {', '.join(world or sources)} on port {show(opened[0])} of {where}, "
+                "though no door sends clients to it directly: "
+                + ("anyone can call this region around CloudFront" if world else "those callers bypass CloudFront"),
+                fix,
             ),
-            function.urn,
+            rule.urn,
         )
-    elif sent and not sent <= {str(v) for v in accepted}:
+    if groups and not admitted and not unsure:
         report_violation(
             message(
-                function,
-                "CloudFront sends an origin secret this function does not accept, so every request through "
-                "the door would get 403",
-                "accept the current and the previous secret (global-serverless:originSecretVersion rotates them)",
+                balancer,
+                f"no security group rule admits CloudFront's origin-facing prefix list on port {served}, so "
+                "CloudFront cannot reach this region",
+                f"an aws.vpc.SecurityGroupIngressRule with prefix_list_id = {CLOUDFRONT_ORIGIN_PREFIX_LIST} on the "
+                "'-cloudfront-sg' group (components/entries/alb.py)",
             ),
-            function.urn,
+            balancer.urn,
         )
 
 
-def _after_all(rule: Any, accepting: list[Any]) -> bool:
-    """The refusing rule is evaluated after every accepting rule (ALB evaluates lower priorities first)."""
-    priority = get(rule.props, "priority")
-    if priority is None or is_unknown(priority):
-        return True
-    others = [get(r.props, "priority") for r in accepting]
-    return all(p is None or is_unknown(p) or float(priority) > float(p) for p in others)
-
-
-def _check_internal(graph: StackGraph, report_violation: ReportViolation) -> None:
-    """Global Accelerator alone: its ALBs have no public address, unless the stack's ALBs were created
-    internet-facing before (the table's alb-scheme tag; changing the scheme replaces the ALBs)."""
-    kept = any(get(table.props, "tags", ALB_SCHEME_TAG) == INTERNET_FACING for table in graph.of_type(t.DYNAMODB_TABLE))
-    if kept:
-        return
+def _check_locked_balancers(graph: StackGraph, doors: _Doors, sent: _Sent, report_violation: ReportViolation) -> None:
+    ga_ports = {p + GA_PORT_OFFSET for p in (80.0, 443.0)} if "globalaccelerator" in doors.names else set()
     for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
-        internal = get(balancer.props, "internal")
-        if not is_unknown(internal) and internal is not True:
+        ports: set[float] = set()
+        for listener in graph.of_type(*t.LISTENER_TYPES):
+            if not _linked(graph, listener, "loadBalancerArn", balancer):
+                continue
+            port = number(get(listener.props, "port"))
+            if is_unknown(get(listener.props, "port")) or port in ga_ports:
+                # Unknown (preview), or Global Accelerator's own port: GA keeps the clients' addresses, so no
+                # rule can tell its requests from anyone's there (components/exposure.py).
+                continue
+            rules = _rules_on(graph, listener)
+            if not _serves(listener.props) and not any(_forwards(r, "actions") for r in rules):
+                continue
+            if port is not None:
+                ports.add(port)
+            routing = [get(listener.props, "defaultActions")] + [
+                get(r.props, key) for r in rules for key in ("conditions", "actions", "priority")
+            ]
+            if not any(_has_unknown(value) for value in routing):  # preview: the routing is not known yet
+                _check_locked_listener(graph, listener, rules, sent, report_violation)
+        if ports:
+            _check_locked_groups(graph, balancer, ports, report_violation)
+
+
+def _check_function(
+    graph: StackGraph, function: Any, sent: _Sent, origins: set[str], report_violation: ReportViolation
+) -> None:
+    path = reveal(get(function.props, "environment", "variables", ENV_ORIGIN_SECRET_PATH))
+    if is_unknown(path):
+        return
+    if not isinstance(path, str) or not path.startswith("/"):
+        report_violation(
+            message(
+                function,
+                f"the HTTP API's function serves every request ({ENV_ORIGIN_SECRET_PATH} is {show(path)}), so "
+                "anyone can call this region around CloudFront",
+                f"set {ENV_ORIGIN_SECRET_PATH} to the SSM path of the accepted origin secrets "
+                "(OriginSecret.function_environment, components/origin_secret.py)",
+            ),
+            function.urn,
+        )
+        return
+    region = region_of(function)
+    parameters = [p for p in graph.of_type(SSM_PARAMETER) if region_of(p) == region]
+    names = [get(p.props, "name") for p in parameters]
+    values = [reveal(get(p.props, "value")) for p in parameters if str(get(p.props, "name")).startswith(path + "/")]
+    if sent.knows() and not any(is_unknown(n) for n in names) and not any(is_unknown(v) for v in values):
+        if not sent.values & {str(v) for v in values}:
             report_violation(
                 message(
-                    balancer,
-                    f"internal is {show(internal)} though Global Accelerator is the only door: anyone can call "
-                    "this region around it",
-                    "internal=True (Global Accelerator reaches internal ALBs; keep the VPC's internet gateway)",
+                    function,
+                    f"no SSM parameter under {ENV_ORIGIN_SECRET_PATH} {path} in {region} holds the origin secret "
+                    "CloudFront sends, so the function answers every request through the door with 403",
+                    "one SecureString parameter per region for the current version (OriginSecret with regions, "
+                    "components/origin_secret.py)",
                 ),
-                balancer.urn,
+                function.urn,
             )
+    hosts = reveal(get(function.props, "environment", "variables", ENV_ORIGIN_OPEN_HOSTS))
+    if isinstance(hosts, str) and not is_unknown(hosts):
+        exposed = sorted({h.strip().lower() for h in hosts.split(",")} & origins)
+        if exposed:
+            report_violation(
+                message(
+                    function,
+                    f"{ENV_ORIGIN_OPEN_HOSTS} lists {', '.join(exposed)}, a name CloudFront fetches from, so requests "
+                    "to it are served without the origin secret",
+                    f"{ENV_ORIGIN_OPEN_HOSTS} names only direct doors' names (components/origin_secret.py)",
+                ),
+                function.urn,
+            )
+
+
+def _scope_down_problems(statement: Any, sent: _Sent) -> list[str]:
+    match = get(statement, "notStatement", "statement", "byteMatchStatement")
+    if match is None:
+        return ["it is not NOT(a byte match on the header)"]
+    problems = []
+    header = get(match, "fieldToMatch", "singleHeader", "name")
+    if not isinstance(header, str) or header.lower() != ORIGIN_SECRET_HEADER:
+        problems.append(f"it matches header {show(header)}, not {ORIGIN_SECRET_HEADER}")
+    constraint = get(match, "positionalConstraint")
+    if constraint != "EXACTLY":
+        problems.append(f"its positional constraint is {show(constraint)}, not EXACTLY")
+    transformations = [get(x, "type") for x in elements(match, "textTransformations")]
+    if any(x != "NONE" for x in transformations):
+        problems.append(f"it transforms the header first ({show(transformations)})")
+    value = reveal(get(match, "searchString"))
+    if sent.knows() and not is_unknown(value) and str(value) not in sent.values:
+        problems.append("its search string is not the secret CloudFront sends")
+    return problems
+
+
+def _check_regional_rate_rules(graph: StackGraph, sent: _Sent, report_violation: ReportViolation) -> None:
+    """Beside CloudFront a REGIONAL rate rule skips exactly the requests carrying CloudFront's secret."""
+    for acl in graph.of_type(WEB_ACL):
+        if get(acl.props, "scope") != "REGIONAL":
+            continue
+        for rule in elements(acl.props, "rules"):
+            rate = get(rule, "statement", "rateBasedStatement")
+            if rate is None or _has_unknown(rate):
+                continue
+            scope_down = get(rate, "scopeDownStatement")
+            problems = (
+                ["it has none: CloudFront's shared edge addresses are limited as if each were one client"]
+                if scope_down is None
+                else _scope_down_problems(scope_down, sent)
+            )
+            if problems:
+                report_violation(
+                    message(
+                        acl,
+                        f"rate rule {show(get(rule, 'name'))} beside CloudFront must skip exactly the requests that "
+                        f"carry the origin secret, but {'; '.join(problems)}",
+                        f"scope_down_statement NOT(byte match on header {ORIGIN_SECRET_HEADER}, EXACTLY the stack's "
+                        "origin secret, transformation NONE) (components/web_acl.py)",
+                    ),
+                    acl.urn,
+                )
 
 
 def _front_door_not_bypassable(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     graph = StackGraph(args.resources)
-    doors = set(deployed_front_doors(graph))
-    if doors == {"globalaccelerator"}:
-        _check_internal(graph, report_violation)
+    doors = _doors(graph)
+    if doors is None:
+        return  # front-door-matches-config says so
+    if doors.determined:
+        _check_schemes(graph, doors, report_violation)
+    if not doors.edge:
         return
-    if doors != {"cloudfront"}:
-        return  # a door whose clients connect to the entries directly keeps them public, by design
-    sent: set[str] = set()
-    for distribution in graph.of_type(t.CLOUDFRONT_DISTRIBUTION):
-        sent |= _sent_secrets(distribution, report_violation)
-    # ALBs check the secret with listener rules; behind an HTTP API the function checks it.
-    for listener in graph.of_type(*t.LISTENER_TYPES):
-        if _serves(listener.props):
-            _check_listener(graph, listener, sent, report_violation)
-    pending = any(get(r.props, "tags", ORIGIN_LOCK_TAG) == PENDING for r in graph.of_type(*LISTENER_RULE_TYPES))
-    if not pending:
-        for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
-            for group in graph.dependencies(balancer, "securityGroups", SECURITY_GROUP):
-                _check_security_group(group, report_violation)
+    sent = _check_origins(graph, report_violation)
+    _check_regional_rate_rules(graph, sent, report_violation)
+    if not doors.locked:
+        return  # a door sends clients to the entries directly: they are public by design
+    _check_locked_balancers(graph, doors, sent, report_violation)
+    origins = _origin_domains(graph)
     for backend in graph.backends():
         if any(entry.resource_type == t.APIGATEWAYV2_API for entry in backend.entries):
             for function in backend.functions:
-                _check_function(function, sent, report_violation)
+                _check_function(graph, function, sent, origins, report_violation)
 
 
 FRONT_DOOR_NOT_BYPASSABLE = StackValidationPolicy(
     name="front-door-not-bypassable",
-    description="Behind CloudFront alone, every origin sends the stack's secret and every ALB refuses requests without it.",
+    description=(
+        "Entries are reached only as the door set plans: internal ALBs behind Global Accelerator alone, and behind "
+        "CloudFront without a direct door, only requests carrying the stack's origin secret are served."
+    ),
     validate=_front_door_not_bypassable,
 )
 
@@ -341,9 +661,6 @@ NO_PLAINTEXT_HOP = ResourceValidationPolicy(
 
 
 # -- waf-attached-when-configured ----------------------------------------------------------------
-
-WEB_ACL = "aws:wafv2/webAcl:WebAcl"
-WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 
 
 def _check_web_acl(acl: Any, limit: int, report_violation: ReportViolation) -> None:
