@@ -45,6 +45,9 @@ EDGE_TRUST = {
 
 
 ORIGIN_SECRET = "0riginSecretFromRandomPassword0000000000"
+ORIGIN_SECRET_VERSION = 1
+ORIGIN_SECRET_PATH = f"/{PROJECT}/{STACK}/origin-secret"
+SECRET_SIG_KEY, SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
 
 def urn(type_: str, name: str) -> str:
@@ -178,6 +181,10 @@ class _Builder:
         self.home_region = home_region
         self.resources: list[CapturedResource] = []
         self.providers: dict[str, CapturedResource] = {}
+
+    def get(self, name: str) -> CapturedResource:
+        (resource,) = [r for r in self.resources if r.name == name and r.custom]
+        return resource
 
     def provider(self, region: str) -> CapturedResource:
         if region not in self.providers:
@@ -374,6 +381,18 @@ def _backend(b: _Builder, region: str, backend: str, certificate: CapturedResour
 
 def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> None:
     entry = b.component("global-serverless:components:AlbEntry", f"{name}-alb", parent=parent)
+    # Two groups without inline ingress: clients and Global Accelerator, and CloudFront's prefix list
+    # (rule resources per door: _exposure).
+    groups = [
+        b.resource(
+            "aws:ec2/securityGroup:SecurityGroup",
+            f"{name}-alb-{kind}-sg",
+            region,
+            {"vpcId": f"{name}-alb-vpc-id", "description": f"API load balancer: {kind}"},
+            parent=entry,
+        )
+        for kind in ("entry", "cloudfront")
+    ]
     lb = b.resource(
         "aws:lb/loadBalancer:LoadBalancer",
         f"{region}-alb",
@@ -381,10 +400,12 @@ def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> 
         {
             "loadBalancerType": "application",
             "internal": False,
+            "securityGroups": [f"{g.name}-id" for g in groups],
             "accessLogs": {"bucket": f"{name}-alb-logs-0a1b2c3", "enabled": True},
         },
         parent=entry,
         outputs={"arn": alb_arn(region), "dnsName": f"{name}.{region}.elb.amazonaws.com"},
+        deps={"securityGroups": groups},
     )
     b.resource(
         "aws:lb/targetGroup:TargetGroup",
@@ -643,40 +664,121 @@ def _cloudfront(b: _Builder, regions: tuple[str, ...], certificate: CapturedReso
     )
 
 
-def _origin_rules(b: _Builder, region: str, locked: bool) -> None:
-    """What the program adds to each serving ALB listener: accept the secret (locked), then the last rule."""
-    listener = next(r for r in b.resources if r.type == "aws:lb/listener:Listener" and r.region == region)
+def _group_rule(b: _Builder, name: str, region: str, group: CapturedResource, port: float, source: dict) -> None:
+    b.resource(
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        name,
+        region,
+        {"securityGroupId": f"{group.name}-id", "ipProtocol": "tcp", "fromPort": port, "toPort": port, **source},
+        deps={"securityGroupId": [group]},
+    )
+
+
+def _exposure(b: _Builder, region: str, strategies: tuple[str, ...]) -> None:
+    """What components/entries/alb.py adds per door set (components/exposure.py): ingress rule resources,
+    the accept rule per secret version, the open rule with a direct door, the 403 rule when locked."""
+    entry = f"api-{region}-alb"
+    listener = b.get(f"{entry}-https")
+    balancer = b.get(f"{region}-alb")
+    target_group = listener.inputs["defaultActions"][0]["targetGroupArn"]
+    clients, edge = b.get(f"{entry}-entry-sg"), b.get(f"{entry}-cloudfront-sg")
+    direct = "route53" in strategies
+    locked = "cloudfront" in strategies and not direct
+    world = (("v4", {"cidrIpv4": "0.0.0.0/0"}), ("v6", {"cidrIpv6": "::/0"}))
+    if direct:
+        for port in (80.0, 443.0):
+            for family, source in world:
+                _group_rule(b, f"{entry}-in-clients-{port:.0f}-{family}", region, clients, port, source)
+    if "globalaccelerator" in strategies:
+        for family, source in world:
+            _group_rule(b, f"{entry}-in-ga-8443-{family}", region, clients, 8443.0, source)
+        b.resource(
+            "aws:lb/listener:Listener",
+            f"{entry}-ga",
+            region,
+            {
+                "loadBalancerArn": alb_arn(region),
+                "port": 8443.0,
+                "protocol": "HTTPS",
+                "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+                "certificateArn": certificate_arn(region),
+                "defaultActions": [{"type": "forward", "targetGroupArn": target_group}],
+            },
+            parent=balancer,
+            outputs={"arn": listener_arn(region).replace("/443", "/8443")},
+            deps={"loadBalancerArn": [balancer]},
+        )
     if locked:
+        _group_rule(b, f"{entry}-in-cloudfront-443", region, edge, 443.0, {"prefixListId": "pl-3b927c52"})
+    forward = [{"type": "forward", "targetGroupArn": target_group}]
+    if "cloudfront" in strategies:
         b.resource(
             "aws:lb/listenerRule:ListenerRule",
-            f"api-{region}-alb-from-cloudfront",
+            f"{entry}-from-cloudfront-v{ORIGIN_SECRET_VERSION}",
             region,
             {
                 "listenerArn": listener_arn(region),
-                "priority": 10.0,
+                "priority": 10.0 + ORIGIN_SECRET_VERSION,
                 "conditions": [{"httpHeader": {"httpHeaderName": "x-origin-verify", "values": [ORIGIN_SECRET]}}],
+                "actions": forward,
+            },
+            deps={"listenerArn": [listener]},
+        )
+    if direct:
+        b.resource(
+            "aws:lb/listenerRule:ListenerRule",
+            f"{entry}-open",
+            region,
+            {
+                "listenerArn": listener_arn(region),
+                "priority": 49999.0,
+                "conditions": [{"pathPattern": {"values": ["*"]}}],
+                "actions": forward,
+            },
+            deps={"listenerArn": [listener]},
+        )
+    if locked:
+        b.resource(
+            "aws:lb/listenerRule:ListenerRule",
+            f"lockdown-{region}-last",
+            region,
+            {
+                "listenerArn": listener_arn(region),
+                "priority": 50000.0,
+                "conditions": [{"pathPattern": {"values": ["*"]}}],
                 "actions": [
-                    {"type": "forward", "targetGroupArn": listener.inputs["defaultActions"][0]["targetGroupArn"]}
+                    {
+                        "type": "fixed-response",
+                        "fixedResponse": {"contentType": "application/json", "statusCode": "403"},
+                    }
                 ],
             },
             deps={"listenerArn": [listener]},
         )
-    last = (
-        {"type": "fixed-response", "fixedResponse": {"contentType": "application/json", "statusCode": "403"}}
-        if locked
-        else {"type": "forward", "targetGroupArn": listener.inputs["defaultActions"][0]["targetGroupArn"]}
-    )
+
+
+def _origin_guard(b: _Builder, region: str) -> None:
+    """Behind CloudFront alone an HTTP API's function reads the accepted secrets under ORIGIN_SECRET_PATH
+    (components/origin_secret.py): one SecureString parameter per region and version."""
+    function = b.get(f"api-{region}-fn")
+    for props in (function.inputs, function.state):
+        props["environment"]["variables"].update(
+            {
+                "ORIGIN_SECRET_PATH": ORIGIN_SECRET_PATH,
+                "ORIGIN_OPEN_HOSTS": f"{DOMAIN},globalaccelerator.{DOMAIN},route53.{DOMAIN}",
+            }
+        )
     b.resource(
-        "aws:lb/listenerRule:ListenerRule",
-        f"lockdown-{region}-last",
+        "aws:ssm/parameter:Parameter",
+        f"origin-v{ORIGIN_SECRET_VERSION}-{region}",
         region,
         {
-            "listenerArn": listener_arn(region),
-            "priority": 50000.0,
-            "conditions": [{"pathPattern": {"values": ["*"]}}],
-            "actions": [last],
+            "name": f"{ORIGIN_SECRET_PATH}/v{ORIGIN_SECRET_VERSION}",
+            "type": "SecureString",
+            "tier": "Standard",
+            # The engine sends secrets in Pulumi's wire format (policies.common.reveal reads through it).
+            "value": {SECRET_SIG_KEY: SECRET_SIG, "value": ORIGIN_SECRET},
         },
-        deps={"listenerArn": [listener]},
     )
 
 
@@ -728,16 +830,15 @@ def compliant(
             _cloudfront(b, regions, certificates["us-east-1"])
     if weights:
         _weighted_split(b, weights)
-    if backend == "alb":
-        for region in regions:
-            _origin_rules(b, region, locked=strategies == ("cloudfront",))
+    for region in regions:
+        if backend == "alb":
+            _exposure(b, region, strategies)
+        elif strategies == ("cloudfront",):
+            _origin_guard(b, region)
     fixture = Fixture(builder=b, home_region=home, regions=tuple(regions), strategies=strategies)
     if backend == "alb" and strategies == ("globalaccelerator",):
         for region in regions:  # behind Global Accelerator alone the ALBs have no public address
             fixture.set(f"{region}-alb", "internal", True)
-    if backend == "apigateway" and strategies == ("cloudfront",):
-        for region in regions:  # the function checks the origin secret (functions/api/origin_guard.py)
-            fixture.set(f"api-{region}-fn", "environment.variables.ORIGIN_SECRETS", json.dumps([ORIGIN_SECRET]))
     return fixture
 
 

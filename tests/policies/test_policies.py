@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from policies.catalog import ALL_POLICIES
-from tests.policies.fixtures import ACCOUNT, DOMAIN, compliant
+from tests.policies.fixtures import ACCOUNT, DOMAIN, ORIGIN_SECRET, compliant, listener_arn
 
 COMBINATIONS = [
     ("globalaccelerator", "alb"),
@@ -50,6 +50,25 @@ def policy_json(*statements: dict) -> str:
 ALLOW = {"Effect": "Allow", "Resource": "*"}
 GA, R53, CF = "globalaccelerator", "route53", "cloudfront"
 EDGE_FN, EDGE_ROLE = "cloudfront-router", "cloudfront-router-role"
+ACCEPT = "api-eu-west-1-alb-from-cloudfront-v1"  # the accept rule for origin secret version 1
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+
+def scope_down(constraint: str = "EXACTLY", value: str = ORIGIN_SECRET) -> dict:
+    """components/web_acl.py's scope-down: requests NOT carrying CloudFront's origin secret."""
+    match = {
+        "fieldToMatch": {"singleHeader": {"name": "x-origin-verify"}},
+        "positionalConstraint": constraint,
+        "searchString": value,
+        "textTransformations": [{"priority": 0.0, "type": "NONE"}],
+    }
+    return {"notStatement": {"statement": {"byteMatchStatement": match}}}
+
+
+def rate_rule(scope: dict) -> dict:
+    statement = {"aggregateKeyType": "IP", "limit": 2000.0, "evaluationWindowSec": 300.0, "scopeDownStatement": scope}
+    return {"name": "rate-per-client-ip", "priority": 0.0, "statement": {"rateBasedStatement": statement}}
+
 
 CASES = [
     # -- table ----------------------------------------------------------------------------------
@@ -563,46 +582,153 @@ CASES = [
     ),
     Case(
         "front-door-not-bypassable",
-        lambda f: f.remove("api-eu-west-1-alb-from-cloudfront"),
-        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: forwards requests without checking "
-        "the x-origin-verify header",
+        lambda f: f.set("cloudfront", "origins[0].vpcOriginConfig", {"vpcOriginId": "vo_123"}),
+        "aws:cloudfront/distribution:Distribution 'cloudfront' in us-east-1: origin us-east-1 is a VPC origin, but "
+        "VPC origins do not support Lambda@Edge origin-request triggers",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set(ACCEPT, "conditions", [{"pathPattern": {"values": ["*"]}}]),
+        f"aws:lb/listenerRule:ListenerRule '{ACCEPT}' in eu-west-1: forwards requests without the x-origin-verify "
+        "header (priority 11, ahead of the 403 rule)",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set(ACCEPT, "conditions[0].httpHeader.values", ["0rigin*"]),
+        f"aws:lb/listenerRule:ListenerRule '{ACCEPT}' in eu-west-1: its x-origin-verify condition has a value with "
+        "* or ?, which ALB treats as wildcards",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set(ACCEPT, "conditions[0].httpHeader.values", ["old-secret"]),
+        f"aws:lb/listenerRule:ListenerRule '{ACCEPT}' in eu-west-1: forwards requests whose x-origin-verify is a "
+        "value CloudFront does not send",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.remove(ACCEPT),
+        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: no rule ahead of the 403 "
+        "('lockdown-eu-west-1-last' (priority 50000)) forwards requests carrying the x-origin-verify header",
         front_door=CF,
     ),
     Case(
         "front-door-not-bypassable",
         lambda f: f.set("lockdown-eu-west-1-last", "actions", [{"type": "forward", "targetGroupArn": "arn:aws:tg"}]),
         "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: requests without the x-origin-verify "
-        'header still reach the API (default actions ["forward"])',
+        'header still reach the API (default actions ["forward"], and no rule for every path answers 403)',
         front_door=CF,
     ),
     Case(
         "front-door-not-bypassable",
         lambda f: f.set("lockdown-eu-west-1-last", "priority", 5.0),
-        "requests without the x-origin-verify header still reach the API",
+        "no rule ahead of the 403 ('lockdown-eu-west-1-last' (priority 5)) forwards requests carrying the "
+        "x-origin-verify header",
         front_door=CF,
     ),
     Case(
         "front-door-not-bypassable",
-        lambda f: f.set("api-eu-west-1-alb-from-cloudfront", "conditions[0].httpHeader.values", ["old-secret"]),
-        "aws:lb/listener:Listener 'api-eu-west-1-alb-https' in eu-west-1: CloudFront sends an origin secret this "
-        "listener does not accept",
+        lambda f: f.new(
+            "aws:lb/listenerRule:ListenerRule",
+            "api-eu-west-1-alb-open",
+            "eu-west-1",
+            {
+                "listenerArn": listener_arn("eu-west-1"),
+                "priority": 49999.0,
+                "conditions": [{"pathPattern": {"values": ["*"]}}],
+                "actions": [{"type": "forward", "targetGroupArn": "arn:aws:tg"}],
+            },
+            deps={"listenerArn": ["api-eu-west-1-alb-https"]},
+        ),
+        "aws:lb/listenerRule:ListenerRule 'api-eu-west-1-alb-open' in eu-west-1: forwards requests without the "
+        "x-origin-verify header (priority 49999, ahead of the 403 rule)",
+        front_door={GA: 1, CF: 1},
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.new(
+            INGRESS,
+            "api-eu-west-1-alb-in-clients-443-v4",
+            "eu-west-1",
+            {"ipProtocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrIpv4": "0.0.0.0/0"},
+            deps={"securityGroupId": ["api-eu-west-1-alb-entry-sg"]},
+        ),
+        f"{INGRESS} 'api-eu-west-1-alb-in-clients-443-v4' in eu-west-1: admits 0.0.0.0/0 on port 443 of load "
+        "balancer 'eu-west-1-alb', though no door sends clients to it directly",
         front_door=CF,
     ),
     Case(
         "front-door-not-bypassable",
-        lambda f: f.drop("api-eu-west-1-fn", "environment.variables.ORIGIN_SECRETS"),
+        lambda f: f.set("api-eu-west-1-alb-in-ga-8443-v6", "toPort", 8444.0).set(
+            "api-eu-west-1-alb-in-ga-8443-v6", "fromPort", 0.0
+        ),
+        f"{INGRESS} 'api-eu-west-1-alb-in-ga-8443-v6' in eu-west-1: admits ::/0 on port 443 of load balancer "
+        "'eu-west-1-alb'",
+        front_door={GA: 1, CF: 1},
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set(
+            "api-eu-west-1-alb-entry-sg",
+            "ingress",
+            [{"protocol": "tcp", "fromPort": 443.0, "toPort": 443.0, "cidrBlocks": ["0.0.0.0/0"]}],
+        ),
+        "aws:ec2/securityGroup:SecurityGroup 'api-eu-west-1-alb-entry-sg' in eu-west-1: inline ingress on load "
+        "balancer 'eu-west-1-alb' (ports 443-443 from 0.0.0.0/0), which opens served port 443",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.remove("api-eu-west-1-alb-in-cloudfront-443"),
+        "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: no security group rule admits CloudFront's "
+        "origin-facing prefix list on port 443",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("eu-west-1-alb", "internal", True),
+        "aws:lb/loadBalancer:LoadBalancer 'eu-west-1-alb' in eu-west-1: internal is true, but the doors are "
+        "cloudfront alone",
+        front_door=CF,
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.drop("api-eu-west-1-fn", "environment.variables.ORIGIN_SECRET_PATH"),
         "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: the HTTP API's function serves every "
-        "request (ORIGIN_SECRETS is (not set))",
+        "request (ORIGIN_SECRET_PATH is (not set))",
         front_door=CF,
         backend="apigateway",
     ),
     Case(
         "front-door-not-bypassable",
-        lambda f: f.set("api-eu-west-1-fn", "environment.variables.ORIGIN_SECRETS", '["old-secret"]'),
-        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: CloudFront sends an origin secret this "
-        "function does not accept",
+        lambda f: f.set("origin-v1-eu-west-1", "value", "old-secret"),
+        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: no SSM parameter under ORIGIN_SECRET_PATH "
+        "/global-serverless/test/origin-secret in eu-west-1 holds the origin secret CloudFront sends",
         front_door=CF,
         backend="apigateway",
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.set("api-eu-west-1-fn", "environment.variables.ORIGIN_OPEN_HOSTS", f"{DOMAIN},eu-west-1.{DOMAIN}"),
+        "aws:lambda/function:Function 'api-eu-west-1-fn' in eu-west-1: ORIGIN_OPEN_HOSTS lists "
+        f"eu-west-1.{DOMAIN}, a name CloudFront fetches from",
+        front_door=CF,
+        backend="apigateway",
+    ),
+    Case(
+        "front-door-not-bypassable",
+        lambda f: f.new(
+            "aws:wafv2/webAcl:WebAcl",
+            "waf-eu-west-1",
+            "eu-west-1",
+            {"scope": "REGIONAL", "rules": [rate_rule(scope_down(constraint="STARTS_WITH"))]},
+        ),
+        "aws:wafv2/webAcl:WebAcl 'waf-eu-west-1' in eu-west-1: rate rule rate-per-client-ip beside CloudFront must "
+        "skip exactly the requests that carry the origin secret, but its positional constraint is STARTS_WITH",
+        front_door={GA: 1, CF: 1},
     ),
     Case(
         "front-door-not-bypassable",
@@ -698,32 +824,39 @@ def test_each_mutation_breaks_its_rule(case):
         assert violation.message.startswith(violation.resource) or violation.message.startswith("stack:")
 
 
-def test_a_lock_pending_for_the_next_update_is_not_a_bypass():
-    """The update that moves a live stack to CloudFront still forwards strangers, and says so with a tag."""
-    switching = compliant(CF, "alb")
-    for region in switching.regions:
-        switching.set(f"lockdown-{region}-last", "actions", [{"type": "forward", "targetGroupArn": "arn:aws:tg"}])
-        switching.set(f"lockdown-{region}-last", "tags", {"origin-lock": "pending"})
-    assert switching.violations("front-door-not-bypassable") == []
-    switching.remove("api-eu-west-1-alb-from-cloudfront")  # but the secret must already be accepted
-    (violation,) = switching.violations("front-door-not-bypassable")
-    assert "forwards requests without checking the x-origin-verify header" in violation.message
+def test_a_direct_door_keeps_the_entries_public_by_design():
+    """With route53 beside CloudFront the open rule and the world-open ingress are the design, not a bypass."""
+    fixture = compliant({R53: 1, CF: 1}, "alb")
+    assert fixture.get("api-eu-west-1-alb-open") and fixture.get("api-eu-west-1-alb-in-clients-443-v4")
+    assert fixture.violations("front-door-not-bypassable") == []
 
 
-def test_an_http_api_function_waiting_for_the_next_update_is_not_a_bypass():
-    switching = compliant(CF, "apigateway")
-    for region in switching.regions:
-        switching.drop(f"api-{region}-fn", "environment.variables.ORIGIN_SECRETS")
-        switching.set(f"api-{region}-fn", "tags", {"origin-lock": "pending"})
-    assert switching.violations("front-door-not-bypassable") == []
+def test_global_accelerators_port_may_be_open_to_everyone_beside_cloudfront():
+    fixture = compliant({GA: 1, CF: 1}, "alb")
+    assert fixture.get("api-eu-west-1-alb-in-ga-8443-v4").inputs["cidrIpv4"] == "0.0.0.0/0"
+    assert fixture.get("lockdown-eu-west-1-last")
+    assert fixture.violations("front-door-not-bypassable") == []
 
 
-def test_albs_created_internet_facing_before_stay_so_without_a_violation():
-    kept = compliant(GA, "alb")
-    for region in kept.regions:
-        kept.set(f"{region}-alb", "internal", False)
-    kept.set("items", "tags", {"alb-scheme": "internet-facing"})
-    assert kept.violations("front-door-not-bypassable") == []
+def test_the_previous_releases_origin_secrets_variable_may_stay_beside_the_path():
+    fixture = compliant(CF, "apigateway")
+    fixture.set("api-eu-west-1-fn", "environment.variables.ORIGIN_SECRETS", json.dumps([ORIGIN_SECRET]))
+    assert fixture.violations("front-door-not-bypassable") == []
+
+
+def test_a_regional_rate_rule_skipping_exactly_cloudfronts_secret_passes():
+    fixture = compliant({GA: 1, CF: 1}, "alb")
+    fixture.new(
+        "aws:wafv2/webAcl:WebAcl",
+        "waf-eu-west-1",
+        "eu-west-1",
+        {"scope": "REGIONAL", "rules": [rate_rule(scope_down())]},
+    )
+    assert fixture.violations("front-door-not-bypassable") == []
+    fixture.set("waf-eu-west-1", "rules[0].statement.rateBasedStatement.scopeDownStatement", scope_down(value="other"))
+    (violation,) = fixture.violations("front-door-not-bypassable")
+    assert "its search string is not the secret CloudFront sends" in violation.message
+    assert "other" not in violation.message.replace("others", "")  # secret values never appear in messages
 
 
 def test_every_policy_has_a_failing_case():

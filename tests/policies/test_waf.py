@@ -65,3 +65,20 @@ def test_a_web_acl_missing_a_managed_group_is_flagged():
         props["rules"] = [r for r in props["rules"] if r["name"] != "AWSManagedRulesKnownBadInputsRuleSet"]
     (text,) = violations(run)
     assert "AWSManagedRulesKnownBadInputsRuleSet are missing" in text
+
+
+def test_the_regional_rate_rule_beside_cloudfront_skips_only_the_secret():
+    """front-door-not-bypassable on the program: NOT(x-origin-verify EXACTLY the secret), nothing looser."""
+    run = waf_run({"cloudfront": 50, "route53": 50})
+    pack = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, {}, {})
+    (policy,) = [p for p in ALL_POLICIES if p.name == "front-door-not-bypassable"]
+    assert evaluate([policy], run.resources, pack, home_region="us-east-1") == []
+    (acl,) = [r for r in run.of_type("aws:wafv2/webAcl:WebAcl") if r.region == "eu-west-1"]
+    for props in (acl.inputs, acl.state):
+        rate = next(r for r in props["rules"] if r["name"] == "rate-per-client-ip")["statement"]["rateBasedStatement"]
+        rate["scopeDownStatement"]["notStatement"]["statement"]["byteMatchStatement"]["positionalConstraint"] = (
+            "CONTAINS"
+        )
+    (violation,) = evaluate([policy], run.resources, pack, home_region="us-east-1")
+    assert violation.message.startswith("aws:wafv2/webAcl:WebAcl 'waf-eu-west-1' in eu-west-1: rate rule")
+    assert "its positional constraint is CONTAINS, not EXACTLY" in violation.message and "Fix: " in violation.message
