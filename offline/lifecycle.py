@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from components.catalogue import ORIGIN_LOCK_TAG
-from components.origin_protection import PENDING
 from offline.mocks import mock_outputs
 from offline.run import CapturedResource, ProgramRun, run_program
 
@@ -90,6 +88,9 @@ FORCE_NEW: dict[str, frozenset[str]] = {
 }
 
 TABLE = "aws:dynamodb/table:Table"
+# The tag by which releases before the exposure change (issue 18) said an entry's origin lock was pending:
+# their stacks (snapshots, exports) may still carry it.
+ORIGIN_LOCK_TAG, PENDING = "origin-lock", "pending"
 RECORD = "aws:route53/record:Record"
 PROVIDER_PREFIX = "pulumi:providers:"
 ROUTING_POLICIES = (

@@ -247,8 +247,9 @@ def prod_created_behind_global_accelerator_to_route53():
     return plan
 
 
-@pytest.mark.xfail(strict=True, reason="TargetGroupAssociationLimit until the exposure change lands (issue 18)")
 def test_a_stack_created_behind_global_accelerator_moves_to_route53(prod_created_behind_global_accelerator_to_route53):
+    """The reviewer's blocker (TargetGroupAssociationLimit) on the program: the exposure change (483c197)
+    replaces the target group with its ALB, so the new listeners forward to a new target group."""
     plan = prod_created_behind_global_accelerator_to_route53
     assert [s for s in plan.steps if s.type == LB and s.op == "replace"]  # its ALBs were internal
     assert not plan.clashes, "\n".join(plan.clashes)
