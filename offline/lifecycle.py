@@ -498,14 +498,16 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
                 else f"delete the old one after replacing it ({', '.join(step.forced_by)})"
             )
             hint = (
-                "; a stack created by an earlier release has internet-facing ALBs and keeps them: check with "
-                "python -m offline.diff --albs internet-facing"
+                " (the doors change the ALB's scheme, README \"Security\"; to see what is really deployed, "
+                "diff from it: python -m offline.diff --state <pulumi stack export>)"
                 if "internal" in step.forced_by
                 else ""
             )
             found.append(
                 f"{short(old.urn)} has deletion protection on: AWS refuses to {what} until it is turned "
-                f"off (set deletionProtection: false and run pulumi up first){hint}"
+                f"off: before this change, set deletionProtection: false and run pulumi up (or aws elbv2 "
+                f"modify-load-balancer-attributes --attributes Key=deletion_protection.enabled,Value=false on "
+                f"it), then make this change{hint}"
             )
         if step.type == "aws:ec2/vpc:Vpc" and step.op == "delete" and _had_global_accelerator(old_run):
             found.append(

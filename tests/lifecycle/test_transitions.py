@@ -72,7 +72,12 @@ def test_adding_a_door_to_a_split():
         config({"cloudfront": 50, "globalaccelerator": 50, "route53": 10}),
     )
     assert_accepted(plan)
-    assert not plan.of("delete") and not plan.of("replace")
+    assert not plan.of("replace")
+    # A direct door opens the entries: CloudFront's lock goes (its 403 rule and prefix-list rule), at the end.
+    deleted = {s.urn.split("::")[-1] for s in plan.of("delete") if s.old.custom}
+    assert deleted == {
+        name for region in REGIONS for name in (f"lockdown-{region}-last", f"api-{region}-alb-in-cloudfront-443")
+    }
 
 
 def test_cloudfront_leaving_a_split_takes_the_main_ipv6_records_along_when_it_was_alone():
@@ -140,8 +145,10 @@ def test_adding_and_removing_the_domain(door):
     removed = transition(with_domain, without)
     assert_accepted(removed)
     # Without a certificate the ALB listens on HTTP only: its HTTPS listener goes, nothing is replaced
-    # but the GA listener's ports (an update) and, behind CloudFront, the origins (an update).
-    assert not [s for s in removed.of("replace") if s.type != "aws:route53/healthCheck:HealthCheck"]
+    # but the GA listener's ports (an update), behind CloudFront the origins (an update), and the listener
+    # rules, which move to the listener that now serves (ELB: a rule's listener is fixed at creation).
+    replaced = [s for s in removed.of("replace") if s.type != "aws:route53/healthCheck:HealthCheck"]
+    assert all(s.type == "aws:lb/listenerRule:ListenerRule" and s.forced_by == ("listenerArn",) for s in replaced)
     assert {s.type for s in removed.of("delete")} >= {"aws:acm/certificate:Certificate", "aws:lb/listener:Listener"}
 
 
@@ -162,9 +169,7 @@ def test_a_new_stack_may_choose_any_home_region():
     assert table.region == "eu-west-1" and table.inputs["tags"] == {
         "home-region": "eu-west-1",
         "consistency": "eventual",
-        "front-doors": "globalaccelerator",
-        "alb-scheme": "internal",  # a new stack behind Global Accelerator alone
-    }
+    }  # and nothing about the doors: exposure follows the config, never a tag read back
 
 
 # -- Stacks deployed by the first release ---------------------------------------------------------
@@ -176,25 +181,34 @@ def upgrade(snapshot: str, stack: str, overrides=()):
     return plan_update(old, new)
 
 
-def test_prod_upgrade_keeps_every_name_and_moves_the_main_record_in_place():
+def test_prod_upgrade_replaces_its_internet_facing_albs_and_names_their_deletion_protection():
+    """The first release made prod's ALBs internet-facing; behind Global Accelerator alone they are internal
+    now, so the upgrade replaces each ALB with everything that belongs to one load balancer, and AWS refuses
+    to delete the old, protected ones at the end: the only problems, named with the steps."""
     plan = upgrade("v1-prod.json", "prod")
-    assert not plan.problems and not plan.notices
+    assert not plan.clashes and not plan.notices
+    assert len(plan.hazards) == len(REGIONS)
+    assert all("-alb has deletion protection on" in h and "modify-load-balancer-attributes" in h for h in plan.hazards)
     (main,) = [s for s in plan.steps if s.urn.endswith("::main-globalaccelerator")]
     assert main.op == "update" and main.old.urn.endswith(
         "GlobalAcceleratorFrontDoor$aws:route53/record:Record::globalaccelerator-dns"
     )
     assert set(main.changed) == {"aliases", "setIdentifier", "weightedRoutingPolicies"}  # one atomic change batch
-    assert not [s for s in plan.steps if s.op == "replace"]
-    moved = [s for s in plan.steps if s.old and s.new and s.old.urn != s.new.urn]
-    assert sorted(s.urn.split("::")[-1] for s in moved) == sorted(
-        ["main-globalaccelerator"] + [f"api-{r}-regional" for r in REGIONS]
-    )
+    replaced = {(s.type.split(":")[-1], s.urn.split("::")[-1]) for s in plan.of("replace")}
+    for region in REGIONS:
+        assert ("LoadBalancer", f"{region}-alb") in replaced  # internal is fixed at creation
+        assert ("Listener", f"api-{region}-alb-https") in replaced  # on the new ALB
+    # The new ALBs' listeners forward to new target groups: the old ones stay with the old ALBs until the end.
+    created = {s.urn.split("::")[-1] for s in plan.of("create")}
+    deleted = {s.urn.split("::")[-1] for s in plan.of("delete")}
+    assert {f"{r}-tg-int" for r in REGIONS} <= created and {f"{r}-tg" for r in REGIONS} <= deleted
 
 
 def test_cloudfront_upgrade_keeps_the_main_name_answering():
     plan = upgrade("v1-prod-cloudfront.json", "prod", ["frontDoor=cloudfront"])
-    # The first release did not record which doors served, so the entries lock one update later.
-    assert not plan.problems and [n for n in plan.notices if "run pulumi up once more" not in n] == []
+    # Its ALBs stay internet-facing and lock in this update: nothing but CloudFront reached them before.
+    assert not plan.problems and not plan.notices
+    assert not [s for s in plan.of("replace") if s.type == "aws:lb/loadBalancer:LoadBalancer"]
 
 
 def test_dev_upgrade_moves_latency_records_with_a_short_gap_on_the_main_name():
@@ -236,22 +250,39 @@ def test_an_ab_stack_of_the_first_release_needs_its_door_records_renamed_first()
 
 
 @pytest.mark.parametrize("snapshot,stack,regions", [("v3-prod.json", "prod", 3), ("v3-dev.json", "dev", 2)])
-def test_upgrading_from_the_last_landing_only_trades_pair_alarms_for_one_query_alarm_per_region(
-    snapshot, stack, regions
-):
+def test_upgrading_from_the_last_release_is_an_update_aws_accepts(snapshot, stack, regions):
+    """What this release changes on a live stack of the last one (issue 18): the table loses the tags the
+    program used to read back; behind Global Accelerator alone the internal ALBs keep their scheme, move to
+    security groups whose rules are resources, and forward to a target group named for that scheme (created
+    first, the old one deleted at the end); the origin lock rule of the old model goes; function code."""
     plan = upgrade(snapshot, stack)
-    assert not plan.problems and not plan.notices and not plan.hazards
-    changed = [s for s in plan.steps if s.op != "same"]
-    # Besides the alarms, only the API functions' code is updated in place (a new zip).
-    updated = [s for s in changed if s.op == "update"]
-    assert {(s.type, s.changed) for s in updated} == {("aws:lambda/function:Function", ("code",))}
-    assert len(updated) == regions
-    changed = [s for s in changed if s.op != "update"]
-    created = [s.urn.split("::")[-1] for s in changed if s.op == "create"]
-    deleted = [s.urn.split("::")[-1] for s in changed if s.op == "delete"]
-    assert {s.type for s in changed} == {"aws:cloudwatch/metricAlarm:MetricAlarm"}
-    assert len(created) == regions and all(n.endswith("-latency") and "-to-" not in n for n in created)
-    assert len(deleted) == regions * (regions - 1) and all("-to-" in n for n in deleted)
+    assert not plan.problems and not plan.notices
+    assert not [s for s in plan.of("replace") if s.type == "aws:lb/loadBalancer:LoadBalancer"]
+    changes = {
+        (s.op, s.type.split(":")[-1], s.changed if s.op == "update" else s.forced_by)
+        for s in plan.steps
+        if s.op != "same" and s.type != "aws:cloudwatch/metricAlarm:MetricAlarm"
+    }
+    both = {("update", "Table", ("tags",)), ("update", "Function", ("code",))}
+    albs = {
+        ("create", "SecurityGroup", ()),
+        ("create", "SecurityGroupIngressRule", ()),
+        ("create", "TargetGroup", ()),
+        ("delete", "SecurityGroup", ()),
+        ("delete", "ListenerRule", ()),
+        ("delete", "TargetGroup", ()),
+        ("delete", "OriginLockdown", ()),
+        ("replace", "Permission", ("sourceArn",)),
+        ("replace", "TargetGroupAttachment", ("targetGroupArn",)),
+        ("update", "Function", ("environment",)),  # the probes no longer probe internal entries
+        ("update", "Listener", ("defaultActions",)),
+        ("update", "LoadBalancer", ("securityGroups",)),
+    }
+    assert changes == (both | albs if stack == "prod" else both)
+    (table,) = [s for s in plan.steps if s.type == "aws:dynamodb/table:Table"]
+    assert set(table.old.inputs["tags"]) - set(table.new.inputs["tags"]) == (
+        {"front-doors", "alb-scheme"} if stack == "prod" else {"front-doors"}
+    )
 
 
 # -- A strong (MRSC) table ------------------------------------------------------------------------
@@ -272,8 +303,6 @@ def test_a_strong_table_is_built_as_dynamodb_requires():
     assert table.inputs["tags"] == {
         "home-region": "us-east-1",
         "consistency": "strong",
-        "front-doors": "route53",
-        "alb-scheme": "internet-facing",
     }
 
 
