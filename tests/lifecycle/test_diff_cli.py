@@ -31,11 +31,25 @@ def test_removing_a_prod_region_names_each_hazard(capsys):
 def test_against_another_base_file(tmp_path, capsys):
     base = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
     base["config"]["global-serverless:frontDoor"] = "cloudfront"
+    # Unprotected: going to Global Accelerator alone replaces the (internet-facing) ALBs by internal ones.
+    base["config"]["global-serverless:deletionProtection"] = False
     path = tmp_path / "Pulumi.prod.yaml"
     path.write_text(yaml.safe_dump(base))
     assert main(["--stack", "prod", "--base", str(path)]) == 0
     out = capsys.readouterr().out
     assert "create   aws:globalaccelerator/accelerator:Accelerator::globalaccelerator" in out
+    assert "replace  aws:lb/loadBalancer:LoadBalancer::us-east-1-alb  (forced by internal)" in out
+
+
+def test_a_scheme_change_on_protected_albs_is_a_hazard_with_the_steps(tmp_path, capsys):
+    base = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    base["config"]["global-serverless:frontDoor"] = "cloudfront"
+    path = tmp_path / "Pulumi.prod.yaml"
+    path.write_text(yaml.safe_dump(base))
+    assert main(["--stack", "prod", "--base", str(path)]) == 1
+    out = capsys.readouterr().out
+    hazards = out[out.index("hazards:") :]
+    assert hazards.count("has deletion protection on") == 3 and "modify-load-balancer-attributes" in hazards
 
 
 @pytest.mark.parametrize(
