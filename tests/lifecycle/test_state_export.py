@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from offline.diff import main, plan_from_state
-from offline.lifecycle import _untracked, deployed_tables, plan_transition
+from offline.lifecycle import plan_transition
 from offline.run import ProgramRun, run_program
 from offline.stack_config import ROOT, stack_values
 from offline.state_export import ARCHIVE_SIG, ASSET_SIG, SECRET_SIG, SIG
