@@ -8,7 +8,11 @@ import pytest
 
 from tests.support.transitions import assert_accepted, config, transition
 
-ISSUER = {"issuer": "https://issuer.example.com/", "audience": "global-serverless", "jwksUrl": "https://issuer.example.com/keys"}
+ISSUER = {
+    "issuer": "https://issuer.example.com/",
+    "audience": "global-serverless",
+    "jwksUrl": "https://issuer.example.com/keys",
+}
 TOPIC = "arn:aws:sns:{region}:123456789012:ops-alarms"
 
 # (name, door, backend, off, on): `off` and `on` are the feature's config keys before and after.

@@ -300,10 +300,7 @@ def test_a_strong_table_is_built_as_dynamodb_requires():
     )
     (table,) = witnessed.of_type("aws:dynamodb/table:Table")
     assert table.inputs["globalTableWitness"] == {"regionName": "us-west-2"}
-    assert table.inputs["tags"] == {
-        "home-region": "us-east-1",
-        "consistency": "strong",
-    }
+    assert table.inputs["tags"] == {"home-region": "us-east-1", "consistency": "strong"}
 
 
 def test_the_consistency_mode_of_a_deployed_table_cannot_change():
