@@ -23,8 +23,9 @@ from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY, OriginLockdown,
 from functions.api.contract import GA_PORT_OFFSET
 
 TYPE = component_type("AlbEntry")
-# The target group's name by scheme: internet-facing keeps the name every earlier release used.
-TARGET_GROUP_KIND = {False: "tg", True: "tg-int"}
+# The target group's name by scheme. Neither is the name earlier releases used ("tg", for either scheme):
+# a stack upgraded in the same update that changes its ALBs' scheme gets a new group too.
+TARGET_GROUP_KIND = {False: "tg-pub", True: "tg-int"}
 
 # Listener rule priorities on the served listener (1-50000, lower first): CloudFront's secret per
 # version, then "open" while a direct door exists, then the lockdown's 403 (components/origin_lockdown.py).

@@ -195,4 +195,4 @@ def test_a_new_stack_behind_global_accelerator_alone_gets_internal_albs():
 def test_other_doors_keep_internet_facing_albs(front_door):
     run = program(REGIONS, backend="alb", front_door=front_door)
     assert all(lb.inputs["internal"] is False for lb in run.of_type("aws:lb/loadBalancer:LoadBalancer"))
-    assert {tg.name for tg in run.of_type("aws:lb/targetGroup:TargetGroup")} == {f"{r}-tg" for r in REGIONS}
+    assert {tg.name for tg in run.of_type("aws:lb/targetGroup:TargetGroup")} == {f"{r}-tg-pub" for r in REGIONS}

@@ -136,7 +136,7 @@ def test_load_balancer_names_fit_the_elb_limit_in_every_region():
     from components.regions import catalogue
 
     for region in catalogue():
-        for kind in ("alb", "tg"):
+        for kind in ("alb", "tg-pub", "tg-int"):
             assert len(naming.elb_logical_name(region, kind)) + naming.AUTONAME_SUFFIX <= 32
     with pytest.raises(ValueError, match="32-character ELB limit"):
         naming.elb_logical_name("ap-southeast-1", "a-much-too-long-kind")
