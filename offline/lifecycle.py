@@ -476,6 +476,15 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
     found = []
     for step in plan.steps:
         old = step.old
+        if step.type == WEB_ACL and step.op == "update" and old is not None:
+            before, after = _exempted_secret(old.inputs), _exempted_secret(step.new.inputs)
+            if before is not None and after is not None and before != after:
+                found.append(
+                    f"{short(step.urn)}: its rate rule skips the requests that carry CloudFront's origin secret, "
+                    "and this update rotates the secret: until the distribution sends the new value (the minutes "
+                    "its update takes), CloudFront's requests count against this regional limit by edge address "
+                    "and a busy edge location may be blocked; rotate in a quiet hour, or raise waf.rateLimit for it"
+                )
         if step.type == TABLE:
             if step.op in ("replace", "delete"):
                 found.append(
@@ -515,6 +524,19 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
                 "this VPC (client IP preservation); AWS keeps the VPC until it is deleted by hand"
             )
     return found
+
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+
+
+def _exempted_secret(inputs: dict) -> Any:
+    """The origin secret a regional web ACL's rate rule exempts (components/web_acl.py), or None."""
+    for rule in inputs.get("rules") or []:
+        statement = ((rule.get("statement") or {}).get("rateBasedStatement") or {}).get("scopeDownStatement") or {}
+        match = ((statement.get("notStatement") or {}).get("statement") or {}).get("byteMatchStatement") or {}
+        if match.get("searchString") is not None:
+            return match["searchString"]
+    return None
 
 
 def _replica_hazards(old: CapturedResource, new: CapturedResource) -> list[str]:

@@ -412,3 +412,16 @@ def test_last_release_prod_moving_to_cloudfront_in_the_upgrade():
     assert plan.hazards == deletion_protection_of_replaced_albs(plan) and len(plan.hazards) == len(REGIONS)
     assert {(s.op, s.forced_by) for s in select(plan, LOAD_BALANCER)} == {("replace", ("internal",))}
     assert not plan.clashes, "\n".join(plan.clashes)
+
+
+@pytest.mark.parametrize(("waf", "named"), [({"rateLimit": 1000}, True), (None, False)])
+def test_a_rotation_beside_a_direct_door_names_the_regional_rate_limit_window(waf, named):
+    """Beside route53, the ALBs' WAF rate rule exempts CloudFront's requests by the current secret, an update
+    in place that runs before the distribution switches: the one window any rotation leaves, named."""
+    extra = {} if waf is None else {"waf": waf}
+    before = config({"route53": 50, "cloudfront": 50}, **extra)
+    plan, _, _ = plan_between(before, {**before, "originSecretVersion": 2})
+    assert not plan.clashes
+    window = [h for h in plan.hazards if "rotates the secret" in h]
+    assert len(window) == (len(REGIONS) if named else 0)
+    assert all("waf-" in h and "busy edge location" in h for h in window)
