@@ -10,7 +10,7 @@ from components.config import load_settings
 from components.dns import build_dns
 from components.entries.base import DomainBinding
 from components.exposure import entry_access, plan_exposure, probes_entries
-from components.front_doors import build_front_doors
+from components.front_doors import build_front_doors, router_probe_token
 from components.global_table import GlobalTable, GlobalTableArgs
 from components.home_region import refuse_home_region_change
 from components.monitoring import AlarmTopics, StackMonitoring, StackMonitoringArgs
@@ -85,7 +85,9 @@ for region in settings.regions:
             origin_secret=None if secret is None else secret.current,
             origin_secret_version=settings.origin_secret_version,
             origin_guard_environment=(
-                secret.function_environment(None if dns is None else dns.hostnames.direct_names)
+                # legacy_values: also ORIGIN_SECRETS, which a function of the last release still reads if
+                # Lambda applies the new environment before the new code (this release only).
+                secret.function_environment(None if dns is None else dns.hostnames.direct_names, legacy_values=True)
                 if secret is not None and exposure.guard_in_function
                 else None
             ),
@@ -96,8 +98,10 @@ for region in settings.regions:
         provider=providers[region],
     )
 
-# Where exposure.waf_coverage says; CloudFront's requests are told apart by its secret.
-web_acls = build_web_acls(settings, providers, backends, None if secret is None else secret.current)
+# Where exposure.waf_coverage says; CloudFront's requests are told apart by its secret, the router's probes
+# by their token.
+probe_token = router_probe_token(settings.strategies)
+web_acls = build_web_acls(settings, providers, backends, None if secret is None else secret.current, probe_token)
 front_doors = build_front_doors(
     settings,
     [b.endpoint for b in backends.values()],
@@ -106,6 +110,7 @@ front_doors = build_front_doors(
     origin_secret=None if secret is None else secret.current,
     origin_accepted_by=() if secret is None else secret.accepted_by,
     web_acl_arns=web_acls,
+    probe_token=probe_token,
 )
 
 # Every region probes every door, and every entry that answers strangers, once a minute.

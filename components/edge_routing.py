@@ -51,6 +51,7 @@ def plan_routing_table(
     *,
     health_interval_seconds: Optional[int] = None,
     health_failure_threshold: Optional[int] = None,
+    probe_token: Optional[str] = None,
 ) -> dict:
     """The routing table dict (schema in functions/edge/contract.py), validated by the router's own parser.
 
@@ -83,6 +84,8 @@ def plan_routing_table(
         # Only the regions turned down (trafficDials): the router treats the rest as 100.
         "dials": {code: dial for code, dial in (dials or {}).items() if code in table_regions and dial < 100},
     }
+    if probe_token is not None:
+        table["probeToken"] = probe_token
     if health_interval_seconds is not None:
         table["healthCheck"] = {
             "intervalSeconds": health_interval_seconds,
@@ -104,6 +107,7 @@ def routing_table_json(
     *,
     health_interval_seconds: Optional[int] = None,
     health_failure_threshold: Optional[int] = None,
+    probe_token: Optional[str] = None,
 ) -> str:
     """The same table as the JSON text to package; stable for the same inputs (no spurious diffs)."""
     table = plan_routing_table(
@@ -114,6 +118,7 @@ def routing_table_json(
         dials,
         health_interval_seconds=health_interval_seconds,
         health_failure_threshold=health_failure_threshold,
+        probe_token=probe_token,
     )
     return json.dumps(table, indent=1) + "\n"
 

@@ -35,25 +35,26 @@ class WebAclArgs:
     rate_limit: int  # requests per client IP per WAF_RATE_WINDOW_SECONDS
     metric_prefix: str
     protects: Optional[pulumi.Input[str]] = None  # REGIONAL: the ALB to associate with
-    # REGIONAL beside CloudFront: requests carrying this origin secret are not rate-limited here.
-    exempt_secret: Optional[pulumi.Input[str]] = None
+    # Requests carrying this header with this value are not rate-limited here: CloudFront's origin secret
+    # (REGIONAL beside CloudFront), or the router's probe token (CLOUDFRONT).
+    exempt: Optional[tuple[str, pulumi.Input[str]]] = None
 
 
 def _visibility(metric: str) -> dict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
 
 
-def _not_from_cloudfront(secret: pulumi.Input[str]) -> Any:
-    """Requests that do not carry CloudFront's origin secret (an exact match on the header)."""
+def _not_carrying(header: str, secret: pulumi.Input[str]) -> Any:
+    """Requests that do not carry `secret` in `header` (an exact match)."""
     down = "WebAclRuleStatementRateBasedStatementScopeDownStatement"
     args = {name: getattr(aws.wafv2, f"{down}{name}Args") for name in ("", "NotStatement", "ByteMatchStatement")}
     match = "ByteMatchStatement"
     field = getattr(aws.wafv2, f"{down}{match}FieldToMatchArgs")
-    header = getattr(aws.wafv2, f"{down}{match}FieldToMatchSingleHeaderArgs")
+    header_field = getattr(aws.wafv2, f"{down}{match}FieldToMatchSingleHeaderArgs")
     transformation = getattr(aws.wafv2, f"{down}{match}TextTransformationArgs")
     carries_secret = args[""](
         byte_match_statement=args["ByteMatchStatement"](
-            field_to_match=field(single_header=header(name=ORIGIN_SECRET_HEADER)),
+            field_to_match=field(single_header=header_field(name=header)),
             positional_constraint="EXACTLY",
             search_string=secret,
             text_transformations=[transformation(priority=0, type="NONE")],
@@ -78,9 +79,7 @@ class WebAcl(pulumi.ComponentResource):
                         aggregate_key_type="IP",
                         limit=args.rate_limit,
                         evaluation_window_sec=WAF_RATE_WINDOW_SECONDS,
-                        scope_down_statement=None
-                        if args.exempt_secret is None
-                        else _not_from_cloudfront(args.exempt_secret),
+                        scope_down_statement=None if args.exempt is None else _not_carrying(*args.exempt),
                     )
                 ),
                 visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
@@ -137,6 +136,7 @@ def build_web_acls(
     providers: Providers,
     backends: Mapping[str, Any],
     origin_secret: Optional[pulumi.Input[str]] = None,
+    probe_token: Optional[pulumi.Input[str]] = None,
 ) -> dict[str, pulumi.Output]:
     """The stack's web ACLs where exposure.waf_coverage puts them; scope -> ARN for the doors."""
     if settings.waf is None:
@@ -145,7 +145,16 @@ def build_web_acls(
     prefix = f"{settings.project}-{settings.stack}"
     arns: dict[str, pulumi.Output] = {}
     if coverage.edge:
-        edge = WebAcl("waf-edge", WebAclArgs("CLOUDFRONT", settings.waf.rate_limit, f"{prefix}-edge"), providers.edge)
+        # The router's health probes leave from Lambda@Edge's shared addresses, many containers each: the
+        # per-address limit would take them for one busy client and the router would fail open.
+        from functions.edge.contract import PROBE_TOKEN_HEADER  # only stacks with CloudFront load the router's
+
+        exempt = None if probe_token is None else (PROBE_TOKEN_HEADER, probe_token)
+        edge = WebAcl(
+            "waf-edge",
+            WebAclArgs("CLOUDFRONT", settings.waf.rate_limit, f"{prefix}-edge", exempt=exempt),
+            providers.edge,
+        )
         arns["CLOUDFRONT"] = edge.arn
     if coverage.regional:
         for region, backend in backends.items():
@@ -156,7 +165,7 @@ def build_web_acls(
                     settings.waf.rate_limit,
                     f"{prefix}-{region}",
                     protects=backend.endpoint.alb_arn,
-                    exempt_secret=origin_secret if coverage.exempt_cloudfront else None,
+                    exempt=(ORIGIN_SECRET_HEADER, origin_secret) if coverage.exempt_cloudfront else None,
                 ),
                 providers[region],
             )

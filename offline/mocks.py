@@ -148,7 +148,7 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict, seed: st
     if typ == "aws:s3/bucket:Bucket":
         bucket = inputs.get("bucket") or f"{name_}-{_hex(name, 7)}"  # autonamed: lowercase, like AWS requires
         return {"__id": bucket, "bucket": bucket, "arn": f"arn:aws:s3:::{bucket}", "region": region}
-    if typ == "random:index/randomPassword:RandomPassword":
+    if typ in ("random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString"):
         # Deterministic per name, letters and digits as the program asks: enough to tell versions apart.
         return {"result": (_hex(name, 40) * 2)[: int(inputs.get("length", 16))]}
     if typ == "aws:dynamodb/table:Table":

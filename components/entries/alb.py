@@ -140,7 +140,8 @@ class AlbEntry(RegionalEntry):
         edge_group = aws.ec2.SecurityGroup(
             f"{name}-cloudfront-sg",
             vpc_id=vpc.id,
-            description="API load balancer: CloudFront's origin-facing addresses when CloudFront is the only public door",
+            # EC2 takes a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* here (no apostrophe).
+            description="API load balancer: CloudFront origin-facing addresses (CloudFront as the only public door)",
             opts=child,
         )
         gates: dict[str, tuple[pulumi.Resource, ...]] = {}
@@ -174,6 +175,9 @@ class AlbEntry(RegionalEntry):
                     opts=child,
                 ),
             )
+        # The ALB takes its groups only once their rules exist: moving to a group (as on the upgrade from
+        # inline rules) must never leave it admitting nothing, even for a moment.
+        ingress = [rule for rules in gates.values() for rule in rules]
         logs = AccessLogBucket(
             f"{name}-logs",
             AccessLogBucketArgs(
@@ -199,7 +203,7 @@ class AlbEntry(RegionalEntry):
             # (otherwise: InvalidSubnet, VPC has no internet gateway); on destroy it goes before them.
             # Switching logging on checks that the ALB may write to the bucket: the policy comes first.
             opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[igw, routes, *associations, logs.policy])
+                child, pulumi.ResourceOptions(depends_on=[igw, routes, *associations, logs.policy, *ingress])
             ),
         )
         check = plan.alb_target_group_health(args.health)

@@ -30,6 +30,18 @@ class FrontDoors:
     health_check_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # region -> Route 53 check
 
 
+def router_probe_token(strategies: tuple[str, ...]) -> Optional[pulumi.Output[str]]:
+    """The token the CloudFront router's health probes carry (functions/edge/contract.PROBE_TOKEN_HEADER):
+    only its probes may force a region, and the edge web ACL lets them past its per-address rate rule.
+    None when no door routes at the edge."""
+    if not any(DOORS[strategy].needs_edge_region for strategy in strategies):
+        return None
+    import pulumi_random as random
+
+    # Not a RandomPassword: it travels in the router's package, readable wherever the code is.
+    return random.RandomString("router-probe-token", length=32, special=False).result
+
+
 def build_front_doors(
     settings: Settings,
     endpoints: list[RegionalEndpoint],
@@ -38,6 +50,7 @@ def build_front_doors(
     origin_secret: Optional[pulumi.Input[str]] = None,
     origin_accepted_by: tuple[pulumi.Resource, ...] = (),
     web_acl_arns: Optional[Mapping[str, pulumi.Input[str]]] = None,
+    probe_token: Optional[pulumi.Input[str]] = None,
 ) -> FrontDoors:
     """Each door on its own hostname; with a domain, the main name is a weighted set over them.
 
@@ -63,6 +76,7 @@ def build_front_doors(
                     gate for endpoint in endpoints for gate in endpoint.gates_for(DOORS[strategy].reaches_entry)
                 ),
                 web_acl_arn=(web_acl_arns or {}).get(DOORS[strategy].web_acl_scope),
+                probe_token=probe_token,
             ),
         )
         for strategy in settings.strategies

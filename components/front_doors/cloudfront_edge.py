@@ -50,11 +50,13 @@ def edge_code(
     home_region: str,
     health: HealthCheckSettings,
     dials: Mapping[str, int] | None = None,
+    probe_token: Optional[pulumi.Input[str]] = None,
 ) -> pulumi.Output:
     """The router package (Output[AssetArchive]) with the routing table for these endpoints baked in."""
     regions = [endpoint.region for endpoint in endpoints]
 
-    def archive(hostnames: list[str]) -> pulumi.AssetArchive:
+    def archive(values: list) -> pulumi.AssetArchive:
+        token, *hostnames = values
         origins = {
             endpoint.region: edge_routing.EdgeOrigin(host=host, protocol=endpoint.protocol, port=endpoint.port)
             for endpoint, host in zip(endpoints, hostnames, strict=False)
@@ -69,6 +71,7 @@ def edge_code(
             dials,
             health_interval_seconds=health.interval_seconds,
             health_failure_threshold=health.failure_threshold,
+            probe_token=token,
         )
         assets = {
             path: pulumi.FileAsset(str(file))
@@ -77,7 +80,7 @@ def edge_code(
         assets[ROUTING_TABLE_ARCHIVE_PATH] = pulumi.StringAsset(table)
         return pulumi.AssetArchive(assets)
 
-    return pulumi.Output.all(*[endpoint.hostname for endpoint in endpoints]).apply(archive)
+    return pulumi.Output.all(probe_token, *[endpoint.hostname for endpoint in endpoints]).apply(archive)
 
 
 class CloudFrontEdgeFrontDoor(FrontDoor):
@@ -206,7 +209,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
             runtime=EDGE_RUNTIME,
             architectures=[EDGE_ARCHITECTURE],
             handler=contract.HANDLER,
-            code=edge_code(args.endpoints, args.home_region, args.health, args.traffic_dials),
+            code=edge_code(args.endpoints, args.home_region, args.health, args.traffic_dials, args.probe_token),
             memory_size=EDGE_MEMORY_MB,
             timeout=EDGE_TIMEOUT_SECONDS,
             role=role.arn,

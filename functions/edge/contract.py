@@ -21,6 +21,10 @@ ROUTED_REASON_HEADER = "x-routed-reason"
 # PROBE_REASON), so a probe measures exactly one region and never starts probes of its own.
 PROBE_REGION_HEADER = "x-gs-probe-region"
 PROBE_REASON = "probe"
+# With the probe token in the table, a probe carries it in this header, and only a request carrying it may
+# force a region: viewers cannot pick a region, and the distribution's web ACL lets the router's probes
+# past its per-address rate rule (they leave from Lambda@Edge's shared addresses, many containers each).
+PROBE_TOKEN_HEADER = "x-gs-probe-token"
 # Response header the API sets on every answer (functions/api/contract.py SERVED_BY_HEADER): a probe
 # is healthy only on a 200 that names the probed region here.
 SERVED_BY_HEADER = "x-served-by-region"
@@ -51,7 +55,8 @@ DEFAULT_HEALTH_PATH = "/health"
 #   intervalSeconds x failureThreshold (plus one probe timeout for the request that finds out) and gets them
 #   again about one interval after it recovers. Absent: a 10 s refresh and a 20 s budget (the router's
 #   defaults before the table carried it).
-TABLE_KEYS = ("homeRegion", "healthPath", "regions", "countries", "dials", "healthCheck")
+# "probeToken" (optional): letters and digits; probes send it in PROBE_TOKEN_HEADER (see above).
+TABLE_KEYS = ("homeRegion", "healthPath", "regions", "countries", "dials", "healthCheck", "probeToken")
 HEALTH_CHECK_KEYS = ("intervalSeconds", "failureThreshold")
 HEALTH_INTERVALS = (10, 30)  # what Route 53 health checks allow: the one healthCheck config serves every door
 FAILURE_THRESHOLD_RANGE = (1, 10)

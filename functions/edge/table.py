@@ -44,6 +44,7 @@ class RoutingTable:
     # The stack's healthCheck timing (seconds, consecutive failed probes); None: the router's defaults.
     health_interval: Optional[int] = None
     failure_threshold: Optional[int] = None
+    probe_token: Optional[str] = None  # what a probe carries, and what forcing a region needs
 
     def dial(self, code: str) -> int:
         return self.dials.get(code, 100)
@@ -90,7 +91,10 @@ class RoutingTable:
             if isinstance(dial, bool) or not isinstance(dial, int) or not 0 <= dial <= 100:
                 raise ValueError(f"routing table dial for {region} must be an integer 0-100, got {dial!r}")
         interval, threshold = _health_check(raw.get("healthCheck"))
-        return cls(home, health_path, regions, dict(countries), dict(dials), interval, threshold)
+        token = raw.get("probeToken")
+        if token is not None and not (isinstance(token, str) and token.isascii() and token.isalnum()):
+            raise ValueError("routing table 'probeToken' must be a string of letters and digits")
+        return cls(home, health_path, regions, dict(countries), dict(dials), interval, threshold, token)
 
     @classmethod
     def from_file(cls, path: Path) -> "RoutingTable":

@@ -81,7 +81,7 @@ def _without_door_tag(type_: str, inputs: dict) -> dict:
         document["Statement"] = [st for st in document["Statement"] if st.get("Sid") != "OriginSecrets"]
         return {**inputs, "policy": json.dumps(document)}
     if type_ == "aws:lambda/function:Function" and "environment" in inputs:
-        guard = {"ORIGIN_SECRET_PATH", "ORIGIN_OPEN_HOSTS"}
+        guard = {"ORIGIN_SECRET_PATH", "ORIGIN_OPEN_HOSTS", "ORIGIN_SECRETS"}
         variables = {k: v for k, v in inputs["environment"]["variables"].items() if k not in guard}
         return {**inputs, "environment": {**inputs["environment"], "variables": variables}}
     return inputs
@@ -161,6 +161,7 @@ def _origin_protection(urn: str) -> bool:
         # behind CloudFront alone they would be a way around it (components/hostnames.py).
         "-domain-main",
         "-mapping-main",
+        "::router-probe-token",  # what the CloudFront router's probes carry
         ":StackMonitoring",
         ":AlarmTopics",
         "-alb-ga",

@@ -1,5 +1,7 @@
 """Exposure as deployed: the secret, who accepts it, who sends it, the lockdown, and the rules each door waits for."""
 
+import re
+
 import pytest
 
 from components.catalogue import MAX_ORIGIN_SECRET_VERSION, ORIGIN_SECRET_HEADER
@@ -196,3 +198,23 @@ def test_other_doors_keep_internet_facing_albs(front_door):
     run = program(REGIONS, backend="alb", front_door=front_door)
     assert all(lb.inputs["internal"] is False for lb in run.of_type("aws:lb/loadBalancer:LoadBalancer"))
     assert {tg.name for tg in run.of_type("aws:lb/targetGroup:TargetGroup")} == {f"{r}-tg-pub" for r in REGIONS}
+
+
+# EC2 takes only these in security group and rule descriptions (CreateSecurityGroup, AuthorizeSecurityGroupIngress).
+EC2_DESCRIPTION = re.compile(r"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]*$")
+
+
+@pytest.mark.parametrize(
+    "front_door", ["route53", "cloudfront", "globalaccelerator", {"cloudfront": 1, "globalaccelerator": 1}]
+)
+def test_security_group_and_rule_descriptions_use_only_what_ec2_accepts(front_door):
+    run = program(REGIONS, backend="alb", front_door=front_door)
+    for resource in [*run.of_type("aws:ec2/securityGroup:SecurityGroup"), *run.of_type(INGRESS)]:
+        assert EC2_DESCRIPTION.match(resource.inputs.get("description", "")), resource.name
+
+
+def test_the_alb_takes_its_groups_only_once_their_rules_exist():
+    run = program(REGIONS, backend="alb", front_door={"cloudfront": 1, "globalaccelerator": 1})
+    for region in REGIONS:
+        (alb,) = [r for r in run.of_type("aws:lb/loadBalancer:LoadBalancer") if r.region == region]
+        assert {r.urn for r in ingress(run, region)} <= set(alb.dependencies)

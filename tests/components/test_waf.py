@@ -43,7 +43,12 @@ def test_beside_cloudfront_the_alb_rate_rule_skips_requests_with_the_origin_secr
         assert match["positionalConstraint"] == "EXACTLY" and match["searchString"] == secret.state["result"]
     (edge,) = [acl for acl in run.of_type("aws:wafv2/webAcl:WebAcl") if acl.inputs["scope"] == "CLOUDFRONT"]
     (rate,) = [rule for rule in edge.inputs["rules"] if "rateBasedStatement" in rule["statement"]]
-    assert "scopeDownStatement" not in rate["statement"]["rateBasedStatement"]  # every client, by its own address
+    # Every client by its own address, but the router's own probes (their token: Lambda@Edge's shared
+    # addresses would look like one busy client and the router would fail open).
+    (token,) = run.of_type("random:index/randomString:RandomString")
+    down = rate["statement"]["rateBasedStatement"]["scopeDownStatement"]["notStatement"]["statement"]
+    assert down["byteMatchStatement"]["fieldToMatch"] == {"singleHeader": {"name": "x-gs-probe-token"}}
+    assert down["byteMatchStatement"]["searchString"] == token.state["result"]
 
 
 def test_each_web_acl_has_the_rate_limit_and_the_managed_groups_with_big_bodies_counted():

@@ -36,9 +36,10 @@ def plan(**overrides):
 
 
 def test_table_follows_the_contract_schema():
-    table = plan(health_interval_seconds=30, health_failure_threshold=3)
+    table = plan(health_interval_seconds=30, health_failure_threshold=3, probe_token="Abc123")
 
-    assert list(table) == list(contract.TABLE_KEYS)
+    assert sorted(table) == sorted(contract.TABLE_KEYS)
+    assert table["probeToken"] == "Abc123" and "probeToken" not in plan()
     assert (table["homeRegion"], table["healthPath"]) == ("us-east-1", "/health")
     assert list(table["regions"]) == THREE  # configured order kept: it breaks distance ties
     assert all(list(region) == list(contract.REGION_KEYS) for region in table["regions"].values())

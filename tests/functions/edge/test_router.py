@@ -263,3 +263,34 @@ def test_request_without_a_custom_origin_gets_one(router):
     custom = router.handle(event)["origin"]["custom"]
 
     assert (custom["domainName"], custom["customHeaders"], custom["readTimeout"]) == (API_GATEWAY_HOST, {}, 30)
+
+
+TOKEN = "Tok3nFromTheTable"
+
+
+@pytest.fixture
+def tokened(clock, prober):
+    table = RoutingTable.from_dict({**copy.deepcopy(TABLE_DICT), "probeToken": TOKEN})
+    return Router(table, monitor(table, prober, clock, Spawner()))
+
+
+def test_with_a_probe_token_only_a_request_carrying_it_forces_a_region(tokened):
+    """A viewer cannot pick a region (nor past the edge web ACL's rate rule): only the router's probes can."""
+    assert routed(tokened.handle(probe_event("ap-southeast-2"))) == ("eu-west-1", "nearest")
+    wrong = probe_event("ap-southeast-2")
+    wrong["Records"][0]["cf"]["request"]["headers"].update(header(contract.PROBE_TOKEN_HEADER, TOKEN + "x"))
+    assert routed(tokened.handle(wrong)) == ("eu-west-1", "nearest")
+    right = probe_event("ap-southeast-2")
+    right["Records"][0]["cf"]["request"]["headers"].update(header(contract.PROBE_TOKEN_HEADER, TOKEN))
+    assert routed(tokened.handle(right)) == ("ap-southeast-2", contract.PROBE_REASON)
+
+
+def test_with_a_probe_token_every_probe_carries_it(tokened, prober):
+    tokened.handle(origin_request_event(viewer_headers(coordinates=FRANKFURT, country="DE")))
+    assert prober.headers and all(sent[contract.PROBE_TOKEN_HEADER] == TOKEN for sent in prober.headers)
+
+
+@pytest.mark.parametrize("token", ["", "has space", "ünïcode", 7])
+def test_a_bad_probe_token_in_the_table_is_refused(token):
+    with pytest.raises(ValueError, match="probeToken"):
+        RoutingTable.from_dict({**copy.deepcopy(TABLE_DICT), "probeToken": token})
