@@ -180,7 +180,12 @@ class RegionalBackend(pulumi.ComponentResource):
             ],
             # Before it moved here, the record was the entry's child, named after it.
             opts=pulumi.ResourceOptions.merge(
-                opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=f"{entry_name}-regional", parent=entry)])
+                opts,
+                pulumi.ResourceOptions(
+                    aliases=[pulumi.Alias(name=f"{entry_name}-regional", parent=entry)],
+                    # A new ALB (a scheme change) gets the name only once it listens.
+                    depends_on=list(entry.serving),
+                ),
             ),
         )
         return endpoint.with_hostname(record.name.apply(lambda _: regional_name))

@@ -290,6 +290,7 @@ class AlbEntry(RegionalEntry):
             aliases = {host: target for host in domain.hostnames.served_by_region(args.region)}
 
         self.served_listener_arn, self.target_group_arn = served.arn, target_group.arn
+        self.serving = (served,)  # a replaced ALB gets its name only once it listens
         # With auth and a certificate, the ALB validates the tokens of the requests that need one before
         # forwarding them (jwt-validation needs an HTTPS listener); the function checks them again, and is
         # the only check without a domain.

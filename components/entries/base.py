@@ -57,3 +57,5 @@ class RegionalEntry(pulumi.ComponentResource):
     # The listener serving the API and where it forwards (ALB entries).
     served_listener_arn: Optional[pulumi.Output[str]] = None
     target_group_arn: Optional[pulumi.Output[str]] = None
+    # What must exist before a name points at the entry (a new ALB's listeners): the regional record waits.
+    serving: tuple[pulumi.Resource, ...] = ()

@@ -218,3 +218,12 @@ def test_the_alb_takes_its_groups_only_once_their_rules_exist():
     for region in REGIONS:
         (alb,) = [r for r in run.of_type("aws:lb/loadBalancer:LoadBalancer") if r.region == region]
         assert {r.urn for r in ingress(run, region)} <= set(alb.dependencies)
+
+
+def test_the_regional_name_points_at_an_alb_only_once_it_listens():
+    """On a scheme change the new ALB is created first: its name must not move to it before its listener."""
+    run = program(REGIONS, backend="alb", front_door="route53")
+    for region in REGIONS:
+        (record,) = [r for r in run.of_type("aws:route53/record:Record") if r.name == f"api-{region}-regional"]
+        (https,) = [r for r in run.of_type(LISTENER) if r.region == region and r.inputs["port"] == 443]
+        assert https.urn in record.dependencies
