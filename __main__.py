@@ -128,7 +128,7 @@ for region in settings.probe_regions:
         providers[region],
     )
 
-StackMonitoring(
+monitoring = StackMonitoring(
     "monitoring",
     StackMonitoringArgs(
         settings=settings,
@@ -146,4 +146,9 @@ pulumi.export("frontDoorUrls", front_doors.urls)
 pulumi.export("regionalEndpoints", {region: b.endpoint.url for region, b in backends.items()})
 # Who can reach each regional entry: "public", "internal" (no public address) or "cloudfront-only".
 pulumi.export("entryAccess", entry_access(exposure, settings.strategies, settings.regions))
+# What operators look up: each door's own details (Global Accelerator's static IPs, the CloudFront
+# distribution's id), the dashboard, and each region's alarm topic.
+pulumi.export("frontDoorDetails", front_doors.details)
+pulumi.export("dashboardUrl", monitoring.dashboard_url)
+pulumi.export("alarmTopics", dict(topics.arns))
 pulumi.export("tableName", table.name)

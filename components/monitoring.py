@@ -105,7 +105,13 @@ class StackMonitoring(pulumi.ComponentResource):
         self.dashboard = aws.cloudwatch.Dashboard(
             name, dashboard_name=f"{settings.project}-{settings.stack}", dashboard_body=body, opts=home
         )
-        self.register_outputs({})
+        home_region = settings.home_region
+        self.dashboard_url = self.dashboard.dashboard_name.apply(
+            lambda dashboard: (
+                f"https://console.aws.amazon.com/cloudwatch/home?region={home_region}#dashboards:name={dashboard}"
+            )
+        )
+        self.register_outputs({"dashboardUrl": self.dashboard_url})
 
 
 def replication_query(table_name: str) -> str:

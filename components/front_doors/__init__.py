@@ -28,6 +28,7 @@ class FrontDoors:
     # place before an entry stops answering strangers.
     serving: tuple[pulumi.Resource, ...] = ()
     health_check_ids: Mapping[str, pulumi.Output[str]] = field(default_factory=dict)  # region -> Route 53 check
+    details: Mapping[str, Mapping[str, pulumi.Input]] = field(default_factory=dict)  # strategy -> door's details
 
 
 def router_probe_token(strategies: tuple[str, ...]) -> Optional[pulumi.Output[str]]:
@@ -83,13 +84,20 @@ def build_front_doors(
     }
     urls = {strategy: door.url for strategy, door in doors.items()}
     checks = {r: c for door in doors.values() for r, c in getattr(door, "health_check_ids", {}).items()}
+    details = {strategy: dict(door.details) for strategy, door in doors.items() if door.details}
     if dns is None:
         return FrontDoors(
-            url=next(iter(urls.values())), urls=urls, serving=tuple(doors.values()), health_check_ids=checks
+            url=next(iter(urls.values())),
+            urls=urls,
+            serving=tuple(doors.values()),
+            health_check_ids=checks,
+            details=details,
         )
     split = WeightedSplit(
         "main",
         WeightedSplitArgs(dns=dns, targets={strategy: door.hostname for strategy, door in doors.items()}),
         provider=providers.home,
     )
-    return FrontDoors(url=split.url, urls=urls, serving=(*doors.values(), split), health_check_ids=checks)
+    return FrontDoors(
+        url=split.url, urls=urls, serving=(*doors.values(), split), health_check_ids=checks, details=details
+    )

@@ -41,3 +41,5 @@ class FrontDoor(pulumi.ComponentResource):
 
     url: pulumi.Output[str]
     hostname: pulumi.Output[str]
+    # What an operator looks this door up by (stack output frontDoorDetails), e.g. static IPs or an id.
+    details: Mapping[str, pulumi.Input] = {}

@@ -148,6 +148,7 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         )
 
         self._standard_logs(name, distribution, edge)
+        self.details = {"distributionId": distribution.id, "domainName": distribution.domain_name}
 
         if args.hostname is None:
             self.hostname = distribution.domain_name

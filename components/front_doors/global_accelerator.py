@@ -46,6 +46,13 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 
         accelerator = aws.globalaccelerator.Accelerator(name, ip_address_type="IPV4", enabled=True, opts=child)
+        # The accelerator's static anycast addresses: what clients and firewalls may pin.
+        self.details = {
+            "staticIps": accelerator.ip_sets.apply(
+                lambda sets: [address for ip_set in sets or [] for address in ip_set.ip_addresses or []]
+            ),
+            "dnsName": accelerator.dns_name,
+        }
         listener = aws.globalaccelerator.Listener(
             f"{name}-tcp",
             accelerator_arn=accelerator.arn,

@@ -219,3 +219,30 @@ def test_autonamed_load_balancers_and_target_groups_fit_32_characters():
     for resource in run.of_type(ENTRY["alb"]) + run.of_type("aws:lb/targetGroup:TargetGroup"):
         # Pulumi names them `<logical name>-<7 random characters>`.
         assert len(resource.name) + 8 <= 32, resource.name
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_shipped_stack_exports_what_operators_look_up(stack):
+    """Issue 22: the static IPs, the distribution, the dashboard, each region's alarm topic, who reaches
+    each entry."""
+    from offline.run import run_program
+
+    outputs = run_program(stack).outputs
+    regions = set(outputs["regionalEndpoints"])
+    assert set(outputs["alarmTopics"]) == regions and all(
+        a.startswith("arn:aws:sns:") for a in outputs["alarmTopics"].values()
+    )
+    assert set(outputs["entryAccess"]) == regions
+    assert outputs["dashboardUrl"].startswith(
+        "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name="
+    )
+    details = outputs.get("frontDoorDetails", {})
+    if stack == "prod":  # Global Accelerator alone
+        assert len(details["globalaccelerator"]["staticIps"]) == 2
+
+
+def test_a_cloudfront_stack_exports_its_distribution():
+    from offline.run import run_program
+
+    details = run_program("dev", overrides=["frontDoor=cloudfront"]).outputs["frontDoorDetails"]
+    assert set(details["cloudfront"]) == {"distributionId", "domainName"}
