@@ -406,6 +406,7 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun, identity: bool = True)
     plan.events = replay_events(old_run, steps)
     plan.clashes.extend(check_events(plan, old_run, new_run))
     plan.hazards.extend(hazards(plan, old_run, new_run))
+    plan.hazards.extend(name_hazards(old_run, new_run))
     pending = sorted(short(s.urn) for s in plan.steps if s.new is not None and _lock_pending(s.new))
     if pending:
         plan.notices.append(
@@ -527,6 +528,37 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
 
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+
+
+def _client_names(run: ProgramRun) -> dict[str, set]:
+    """The names clients use (the main name: a weighted set, one member per door) -> the zones holding them."""
+    names: dict[str, set] = {}
+    for record in run.of_type(RECORD):
+        if routing_policy(record.inputs) == "weighted":
+            name = str(record.inputs.get("name", "")).rstrip(".").lower()
+            names.setdefault(name, set()).add(record.inputs.get("zoneId"))
+    return names
+
+
+def name_hazards(old_run: ProgramRun, new_run: ProgramRun) -> list[str]:
+    """A domain rename or a zone move: the old name stops answering, or the new zone must answer first."""
+    before, after = _client_names(old_run), _client_names(new_run)
+    found = []
+    for name, zones in sorted(before.items()):
+        if name not in after:
+            found.append(
+                f"{name} stops answering: its records are deleted at the end of this update, and clients keep "
+                "its answers for up to their TTL (60 s) and resolvers' negative caching after that (up to the "
+                "zone's SOA TTL); move clients to the new name first (both can answer only from two stacks), "
+                "or keep domain as it is"
+            )
+        elif after[name] != zones:
+            found.append(
+                f"{name} moves to hosted zone(s) {sorted(map(str, after[name]))} from {sorted(map(str, zones))}: "
+                "the name answers from the new zone only once the parent zone delegates to it (its NS records); "
+                "delegate first, or keep domain.zone as it is"
+            )
+    return found
 
 
 def _exempted_secret(inputs: dict) -> Any:

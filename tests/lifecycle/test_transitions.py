@@ -321,3 +321,21 @@ def test_a_strong_tables_regions_are_fixed():
     after = config("route53", regions=["us-east-1", "us-east-2"], tableConsistency="strong", witnessRegion="us-west-2")
     plan = transition(before, after)
     assert any("strong (MRSC): its regions are fixed" in h for h in plan.hazards)
+
+
+@pytest.mark.parametrize(
+    ("changed", "named"),
+    [
+        ({"domain": {"zone": "example.com", "name": "api2"}}, "api.example.com stops answering"),
+        ({"domain": {"zone": "example.org", "name": "api"}}, "api.example.com stops answering"),
+    ],
+)
+def test_a_domain_rename_or_a_zone_move_is_a_hazard_that_says_what_stops_answering(changed, named):
+    """Issue 22: a domain rename or a zone move said "hazards: none" though the old name stops answering."""
+    plan = transition(config("route53"), config("route53", **changed))
+    assert any(named in hazard and "move clients to the new name first" in hazard for hazard in plan.hazards)
+
+
+def test_a_door_switch_keeps_the_main_name_and_names_no_domain_hazard():
+    plan = transition(config("route53"), config("cloudfront"))
+    assert not [h for h in plan.hazards if "stops answering" in h or "hosted zone" in h]
