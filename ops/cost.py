@@ -7,12 +7,24 @@ Fixed costs (hours, health checks) and per-use costs (requests, GB, GB-seconds) 
 table in ops/data/prices.json (its sources and collection date are in the file). Requests are split
 over the doors by the stack's A/B weights, and over the regions evenly. The assumptions the model makes
 (function duration, connections, table size) are printed with the figures and named in ASSUMPTIONS.
-Exit 0 with the figures, 2 with one line for an unknown stack or a bad number.
+Exit 0 with the figures, 2 with one line for an unknown stack, a bad number or a usage error.
+
+`--json` prints only this (USD, rounded to cents; "doors" holds each of the stack's doors):
+
+    {"currency": "USD",
+     "doors": {"<door>": {"fixed": 0.0, "variable": 0.0, "total": 0.0}, ...},
+     "backend": {"fixed": ..., "variable": ..., "total": ...},
+     "table": {"fixed": ..., "variable": ..., "total": ...},
+     "total": 0.0}
+
+The command-line plumbing the ops tools share (the one-line usage errors, --out checks, the check
+for importable dependencies) is at the end of this module.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
 import os
@@ -20,11 +32,17 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from components import backend_plan
-from components.catalogue import PROBE_RUNS_PER_MONTH
-from components.config import ConfigError, Settings
-from offline.stack_config import StackConfigError
-from offline.stack_facts import stack_settings
+try:
+    from components import backend_plan
+    from components.catalogue import PROBE_RUNS_PER_MONTH
+    from components.config import ConfigError, Settings
+    from offline.stack_config import StackConfigError
+    from offline.stack_facts import stack_settings
+except ImportError as _missing:  # run outside the virtualenv: one line, not a traceback
+    if __name__ != "__main__":
+        raise
+    print(f"ops.cost: cannot import {_missing.name or _missing} (run with the project's virtualenv)", file=sys.stderr)
+    sys.exit(2)
 
 PRICES_FILE = Path(__file__).with_name("data") / "prices.json"
 
@@ -215,14 +233,35 @@ def render(stack: str, result: dict, usage: Usage, prices: dict) -> list[str]:
     return lines
 
 
+def add_usage_options(parser: argparse.ArgumentParser, requests_default: str | None = None) -> None:
+    """--requests-per-month, --response-kb, --write-share: the usage ops.cost and ops.report price."""
+    parser.add_argument(
+        "--requests-per-month",
+        required=requests_default is None,
+        default=requests_default,
+        metavar="N",
+        help="requests a month over every door (e.g. 5e7)"
+        + (f"; default {requests_default}" if requests_default else ""),
+    )
+    parser.add_argument("--response-kb", default="1", metavar="KB", help="average answer size in KB (default 1)")
+    parser.add_argument(
+        "--write-share", default="0.2", metavar="SHARE", help="the share of requests that are writes, 0-1 (default 0.2)"
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = OpsArgumentParser(prog="python -m ops.cost", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml is priced (dev, prod)")
+    add_usage_options(parser)
+    parser.add_argument("--json", action="store_true", help="print only JSON (shape: python -m pydoc ops.cost)")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.cost", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", required=True)
-    parser.add_argument("--requests-per-month", required=True)
-    parser.add_argument("--response-kb", default="1")
-    parser.add_argument("--write-share", default="0.2", help="the share of requests that are writes (0-1)")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as done:  # usage errors (one line, exit 2) and --help (exit 0)
+        return exit_code(done)
     try:
         usage = Usage(
             requests=parse_number("--requests-per-month", args.requests_per_month, 0),
@@ -233,14 +272,68 @@ def main(argv: list[str] | None = None) -> int:
         prices = load_prices()
         result = estimate(settings, usage, prices)
     except (CostInputError, ConfigError, StackConfigError) as error:
-        print(f"ops.cost: {error}".splitlines()[0], file=sys.stderr)
-        return 2
-    try:
-        print(json.dumps(result, indent=2) if args.json else "\n".join(render(args.stack, result, usage, prices)))
-        sys.stdout.flush()
-    except BrokenPipeError:  # `| head`: the reader has what it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return fail("ops.cost", str(error))
+    emit(json.dumps(result, indent=2) if args.json else "\n".join(render(args.stack, result, usage, prices)))
     return 0
+
+
+# The command-line plumbing every ops tool shares (ops.cost, ops.report, ops.gameday).
+
+
+class OpsArgumentParser(argparse.ArgumentParser):
+    """Usage errors in one line (`prog: message (--help for usage)`), exit 2; no abbreviated options, so
+    an option is always spelled the one way `--help` shows (and ops.gameday can find its subcommand)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> None:
+        self.exit(2, f"{self.prog}: {message} (--help for usage)\n")
+
+
+def exit_code(done: SystemExit) -> int:
+    return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
+
+
+def fail(tool: str, message: str) -> int:
+    """One line on stderr, exit 2: input the tool cannot use."""
+    print(f"{tool}: {message}".splitlines()[0], file=sys.stderr)
+    return 2
+
+
+def emit(text: str) -> None:
+    """Print to stdout; a closed pipe (`| head`) is the reader having what it wanted, not an error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def missing_module(*names: str) -> str | None:
+    """The first of `names` that cannot be imported, as a sentence; checked before anything is written."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return f"{name} is not importable: run with the project's virtualenv (.venv/bin/python -m ...)"
+    return None
+
+
+def out_problem(option: str, text: str) -> str | None:
+    """Why directory `text` (given as `option`) cannot take the tool's files, or None."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        return f"{option} {text} is a file, not a directory"
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        return f"{option} {text}: {existing} is a file, not a directory"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"{option} {text}: {existing} is not writable"
+    return None
 
 
 if __name__ == "__main__":

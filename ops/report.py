@@ -15,12 +15,22 @@ With `--from-cloudwatch` the probes' own figures come in too (the last `--hours`
 vantage): latency p50/p99 and availability per door, computed from the per-minute values (each probe
 publishes one value a minute per door and vantage, so a minute's average is that probe). Measured
 latency then decides the latency winner. Then the winner on each axis. Exit 0, or 2 with one line for
-bad input or unreadable CloudWatch.
+bad input, an --out that cannot take the files, a missing dependency (matplotlib; boto3 with
+--from-cloudwatch; checked before anything is written) or unreadable CloudWatch.
+
+`--json` prints only this (the files are written as without it):
+
+    {"stack": "prod",
+     "files": {"report": "DIR/report.md", "chart": "DIR/doors.png"},
+     "winners": {"failover": "<door>", "latency": "<door> = <door>", "cost": "<door>"},
+     "doors": {"<door>": {"failover_modelled_s": 30, "failover_measured_s": null or seconds,
+                          "latency_p50_ms": 51.4, "monthly_cost": 93.1,
+                          "probes": null or {"p50_ms": ..., "p99_ms": ..., "availability": 0.99, "samples": 300}},
+               ...}}
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import statistics
@@ -29,19 +39,27 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from components import backend_plan
-from components.catalogue import DOORS, PROBE_NAMESPACE
-from components.config import ConfigError, Settings
-from functions.edge import health as edge_health
-from offline.stack_config import StackConfigError
-from offline.stack_facts import stack_settings
-from ops import cost
+try:
+    from components import backend_plan
+    from components.catalogue import DOORS, PROBE_NAMESPACE
+    from components.config import ConfigError, Settings
+    from functions.edge import health as edge_health
+    from offline.stack_config import StackConfigError
+    from offline.stack_facts import stack_settings
+    from ops import cost
+except ImportError as _missing:  # run outside the virtualenv: one line, not a traceback
+    if __name__ != "__main__":
+        raise
+    print(f"ops.report: cannot import {_missing.name or _missing} (run with the project's virtualenv)", file=sys.stderr)
+    sys.exit(2)
 
 RTT_FILE = Path(__file__).with_name("data") / "inter_region_rtt_p50.json"
 DNS_TTL_SECONDS = 60  # the alias target's TTL clients wait out after Route 53 flips (see README)
 # What each door adds to a request's round trip in the model, ms: the CloudFront router's decision and
 # the edge's own hop; the others add nothing the model can measure (same-metro edge, AWS backbone).
 MODEL_OVERHEAD_MS = {"route53": 0.0, "globalaccelerator": 0.0, "cloudfront": 2.0}
+# Each door's one colour, in every panel and every stack's chart.
+DOOR_COLOURS = {"route53": "tab:blue", "globalaccelerator": "tab:orange", "cloudfront": "tab:green"}
 ASSUMPTIONS = (
     "clients sit in the metro of each region of the latency matrix and reuse connections (no handshakes counted)",
     "a door's path costs the p50 round trip from the client's region to the stack region nearest it",
@@ -259,26 +277,45 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
     return "\n".join(lines) + "\n"
 
 
-def plot(rows: list[DoorFigures], path: Path) -> None:
+def plot(rows: list[DoorFigures], path: Path, stack: str, day: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure = doors_figure(rows, stack, day)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def doors_figure(rows: list[DoorFigures], stack: str, day: str):
+    """Three panels, each door in its one colour (DOOR_COLOURS) with its value on its bar."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     doors = [r.door for r in rows]
+    measured = any(r.failover_measured_s is not None for r in rows)
     panels = (
-        ("time to fail over (s)", [r.failover_measured_s or r.failover_modelled_s for r in rows]),
-        ("latency p50, modelled (ms)", [r.latency_p50_ms for r in rows]),
-        ("monthly cost (USD)", [r.monthly_cost for r in rows]),
+        (
+            "time to fail over (s)" + (", measured where a game day was given" if measured else ", modelled"),
+            [r.failover_measured_s if r.failover_measured_s is not None else r.failover_modelled_s for r in rows],
+            "{:g}",
+        ),
+        ("latency p50, modelled (ms)", [r.latency_p50_ms for r in rows], "{:g}"),
+        ("monthly cost (USD)", [r.monthly_cost for r in rows], "{:,.2f}"),
     )
-    figure, axes = plt.subplots(1, 3, figsize=(12, 3.5))
-    for axis, (title, values) in zip(axes, panels, strict=True):
-        axis.bar(doors, values, color=["tab:blue", "tab:orange", "tab:green"][: len(doors)])
-        axis.set_title(title)
+    figure, axes = plt.subplots(1, 3, figsize=(13, 4))
+    for axis, (title, values, fmt) in zip(axes, panels, strict=True):
+        bars = axis.bar(doors, values, color=[DOOR_COLOURS.get(d, "tab:gray") for d in doors])
+        axis.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2)
+        axis.margins(y=0.15)  # room for the labels above the tallest bar
+        axis.set_title(title, fontsize="medium")
         axis.tick_params(axis="x", labelrotation=20)
+    figure.suptitle(f"Front doors for stack {stack}, {day}")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    return figure
 
 
 def _from_cloudwatch(settings: Settings, cloudwatch_for, hours: float) -> dict[str, Measured]:
@@ -296,17 +333,31 @@ def _from_cloudwatch(settings: Settings, cloudwatch_for, hours: float) -> dict[s
         raise ReportInputError(f"cannot read the probes' metrics: {_aws_problem(error)}") from None
 
 
-def main(argv: list[str] | None = None, cloudwatch_for=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", required=True)
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--gameday", action="append", default=[], metavar="FILE", help="a game day's summary.json")
-    parser.add_argument("--requests-per-month", default="10000000")
-    parser.add_argument("--response-kb", default="1")
-    parser.add_argument("--write-share", default="0.2")
+def parser():
+    parser = cost.OpsArgumentParser(prog="python -m ops.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--stack", required=True, help="the stack to compare doors for (dev, prod)")
+    parser.add_argument(
+        "--out", required=True, metavar="DIR", help="directory for report.md and doors.png (created if missing)"
+    )
+    parser.add_argument(
+        "--gameday", action="append", default=[], metavar="FILE", help="a game day's summary.json (repeatable)"
+    )
+    cost.add_usage_options(parser, requests_default="10000000")
     parser.add_argument("--from-cloudwatch", action="store_true", help="read the probes' figures (AWS credentials)")
     parser.add_argument("--hours", default="24", help="with --from-cloudwatch: how far back (default 24)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--json", action="store_true", help="print only JSON (shape: python -m pydoc ops.report)")
+    return parser
+
+
+def main(argv: list[str] | None = None, cloudwatch_for=None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as done:  # usage errors (one line, exit 2) and --help (exit 0)
+        return cost.exit_code(done)
+    needed = ["matplotlib"] + (["boto3"] if args.from_cloudwatch and cloudwatch_for is None else [])
+    problem = cost.out_problem("--out", args.out) or cost.missing_module(*needed)
+    if problem:
+        return cost.fail("ops.report", problem)
     try:
         usage = cost.Usage(
             requests=cost.parse_number("--requests-per-month", args.requests_per_month, 0),
@@ -322,14 +373,50 @@ def main(argv: list[str] | None = None, cloudwatch_for=None) -> int:
             measured = _from_cloudwatch(settings, cloudwatch_for, hours)
         rows = figures(settings, usage, summaries, rtt, measured)
     except (ReportInputError, cost.CostInputError, ConfigError, StackConfigError) as error:
-        print(f"ops.report: {error}".splitlines()[0], file=sys.stderr)
-        return 2
+        return cost.fail("ops.report", str(error))
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "report.md").write_text(render(args.stack, settings, usage, rows, rtt))
-    plot(rows, out / "doors.png")
-    print(f"wrote {out / 'report.md'} and {out / 'doors.png'}")
+    files = {"report": out / "report.md", "chart": out / "doors.png"}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        files["report"].write_text(render(args.stack, settings, usage, rows, rtt))
+        plot(rows, files["chart"], args.stack, datetime.now(UTC).date().isoformat())
+    except OSError as error:
+        return cost.fail("ops.report", f"cannot write --out {args.out}: {error.strerror or error}")
+    if args.json:
+        cost.emit(json.dumps(as_json(args.stack, rows, files), indent=2))
+    else:
+        cost.emit(f"wrote {files['report']} and {files['chart']}")
     return 0
+
+
+def as_json(stack: str, rows: list[DoorFigures], files: dict[str, Path]) -> dict:
+    """The --json shape (module docstring)."""
+
+    def probes(measured: Measured | None) -> dict | None:
+        if measured is None:
+            return None
+        return {
+            "p50_ms": measured.p50_ms,
+            "p99_ms": measured.p99_ms,
+            "availability": measured.availability,
+            "samples": measured.samples,
+        }
+
+    return {
+        "stack": stack,
+        "files": {name: str(path) for name, path in files.items()},
+        "winners": winners(rows),
+        "doors": {
+            row.door: {
+                "failover_modelled_s": row.failover_modelled_s,
+                "failover_measured_s": row.failover_measured_s,
+                "latency_p50_ms": row.latency_p50_ms,
+                "monthly_cost": row.monthly_cost,
+                "probes": probes(row.measured),
+            }
+            for row in rows
+        },
+    }
 
 
 def _summary(path: str) -> dict:

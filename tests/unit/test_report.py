@@ -146,3 +146,24 @@ def test_unreadable_cloudwatch_is_one_line_and_exit_2(tmp_path, capsys):
     assert report.main(["--stack", "prod", "--out", str(tmp_path), "--from-cloudwatch"], lambda r: NoCredentials()) == 2
     err = capsys.readouterr().err
     assert "cannot read the probes' metrics: no AWS credentials" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_chart_names_the_stack_and_date_colours_each_door_one_way_and_prints_the_values():
+    from matplotlib.colors import to_hex
+
+    colours = {}
+    for stack in ("prod", "dev"):
+        rows = report.figures(stack_settings(stack), USAGE, [], RTT)
+        figure = report.doors_figure(rows, stack, "2025-06-01")
+        assert figure._suptitle.get_text() == f"Front doors for stack {stack}, 2025-06-01"
+        for axis, values in zip(
+            figure.axes,
+            ([r.failover_modelled_s for r in rows], [r.latency_p50_ms for r in rows], [r.monthly_cost for r in rows]),
+            strict=True,
+        ):
+            for row, bar in zip(rows, axis.patches, strict=True):
+                colours.setdefault(row.door, set()).add(to_hex(bar.get_facecolor()))
+            labels = [text.get_text() for text in axis.texts]
+            assert len(labels) == len(rows) and float(labels[0].replace(",", "")) == values[0]
+    assert all(len(seen) == 1 for seen in colours.values())  # one colour per door, every panel, every stack
+    assert len({next(iter(seen)) for seen in colours.values()}) == 3  # and no two doors alike
