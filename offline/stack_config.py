@@ -1,12 +1,14 @@
-"""Stack config as `pulumi up` would pass it: Pulumi.<stack>.yaml plus `key=value` overrides."""
+"""Stack config as `pulumi up` would pass it: Pulumi.<stack>.yaml plus `key=value` overrides.
+
+`--config` takes `pulumi config set` keys, with or without a `--path` (see apply_overrides).
+"""
 
 import argparse
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from components.catalogue import NAMESPACE
 
@@ -41,8 +43,111 @@ def parse_override(text: str) -> tuple[str, Any]:
     return _full_key(key.strip()), None if raw.strip() == "null" else raw
 
 
+# One step of a `pulumi config set --path` key: `.name`, `["quoted.name"]` or `[index]`.
+_PATH_STEP = re.compile(r'\.([^.\[\]"]+)|\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]')
+_TOP = re.compile(r'([^.\[\]]+)|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def _unquote(text: str, key: str) -> str:
+    try:
+        return json.loads(f'"{text}"')
+    except ValueError:
+        raise StackConfigError(f"--config {key}: {text!r} is not a quoted name") from None
+
+
+def parse_path(key: str) -> list[str | int]:
+    """`healthCheck.path` -> ["global-serverless:healthCheck", "path"]; `regions[0]` -> [..., 0]; `a["b.c"]`.
+
+    The first step is the config key (namespaced as `pulumi config set` would)."""
+    example = '(e.g. healthCheck.path, trafficDials.eu-west-1, regions[0], domain["zone"])'
+    top = _TOP.match(key)
+    if top is None:
+        raise StackConfigError(f"--config {key}: not a config path {example}")
+    steps: list[str | int] = [_full_key(top.group(1) if top.group(1) is not None else _unquote(top.group(2), key))]
+    position = top.end()
+    while position < len(key):
+        step = _PATH_STEP.match(key, position)
+        if step is None:
+            raise StackConfigError(f"--config {key}: not a config path {example}")
+        name, quoted, index = step.groups()
+        steps.append(int(index) if index is not None else name if name is not None else _unquote(quoted, key))
+        position = step.end()
+    return steps
+
+
+def _path_value(raw: str) -> Any:
+    """A leaf set with `--path`: "true"/"false" are booleans and integers are numbers, as Pulumi stores them."""
+    if raw in ("true", "false"):
+        return raw == "true"
+    if re.fullmatch(r"-?\d+", raw):
+        return int(raw)
+    return raw
+
+
+def _container(value: Any) -> Any:
+    """A copy of the map or list a path is set in: YAML as written, or JSON text as `config set` stores it;
+    None for a scalar."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return json.loads(json.dumps(value)) if isinstance(value, (dict, list)) else None
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "map" if isinstance(value, dict) else "list"
+    return {bool: "boolean", int: "number", float: "number", str: "string"}.get(type(value), type(value).__name__)
+
+
+def _put(node: Any, step: str | int, value: Any) -> None:
+    if isinstance(node, list) and step == len(node):
+        node.append(value)  # `regions[2]` on a 2-item list adds the third, as `pulumi config set --path` does
+    else:
+        node[step] = value
+
+
+def _set_path(config: dict[str, Any], steps: list[str | int], value: Any, shown: str) -> None:
+    """Set (or, value None, remove) `steps[1:]` inside config[steps[0]], making the maps and lists on the way."""
+    key, rest = steps[0], steps[1:]
+    where = str(key).split(":", 1)[-1]
+    if key in config:
+        node = _container(config[key])
+        if node is None:
+            raise StackConfigError(f"--config {shown}: {key} is a {_kind(config[key])}, not a map")
+    elif value is None:
+        return
+    else:
+        node = [] if isinstance(rest[0], int) else {}
+    config[key] = node
+    for position, step in enumerate(rest):
+        if isinstance(step, int) and not isinstance(node, list):
+            raise StackConfigError(f"--config {shown}: {where} is a {_kind(node)}, not a list")
+        if isinstance(step, str) and not isinstance(node, dict):
+            raise StackConfigError(f"--config {shown}: {where} is a {_kind(node)}, not a map")
+        present = step < len(node) if isinstance(step, int) else step in node
+        if isinstance(step, int) and step > len(node):
+            raise StackConfigError(f"--config {shown}: {where}[{step}]: the list has {len(node)} items")
+        if position == len(rest) - 1:
+            if value is not None:
+                _put(node, step, value)
+            elif present:
+                del node[step]
+            return
+        if not present:
+            if value is None:
+                return
+            child: Any = [] if isinstance(rest[position + 1], int) else {}
+            _put(node, step, child)
+        node = node[step]
+        where = f"{where}[{step}]" if isinstance(step, int) else f"{where}.{step}"
+
+
 def read_stack_file(text: str, source: str) -> dict[str, Any]:
     """The `config:` map of a Pulumi.<stack>.yaml text, as written (full keys)."""
+    import yaml  # here, so that the command-line tools can name a missing package instead of failing to load
+
     try:
         document = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
@@ -69,14 +174,26 @@ def load_stack_config(stack: str, overrides: Iterable[str] = (), values: dict | 
 
 
 def apply_overrides(values: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
-    """`values` (full keys) with each `key=value` set; `key=null` removes the key, as `pulumi config rm` would."""
+    """`values` (full keys) with each `key=value` set; `key=null` removes the key, as `pulumi config rm` would.
+
+    A key with a path (`healthCheck.path=/x`, `trafficDials.eu-west-1=0`, `regions[0]=us-east-1`,
+    `domain["zone"]=example.com`) is set inside the key's map or list, as `pulumi config set --path` does:
+    the rest of the stack file's map stays, "true"/"false" are booleans and integers numbers."""
     config = dict(values)
     for text in overrides:
         key, value = parse_override(text)
-        if value is None:
-            config.pop(key, None)
+        name = text.split("=", 1)[0].strip()
+        if "." not in name and "[" not in name:
+            if value is None:
+                config.pop(key, None)
+            else:
+                config[key] = value
+            continue
+        steps = parse_path(name)
+        if len(steps) == 1:
+            config[steps[0]] = value
         else:
-            config[key] = value
+            _set_path(config, steps, None if value is None else _path_value(value), name)
     return config
 
 
