@@ -1,6 +1,8 @@
 """Probes: a small function in each vantage region, run every minute, that probes every door's own
-hostname and every region's entry on the health path and publishes latency, success and the answering
-region to CloudWatch (functions/probe/handler.py). Each door's availability is alarmed per vantage."""
+hostname (and its own region's entry, when the entries answer strangers) on the health path and publishes
+success, latency and failures by reason to CloudWatch; the answering region goes to its log
+(functions/probe/handler.py). A probe succeeds only on 2xx from one of the stack's regions. Each door's
+availability is alarmed per vantage."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from components.catalogue import (
 )
 from components.iam import allow, assume_role_policy, policy_document
 from components.packaging import PROBE_SOURCE, package_files
+from functions.probe import contract
 
 TYPE = component_type("Probes")
 PACKAGE = "probe"
@@ -36,6 +39,9 @@ class ProbesArgs:
     targets: pulumi.Input[dict]  # target (a door's strategy, or "entry-<region>") -> health URL
     doors: tuple[str, ...]  # the targets that are doors, alarmed on availability
     topic_arn: pulumi.Input[str]
+    # The stack's regions: a probe succeeds only on an answer naming one of them. Empty: read from the
+    # stack's `regions` config (until the program passes them).
+    regions: tuple[str, ...] = ()
 
 
 def probe_code() -> pulumi.AssetArchive:
@@ -76,9 +82,10 @@ class Probes(pulumi.ComponentResource):
             role=role.arn,
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
-                    "PROBE_TARGETS": pulumi.Output.from_input(args.targets).apply(json.dumps),
-                    "PROBE_VANTAGE": args.vantage,
-                    "PROBE_NAMESPACE": PROBE_NAMESPACE,
+                    contract.ENV_TARGETS: pulumi.Output.from_input(args.targets).apply(json.dumps),
+                    contract.ENV_VANTAGE: args.vantage,
+                    contract.ENV_NAMESPACE: PROBE_NAMESPACE,
+                    contract.ENV_REGIONS: json.dumps(list(args.regions or stack_regions())),
                 }
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=logs.name),
@@ -122,6 +129,11 @@ class Probes(pulumi.ComponentResource):
             )
         self.function = function
         self.register_outputs({})
+
+
+def stack_regions() -> tuple[str, ...]:
+    """The stack's `regions` config (already validated by load_settings before any component exists)."""
+    return tuple(pulumi.Config().require_object("regions"))
 
 
 def probe_targets(door_urls: dict, health_path: str, regional_hosts: dict[str, str] | None) -> pulumi.Output:

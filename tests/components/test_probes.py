@@ -5,6 +5,7 @@ import json
 import pytest
 
 from components.config import ConfigError
+from functions.probe import contract
 from tests.components.helpers import policy_document, program
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -23,6 +24,7 @@ def test_each_region_probes_every_door_and_entry_every_minute():
             "entry-eu-west-1": "https://eu-west-1.api.example.com/health",
         }
         assert (env["PROBE_VANTAGE"], env["PROBE_NAMESPACE"]) == (region, "GlobalServerless/Probes")
+        assert json.loads(env[contract.ENV_REGIONS]) == REGIONS  # the only answers that count
         assert function.inputs["handler"] == "probe.handler.handler" and function.inputs["timeout"] == 30
     schedules = {s.region: s for s in run.of_type("aws:scheduler/schedule:Schedule")}
     assert set(schedules) == set(REGIONS)
@@ -60,7 +62,9 @@ def test_extra_vantage_regions_run_only_probes_and_their_alarm_topic():
         "aws:sns/topic:Topic",
     })  # fmt: skip
     (probe,) = [f for f in run.of_type("aws:lambda/function:Function") if f.region == "sa-east-1"]
-    assert probe.inputs["environment"]["variables"]["PROBE_VANTAGE"] == "sa-east-1"
+    env = probe.inputs["environment"]["variables"]
+    assert env["PROBE_VANTAGE"] == "sa-east-1"
+    assert json.loads(env[contract.ENV_REGIONS]) == REGIONS  # a vantage is not a region that answers
 
 
 @pytest.mark.parametrize(
