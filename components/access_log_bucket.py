@@ -3,7 +3,8 @@
 Private (every public access blocked), encrypted with SSE-S3 (the only encryption ALB log delivery
 supports), TLS-only, expiring after `accessLogDays`, writable by that region's log delivery principal
 under AWSLogs/<account>/ only. On teardown or a backend switch: with deletion protection the bucket and
-its logs stay behind (retained, delete by hand); without, they go with the stack.
+its logs stay behind (retained, delete by hand) together with everything that keeps them private,
+encrypted, TLS-only and expiring; without, they go with the stack.
 """
 
 import json
@@ -64,12 +65,14 @@ class AccessLogBucket(pulumi.ComponentResource):
         opts: Optional[pulumi.ResourceOptions] = None,
     ):
         super().__init__(TYPE, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self, provider=provider)
-        bucket = aws.s3.Bucket(
-            name,
-            force_destroy=not args.keep_on_delete,
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=args.keep_on_delete)),
-        )
+        # A kept bucket keeps its settings too: each of them is a resource of its own (S3's
+        # PutPublicAccessBlock, PutBucketEncryption, PutBucketLifecycleConfiguration, PutBucketPolicy), and
+        # deleting one on destroy would leave the retained logs never expiring (DeleteBucketLifecycle),
+        # open to a public policy (DeletePublicAccessBlock) and readable over plain HTTP (DeleteBucketPolicy).
+        # retain_on_delete: "the providers Delete method will not be called for this resource" (the installed
+        # pulumi SDK, ResourceOptions.retain_on_delete); every child is kept with the bucket for that reason.
+        child = pulumi.ResourceOptions(parent=self, provider=provider, retain_on_delete=args.keep_on_delete)
+        bucket = aws.s3.Bucket(name, force_destroy=not args.keep_on_delete, opts=child)
         blocked = aws.s3.BucketPublicAccessBlock(
             f"{name}-private",
             bucket=bucket.id,
