@@ -5,25 +5,44 @@ resource to every policy of the pack with the stack's pack config (policies/conf
 expectedRegions/homeRegion/expectedFrontDoors derived from the stack config itself), prints one line
 per violation and a summary.
 
+Resources are counted as `offline.plan` counts them: the custom resources AWS would hold.
+
+--json prints one object and nothing else on stdout (notes about the pack config inside it):
+  {"stack": "prod", "resources": 75, "policies": 30, "pack_config": "policies/config.prod.json" | null,
+   "notes": ["note: ...", ...],
+   "violations": [{"policy": "min-regions", "level": "mandatory" | "advisory",
+                   "resource": "aws:dynamodb/table:Table 'items' in us-east-1" | "stack",
+                   "urn": "urn:pulumi:..." | null, "message": "..."}, ...],
+   "mandatory": 1, "advisory": 0}
+
 Exit status: 0 no mandatory violation, 1 at least one, 2 the config cannot be used (bad stack config,
-missing stack file, bad pack config).
+missing stack file, bad pack config, a missing package), one line on stderr.
 """
 
 from __future__ import annotations
 
-import argparse
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, TextIO
 
-from components.config import ConfigError
-from offline import stack_facts
-from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
-from offline.run import run_program
-from offline.stack_config import StackConfigError, stack_arguments
-from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
+from offline.stack_config import StackConfigError, guarded, missing_package, stack_arguments
+
+PROG = "offline.check"
+
+try:
+    from components.config import ConfigError
+    from offline import stack_facts
+    from offline.plan import count_resources
+    from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
+    from offline.run import run_program
+    from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
+except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
+    if __name__ != "__main__":
+        raise
+    sys.exit(missing_package(PROG, missing))
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CONFIG = 0, 1, 2
@@ -88,7 +107,7 @@ def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:
     notes = [] if overrides else _stale_facts(file_config, derived)
     return CheckResult(
         stack=stack,
-        resources=len(run.resources),
+        resources=sum(sum(counts.values()) for counts in count_resources(run.resources).values()),
         violations=violations,
         pack_config=path if path.exists() else None,
         notes=notes,
@@ -109,6 +128,22 @@ def report(result: CheckResult, out: TextIO) -> None:
     print(result.summary(), file=out)
 
 
+def as_json(result: CheckResult) -> dict:
+    return {
+        "stack": result.stack,
+        "resources": result.resources,
+        "policies": len(ALL_POLICIES),
+        "pack_config": _shown(result.pack_config) if result.pack_config else None,
+        "notes": result.notes,
+        "violations": [
+            {"policy": v.policy, "level": v.level.value, "resource": v.resource, "urn": v.urn, "message": v.message}
+            for v in result.violations
+        ],
+        "mandatory": len(result.mandatory),
+        "advisory": len(result.advisory),
+    }
+
+
 def _shown(path: Path) -> str:
     root = POLICIES_DIR.parent
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
@@ -122,26 +157,29 @@ def line(violation: Violation) -> str:
     return f"{head}{violation.resource}: {violation.message}"
 
 
-def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
-    parser = stack_arguments(
-        "python -m offline.check",
+def build_parser():
+    return stack_arguments(
+        f"python -m {PROG}",
         __doc__,
-        "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]' (repeatable)",
+        "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
         stack_required=True,
+        json_help="print one JSON object (the shape above) on stdout and nothing else",
     )
-    return parser.parse_args(argv)
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
-    args = parse_args(argv)
-    try:
+    args = build_parser().parse_args(argv)
+
+    def body() -> int:
         result = run_check(args.stack, args.config)
-    except (ConfigError, StackConfigError, PackConfigError) as error:
-        print(f"offline.check: stack {args.stack}: {error}", file=err)
-        return EXIT_CONFIG
-    report(result, out)
-    return result.exit_code
+        if args.json:
+            print(json.dumps(as_json(result), indent=2), file=out)
+        else:
+            report(result, out)
+        return result.exit_code
+
+    return guarded(f"{PROG}: stack {args.stack}", body, (ConfigError, StackConfigError, PackConfigError), err)
 
 
 if __name__ == "__main__":

@@ -1,43 +1,62 @@
-"""`python -m offline.plan --stack dev [--config key=value ...]`: what a stack would create, offline.
+"""`python -m offline.plan --stack dev [--config key=value ...] [--json]`: what a stack would create, offline.
 
-Runs the program under Pulumi mocks (no CLI, no AWS) and prints the resources per region and the
-stack outputs as mocks compute them. A config error prints its message and exits 2.
+Runs the program under Pulumi mocks (no CLI, no AWS) and prints the resources per region, what protects
+the entries, and the stack outputs as mocks compute them. Resources are the custom resources AWS would
+hold (components and providers are not counted); `offline.check` counts the same ones.
+
+--json prints one object and nothing else on stdout:
+  {"stack": "dev", "total": 57,
+   "resources": {"us-east-1": {"aws:dynamodb/table:Table": 1, ...}, ...},
+   "security": ["regional entries answer 403 to ...", ...],
+   "outputs": {"endpoint": "...", ...}}          (mock values; what JSON cannot hold as text)
+
+Exit status: 0 the plan was made, 2 unusable input (bad stack config, no stack file, a missing package),
+one line on stderr.
 """
 
+import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 
-from components.config import ConfigError
-from components.exposure import security_summary
-from offline.run import run_program
-from offline.stack_config import StackConfigError, stack_arguments
-from offline.stack_facts import stack_settings
+from offline.stack_config import StackConfigError, guarded, missing_package, stack_arguments
+
+PROG = "offline.plan"
+
+try:
+    from components.config import ConfigError
+    from components.exposure import security_summary
+    from offline.run import CapturedResource, run_program
+    from offline.stack_facts import stack_settings
+except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
+    if __name__ != "__main__":
+        raise
+    sys.exit(missing_package(PROG, missing))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = stack_arguments(
-        "python -m offline.plan", __doc__, "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'"
+def build_parser():
+    return stack_arguments(
+        f"python -m {PROG}",
+        __doc__,
+        "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
+        json_help="print one JSON object (the shape above) on stdout and nothing else",
     )
-    args = parser.parse_args(argv)
-    try:
-        settings = stack_settings(args.stack, args.config)
-        run = run_program(args.stack, overrides=args.config)
-    except (ConfigError, StackConfigError) as error:
-        print(error, file=sys.stderr)
-        return 2
 
+
+def count_resources(resources: Iterable[CapturedResource]) -> dict[str, Counter]:
+    """Region -> type -> count of the custom resources AWS would hold (no components, no providers)."""
     by_region: dict[str, Counter] = {}
-    for resource in run.resources:
+    for resource in resources:
         if resource.custom and not resource.type.startswith("pulumi:providers:"):
             by_region.setdefault(resource.region, Counter())[resource.type] += 1
-    total = sum(sum(c.values()) for c in by_region.values())
-    print(f"stack {args.stack}: {total} resources in {len(by_region)} regions (offline plan under Pulumi mocks)")
-    for region in sorted(by_region):
-        print(f"\n{region} ({sum(by_region[region].values())})")
-        for type_token, count in sorted(by_region[region].items()):
-            print(f"  {count:3d}  {type_token}")
-    print("\nsecurity:")
-    for line in security_summary(
+    return by_region
+
+
+def make_plan(stack: str, overrides: list[str]) -> dict:
+    settings = stack_settings(stack, overrides)
+    run = run_program(stack, overrides=overrides)
+    by_region = count_resources(run.resources)
+    security = security_summary(
         settings.strategies,
         settings.backend,
         settings.domain is not None,
@@ -45,12 +64,41 @@ def main(argv: list[str] | None = None) -> int:
         waf_rate_limit=settings.waf.rate_limit if settings.waf else None,
         auth_issuer=settings.auth.issuer if settings.auth else None,
         protect_reads=bool(settings.auth and settings.auth.protect_reads),
-    ):
-        print(f"  {line}")
-    print("\noutputs (mock values):")
-    for key, value in run.outputs.items():
-        print(f"  {key}: {value}")
-    return 0
+    )
+    return {
+        "stack": stack,
+        "total": sum(sum(counts.values()) for counts in by_region.values()),
+        "resources": {region: dict(sorted(by_region[region].items())) for region in sorted(by_region)},
+        "security": list(security),
+        "outputs": json.loads(json.dumps(run.outputs, default=str)),
+    }
+
+
+def render(plan: dict) -> list[str]:
+    resources = plan["resources"]
+    lines = [
+        f"stack {plan['stack']}: {plan['total']} resources in {len(resources)} regions "
+        "(offline plan under Pulumi mocks)"
+    ]
+    for region, counts in resources.items():
+        lines.append(f"\n{region} ({sum(counts.values())})")
+        lines += [f"  {count:3d}  {type_token}" for type_token, count in counts.items()]
+    lines.append("\nsecurity:")
+    lines += [f"  {line}" for line in plan["security"]]
+    lines.append("\noutputs (mock values):")
+    lines += [f"  {key}: {value}" for key, value in plan["outputs"].items()]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+
+    def body() -> int:
+        plan = make_plan(args.stack, args.config)
+        print(json.dumps(plan, indent=2) if args.json else "\n".join(render(plan)))
+        return 0
+
+    return guarded(PROG, body, (ConfigError, StackConfigError))
 
 
 if __name__ == "__main__":

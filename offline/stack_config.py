@@ -1,14 +1,20 @@
 """Stack config as `pulumi up` would pass it: Pulumi.<stack>.yaml plus `key=value` overrides.
 
 `--config` takes `pulumi config set` keys, with or without a `--path` (see apply_overrides).
+
+Also the command-line plumbing the offline tools share (`python -m offline.plan|check|diff`): their
+`--stack/--config/--json` options, errors as one line on stderr with exit 2, and the message for a
+missing package. This module loads only the standard library (PyYAML once a stack file is read), so a
+tool run outside the virtualenv can still say what is missing.
 """
 
 import argparse
 import json
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional, TextIO
 
 from components.catalogue import NAMESPACE
 
@@ -197,12 +203,79 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[str]) -> dict[st
     return config
 
 
-def stack_arguments(prog: str, doc: str, config_help: str, stack_required: bool = False) -> argparse.ArgumentParser:
-    """The `--stack S [--config k=v ...]` every offline CLI takes (values as `pulumi config set` stores them)."""
-    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Import names whose distribution is called something else.
+_PACKAGES = {"yaml": "PyYAML", "google": "protobuf"}
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (`offline.diff: message (see --help)`) and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"{self.prog.split()[-1]}: {message} (see --help)\n")
+
+
+def stack_arguments(
+    prog: str, doc: str, config_help: str, stack_required: bool = False, json_help: Optional[str] = None
+) -> argparse.ArgumentParser:
+    """The `--stack S [--config k=v ...] [--json]` every offline CLI takes (values as `pulumi config set` stores
+    them); `--help` shows `doc` whole (the JSON shape lives there)."""
+    parser = _OneLineParser(prog=prog, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     if stack_required:
         parser.add_argument("--stack", required=True, help="stack name (reads Pulumi.<stack>.yaml)")
     else:
-        parser.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml)")
-    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE", help=config_help)
+        parser.add_argument("--stack", default="dev", help="stack name (reads Pulumi.<stack>.yaml; default: dev)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=config_help + "; repeatable; nested keys as `pulumi config set --path` takes them "
+        "(healthCheck.path=/x, trafficDials.eu-west-1=0); KEY=null removes the key",
+    )
+    if json_help is not None:
+        parser.add_argument("--json", action="store_true", help=json_help)
     return parser
+
+
+def one_line(text: str) -> str:
+    """A (possibly multi-line) message as one line: `problem; Allowed: ...; Fix: ...`."""
+    return "; ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def fail(prog: str, message: Any, err: Optional[TextIO] = None) -> int:
+    print(f"{prog}: {one_line(message)}", file=err or sys.stderr)
+    return EXIT_ERROR
+
+
+def missing_package(prog: str, error: ImportError, err: Optional[TextIO] = None) -> int:
+    """What to do when a dependency does not import: the tool runs outside the virtualenv `make install` makes."""
+    module = (error.name or str(error)).split(".")[0]
+    package = _PACKAGES.get(module, module.replace("_", "-"))
+    tool = prog.split(":")[0].split()[-1]  # "offline.check: stack prod" -> offline.check
+    return fail(
+        prog,
+        f"the Python package {package!r} is not installed for {sys.executable} (import {module} failed): "
+        f"run `make install`, then `.venv/bin/python -m {tool} ...` or `make {tool.rsplit('.', 1)[-1]}`",
+        err,
+    )
+
+
+def guarded(
+    prog: str, body: Callable[[], int], expected: tuple[type[Exception], ...], err: Optional[TextIO] = None
+) -> int:
+    """`body()`'s exit code; an expected error (bad config, bad file), a missing package or any other
+    failure becomes one line on stderr and exit 2, never a traceback."""
+    try:
+        return body()
+    except expected as error:
+        return fail(prog, error, err)
+    except ImportError as error:
+        return missing_package(prog, error, err)
+    except Exception as error:  # noqa: BLE001 the contract: one line, exit 2
+        return fail(
+            prog,
+            f"unexpected {type(error).__name__}: {error} (a bug in the tool: please report it with the command line)",
+            err,
+        )

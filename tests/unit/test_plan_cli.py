@@ -39,5 +39,5 @@ def test_a_refused_plaintext_stack_exits_2_naming_the_key():
         "--stack", "dev", "--config", "domain=null", "--config", "backend=alb", "--config", "frontDoor=cloudfront"
     )
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.startswith('Invalid stack config global-serverless:backend = "alb"')
-    assert "allowPlaintext" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.startswith('offline.plan: Invalid stack config global-serverless:backend = "alb"')
+    assert "allowPlaintext" in done.stderr and len(done.stderr.splitlines()) == 1
