@@ -101,7 +101,16 @@ class AlbEntry(RegionalEntry):
             routes=[aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", gateway_id=igw.id)],
             opts=child,
         )
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOutputOptions(provider=provider))
+        # The region's standard Availability Zones only: once an account opts in to a Local Zone or a
+        # Wavelength Zone, DescribeAvailabilityZones lists it too, and the first two names could then be
+        # zones outside the region's own (opt-in-status "opt-in-not-required" means an Availability Zone:
+        # EC2 API reference, DescribeAvailabilityZones, filter opt-in-status and AvailabilityZone.OptInStatus;
+        # the installed pulumi-aws get_availability_zones docstring, "Only Availability Zones (no Local Zones)").
+        zones = aws.get_availability_zones_output(
+            state="available",
+            filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+            opts=pulumi.InvokeOutputOptions(provider=provider),
+        )
         subnets, associations = [], []
         for index, cidr in enumerate(plan.PUBLIC_SUBNET_CIDRS):
             # Subnet names carry the AZ slot (a, b), which is stable; the AZ itself is looked up.

@@ -6,8 +6,14 @@
 - `http://` on Global Accelerator's name is answered with a redirect to HTTPS.
 """
 
+import json
 from pathlib import Path
 
+import pytest
+
+from offline.lifecycle import deployed_tables, plan_update, run_from_snapshot
+from offline.mocks import AwsMocks
+from offline.run import run_program
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -38,3 +44,59 @@ def test_a_retained_log_bucket_keeps_its_expiry_access_block_encryption_and_poli
     assert all(r.retain_on_delete for r in resources), [r.name for r in resources if not r.retain_on_delete]
     unprotected = program(REGIONS, backend="alb", front_door="route53")
     assert not [r.name for r in log_bucket_resources(unprotected) if r.retain_on_delete]
+
+
+# -- Availability Zones ----------------------------------------------------------------------------
+
+LOCAL_ZONES = ["{region}-bos-1a", "{region}-wl1-bos-wlz-1"]
+
+
+@pytest.fixture
+def opted_in_local_zones(monkeypatch):
+    """An account opted in to a Local Zone and a Wavelength Zone: DescribeAvailabilityZones lists them
+    first unless the call filters on opt-in-status = opt-in-not-required (the EC2 API reference,
+    DescribeAvailabilityZones, filter opt-in-status). Records each lookup's arguments."""
+    calls = []
+    answer = AwsMocks.call
+
+    def call(self, args):
+        result = answer(self, args)
+        if args.token != ZONES:
+            return result
+        calls.append(dict(args.args))
+        filters = {f["name"]: list(f["values"]) for f in args.args.get("filters") or []}
+        if filters.get("opt-in-status") != ["opt-in-not-required"]:
+            region = self.region_of(args.provider)
+            local = [name.format(region=region) for name in LOCAL_ZONES]
+            result = {**result, "names": local + result["names"]}
+        return result
+
+    monkeypatch.setattr(AwsMocks, "call", call)
+    return calls
+
+
+def test_subnets_land_only_in_standard_availability_zones(opted_in_local_zones):
+    run = program(REGIONS, backend="alb", front_door="route53")
+    subnets = run.of_type(SUBNET)
+    assert len(subnets) == 2 * len(REGIONS)
+    for subnet in subnets:
+        assert subnet.inputs["availabilityZone"] in {f"{subnet.region}{s}" for s in "abc"}, subnet.name
+    assert opted_in_local_zones
+    for lookup in opted_in_local_zones:
+        assert lookup.get("state") == "available"
+        assert {"name": "opt-in-status", "values": ["opt-in-not-required"]} in lookup["filters"]
+
+
+@pytest.mark.parametrize("snapshot", ["v1-prod.json", "v3-prod.json"])
+def test_a_live_stacks_subnets_stay_as_they_are(opted_in_local_zones, snapshot):
+    """The lookup changed; the subnets did not: every input but the (ignored) AZ is what the last release
+    deployed, so the update leaves them alone even where the account's zone list now differs."""
+    old = run_from_snapshot(json.loads((SNAPSHOTS / snapshot).read_text()))
+    new = run_program("prod", deployed_tables=deployed_tables(old))
+    plan = plan_update(old, new)
+    steps = [s for s in plan.steps if s.type == SUBNET]
+    assert len(steps) == 2 * 3 and all(s.op == "same" for s in steps), [s.describe() for s in steps]
+    for step in steps:
+        assert step.new.ignore_changes == ["availabilityZone"]
+        drop = lambda inputs: {k: v for k, v in inputs.items() if k != "availabilityZone"}  # noqa: E731
+        assert drop(step.new.inputs) == drop(step.old.inputs)
