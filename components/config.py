@@ -14,6 +14,7 @@ import json
 import posixpath
 import re
 import urllib.parse
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Optional
 
 from pydantic import (
@@ -61,6 +62,7 @@ API_ROUTES_PREFIX = "/items"  # the API's item routes (functions/api/routes.py)
 ACM_DOMAIN_NAME_LIMIT = 64
 DNS_NAME_LIMIT = 253
 _UNSET = object()
+_NOT_READ = object()  # a key outside the namespace: its value is not read (it may be a secret)
 
 
 class ConfigError(ValueError):
@@ -70,7 +72,7 @@ class ConfigError(ValueError):
         self.key = key
         self.value = value
         self.problem, self.allowed, self.fix = problem, allowed, fix
-        shown = "(not set)" if value is _UNSET else json.dumps(value)
+        shown = "(not set)" if value is _UNSET else "(value not read)" if value is _NOT_READ else json.dumps(value)
         super().__init__(f"Invalid stack config {key} = {shown}: {problem}\n  Allowed: {allowed}\n  Fix: {fix}")
 
 
@@ -185,13 +187,36 @@ def _json_text(name: str) -> BeforeValidator:
 
 
 def _cli_int(value: Any) -> Any:
-    """`pulumi config set key 2` stores the text "2"; anything else is for the strict int to refuse."""
-    return int(value) if isinstance(value, str) and value.strip().isdigit() else value
+    """`pulumi config set key 2` stores the text "2" (or "-1"); anything else is for the strict int to refuse."""
+    return int(value) if isinstance(value, str) and re.fullmatch(r"\s*-?[0-9]+\s*", value) else value
 
 
 def _cli_bool(value: Any) -> Any:
     """`pulumi config set key true` stores the text "true"; anything else is for StrictBool to refuse."""
     return {"true": True, "false": False}.get(value.lower(), value) if isinstance(value, str) else value
+
+
+def _region_problem(code: Any, what: str = "") -> Optional[tuple[str, str]]:
+    """(problem, fix) for a code that is not a region this stack can deploy to; None for a known code.
+
+    China, GovCloud and the isolated regions are in other partitions: named as such, never "did you mean"."""
+    label = f"{what} {json.dumps(code)}".strip()
+    partition = region_catalogue.other_partition(code)
+    if partition is not None:
+        return (
+            f"{label} is a region of the {partition} partition. {region_catalogue.PARTITION_NOTE}",
+            f'replace {json.dumps(code)} with a region of the {region_catalogue.PARTITION} partition, e.g. "us-east-1"',
+        )
+    if isinstance(code, str) and region_catalogue.is_known(code):
+        return None
+    near = region_catalogue.closest_codes(code) if isinstance(code, str) else []
+    return (
+        f"{label} is not an AWS region code" + (f" (did you mean {', '.join(near)}?)" if near else ""),
+        f"replace {json.dumps(code)} with a region code" + (f' such as "{near[0]}"' if near else ""),
+    )
+
+
+_REGION_CODES = "codes from components/data/aws_regions.json, e.g. us-east-1, eu-west-1, ap-southeast-1"
 
 
 Weight = Annotated[int, Field(strict=True, ge=1, le=MAX_WEIGHT)]
@@ -246,9 +271,9 @@ class AuthSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     issuer: str
-    audience: Annotated[str, Field(min_length=1)]
+    audience: str
     protect_reads: Annotated[bool, BeforeValidator(_cli_bool), Field(strict=True)] = Field(False, alias="protectReads")
-    scopes: tuple[Annotated[str, Field(pattern=r"^[!#-\[\]-~]+$")], ...] = ()
+    scopes: tuple[str, ...] = ()
     # The issuer's JSON Web Key Set URL: the ALB's jwt-validation action needs it at deploy time (the
     # function and API Gateway's authorizer find it from the issuer). Default: an Amazon Cognito user
     # pool's documented `<issuer>/.well-known/jwks.json`; any other issuer names it (jwks_uri in
@@ -258,6 +283,14 @@ class AuthSettings(BaseModel):
     @field_validator("jwks_url", mode="before")
     @classmethod
     def _jwks_url(cls, url: Any) -> Any:
+        if isinstance(url, str) and (_has_space(url) or "@" in urllib.parse.urlsplit(url).netloc):
+            raise problem(
+                f"jwksUrl {json.dumps(_without_userinfo(url))} has whitespace or user:password@ in it: ELB would "
+                "fetch a different URL, and credentials would sit in the stack's config",
+                "the jwks_uri of the issuer's OpenID configuration, e.g. https://issuer.example/.well-known/jwks.json",
+                f"set auth.jwksUrl to {json.dumps(_without_userinfo(url.strip()))}",
+                key=_key("auth"),
+            )
         parsed = urllib.parse.urlsplit(url) if isinstance(url, str) else None
         if url is not None and (parsed is None or parsed.scheme != "https" or not parsed.hostname):
             raise problem(
@@ -281,16 +314,123 @@ class AuthSettings(BaseModel):
     @field_validator("issuer", mode="before")
     @classmethod
     def _issuer(cls, issuer: Any) -> str:
-        parsed = urllib.parse.urlsplit(issuer) if isinstance(issuer, str) else None
-        if parsed is None or parsed.scheme != "https" or not parsed.hostname or parsed.query or parsed.fragment:
-            raise problem(
-                f"issuer {json.dumps(issuer)} is not an https URL: tokens and keys must come over TLS "
-                "(API Gateway's JWT authorizer accepts nothing else)",
-                "the issuer URL exactly as tokens carry it in `iss`, e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>",
+        """An https origin plus path, exactly as tokens carry it in `iss` (API Gateway, the ALB and the function
+        compare it as text): no whitespace, credentials, query, fragment or discovery-document suffix."""
+        allowed = (
+            "the issuer URL exactly as tokens carry it in `iss`: https://host[/path], no user:password@, query, "
+            "fragment or /.well-known/ suffix, e.g. https://cognito-idp.<region>.amazonaws.com/<pool-id>"
+        )
+
+        def refuse(text: str, fix: str) -> PydanticCustomError:
+            return problem(text, allowed, fix, key=_key("auth"))
+
+        if not isinstance(issuer, str):
+            raise refuse(
+                f"issuer {json.dumps(issuer)} is not text: an https URL is needed",
                 "set auth: {issuer: https://..., audience: <client id or API identifier>} in Pulumi.<stack>.yaml",
-                key=_key("auth"),
+            )
+        if _has_space(issuer):
+            raise refuse(
+                f"issuer {json.dumps(_without_userinfo(issuer))} has whitespace in it: no token's `iss` would match",
+                f"set auth.issuer to {json.dumps(_without_userinfo(issuer.strip()))}",
+            )
+        try:
+            parsed = urllib.parse.urlsplit(issuer)
+            parsed.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.scheme != "https" or not parsed.hostname:
+            raise refuse(
+                f"issuer {json.dumps(_without_userinfo(issuer))} is not an https URL: tokens and keys must come "
+                "over TLS (API Gateway's JWT authorizer accepts nothing else)",
+                "set auth: {issuer: https://..., audience: <client id or API identifier>} in Pulumi.<stack>.yaml",
+            )
+        if "@" in parsed.netloc:
+            raise refuse(
+                "issuer has credentials (user:password@) in it: the issuer goes into the function's environment, "
+                "its logs and every token check, and no token's `iss` carries them",
+                f"set auth.issuer to {json.dumps(_without_userinfo(issuer))}, and change that password: it is in "
+                "the stack's config history",
+            )
+        origin_path = urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, parsed.path, "", ""))
+        if "?" in issuer or "#" in issuer:
+            raise refuse(
+                f"issuer {json.dumps(issuer)} has a query or fragment: an issuer is an origin and a path",
+                f"set auth.issuer to {json.dumps(origin_path)}",
+            )
+        if "/.well-known/" in parsed.path + "/":
+            base = origin_path[: origin_path.index("/.well-known")]
+            raise refuse(
+                f"issuer {json.dumps(issuer)} is the URL of a discovery document (/.well-known/...), not the "
+                "issuer: tokens carry the part before /.well-known/ in `iss`",
+                f"set auth.issuer to {json.dumps(base)} (the `issuer` field of {base}/.well-known/openid-configuration)"
+                + ("; the key set URL goes in auth.jwksUrl" if "jwks" in parsed.path else ""),
             )
         return issuer
+
+    @field_validator("audience", mode="before")
+    @classmethod
+    def _audience(cls, audience: Any) -> str:
+        allowed = "the audience tokens carry in `aud` (a client id or API identifier): non-blank text"
+        fix = "set auth.audience to the client id or API identifier the issuer puts in `aud`"
+        if not isinstance(audience, str):
+            raise problem(f"audience {json.dumps(audience)} is not text", allowed, fix, key=_key("auth"))
+        if not audience.strip():
+            raise problem(
+                f"audience {json.dumps(audience)} is blank: no token's `aud` would match it",
+                allowed,
+                fix,
+                key=_key("auth"),
+            )
+        if audience != audience.strip():
+            raise problem(
+                f"audience {json.dumps(audience)} has leading or trailing whitespace: no token's `aud` would match it",
+                allowed,
+                f"set auth.audience to {json.dumps(audience.strip())}",
+                key=_key("auth"),
+            )
+        return audience
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scopes(cls, scopes: Any) -> Any:
+        allowed = "a list of OAuth scope names, each non-blank with no spaces, e.g. [items/write]"
+        if not isinstance(scopes, (list, tuple)):
+            raise problem(
+                f"scopes {json.dumps(scopes)} is not a list",
+                allowed,
+                f"set auth.scopes to a list, e.g. [{scopes}]" if isinstance(scopes, str) else "set auth.scopes: []",
+                key=_key("auth"),
+            )
+        for scope in scopes:
+            if not isinstance(scope, str) or not scope.strip():
+                raise problem(
+                    f"scope {json.dumps(scope)} is blank or not text: a token would need a scope with no name",
+                    allowed,
+                    f"remove {json.dumps(scope)} from auth.scopes",
+                    key=_key("auth"),
+                )
+            if not re.fullmatch(r"[!#-\[\]-~]+", scope):
+                raise problem(
+                    f"scope {json.dumps(scope)} has a space, quote or backslash: scopes are single tokens "
+                    "(RFC 6749 section 3.3)",
+                    allowed,
+                    f"set the scope to {json.dumps(scope.split()[0] if scope.split() else scope)} (one name per entry)",
+                    key=_key("auth"),
+                )
+        return scopes
+
+
+def _has_space(text: str) -> bool:
+    return any(c.isspace() for c in text)
+
+
+def _without_userinfo(url: str) -> str:
+    """The URL without any user:password@ (never echo credentials back)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
 
 
 class AlarmsSettings(BaseModel):
@@ -298,10 +438,63 @@ class AlarmsSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    email: Optional[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = None
-    topic_arn: Optional[
-        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:(\{region\}|[a-z0-9-]+):[0-9]{12}:[A-Za-z0-9_-]{1,256}$")]
-    ] = Field(None, alias="topicArn")
+    email: Optional[str] = None
+    topic_arn: Optional[str] = Field(None, alias="topicArn")
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, email: Any) -> Any:
+        if email is not None and not (isinstance(email, str) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
+            raise problem(
+                f"email {json.dumps(email)} is not an email address",
+                _HELP["alarms"][0],
+                "set alarms: {email: ops@example.com} in Pulumi.<stack>.yaml",
+                key=_key("alarms"),
+            )
+        return email
+
+    @field_validator("topic_arn", mode="before")
+    @classmethod
+    def _topic_arn(cls, arn: Any) -> Any:
+        if arn is None:
+            return arn
+        allowed = (
+            f"arn:{region_catalogue.PARTITION}:sns:{{region}}:<12-digit account>:<topic name> (or a region code in "
+            "place of {region} for a stack in that one region)"
+        )
+        parts = arn.split(":") if isinstance(arn, str) else []
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns":
+            raise problem(
+                f"topicArn {json.dumps(arn)} is not an SNS topic ARN",
+                allowed,
+                "set alarms: {topicArn: arn:aws:sns:{region}:123456789012:alarms} in Pulumi.<stack>.yaml",
+                key=_key("alarms"),
+            )
+        _, partition, _, region, account, name = parts
+        fixed = ":".join(["arn", region_catalogue.PARTITION, "sns", "{region}", account, name])
+        if partition != region_catalogue.PARTITION:
+            raise problem(
+                f"topic {arn} is in the {partition} partition; this stack deploys to the "
+                f"{region_catalogue.PARTITION} partition ({region_catalogue.PARTITION_NOTE}), and alarms cannot "
+                "notify a topic in another partition",
+                allowed,
+                "use a topic in this stack's account and partition, e.g. "
+                f"alarms: {{topicArn: {fixed}}}, or alarms: {{email: ...}}",
+                key=_key("alarms"),
+            )
+        region_error = None if region == "{region}" else _region_problem(region, "region")
+        if region_error:
+            raise problem(
+                f"topic {arn}: {region_error[0]}", allowed, f"set alarms: {{topicArn: {fixed}}}", key=_key("alarms")
+            )
+        if not re.fullmatch(r"[0-9]{12}", account) or not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", name):
+            raise problem(
+                f"topicArn {json.dumps(arn)} needs a 12-digit account and a topic name of letters, digits, - and _",
+                allowed,
+                "copy the ARN from the SNS console (put {region} in place of the region)",
+                key=_key("alarms"),
+            )
+        return arn
 
     @model_validator(mode="after")
     def _one(self) -> AlarmsSettings:
@@ -317,21 +510,15 @@ class ProbesSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    vantage_regions: tuple[str, ...] = Field((), alias="vantageRegions")
+    vantage_regions: tuple[Any, ...] = Field((), alias="vantageRegions")
 
     @field_validator("vantage_regions", mode="after")
     @classmethod
     def _known(cls, regions: tuple[str, ...]) -> tuple[str, ...]:
         for code in regions:
-            if not region_catalogue.is_known(code):
-                near = region_catalogue.closest_codes(code)
-                raise problem(
-                    f'vantage region "{code}" is not an AWS region code'
-                    + (f" (did you mean {near[0]}?)" if near else ""),
-                    _HELP["probes"][0],
-                    _HELP["probes"][1],
-                    key=_key("probes"),
-                )
+            wrong = _region_problem(code, "vantage region")
+            if wrong:
+                raise problem(wrong[0], _HELP["probes"][0], f"{wrong[1]} in probes.vantageRegions", key=_key("probes"))
         if len(set(regions)) != len(regions):
             raise problem(
                 "a vantage region is listed twice", _HELP["probes"][0], _HELP["probes"][1], key=_key("probes")
@@ -458,14 +645,9 @@ class StackConfig(BaseModel):
         allowed, fix = _HELP["regions"]
         seen: set[str] = set()
         for code in regions:
-            if not region_catalogue.is_known(code):
-                near = region_catalogue.closest_codes(code)
-                hint = f" (did you mean {', '.join(near)}?)" if near else ""
-                raise problem(
-                    f'"{code}" is not an AWS region code{hint}',
-                    "codes from components/data/aws_regions.json, e.g. us-east-1, eu-west-1, ap-southeast-1",
-                    f'replace "{code}" with a region code' + (f' such as "{near[0]}"' if near else ""),
-                )
+            wrong = _region_problem(code)
+            if wrong:
+                raise problem(wrong[0], _REGION_CODES, wrong[1])
             if code in seen:
                 raise problem(
                     f'"{code}" is listed twice',
@@ -559,6 +741,9 @@ class StackConfig(BaseModel):
                 f"pulumi config set aws:region {self.regions[0]}",
                 key=HOME_REGION_KEY,
             )
+        wrong = _region_problem(home, "home region")
+        if wrong:
+            raise problem(wrong[0], allowed, f"pulumi config set aws:region {self.regions[0]}", key=HOME_REGION_KEY)
         if home not in self.regions:
             raise problem(
                 f'the home region "{home}" has no backend: it is not in {_key("regions")}',
@@ -602,6 +787,17 @@ class StackConfig(BaseModel):
     def _check_dials(self) -> None:
         allowed, _ = _HELP["trafficDials"]
         for region in self.traffic_dials:
+            if region in DOORS:
+                raise problem(
+                    f'"{region}" is a front door, not a region: trafficDials drain a region under every door',
+                    allowed,
+                    f'remove "{region}" from trafficDials (to stop deploying a door, remove it from frontDoor); '
+                    f"to drain a region: trafficDials: {{{self.regions[-1]}: 0}}",
+                    key=_key("trafficDials"),
+                )
+            wrong = _region_problem(region, "trafficDials key")
+            if wrong:
+                raise problem(wrong[0], allowed, f"{wrong[1]} in trafficDials", key=_key("trafficDials"))
             if region not in self.regions:
                 raise problem(
                     f'"{region}" is not one of the configured regions',
@@ -684,6 +880,9 @@ class StackConfig(BaseModel):
     def _check_consistency(self) -> None:
         """DynamoDB's MRSC rules (catalogue.MRSC_REGION_SETS)."""
         key, witness_key, witness = _key("tableConsistency"), _key("witnessRegion"), self.witness_region
+        wrong = None if witness is None else _region_problem(witness, "witness region")
+        if wrong:
+            raise problem(wrong[0], _HELP["witnessRegion"][0], wrong[1], key=witness_key)
         if self.table_consistency == "eventual":
             if witness is not None:
                 raise problem(
@@ -792,7 +991,12 @@ def _describe(name: str, loc: list[str], error: dict, allowed: str, fix: str) ->
     if name == "healthCheck" and loc[-1] == "failureThreshold":
         low, high = HEALTH_THRESHOLD_RANGE
         return (
-            f"failureThreshold {shown} is out of range",
+            f"failureThreshold {shown} is "
+            + (
+                "out of range"
+                if kind.startswith(("greater", "less"))
+                else "not a whole number (write it without quotes)"
+            ),
             allowed,
             f"set healthCheck.failureThreshold to a whole number from {low} to {high} (3 is the AWS default)",
         )
@@ -804,10 +1008,55 @@ def _describe(name: str, loc: list[str], error: dict, allowed: str, fix: str) ->
         )
     words = {
         "deletionProtection": "must be a boolean",
+        "allowPlaintext": "must be a boolean",
         "tableConsistency": "unknown table consistency",
         "backend": "unknown backend",
     }
-    return words.get(name, f"{'.'.join(loc[1:]) or name} {shown}: {error['msg']}"), allowed, fix
+    if name in words:
+        return words[name], allowed, fix
+    if kind.startswith(("greater_than", "less_than")):  # a number as the CLI stored it: "-1" is -1 here
+        ctx = error.get("ctx") or {}
+        bound = next((f"{word} {ctx[k]}" for k, word in _BOUNDS if k in ctx), "")
+        shown = f"{json.dumps(_cli_int(given), default=str)} is out of range" + (f" ({bound})" if bound else "")
+        return f"{_field_name(loc) or name} {shown}", allowed, fix
+    return _in_our_words(_field_name(loc) or name, kind, shown), allowed, fix
+
+
+_BOUNDS = (
+    ("ge", "the lowest allowed is"),
+    ("gt", "it must be above"),
+    ("le", "the highest allowed is"),
+    ("lt", "it must be below"),
+)
+
+
+def _field_name(loc: list[str]) -> str:
+    """auth.scopes[0] from pydantic's location ["auth", "scopes", "0"]."""
+    text = ""
+    for part in loc[1:]:
+        text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
+    return text
+
+
+def _in_our_words(field: str, kind: str, shown: str) -> str:
+    """Any other pydantic error type, without pydantic's message or a Python type name."""
+    if kind == "missing":
+        return f"{field} is missing"
+    if kind.startswith(("int_", "float_")) or kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"{field} {shown} is not a whole number (write it without quotes or a decimal point)"
+    if kind.startswith(("greater_than", "less_than")):
+        return f"{field} {shown} is out of range"
+    if kind.startswith("bool_"):
+        return f"{field} {shown} is not true or false"
+    if kind.startswith("string_"):
+        return f"{field} {shown} is not text of the allowed form"
+    if kind in ("tuple_type", "list_type", "too_short", "too_long"):
+        return f"{field} {shown} is not a list of the allowed length"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"{field} {shown} is not a map"
+    if kind in ("literal_error", "enum"):
+        return f"{field} {shown} is not one of the allowed values"
+    return f"{field} {shown} is not allowed here"
 
 
 def config_keys() -> tuple[str, ...]:
@@ -885,9 +1134,27 @@ class Settings(BaseModel):
     def traffic_dial(self, region: str) -> int:
         return dict(self.traffic_dials).get(region, 100)
 
+    @property
+    def opt_in_warnings(self) -> tuple[str, ...]:
+        """One note per opt-in region the stack deploys to (components/data/aws_opt_in_regions.json): the
+        deploy fails there unless the account has enabled the region, which no config can tell."""
+        table = region_catalogue.opt_in_table()
+        places = [(_key("regions"), r) for r in self.regions]
+        places += [(_key("witnessRegion"), self.witness_region)] if self.witness_region else []
+        places += [(f"{_key('probes')}.vantageRegions", r) for r in self.vantage_regions]
+        return tuple(
+            f"{key}: {code} ({table['regions'][code]}) is an opt-in region: the deploy fails there unless this "
+            f"AWS account has enabled it. Check: aws account get-region-opt-status --region-name {code} "
+            f"(ENABLED or ENABLED_BY_DEFAULT is ready). Enable: aws account enable-region --region-name {code} "
+            "(or the console: Account > AWS Regions); it takes minutes, for some accounts hours. "
+            f"(Opt-in table of {table['date']}: AWS Account Management, Enable or disable AWS Regions.)"
+            for key, code in places
+            if region_catalogue.is_opt_in(code)
+        )
+
     def warnings(self) -> list[str]:
         """Valid but probably not what was meant: shown by `pulumi up`, never fatal."""
-        notes = []
+        notes = list(self.opt_in_warnings)
         partial = sorted(r for r, d in self.traffic_dials if 0 < d < 100)
         if partial and "route53" in self.strategies:
             notes.append(
@@ -897,9 +1164,19 @@ class Settings(BaseModel):
         return notes
 
 
-def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT, stack: str = "dev") -> Settings:
-    """Validate raw config values (keys without the namespace) into Settings, or raise ConfigError."""
+def parse_settings(
+    raw: dict[str, Any],
+    home_region: Any,
+    project: str = PROJECT,
+    stack: str = "dev",
+    stack_config: Optional[Mapping[str, Any]] = None,
+) -> Settings:
+    """Validate raw config values (keys without the namespace) into Settings, or raise ConfigError.
+
+    `stack_config`, the stack's whole config (full keys, every namespace) when the caller has it, lets a
+    key in a misspelt namespace (`global-serveless:backend`) be refused rather than silently ignored."""
     values = {k: v for k, v in raw.items() if v is not None}
+    _check_keys(values, stack_config or {})
     try:
         config = StackConfig.model_validate(values, context={"home_region": home_region})
     except ValidationError as invalid:
@@ -927,6 +1204,85 @@ def parse_settings(raw: dict[str, Any], home_region: Any, project: str = PROJECT
         alarms=config.alarms,
         vantage_regions=config.probes.vantage_regions,
     )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by at most one insertion, deletion, substitution or swap of neighbours."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])  # fmt: skip
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+_MAP_KEYS = tuple(name for name in _SHAPES if name != "regions")
+_EMPTY_MEANS = {
+    "frontDoor": "it names no front door, and would silently deploy the default, cloudfront",
+    "healthCheck": "it would silently take every default",
+    "trafficDials": "it dials nothing",
+    "probes": "it adds no vantage region",
+}
+
+
+def _check_keys(values: dict[str, Any], stack_config: Mapping[str, Any]) -> None:
+    """Key names before values: a misspelt namespace, a key that is not ours, a nested key written as one
+    (`trafficDials.eu-west-1`, the way `pulumi config set --path` takes it), an empty map."""
+    keys = config_keys()
+    for full in sorted(stack_config):
+        namespace, _, name = full.partition(":")
+        if not name or namespace == NAMESPACE or not _one_edit(namespace.lower(), NAMESPACE):
+            continue
+        head = re.split(r"[.\[]", name, maxsplit=1)[0]
+        near = head if head in keys else next(iter(difflib.get_close_matches(head, keys, n=1)), None)
+        raise ConfigError(
+            full,
+            _NOT_READ,
+            f'namespace "{namespace}" is not {NAMESPACE}: this program reads only {NAMESPACE}:* keys, so '
+            f"{full} would be ignored",
+            f"{NAMESPACE}:<key> for keys {', '.join(keys)} (and aws:region)",
+            f"pulumi config rm '{full}' && pulumi config set {_key(near or name)} <value>  "
+            f"(or rename it to {_key(near or name)} in Pulumi.<stack>.yaml)",
+        )
+    for name, value in values.items():
+        if name in keys:
+            continue
+        head = re.split(r"[.\[]", name, maxsplit=1)[0]
+        if head != name and head in keys:
+            rest = name[len(head) :].lstrip(".")
+            example = _decoded("regions", value) if isinstance(value, str) else value
+            sample = json.dumps({rest: example}) if "[" not in rest and "." not in rest else _SHAPES[head][1]
+            raise ConfigError(
+                _key(name),
+                value,
+                f'"{name}" is a nested key written as a key of its own: the program reads {_key(head)} as one '
+                f"{_SHAPES.get(head, ('map',))[0]}, so this value would be ignored",
+                _HELP[head][0],
+                f"pulumi config rm '{_key(name)}' && pulumi config set --path '{_key(name)}' <value>  (--path "
+                f"writes it inside {head}); or in Pulumi.<stack>.yaml {head}: {sample}; with the offline tools: "
+                f"--config '{head}={sample}'",
+            )
+        near = difflib.get_close_matches(name, keys, n=1)
+        raise ConfigError(
+            _key(name),
+            value,
+            "unknown config key",
+            f"keys {', '.join(keys)} (and aws:region)",
+            f"rename it to {_key(near[0])}" if near else f"pulumi config rm {_key(name)}",
+        )
+    for name in _MAP_KEYS:
+        if name in values and _decoded(name, values[name]) == {}:
+            raise ConfigError(
+                _key(name),
+                {},
+                "an empty map sets nothing" + (f": {_EMPTY_MEANS[name]}" if name in _EMPTY_MEANS else ""),
+                _HELP[name][0],
+                f"pulumi config rm {_key(name)} to leave it unset, or fill it in, e.g. {name}: {_SHAPES[name][1]}",
+            )
 
 
 def _decoded(name: str, value: Any) -> Any:
@@ -983,13 +1339,14 @@ def load_settings() -> Settings:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
+    every_key = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     settings = parse_settings(
         _namespace_values(),
         runtime_config.get_config(HOME_REGION_KEY) or _UNSET,
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
+        stack_config=every_key,
     )
-    every_key = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     for note in [*aws_key_warnings(every_key), *settings.warnings()]:
         pulumi.log.warn(note)
     return settings
