@@ -36,7 +36,9 @@ TIMEOUT_SECONDS = 30  # every target at once, each within 5 s
 @dataclass(frozen=True)
 class ProbesArgs:
     vantage: str
-    targets: pulumi.Input[dict]  # target (a door's strategy, or "entry-<region>") -> health URL
+    # target (a door's strategy, or "entry-<region>") -> health URL; the vantage probes every door and
+    # only its own region's entry (each entry is probed from its region alone: linear, not n x n)
+    targets: pulumi.Input[dict]
     doors: tuple[str, ...]  # the targets that are doors, alarmed on availability
     topic_arn: pulumi.Input[str]
     # The stack's regions: a probe succeeds only on an answer naming one of them. Empty: read from the
@@ -82,7 +84,9 @@ class Probes(pulumi.ComponentResource):
             role=role.arn,
             environment=aws.lambda_.FunctionEnvironmentArgs(
                 variables={
-                    contract.ENV_TARGETS: pulumi.Output.from_input(args.targets).apply(json.dumps),
+                    contract.ENV_TARGETS: pulumi.Output.from_input(args.targets).apply(
+                        lambda targets: json.dumps(vantage_targets(targets, args.vantage))
+                    ),
                     contract.ENV_VANTAGE: args.vantage,
                     contract.ENV_NAMESPACE: PROBE_NAMESPACE,
                     contract.ENV_REGIONS: json.dumps(list(args.regions or stack_regions())),
@@ -131,14 +135,24 @@ class Probes(pulumi.ComponentResource):
         self.register_outputs({})
 
 
+def vantage_targets(targets: dict[str, str], vantage: str) -> dict[str, str]:
+    """What one vantage probes: every door, and of the entries only its own region's (if it has one)."""
+    own = f"{contract.ENTRY_PREFIX}{vantage}"
+    return {t: url for t, url in targets.items() if not t.startswith(contract.ENTRY_PREFIX) or t == own}
+
+
 def stack_regions() -> tuple[str, ...]:
     """The stack's `regions` config (already validated by load_settings before any component exists)."""
     return tuple(pulumi.Config().require_object("regions"))
 
 
 def probe_targets(door_urls: dict, health_path: str, regional_hosts: dict[str, str] | None) -> pulumi.Output:
-    """Target -> URL: each door's own URL on the health path, and each region's entry when it has a name."""
-    entries = {f"entry-{region}": f"https://{host}{health_path}" for region, host in (regional_hosts or {}).items()}
+    """Target -> URL: each door's own URL on the health path, and each region's entry when it has a name
+    (every vantage gets the doors and its own entry: vantage_targets)."""
+    entries = {
+        f"{contract.ENTRY_PREFIX}{region}": f"https://{host}{health_path}"
+        for region, host in (regional_hosts or {}).items()
+    }
     return pulumi.Output.all(**door_urls).apply(
         lambda urls: {**{door: f"{url}{health_path}" for door, url in urls.items()}, **entries}
     )

@@ -11,7 +11,7 @@ from tests.components.helpers import policy_document, program
 REGIONS = ["us-east-1", "eu-west-1"]
 
 
-def test_each_region_probes_every_door_and_entry_every_minute():
+def test_each_region_probes_every_door_and_its_own_entry_every_minute():
     run = program(REGIONS, backend="alb", front_door={"route53": 1, "cloudfront": 1})
     functions = {f.region: f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("probes-")}
     assert set(functions) == set(REGIONS)
@@ -20,8 +20,7 @@ def test_each_region_probes_every_door_and_entry_every_minute():
         assert json.loads(env["PROBE_TARGETS"]) == {
             "route53": "https://route53.api.example.com/health",
             "cloudfront": "https://cloudfront.api.example.com/health",
-            "entry-us-east-1": "https://us-east-1.api.example.com/health",
-            "entry-eu-west-1": "https://eu-west-1.api.example.com/health",
+            f"entry-{region}": f"https://{region}.api.example.com/health",  # the others' entries are theirs
         }
         assert (env["PROBE_VANTAGE"], env["PROBE_NAMESPACE"]) == (region, "GlobalServerless/Probes")
         assert json.loads(env[contract.ENV_REGIONS]) == REGIONS  # the only answers that count
@@ -64,6 +63,7 @@ def test_extra_vantage_regions_run_only_probes_and_their_alarm_topic():
     (probe,) = [f for f in run.of_type("aws:lambda/function:Function") if f.region == "sa-east-1"]
     env = probe.inputs["environment"]["variables"]
     assert env["PROBE_VANTAGE"] == "sa-east-1"
+    assert set(json.loads(env["PROBE_TARGETS"])) == {"route53"}  # a vantage has doors to probe, no entry
     assert json.loads(env[contract.ENV_REGIONS]) == REGIONS  # a vantage is not a region that answers
 
 
