@@ -1259,8 +1259,8 @@ def _check_keys(values: dict[str, Any], stack_config: Mapping[str, Any]) -> None
             raise ConfigError(
                 _key(name),
                 value,
-                f'"{name}" is a nested key written as a key of its own: the program reads {_key(head)} as one '
-                f"{_SHAPES.get(head, ('map',))[0]}, so this value would be ignored",
+                f'"{name}" is a nested key written as a key of its own: the program reads {_key(head)} as '
+                f"{_SHAPES.get(head, ('one map',))[0]}, so this value would be ignored",
                 _HELP[head][0],
                 f"pulumi config rm '{_key(name)}' && pulumi config set --path '{_key(name)}' <value>  (--path "
                 f"writes it inside {head}); or in Pulumi.<stack>.yaml {head}: {sample}; with the offline tools: "

@@ -356,3 +356,41 @@ def test_partitioned_regions_are_not_did_you_mean(code):
 def test_a_negative_integer_is_out_of_range_in_our_words(key):
     caught = error({**BASE, key: "-1"})
     assert "-1 is out of range" in caught.problem, str(caught)
+
+
+GARBAGE = [5, -1, 1.5, True, "x", "-1", "", " ", [], ["x"], {"zz": 1}, "[1]", '{"zz": 1}', "null"]
+NESTED = {
+    "domain": ("zone", "name"),
+    "healthCheck": ("path", "intervalSeconds", "failureThreshold"),
+    "waf": ("rateLimit",),
+    "auth": ("issuer", "audience", "protectReads", "scopes", "jwksUrl"),
+    "alarms": ("email", "topicArn"),
+    "probes": ("vantageRegions",),
+    "trafficDials": ("eu-west-1",),
+    "frontDoor": ("cloudfront", "route53"),
+}
+GOOD = {"domain": json.loads(DOMAIN), "auth": AUTH, "waf": {"rateLimit": 2000}, "alarms": {"email": "a@b.co"}}
+
+
+def _provoked():
+    from components.config import config_keys
+
+    for key in config_keys():
+        for value in GARBAGE:
+            yield {**BASE, "domain": DOMAIN, key: value}
+        for field in NESTED.get(key, ()):
+            for value in GARBAGE:
+                yield {**BASE, "domain": DOMAIN, key: json.dumps({**GOOD.get(key, {}), field: value})}
+
+
+def test_no_provoked_message_shows_pydantic_wording_or_a_type_name():
+    seen = 0
+    for raw in _provoked():
+        try:
+            parse_settings(raw, "us-east-1")
+        except ConfigError as caught:
+            seen += 1
+            text = str(caught)
+            assert not [w for w in RAW_WORDING if w in text], text
+            assert text.startswith("Invalid stack config ") and "\n  Fix: " in text
+    assert seen > 300
