@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 MINISTACK_VENV ?= .venv-ministack
 STACK ?= dev
 CONFIG ?=
+JSON ?=
+STATUS ?=
 
 .PHONY: help uv install test unit lint format plan diff check pulumi-cli up preview destroy bench
 
@@ -13,6 +15,7 @@ help:
 	@echo "make plan STACK=dev       offline plan: what the stack would create, per region (Pulumi mocks)"
 	@echo "make diff STACK=prod CONFIG=\"--config frontDoor=cloudfront\" [STATE=prod.json]   what pulumi up would do to the live stack (exit 1 on a hazard; STATE: a pulumi stack export)"
 	@echo "make check STACK=dev      the CrossGuard rules against the stack, offline (exit 1 on a mandatory violation)"
+	@echo "  plan/diff/check also take JSON=1 (--json; use make -s) and STATUS=FILE (the tool's exit code: 0 ok, 1 findings, 2 bad input)"
 	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
 	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
@@ -55,14 +58,21 @@ format: $(VENV)/.installed
 unit: $(VENV)/.installed
 	$(PY) -m pytest -n 2 tests/unit tests/components tests/lifecycle tests/policies tests/functions
 
+# The offline tools exit 0 (ok), 1 (findings: violations, hazards) or 2 (unusable input). GNU make itself
+# only exits 0 or 2 (1 is reserved for -q), so a recipe's 1 comes out of make as 2: the recipe writes the
+# tool's own code to STATUS=FILE for scripts, and make fails ("Error 1"/"Error 2") whenever the tool does.
+# Scripts may also run the module directly: .venv/bin/python -m offline.diff ... exits 0, 1 or 2 itself.
+offline = @$(PY) -m offline.$(1) --stack $(STACK) $(CONFIG) $(if $(JSON),--json) $(2); code=$$?; \
+	$(if $(STATUS),echo $$code > "$(STATUS)";) exit $$code
+
 plan: $(VENV)/.installed
-	$(PY) -m offline.plan --stack $(STACK) $(CONFIG)
+	$(call offline,plan)
 
 diff: $(VENV)/.installed
-	$(PY) -m offline.diff --stack $(STACK) $(CONFIG) $(if $(STATE),--state $(STATE))
+	$(call offline,diff,$(if $(STATE),--state $(STATE)))
 
 check: $(VENV)/.installed
-	$(PY) -m offline.check --stack $(STACK) $(CONFIG)
+	$(call offline,check)
 
 pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (make test and make plan do not need it)"; exit 1; }
