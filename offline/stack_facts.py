@@ -26,7 +26,8 @@ def stack_settings(stack: str, overrides: Iterable[str] = (), values: Optional[d
     config = load_stack_config(stack, overrides, values)
     prefix = f"{NAMESPACE}:"
     raw = {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
-    return parse_settings(raw, config.get(HOME_REGION_KEY), stack=stack)
+    # The whole map too: a key under a misspelt namespace is an error, as at deploy.
+    return parse_settings(raw, config.get(HOME_REGION_KEY), stack=stack, stack_config=config)
 
 
 def facts(settings: Settings) -> dict[str, Any]:
