@@ -27,8 +27,12 @@ class AccessLogBucketArgs:
 
 
 def delivery_principal(region: str) -> dict:
+    """Who may write the region's logs (components/catalogue.py, ELB_LOG_ACCOUNTS): the region's Elastic
+    Load Balancing account and the log delivery service principal where the region has an account (so
+    delivery keeps working whichever of the two the region uses), the service principal alone elsewhere."""
     account = ELB_LOG_ACCOUNTS.get(region)
-    return {"AWS": f"arn:aws:iam::{account}:root"} if account else {"Service": ELB_LOG_DELIVERY_PRINCIPAL}
+    service = {"Service": ELB_LOG_DELIVERY_PRINCIPAL}
+    return {"AWS": f"arn:aws:iam::{account}:root", **service} if account else service
 
 
 def bucket_policy(bucket_arn: str, account_id: str, region: str) -> str:

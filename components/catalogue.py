@@ -58,8 +58,13 @@ PROBE_AVAILABILITY_ALARM = 0.9  # share of successful probes over 5 minutes
 
 # Who writes ALB access logs into a region's bucket. Regions opened before August 2022: that region's
 # Elastic Load Balancing account; later regions: the log delivery service principal. Source: the ELB
-# user guide, "Access logs for your Application Load Balancer", bucket permissions (the same table as
-# terraform-provider-aws internal/service/elb/service_account_data_source.go), read 2026-12-01.
+# user guide, "Enable access logs for your Application Load Balancer", Step 2: Attach a policy to your S3
+# bucket (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html;
+# the same account table as terraform-provider-aws internal/service/elb/service_account_data_source.go),
+# read 2026-12-01. The installed pulumi-aws aws.elb.get_service_account docstring adds that AWS documents the
+# service principal for regions opened since Jakarta (ap-southeast-3, December 2021), which has an account
+# here too: so a region with an account grants both (components/access_log_bucket.py), a region without one
+# the service principal alone.
 ELB_LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
 ELB_LOG_ACCOUNTS = {
     "af-south-1": "098369216593",
