@@ -10,6 +10,9 @@ From the timeline it finds, per door:
   broken region again during the fault;
 - time to recover: from the restore to the first probe answered from the region again.
 A door that never sent this prober to the region (its nearest healthy region is elsewhere) has neither.
+
+`progress(event, timeline, elapsed)` hears the run as it goes: "fault" once the fault is written,
+"round" after every round of probes, "restored" once the recorded value is back, "done" at the end.
 """
 
 from __future__ import annotations
@@ -48,6 +51,14 @@ class Timeline:
     samples: list[Sample] = field(default_factory=list)
 
 
+class RestoreFailed(Exception):
+    """Writing the recorded value back failed: the region is still broken."""
+
+    def __init__(self, previous: str, error: Exception) -> None:
+        super().__init__(f"could not write back {previous}: {error}")
+        self.previous, self.error = previous, error
+
+
 class ParameterStore:
     """The region's chaos parameter: read, written, restored."""
 
@@ -73,28 +84,37 @@ def run(
     probe: Callable[[str, float], ProbeResult],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[str, Timeline, float], None] = lambda event, timeline, elapsed: None,
 ) -> Timeline:
     previous = store.read()
     timeline = Timeline(region=region, fault=fault, targets=dict(targets))
     store.write(fault_value)
     started = clock()
     try:
+        progress("fault", timeline, 0.0)
         while clock() - started < duration:
             _probe_round(timeline, "fault", started, probe, clock)
+            progress("round", timeline, clock() - started)
             sleep(PROBE_INTERVAL_SECONDS)
     except KeyboardInterrupt:
         timeline.interrupted = True
     finally:
-        store.write(previous)  # whatever happened: the region is mended
+        try:
+            store.write(previous)  # whatever happened: the region is mended
+        except Exception as error:
+            raise RestoreFailed(previous, error) from error
         timeline.restored_at = round(clock() - started, 3)
+    progress("restored", timeline, timeline.restored_at)
     if timeline.interrupted:
         return timeline
     waiting = {t for t in targets if t != ENTRY and _ever_sent(timeline, t)}
     while waiting and clock() - started - timeline.restored_at < recover_timeout:
         _probe_round(timeline, "recovery", started, probe, clock)
         waiting -= {t for t in waiting if recovery_seconds(timeline, t) is not None}
+        progress("round", timeline, clock() - started)
         if waiting:
             sleep(PROBE_INTERVAL_SECONDS)
+    progress("done", timeline, clock() - started)
     return timeline
 
 
@@ -173,30 +193,46 @@ def write_outputs(timeline: Timeline, out: Path) -> dict[str, Path]:
 
 
 def _plot(timeline: Timeline, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    figure = timeline_figure(timeline)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def timeline_figure(timeline: Timeline):
     import matplotlib
 
     matplotlib.use("Agg")  # files only, no display
     import matplotlib.pyplot as plt
 
     lanes = list(timeline.targets)
-    figure, axis = plt.subplots(figsize=(10, 1 + 0.6 * len(lanes)))
+    figure, axis = plt.subplots(figsize=(11, max(2.8, 1 + 0.6 * len(lanes))))  # room for the legend
     colors = {"broken": "tab:red", "elsewhere": "tab:green", "failed": "black"}
     for row, target in enumerate(lanes):
+        times: dict[str, list[float]] = {kind: [] for kind in colors}
         for sample in (s for s in timeline.samples if s.target == target):
             if sample.status is None or sample.status >= 500:
                 kind = "failed"
             else:
                 kind = "broken" if sample.region == timeline.region else "elsewhere"
-            axis.scatter(sample.at, row, color=colors[kind], s=12)
+            times[kind].append(sample.at)
+        for kind, at in times.items():
+            if at:
+                axis.scatter(at, [row] * len(at), color=colors[kind], s=12)
     if timeline.restored_at is not None:
         axis.axvline(timeline.restored_at, color="gray", linestyle="--", label="restored")
     axis.axvline(0, color="tab:red", linestyle="--", label=f"{timeline.fault} written")
     axis.set_yticks(range(len(lanes)), lanes)
     axis.set_xlabel("seconds since the fault")
-    axis.set_title(
-        f"{timeline.region} {timeline.fault}: red = answered by {timeline.region}, green = elsewhere, black = failed"
-    )
-    axis.legend(loc="upper right", fontsize="small")
+    axis.set_title(f"game day: {timeline.region} {timeline.fault}")
+    for kind, label in (
+        ("broken", f"answered by {timeline.region}"),
+        ("elsewhere", "answered elsewhere"),
+        ("failed", "failed (5xx, no answer)"),
+    ):
+        axis.scatter([], [], color=colors[kind], s=12, label=label)
+    # Outside the axes, right of the lanes: the legend never covers a probe.
+    axis.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize="small")
     figure.tight_layout()
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    return figure

@@ -182,3 +182,23 @@ def test_an_unknown_door_is_named_with_the_stacks_doors(aws, tmp_path, capsys):
         == 2
     )
     assert "--door 'cloudfront' is not one of stack dev's doors: route53" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lanes", [["globalaccelerator"], ["route53", "cloudfront", "entry"]])
+def test_the_timelines_legend_stands_outside_the_lanes(lanes):
+    from ops import gameday_run
+    from ops.gameday_run import Sample, Timeline
+
+    timeline = Timeline(region=BROKEN, fault="down", targets={lane: "u" for lane in lanes}, restored_at=20.0)
+    for second in range(30):
+        for lane in lanes:  # probes right up to the top right corner, where the legend used to sit
+            timeline.samples.append(Sample(float(second), "fault", lane, 200, BROKEN, 1.0))
+    figure = gameday_run.timeline_figure(timeline)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axis = figure.axes[0]
+    legend, lanes_box = axis.get_legend().get_window_extent(renderer), axis.get_window_extent(renderer)
+    assert legend.x0 >= lanes_box.x1  # beside the axes, not on them
+    assert figure.bbox.contains(legend.x1 - 1, legend.y0 + 1)  # and inside the picture
+    labels = [text.get_text() for text in axis.get_legend().get_texts()]
+    assert f"answered by {BROKEN}" in labels and "answered elsewhere" in labels
