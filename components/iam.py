@@ -26,3 +26,13 @@ def allow(sid: str, actions: list[str], resource: Any) -> dict:
 def policy_document(*statements: dict) -> pulumi.Output[str]:
     """A permissions policy whose resources may be Outputs."""
     return pulumi.Output.json_dumps({"Version": VERSION, "Statement": list(statements)})
+
+
+def service_trust_policy(service: str, source_account: Any, source_arn: Any = None) -> pulumi.Output[str]:
+    """A trust policy for one AWS service that holds only when it acts for `source_account` (and, when
+    given, for resources matching `source_arn`): the confused-deputy guard. Values may be Outputs."""
+    condition: dict = {"StringEquals": {"aws:SourceAccount": source_account}}
+    if source_arn is not None:
+        condition["ArnLike"] = {"aws:SourceArn": source_arn}
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return pulumi.Output.json_dumps({"Version": VERSION, "Statement": [{**statement, "Condition": condition}]})

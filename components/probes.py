@@ -23,7 +23,7 @@ from components.catalogue import (
     SCHEDULER_PRINCIPAL,
     component_type,
 )
-from components.iam import allow, assume_role_policy, policy_document
+from components.iam import allow, assume_role_policy, policy_document, service_trust_policy
 from components.packaging import PROBE_SOURCE, package_files
 from functions.probe import contract
 
@@ -31,6 +31,10 @@ TYPE = component_type("Probes")
 PACKAGE = "probe"
 MEMORY_MB = 128
 TIMEOUT_SECONDS = 30  # every target at once, each within 5 s
+# A probe is for its minute: a late or repeated one would skew the per-minute figures. Scheduler's and
+# Lambda's async retries are off, and an event older than this is dropped (both services' minimum).
+MAX_EVENT_AGE_SECONDS = 60
+SCHEDULE_GROUP = "default"  # the schedules' group (the Scheduler default): the trust policy's SourceArn
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,14 @@ class Probes(pulumi.ComponentResource):
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=logs.name),
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
         )
-        invoker = aws.iam.Role(
-            f"{name}-scheduler", assume_role_policy=assume_role_policy(SCHEDULER_PRINCIPAL), opts=child
+        aws.lambda_.FunctionEventInvokeConfig(
+            f"{name}-async",
+            function_name=function.name,
+            maximum_retry_attempts=0,
+            maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS,
+            opts=child,
         )
+        invoker = aws.iam.Role(f"{name}-scheduler", assume_role_policy=scheduler_trust(args.vantage, child), opts=child)
         invoke = aws.iam.RolePolicy(
             f"{name}-invoke",
             role=invoker.id,
@@ -108,7 +117,13 @@ class Probes(pulumi.ComponentResource):
             f"{name}-every-minute",
             schedule_expression=PROBE_RATE,
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
-            target=aws.scheduler.ScheduleTargetArgs(arn=function.arn, role_arn=invoker.arn),
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=function.arn,
+                role_arn=invoker.arn,
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_retry_attempts=0, maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS
+                ),
+            ),
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[invoke])),
         )
         for door in args.doors:
@@ -133,6 +148,17 @@ class Probes(pulumi.ComponentResource):
             )
         self.function = function
         self.register_outputs({})
+
+
+def scheduler_trust(region: str, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """Scheduler may assume the invoking role only for this account's schedules in this region's group."""
+    invoke = pulumi.InvokeOutputOptions(provider=opts.provider)
+    account = aws.get_caller_identity_output(opts=invoke).account_id
+    partition = aws.get_partition_output(opts=invoke).partition
+    source = pulumi.Output.concat(
+        "arn:", partition, f":scheduler:{region}:", account, f":schedule-group/{SCHEDULE_GROUP}"
+    )
+    return service_trust_policy(SCHEDULER_PRINCIPAL, account, source)
 
 
 def vantage_targets(targets: dict[str, str], vantage: str) -> dict[str, str]:

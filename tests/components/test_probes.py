@@ -6,6 +6,7 @@ import pytest
 
 from components.config import ConfigError
 from functions.probe import contract
+from offline.mocks import ACCOUNT
 from tests.components.helpers import policy_document, program
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -58,7 +59,7 @@ def test_extra_vantage_regions_run_only_probes_and_their_alarm_topic():
     assert there == sorted({
         "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:cloudwatch/logGroup:LogGroup",
         "aws:lambda/function:Function", "aws:scheduler/schedule:Schedule", "aws:cloudwatch/metricAlarm:MetricAlarm",
-        "aws:sns/topic:Topic",
+        "aws:sns/topic:Topic", "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
     })  # fmt: skip
     (probe,) = [f for f in run.of_type("aws:lambda/function:Function") if f.region == "sa-east-1"]
     env = probe.inputs["environment"]["variables"]
@@ -79,3 +80,33 @@ def test_bad_vantage_regions_are_named_errors(vantages, message):
     with pytest.raises(ConfigError) as caught:
         program(REGIONS, backend="alb", front_door="route53", probes={"vantageRegions": vantages})
     assert caught.value.key == "global-serverless:probes" and message in str(caught.value)
+
+
+def test_a_late_or_failed_probe_is_dropped_not_retried():
+    """One probe a minute, on time or not at all: no Scheduler retries (185 over 24 h by default), no Lambda
+    async retries, nothing older than a minute delivered."""
+    run = program(REGIONS, backend="alb", front_door="route53")
+    functions = {f.region: f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("probes-")}
+    for schedule in run.of_type("aws:scheduler/schedule:Schedule"):
+        assert schedule.inputs["target"]["retryPolicy"] == {"maximumRetryAttempts": 0, "maximumEventAgeInSeconds": 60}
+    configs = {c.region: c for c in run.of_type("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")}
+    assert set(configs) == set(REGIONS)
+    for region, config in configs.items():
+        assert config.inputs["functionName"] == functions[region].state["name"]
+        assert (config.inputs["maximumRetryAttempts"], config.inputs["maximumEventAgeInSeconds"]) == (0, 60)
+
+
+def test_only_this_accounts_schedules_in_the_region_may_assume_the_invoking_role():
+    run = program(REGIONS, backend="alb", front_door="route53")
+    for region in REGIONS:
+        role = run.by_name(f"probes-{region}-scheduler")
+        policy = role.inputs["assumeRolePolicy"]
+        (statement,) = (json.loads(policy) if isinstance(policy, str) else policy)["Statement"]
+        assert statement["Principal"] == {"Service": "scheduler.amazonaws.com"}
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:scheduler:{region}:{ACCOUNT}:schedule-group/default"},
+        }
+        # The function's own role is Lambda's, unchanged.
+        lambda_role = json.loads(run.by_name(f"probes-{region}-role").inputs["assumeRolePolicy"])
+        assert "Condition" not in lambda_role["Statement"][0]
