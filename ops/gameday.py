@@ -61,7 +61,7 @@ def stack_settings(stack: str) -> Settings:
     config = load_stack_config(stack)
     prefix = f"{NAMESPACE}:"
     raw = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
-    return parse_settings(raw, config.get("aws:region"), stack=stack)
+    return parse_settings(raw, config.get("aws:region"), stack=stack, stack_config=config)
 
 
 def chaos_value(args: argparse.Namespace) -> str:
