@@ -159,6 +159,29 @@ def build_parser():
     return parser
 
 
+def stale_pack_facts(stack: str) -> list[str]:
+    """Facts in policies/config.<stack>.json that disagree with the stack file: the offline check uses the
+    stack file, but the real `pulumi up --policy-pack` reads the pack config and would block the deploy."""
+    from offline.check import pack_config_path
+    from offline.policy_engine import load_pack_config_file
+    from offline.stack_facts import facts, stack_settings
+
+    path = pack_config_path(stack)
+    if not path.exists():
+        return []
+    derived = facts(stack_settings(stack))
+    found = []
+    for policy, entry in sorted(load_pack_config_file(path).items()):
+        for key, value in derived.items():
+            if isinstance(entry, dict) and key in entry and entry[key] != value:
+                found.append(
+                    f"{path.name}: {policy}.{key} is {json.dumps(entry[key])} but {stack_file(stack).name} says "
+                    f"{json.dumps(value)}: pulumi up with the policy pack reads the pack config and would refuse "
+                    f"the deploy; set it to {json.dumps(value)} in {path.name}"
+                )
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
@@ -170,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             before, source = base_values(args.stack, args.base)
             plan, _, _ = plan_transition(args.stack, before, after, created_before_release=False)
+        if not args.config:
+            # The stack file as it will be deployed: the real pack reads its facts from the pack config.
+            plan.hazards.extend(stale_pack_facts(args.stack))
         if args.json:
             print(json.dumps(as_json(args.stack, source, args.config, plan), indent=2))
         else:
