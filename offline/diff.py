@@ -182,6 +182,12 @@ def stale_pack_facts(stack: str) -> list[str]:
     return found
 
 
+def opt_in_hazards(stack: str, overrides: list[str]) -> list[str]:
+    from offline.stack_facts import stack_settings
+
+    return list(stack_settings(stack, overrides).opt_in_warnings)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
 
@@ -196,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.config:
             # The stack file as it will be deployed: the real pack reads its facts from the pack config.
             plan.hazards.extend(stale_pack_facts(args.stack))
+        # A region the account must opt into: the deploy fails there until it has.
+        plan.hazards.extend(opt_in_hazards(args.stack, args.config))
         if args.json:
             print(json.dumps(as_json(args.stack, source, args.config, plan), indent=2))
         else:

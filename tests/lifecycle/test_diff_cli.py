@@ -103,3 +103,9 @@ def test_stale_pack_facts_for_the_stack_file_are_a_hazard(tmp_path, monkeypatch,
     assert "expectedRegions" in out and "would refuse the deploy" in out
     monkeypatch.setattr(check, "pack_config_path", lambda stack: ROOT / "policies" / "config.prod.json")
     assert main(["--stack", "prod"]) == 0  # the committed facts match
+
+
+def test_a_region_the_account_must_opt_into_is_a_hazard(capsys):
+    assert main(["--stack", "dev", "--config", 'regions=["us-east-1", "eu-west-1", "me-south-1"]']) == 1
+    hazards = capsys.readouterr().out.split("hazards:")[1]
+    assert "me-south-1" in hazards and "enable-region" in hazards
