@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from functions.api import contract, runtime
-from functions.api.jwks import REFRESH_INTERVAL_SECONDS, KeySource
+from functions.api.jwks import REFRESH_INTERVAL_SECONDS
 from tests.support.api_client import Api
 from tests.support.api_events import SHAPES
 from tests.support.jwt_issuer import AUDIENCE, local_issuer, new_key
@@ -31,7 +31,8 @@ def auth(aws, issuer, monkeypatch):
         monkeypatch.setenv(contract.ENV_AUTH_PROTECT_READS, "true" if protect_reads else "false")
         monkeypatch.setenv(contract.ENV_AUTH_SCOPES, scopes)
         issuer.requests.clear()
-        runtime.use_runtime(runtime.build_runtime(dynamodb_client=aws.dynamodb, ssm_client=aws.ssm))
+        keys = issuer.key_source()  # plain http on 127.0.0.1: the test seam (production takes https only)
+        runtime.use_runtime(runtime.build_runtime(dynamodb_client=aws.dynamodb, ssm_client=aws.ssm, keys=keys))
 
     install()
     return install
@@ -117,7 +118,7 @@ def test_reads_and_health_stay_open_unless_reads_are_protected(auth, issuer, sha
 
 
 def test_keys_are_fetched_once_per_container_and_again_only_for_an_unknown_key(auth, aws, issuer, clock):
-    keys = KeySource(issuer.url, clock=clock)
+    keys = issuer.key_source(clock=clock)
     runtime.use_runtime(runtime.build_runtime(dynamodb_client=aws.dynamodb, ssm_client=aws.ssm, keys=keys))
     api = Api("http")
     for _ in range(3):
