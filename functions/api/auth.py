@@ -55,8 +55,11 @@ class Authenticator:
         token = _bearer(authorization)
         try:
             parsed = parse(token)
-            verify_signature(parsed, self._keys.key(parsed.key_id))
+            # The claims first: a token for another issuer or audience, or an expired one, is refused
+            # without asking the issuer for keys (and with a 401, even while the issuer is down). The
+            # signature is still checked before anything is granted.
             check_claims(parsed.claims, self.settings.issuer, self.settings.audience, self._clock(), LEEWAY_SECONDS)
+            verify_signature(parsed, self._keys.key(parsed.key_id))
         except InvalidToken as error:
             raise Unauthorized(str(error), token_sent=True) from None
         missing = tuple(s for s in self.settings.scopes if s not in granted_scopes(parsed.claims))

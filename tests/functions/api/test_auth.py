@@ -12,7 +12,7 @@ from functions.api import contract, runtime
 from functions.api.jwks import REFRESH_INTERVAL_SECONDS
 from tests.support.api_client import Api
 from tests.support.api_events import SHAPES
-from tests.support.jwt_issuer import AUDIENCE, local_issuer, new_key
+from tests.support.jwt_issuer import AUDIENCE, OMIT, local_issuer, new_key
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,12 @@ BAD_TOKENS = {
     "unknown kid": lambda i: i.token(kid="key-404", key=new_key()),
     "not a jwt": lambda i: "not-a-jwt",
     "not yet valid": lambda i: i.token(nbf=9999999999),
+    "crit names an extension": lambda i: i.token(headers={"crit": ["exp"], "exp": 9999999999}),
+    "padded base64": lambda i: i.token().replace(".", "=.", 1),
+    "cognito access token for another app client": lambda i: i.cognito_access_token(client_id="another-client"),
+    "cognito id token for another app client": lambda i: i.cognito_id_token(client_id="another-client"),
+    "aud for another, client_id for this api": lambda i: i.token(audience="someone-else", client_id=AUDIENCE),
+    "neither aud nor client_id": lambda i: i.token(audience=OMIT),
 }
 
 
@@ -141,3 +147,16 @@ def test_an_unreachable_issuer_is_503_never_401(auth, issuer):
     finally:
         issuer.down = False
     assert response.status == 503 and response.headers.get("retry-after") == "1"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("kind", ["cognito_access_token", "cognito_id_token"])
+def test_amazon_cognito_access_and_id_tokens_write_as_with_api_gateways_authorizer(auth, issuer, shape, kind):
+    """A Cognito access token has `client_id` and no `aud`: API Gateway's JWT authorizer checks client_id
+    when aud is absent, and so does the function (the audience setting is the app client id)."""
+    token = getattr(issuer, kind)()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert ("aud" in claims) == (kind == "cognito_id_token") and claims["token_use"] in ("access", "id")
+    api = Api(shape)
+    assert api.put("/items/a", {"v": 1}, headers=bearer(token)).status == 201
+    assert api.delete("/items/a", headers=bearer(token)).status == 204

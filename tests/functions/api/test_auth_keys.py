@@ -335,3 +335,16 @@ def test_production_key_sources_refuse_plain_http_without_a_request(issuer_url, 
 def test_the_loopback_seam_allows_http_on_127_0_0_1_only():
     with pytest.raises(KeysUnavailable, match="https"):
         KeySource("http://issuer.example", allow_loopback_http=True, fetch=lambda url, deadline: {}).key("k")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"issuer": "https://evil.example"}, {"audience": "someone-else"}, {"expires_in": -3600}],
+    ids=["other issuer", "other audience", "expired"],
+)
+def test_a_token_its_claims_refuse_is_401_without_asking_the_issuer(install, issuer, options):
+    install()
+    issuer.down = True
+    response = write(issuer, **options)
+    assert response.status == 401 and 'error="invalid_token"' in response.headers["www-authenticate"]
+    assert issuer.requests == []
