@@ -5,8 +5,8 @@
 - StackMonitoring: replication latency to every other replica, one alarm per sending region (a
   Metrics Insights query grouped by receiving region: each pair is a contributor), Route 53
   health-check status per region (alarmed in us-east-1, where Route 53 publishes it), and one
-  CloudWatch dashboard with per-region requests, 5xx, p99 duration and throttles, replication latency
-  and the health checks.
+  CloudWatch dashboard with per-region requests, 5xx, p99 duration and throttles, replication latency,
+  the health checks, and the probes' latency, availability and failures by reason per door and vantage.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from components.catalogue import EDGE_REGION, PROBE_NAMESPACE, component_type
 from components.config import Settings
 from components.providers import Providers
 from functions.api import contract
+from functions.probe import contract as probe_contract
 
 TOPICS_TYPE = component_type("AlarmTopics")
 MONITORING_TYPE = component_type("StackMonitoring")
@@ -231,10 +232,19 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
         ]
 
     widgets += [
-        _widget("Probe latency p50 per door (ms)", per_probe("LatencyMs", "p50")),
-        _widget("Probe latency p99 per door (ms)", per_probe("LatencyMs", "p99")),
-        _widget("Probe availability per door (share of successes)", per_probe("Success", "Average")),
+        _widget("Probe latency p50 per door (ms)", per_probe(probe_contract.METRIC_LATENCY, "p50")),
+        _widget("Probe latency p99 per door (ms)", per_probe(probe_contract.METRIC_LATENCY, "p99")),
+        _widget(
+            "Probe availability per door (share of successes)", per_probe(probe_contract.METRIC_SUCCESS, "Average")
+        ),
     ]
+    # Why probes failed, per door and reason: a widget per vantage, since a widget holds one Metrics Insights
+    # query and a query reads one region (where that vantage publishes).
+    for v in settings.probe_regions:
+        query = [[{"expression": probe_failures_query(v), "id": "failures", "region": v, "period": 60}]]
+        widget = _widget(f"Probe failures by reason, from {v}", query)
+        widget["properties"].update(region=v, stat="Sum")  # the widget reads where the query runs
+        widgets.append(widget)
     if checks:
         widgets.append(
             _widget(
@@ -254,6 +264,16 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
     for index, widget in enumerate(widgets):
         widget.update(x=(index % 2) * 12, y=(index // 2) * 6)
     return {"widgets": widgets}
+
+
+def probe_failures_query(vantage: str) -> str:
+    """Failed probes from one vantage, per door and reason (functions/probe: Failures{Door,Vantage,Reason})."""
+    c = probe_contract
+    dimensions = f"{c.DIMENSION_DOOR}, {c.DIMENSION_REASON}, {c.DIMENSION_VANTAGE}"
+    return (
+        f'SELECT SUM({c.METRIC_FAILURES}) FROM SCHEMA("{PROBE_NAMESPACE}", {dimensions}) '
+        f"WHERE {c.DIMENSION_VANTAGE} = '{vantage}' GROUP BY {c.DIMENSION_DOOR}, {c.DIMENSION_REASON}"
+    )
 
 
 def _widget(title: str, metrics: list) -> dict:

@@ -90,9 +90,24 @@ def test_the_dashboard_shows_every_region_and_replica_pair(run):
         "Requests per front door (function's count)", "p99 latency per front door, in the function (ms)",
         "Probe latency p50 per door (ms)", "Probe latency p99 per door (ms)",
         "Probe availability per door (share of successes)",
+        *(f"Probe failures by reason, from {region}" for region in REGIONS),
     }  # fmt: skip
     vantages = [(m[3], m[5]) for m in widgets["Probe availability per door (share of successes)"]]
     assert vantages == [("route53", region) for region in REGIONS]
+    # Why probes failed: a widget a vantage, as one Metrics Insights query (a widget holds one) read where it
+    # publishes; each door and reason a series.
+    regions = {
+        w["properties"]["title"]: w["properties"]["region"]
+        for w in json.loads(dashboard.inputs["dashboardBody"])["widgets"]
+    }
+    for region in REGIONS:
+        ((query,),) = widgets[f"Probe failures by reason, from {region}"]
+        assert regions[f"Probe failures by reason, from {region}"] == region
+        assert query["region"] == region
+        assert query["expression"] == (
+            'SELECT SUM(Failures) FROM SCHEMA("GlobalServerless/Probes", Door, Reason, Vantage) '
+            f"WHERE Vantage = '{region}' GROUP BY Door, Reason"
+        )
     doors = {m[3] for m in widgets["Requests per front door (function's count)"]}
     assert doors == {"route53", "direct"}
     assert [m[-1]["region"] for m in widgets["5xx per region"]] == REGIONS
