@@ -20,8 +20,8 @@ from tests.support.local_http import serving
 
 NAMESPACE = "GlobalServerless/Probes"
 REGIONS = ["us-east-1", "eu-west-1"]
-SLOW_SECONDS = 1.0  # the stand-in's slow answer; the probe's timeout is made shorter
-SHORT_TIMEOUT = 0.3
+SLOW_SECONDS = 3.0  # the stand-in's slow answer; the probe's timeout is made shorter
+SHORT_TIMEOUT = 1.0  # long enough for the quick answers on a loaded machine
 
 # path -> (status, x-served-by-region)
 ANSWERS = {
@@ -151,7 +151,7 @@ def test_only_the_expected_answer_is_a_success_and_every_failure_keeps_its_reaso
         recorder = Recorder()
         started = time.perf_counter()
         probe.handler({}, None, cloudwatch=recorder)
-        assert time.perf_counter() - started < SLOW_SECONDS + 0.5  # the timeout bounded the run
+        assert time.perf_counter() - started < SLOW_SECONDS  # the timeout bounded the run
     success = {dict(dims)["Door"]: value for dims, value in recorder.values("Success").items()}
     assert success == {target: (1.0 if target == "ok" else 0.0) for target in targets}
     failures = {dict(dims)["Door"]: dict(dims)["Reason"] for dims in recorder.values("Failures")}
