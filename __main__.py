@@ -113,7 +113,7 @@ front_doors = build_front_doors(
     probe_token=probe_token,
 )
 
-# Every region probes every door, and every entry that answers strangers, once a minute.
+# Every region probes every door, and its own entry when the entries answer strangers, once a minute.
 targets = probe_targets(
     dict(front_doors.urls),
     settings.health_check.path,
@@ -124,7 +124,13 @@ targets = probe_targets(
 for region in settings.probe_regions:
     Probes(
         naming.regional("probes", region),
-        ProbesArgs(vantage=region, targets=targets, doors=settings.strategies, topic_arn=topics.arns[region]),
+        ProbesArgs(
+            vantage=region,
+            targets=targets,
+            doors=settings.strategies,
+            topic_arn=topics.arns[region],
+            regions=settings.regions,
+        ),
         providers[region],
     )
 

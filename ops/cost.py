@@ -36,6 +36,8 @@ try:
     from components import backend_plan
     from components.catalogue import PROBE_RUNS_PER_MONTH
     from components.config import ConfigError, Settings
+    from components.exposure import plan_exposure, probes_entries
+    from functions.probe.contract import METRIC_LATENCY, METRIC_SUCCESS
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
 except ImportError as _missing:  # run outside the virtualenv: one line, not a traceback
@@ -168,9 +170,16 @@ def monitoring_cost(settings: Settings, prices: dict) -> float:
         + runs / 1e6 * prices["scheduler"]["per_million_invocations"]
         + runs / 1000 * cw["put_metric_data_per_1000"]
     )
-    targets = doors + regions  # each door's own name and each region's entry
-    # LatencyMs and Success per target, AnsweredBy per target and answering region, from every vantage.
-    metrics = vantages * targets * (2 + regions)
+    # Each vantage probes each door; each region probes its own entry, when entries answer strangers
+    # (functions/probe: Success and LatencyMs per target; Failures by reason is billed only in the hours a
+    # reason occurs, so it is left out of the steady month).
+    entries = (
+        regions
+        if settings.hostnames
+        and probes_entries(plan_exposure(settings.strategies, settings.backend), settings.strategies)
+        else 0
+    )
+    metrics = (vantages * doors + entries) * len((METRIC_SUCCESS, METRIC_LATENCY))
     # Alarm metrics: 4 per region, probe availability per door and vantage, the Route 53 checks, and the
     # replication query alarms, which are billed per metric they analyze (one per replica pair).
     alarms = (

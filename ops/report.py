@@ -86,7 +86,7 @@ class Measured:
             p50_ms=round(_percentile(latencies, 0.50), 1),
             p99_ms=round(_percentile(latencies, 0.99), 1),
             availability=round(statistics.fmean(successes), 4),
-            samples=len(latencies),
+            samples=len(successes),
             **extra,
         )
 
@@ -147,9 +147,16 @@ def measured_failover(summaries: list[dict]) -> dict[str, float]:
 
 
 def _percentile(values: list[float], fraction: float) -> float:
-    """Nearest rank: the smallest value with at least `fraction` of the values at or below it."""
+    """Nearest rank: the smallest value with at least `fraction` of the values at or below it (NaN for none:
+    probes publish LatencyMs only for successful probes)."""
+    if not values:
+        return math.nan
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
+
+
+def _ms(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:g}"
 
 
 def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict[str, Measured]:
@@ -168,7 +175,7 @@ def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict
                     StartTime=start, EndTime=now, Period=60, Statistics=["Average"],
                 )["Datapoints"]  # fmt: skip
                 values[metric] = [point["Average"] for point in points]
-            if values["LatencyMs"] and values["Success"]:
+            if values["Success"]:  # LatencyMs exists for successful probes only: a vantage that always failed counts
                 by_vantage[vantage] = Measured.of(values["LatencyMs"], values["Success"])
                 latencies += values["LatencyMs"]
                 successes += values["Success"]
@@ -238,7 +245,7 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
     ]
     for row in rows:
         measured = "-" if row.failover_measured_s is None else f"{row.failover_measured_s:g}"
-        probes = "-" if row.measured is None else f"{row.measured.p50_ms:g} / {row.measured.p99_ms:g}"
+        probes = "-" if row.measured is None else f"{_ms(row.measured.p50_ms)} / {_ms(row.measured.p99_ms)}"
         available = "-" if row.measured is None else f"{row.measured.availability:.2%}"
         lines.append(
             f"| {row.door} | {row.failover_modelled_s:g} | {measured} | {row.latency_p50_ms:g} | {probes} "
@@ -254,7 +261,8 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
             "|---|---|---|---|---|---|",
         ]
         lines += [
-            f"| {d} | {v} | {m.p50_ms:g} | {m.p99_ms:g} | {m.availability:.2%} | {m.samples} |" for d, v, m in vantages
+            f"| {d} | {v} | {_ms(m.p50_ms)} | {_ms(m.p99_ms)} | {m.availability:.2%} | {m.samples} |"
+            for d, v, m in vantages
         ]
     lines += [
         "",

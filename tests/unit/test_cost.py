@@ -43,7 +43,8 @@ def test_monitoring_is_probes_their_metrics_alarms_and_the_dashboard():
     settings = stack_settings("prod")  # 3 regions, one door (globalaccelerator)
     runs = 43200 * 3
     probes = runs / 1e6 * 0.20 + runs * 1.0 * 0.125 * 0.0000133334 + runs / 1e6 * 1.00 + runs / 1000 * 0.01
-    metrics = 3 * (1 + 3) * (2 + 3)  # vantages x targets x (latency, success, answered-by per region)
+    # Each vantage probes the door (latency, success); prod's entries are internal, so none is probed.
+    metrics = 3 * 1 * 2
     alarms = 3 * (4 + 1) + 3 * 2  # per region (4 + a door's availability), replica pairs
     assert cost.monitoring_cost(settings, PRICES) == pytest.approx(probes + metrics * 0.30 + alarms * 0.10 + 3.00)
 
@@ -92,3 +93,23 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_monitoring_grows_linearly_in_regions():
+    """Issue 20: at 16 regions the fixed cost per region stays within 1.25x the 3-region figure, probes on
+    (it was $33 a region at 3 and $111 at 16 when every region probed every entry by answering region)."""
+    import json
+
+    from components.regions import catalogue, is_opt_in
+
+    first = ["us-east-1", "eu-west-1", "ap-southeast-1"]
+    others = [r for r in catalogue() if r not in first and not is_opt_in(r) and not r.startswith(("cn-", "us-gov-"))]
+
+    def fixed_per_region(n):
+        regions = (first + others)[:n]
+        settings = stack_settings("prod", [f"regions={json.dumps(regions)}"])
+        return estimate(settings, Usage(5e7, 1, 0.2), PRICES)["backend"]["fixed"] / n
+
+    assert fixed_per_region(16) <= 1.25 * fixed_per_region(3)
+    public = stack_settings("prod", ["frontDoor=route53"])  # public entries: each probed from its own region
+    assert cost.monitoring_cost(public, PRICES) > cost.monitoring_cost(stack_settings("prod"), PRICES)
