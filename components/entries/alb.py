@@ -34,6 +34,13 @@ TARGET_GROUP_KIND = {False: "tg-pub", True: "tg-int"}
 OPEN_PRIORITY = ORIGIN_LOCKDOWN_PRIORITY - 1
 TOKEN_OPEN_PRIORITY = OPEN_PRIORITY - 1
 TOKEN_GA_PRIORITY = 1  # on Global Accelerator's own listener
+# With a domain, Global Accelerator's port 80 (plain-HTTP clients of its name) reaches this port, where a
+# listener of GA's own answers a redirect to HTTPS. Not the ALB's own 80: there GA's ingress rule would be
+# the same permission as a direct door's `-in-clients-80` rule, which EC2 refuses while the other exists
+# (InvalidPermission.Duplicate) at every switch between route53 and GA alone. Not 80 + GA_PORT_OFFSET
+# either: that is GA's forwarding listener without a domain, and adding or removing the domain would then
+# create one listener on a port the other still holds (ELB: DuplicateListener).
+GA_HTTP_REDIRECT_PORT = 8081
 
 
 def accept_priority(version: int) -> int:
@@ -134,6 +141,7 @@ class AlbEntry(RegionalEntry):
 
         served_port = 80 if args.domain is None else 443
         ga_port = served_port + GA_PORT_OFFSET if args.global_accelerator else None
+        ga_redirect_port = GA_HTTP_REDIRECT_PORT if ga_port is not None and args.domain is not None else None
         # No inline rules: each kind of client gets rule resources of its own (components/exposure.py),
         # so a door's rule is created before the door and deleted after it. They replace "-sg", whose
         # inline rules were fixed per update; the ALB moves to these groups in place.
@@ -163,8 +171,13 @@ class AlbEntry(RegionalEntry):
             )
         if ga_port is not None:
             # Client IP preservation: Global Accelerator's packets carry the clients' own addresses.
-            gates[exposure.PRIVATE_NETWORK] = self._open(
-                f"{name}-in-ga-{ga_port}", security_group, ga_port, f"Global Accelerator on {ga_port}", child
+            gates[exposure.PRIVATE_NETWORK] = tuple(
+                rule
+                for port in (ga_port, ga_redirect_port)
+                if port is not None
+                for rule in self._open(
+                    f"{name}-in-ga-{port}", security_group, port, f"Global Accelerator on {port}", child
+                )
             )
         if args.origin_secret is not None:
             gates[exposure.EDGE] = ()
@@ -363,6 +376,27 @@ class AlbEntry(RegionalEntry):
                 opts=serving,
             )
             ga_gates = [ga_listener]
+            if ga_redirect_port is not None:
+                # GA's port 80: 301 to https://<same host>:443/<same path>?<same query>. Host, path and query
+                # default to #{host}, /#{path} and #{query}; the port is explicit, since its default #{port}
+                # would be this listener's own (installed pulumi-aws, ListenerDefaultActionRedirectArgs).
+                ga_gates.append(
+                    aws.lb.Listener(
+                        f"{name}-ga-http",
+                        load_balancer_arn=alb.arn,
+                        port=ga_redirect_port,
+                        protocol="HTTP",
+                        default_actions=[
+                            aws.lb.ListenerDefaultActionArgs(
+                                type="redirect",
+                                redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                                    protocol="HTTPS", port="443", status_code="HTTP_301"
+                                ),
+                            )
+                        ],
+                        opts=child,
+                    )
+                )
             if tokens is not None:
                 ga_gates.append(tokens.rule(f"{name}-token-ga", ga_listener, TOKEN_GA_PRIORITY, [], child))
             gates[exposure.PRIVATE_NETWORK] = (*gates[exposure.PRIVATE_NETWORK], *ga_gates)

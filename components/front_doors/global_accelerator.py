@@ -9,6 +9,7 @@ from components import naming
 from components.catalogue import NAMESPACE, component_type
 from components.config import ConfigError
 from components.endpoint import RegionalEndpoint
+from components.entries.alb import GA_HTTP_REDIRECT_PORT
 from components.front_doors.base import FrontDoor, FrontDoorArgs
 from functions.api.contract import GA_PORT_OFFSET
 
@@ -16,13 +17,28 @@ TYPE = component_type("GlobalAcceleratorFrontDoor")
 ENDPOINT_WEIGHT = 128  # the AWS default, stated so every region visibly gets the same share
 
 
-def listener_ports(endpoints: tuple[RegionalEndpoint, ...]) -> tuple[int, ...]:
-    """The ports the regional ALBs listen on: 443 with a domain, 80 without one (no certificate).
+# Plain-HTTP clients of the accelerator's name: without a domain the ALBs serve them, with one they
+# answer a redirect to HTTPS (components/entries/alb.py), so the accelerator always listens on 80.
+HTTP_PORT = 80
 
-    GA forwards a port to the same port on the ALB, so a port the ALBs do not listen on would accept
-    connections and then reset them.
+
+def endpoint_port(listener_port: int, endpoint: RegionalEndpoint) -> int:
+    """Where the ALB listens for one of GA's ports: GA_PORT_OFFSET above the port it serves, and with a
+    domain (HTTPS served) port 80 on the ALB's redirect listener for GA."""
+    if listener_port == HTTP_PORT and endpoint.protocol == "https":
+        return GA_HTTP_REDIRECT_PORT
+    return listener_port + GA_PORT_OFFSET
+
+
+def listener_ports(endpoints: tuple[RegionalEndpoint, ...]) -> tuple[int, ...]:
+    """The ports the accelerator listens on: the ALBs' served port (443 with a domain, 80 without one: no
+    certificate) and 80, which with a domain the ALBs answer with a redirect to https://<same host>:443.
+
+    Each listener port reaches the ALB on a listener the ALB keeps for GA (the endpoint groups' port
+    overrides, `endpoint_port`): a port the ALBs did not listen on would accept connections and then
+    reset them.
     """
-    return tuple(sorted({endpoint.port for endpoint in endpoints}))
+    return tuple(sorted({HTTP_PORT, *(endpoint.port for endpoint in endpoints)}))
 
 
 def require_albs(name: str, endpoints: tuple[RegionalEndpoint, ...]) -> None:
@@ -76,11 +92,16 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                     )
                 ],
                 traffic_dial_percentage=args.traffic_dials.get(endpoint.region, 100),
-                # The ALB listens for GA on a port of its own, so the function can tell GA's requests apart.
+                # The ALB listens for GA on ports of its own, so the function can tell GA's requests apart,
+                # and GA's port 80 never meets the clients' own port-80 rules of a direct door on the ALB.
+                # Port overrides map a listener port to an endpoint port ("the listener receives user
+                # traffic on ports 80 and 443, but your accelerator routes that traffic to ports 1080 and
+                # 1443": Global Accelerator API reference, PortOverride; pulumi-aws EndpointGroupPortOverrideArgs).
                 port_overrides=[
                     aws.globalaccelerator.EndpointGroupPortOverrideArgs(
-                        listener_port=endpoint.port, endpoint_port=endpoint.port + GA_PORT_OFFSET
+                        listener_port=port, endpoint_port=endpoint_port(port, endpoint)
                     )
+                    for port in listener_ports(args.endpoints)
                 ],
                 # That listener and its ingress rules first: GA must not send to a port nothing admits.
                 opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(args.entry_gates))),

@@ -32,7 +32,8 @@ def test_one_endpoint_group_per_region_naming_that_regions_alb():
     assert accelerator.inputs["ipAddressType"] == "IPV4" and accelerator.inputs["enabled"] is True
     assert listener.inputs["acceleratorArn"] == accelerator.state["arn"]
     assert listener.inputs["protocol"] == "TCP"
-    assert listener.inputs["portRanges"] == [{"fromPort": 443, "toPort": 443}]
+    # 443, and 80 for plain-HTTP clients, whom the ALBs redirect (tests/components/test_review_fixes.py).
+    assert listener.inputs["portRanges"] == [{"fromPort": 80, "toPort": 80}, {"fromPort": 443, "toPort": 443}]
 
     groups = {g.inputs["endpointGroupRegion"]: g for g in door_resources(run, GROUP)}
     assert set(groups) == set(REGIONS)
@@ -129,7 +130,10 @@ def test_global_accelerator_reaches_each_alb_on_a_port_of_its_own():
     listeners = {(r.region, r.inputs["port"]): r for r in run.of_type("aws:lb/listener:Listener")}
     for group in run.of_type("aws:globalaccelerator/endpointGroup:EndpointGroup"):
         region = group.inputs["endpointGroupRegion"]
-        assert group.inputs["portOverrides"] == [{"listenerPort": 443, "endpointPort": 8443}]
+        assert group.inputs["portOverrides"] == [
+            {"listenerPort": 80, "endpointPort": 8081},
+            {"listenerPort": 443, "endpointPort": 8443},
+        ]
         ga = listeners[(region, 8443)]
         assert ga.inputs["protocol"] == "HTTPS" and ga.urn in group.dependencies
     for function in [f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]:
@@ -137,4 +141,4 @@ def test_global_accelerator_reaches_each_alb_on_a_port_of_its_own():
         assert env["FRONT_DOOR_GA_PORT"] == "8443" and env["FRONT_DOORS"] == "globalaccelerator"
     rules = run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     for region in ("us-east-1", "eu-west-1"):
-        assert {r.inputs["fromPort"] for r in rules if r.region == region} == {8443}
+        assert {r.inputs["fromPort"] for r in rules if r.region == region} == {8081, 8443}

@@ -100,3 +100,47 @@ def test_a_live_stacks_subnets_stay_as_they_are(opted_in_local_zones, snapshot):
         assert step.new.ignore_changes == ["availabilityZone"]
         drop = lambda inputs: {k: v for k, v in inputs.items() if k != "availabilityZone"}  # noqa: E731
         assert drop(step.new.inputs) == drop(step.old.inputs)
+
+
+# -- http:// on Global Accelerator's name ------------------------------------------------------------
+
+LISTENER = "aws:lb/listener:Listener"
+GA_LISTENER = "aws:globalaccelerator/listener:Listener"
+GROUP = "aws:globalaccelerator/endpointGroup:EndpointGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+
+@pytest.mark.parametrize("doors", ["globalaccelerator", {"globalaccelerator": 50, "cloudfront": 50}])
+def test_plain_http_on_the_accelerator_is_redirected_to_https(doors):
+    """GA listens on 80 as well, sent (a port override) to a listener of GA's own on the ALB that answers
+    301 to https://<same host>:443; the ALB's group admits it there, before the endpoint groups."""
+    run = program(REGIONS, backend="alb", front_door=doors)
+    (listener,) = run.of_type(GA_LISTENER)
+    assert listener.inputs["portRanges"] == [{"fromPort": 80, "toPort": 80}, {"fromPort": 443, "toPort": 443}]
+    listeners = {(r.region, r.inputs["port"]): r for r in run.of_type(LISTENER)}
+    rules = run.of_type(INGRESS)
+    for group in run.of_type(GROUP):
+        region = group.inputs["endpointGroupRegion"]
+        assert group.inputs["portOverrides"] == [
+            {"listenerPort": 80, "endpointPort": 8081},
+            {"listenerPort": 443, "endpointPort": 8443},
+        ]
+        redirect = listeners[(region, 8081)]
+        assert redirect.inputs["protocol"] == "HTTP"
+        (action,) = redirect.inputs["defaultActions"]
+        assert action["type"] == "redirect"
+        assert action["redirect"] == {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}
+        opened = [r for r in rules if r.region == region and r.inputs["fromPort"] == 8081]
+        assert sorted(r.name for r in opened) == [f"api-{region}-alb-in-ga-8081-v4", f"api-{region}-alb-in-ga-8081-v6"]
+        assert all(r.inputs["toPort"] == 8081 and r.inputs["ipProtocol"] == "tcp" for r in opened)
+        assert {redirect.urn, *(r.urn for r in opened)} <= set(group.dependencies)
+
+
+def test_without_a_domain_port_80_is_served_as_before():
+    run = program(REGIONS, backend="alb", front_door="globalaccelerator", domain=None)
+    (listener,) = run.of_type(GA_LISTENER)
+    assert listener.inputs["portRanges"] == [{"fromPort": 80, "toPort": 80}]
+    for group in run.of_type(GROUP):
+        assert group.inputs["portOverrides"] == [{"listenerPort": 80, "endpointPort": 8080}]
+    ga = [r for r in run.of_type(LISTENER) if r.inputs["port"] == 8080]
+    assert len(ga) == len(REGIONS) and all(r.inputs["defaultActions"][0]["type"] == "forward" for r in ga)
