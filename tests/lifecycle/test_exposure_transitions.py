@@ -227,12 +227,16 @@ def test_global_accelerators_port_opens_before_its_endpoint_groups_and_closes_af
     endpoint groups (also when the ALBs are replaced with the scheme)."""
     plan, _, new_run = plan_between(config(without), config(with_ga))
     assert_accepted(plan)
-    gates = select(plan, INGRESS, lambda n: "-in-ga-" in n) + select(plan, LISTENER, lambda n: n.endswith("-alb-ga"))
-    assert len(gates) == len(REGIONS) * 3
+    gates = select(plan, INGRESS, lambda n: "-in-ga-" in n) + select(
+        plan, LISTENER, lambda n: n.endswith(("-alb-ga", "-alb-ga-http"))
+    )
+    assert len(gates) == len(REGIONS) * 6  # 443 -> 8443 and 80 -> 8081: a listener and two rules each
     assert_opened_before(plan, new_run, gates, select(plan, ENDPOINT_GROUP))
     back, old_run, _ = plan_between(config(with_ga), config(without))
     assert_accepted(back)
-    gates = select(back, INGRESS, lambda n: "-in-ga-" in n) + select(back, LISTENER, lambda n: n.endswith("-alb-ga"))
+    gates = select(back, INGRESS, lambda n: "-in-ga-" in n) + select(
+        back, LISTENER, lambda n: n.endswith(("-alb-ga", "-alb-ga-http"))
+    )
     assert_closed_after(back, old_run, gates, select(back, ENDPOINT_GROUP))
 
 
@@ -397,7 +401,7 @@ def test_last_release_prod_keeps_its_internal_albs():
     created, deleted = [s for s in groups if s.op == "create"], [s for s in groups if s.op == "delete"]
     assert sorted(name(s.urn) for s in deleted) == sorted(f"{r}-tg" for r in REGIONS)
     assert sorted(name(s.urn) for s in created) == sorted(f"{r}-tg-int" for r in REGIONS)
-    listeners = [s for s in select(plan, LISTENER) if forwarded(s.old)]  # not the HTTP -> HTTPS redirect
+    listeners = [s for s in select(plan, LISTENER) if s.old is not None and forwarded(s.old)]  # not redirects
     assert listeners and {(s.op, s.changed) for s in listeners} == {("update", ("defaultActions",))}
     assert max(event_index(plan, "create", created)) < min(event_index(plan, "update", listeners))
     assert max(event_index(plan, "update", listeners)) < min(event_index(plan, "delete", deleted))

