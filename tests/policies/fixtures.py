@@ -43,6 +43,24 @@ EDGE_TRUST = {
     ],
 }
 
+SCHEDULE_GROUP = "default"
+
+
+def scheduler_trust(region: str, account: str = ACCOUNT, group: str = SCHEDULE_GROUP) -> dict:
+    """components/probes.py scheduler_trust: only this account's schedules in this region's group."""
+    source = f"arn:aws:scheduler:{region}:{account}:schedule-group/{group}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "scheduler.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": source}},
+            }
+        ],
+    }
+
 
 ORIGIN_SECRET = "0riginSecretFromRandomPassword0000000000"
 ORIGIN_SECRET_VERSION = 1
@@ -801,6 +819,35 @@ def _weighted_split(b: _Builder, weights: dict[str, int]) -> None:
         )
 
 
+def topic_arn(region: str) -> str:
+    return _arn("sns", region, f"alarms-{region}")
+
+
+def _monitoring(b: _Builder, region: str) -> None:
+    """Per region, as the program builds them: the probes' Scheduler role and a metric and a query alarm."""
+    b.resource(
+        "aws:iam/role:Role",
+        f"probes-{region}-scheduler",
+        region,
+        {"assumeRolePolicy": json.dumps(scheduler_trust(region))},
+        outputs={"arn": f"arn:aws:iam::{ACCOUNT}:role/probes-{region}-scheduler"},
+    )
+    actions = {"alarmActions": [topic_arn(region)], "okActions": [topic_arn(region)]}
+    b.resource(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        f"api-{region}-5xx",
+        region,
+        {"namespace": "AWS/ApplicationELB", "metricName": "HTTPCode_Target_5XX_Count", **actions},
+    )
+    query = 'SELECT AVG(ReplicationLatency) FROM SCHEMA("AWS/DynamoDB", ReceivingRegion, TableName) GROUP BY ReceivingRegion'
+    b.resource(
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        f"monitoring-replication-{region}-latency",
+        region,
+        {"metricQueries": [{"id": "q1", "expression": query, "period": 300.0, "returnData": True}], **actions},
+    )
+
+
 def compliant(
     front_door: Any = "globalaccelerator",
     backend: str = "alb",
@@ -830,6 +877,8 @@ def compliant(
             _cloudfront(b, regions, certificates["us-east-1"])
     if weights:
         _weighted_split(b, weights)
+    for region in regions:
+        _monitoring(b, region)
     for region in regions:
         if backend == "alb":
             _exposure(b, region, strategies)

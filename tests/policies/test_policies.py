@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from policies.catalog import ALL_POLICIES
-from tests.policies.fixtures import ACCOUNT, DOMAIN, ORIGIN_SECRET, compliant, listener_arn
+from tests.policies.fixtures import ACCOUNT, DOMAIN, ORIGIN_SECRET, compliant, listener_arn, scheduler_trust, topic_arn
 
 COMBINATIONS = [
     ("globalaccelerator", "alb"),
@@ -48,6 +48,21 @@ def policy_json(*statements: dict) -> str:
 
 
 ALLOW = {"Effect": "Allow", "Resource": "*"}
+GROUP_ARN = f"arn:aws:scheduler:eu-west-1:{ACCOUNT}:schedule-group/default"
+
+
+def bare_trust(service: str) -> dict:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def scheduler_trust_with(condition: dict) -> dict:
+    """The Scheduler role's trust (components/probes.py) with another Condition block."""
+    document = scheduler_trust("eu-west-1")
+    document["Statement"][0]["Condition"] = condition
+    return document
+
+
 GA, R53, CF = "globalaccelerator", "route53", "cloudfront"
 EDGE_FN, EDGE_ROLE = "cloudfront-router", "cloudfront-router-role"
 ACCEPT = "api-eu-west-1-alb-from-cloudfront-v1"  # the accept rule for origin secret version 1
@@ -753,23 +768,127 @@ CASES = [
     ),
     Case(
         "alarms-notify",
-        lambda f: f.new(
-            "aws:cloudwatch/metricAlarm:MetricAlarm",
-            "api-eu-west-1-5xx",
-            "eu-west-1",
-            {"metricName": "HTTPCode_Target_5XX_Count", "namespace": "AWS/ApplicationELB", "alarmActions": []},
-        ),
-        "aws:cloudwatch/metricAlarm:MetricAlarm 'api-eu-west-1-5xx' in eu-west-1: the alarm notifies nobody",
+        lambda f: f.set("api-eu-west-1-5xx", "alarmActions", []),
+        "aws:cloudwatch/metricAlarm:MetricAlarm 'api-eu-west-1-5xx' in eu-west-1: the alarm notifies nobody when it "
+        "fires (no alarmActions). Fix: alarm_actions=[the region's alarm topic]",
+    ),
+    Case(
+        "alarms-notify",
+        lambda f: f.drop("api-eu-west-1-5xx", "okActions"),
+        "aws:cloudwatch/metricAlarm:MetricAlarm 'api-eu-west-1-5xx' in eu-west-1: the alarm notifies nobody when it "
+        "recovers (no okActions). Fix: ok_actions=[the region's alarm topic]",
+    ),
+    Case(
+        "alarms-notify",
+        lambda f: f.set("monitoring-replication-eu-west-1-latency", "okActions", []),
+        "aws:cloudwatch/metricAlarm:MetricAlarm 'monitoring-replication-eu-west-1-latency' in eu-west-1: the alarm "
+        "notifies nobody when it recovers (no okActions)",
+    ),
+    Case(
+        "alarms-notify",
+        lambda f: f.set("api-eu-west-1-5xx", "okActions", ["arn:aws:sns:us-east-1:123456789012:alarms-us-east-1"]),
+        "okActions arn:aws:sns:us-east-1:123456789012:alarms-us-east-1 is a topic in us-east-1; CloudWatch only "
+        "notifies topics in the alarm's own region",
     ),
     Case(
         "alarms-notify",
         lambda f: f.new(
             "aws:cloudwatch/metricAlarm:MetricAlarm",
-            "api-eu-west-1-p99",
-            "eu-west-1",
-            {"metricName": "Duration", "alarmActions": ["arn:aws:sns:us-east-1:123456789012:alarms-us-east-1"]},
+            "cloudfront-5xx-rate",
+            "us-east-1",
+            {"namespace": "AWS/CloudFront", "metricName": "5xxErrorRate", "alarmActions": [topic_arn("us-east-1")]},
         ),
-        "is a topic in us-east-1; CloudWatch only notifies topics in the alarm's own region",
+        "aws:cloudwatch/metricAlarm:MetricAlarm 'cloudfront-5xx-rate' in us-east-1: the alarm notifies nobody when "
+        "it recovers (no okActions)",
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.set(
+            "probes-eu-west-1-scheduler", "assumeRolePolicy", json.dumps(bare_trust("scheduler.amazonaws.com"))
+        ),
+        "aws:iam/role:Role 'probes-eu-west-1-scheduler' in eu-west-1: the trust policy lets scheduler.amazonaws.com "
+        "assume the role with no StringEquals aws:SourceAccount. Fix: add",
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.set(
+            "probes-eu-west-1-scheduler",
+            "assumeRolePolicy",
+            json.dumps(
+                scheduler_trust_with(
+                    {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}, "ArnLike": {"aws:SourceArn": GROUP_ARN}}
+                )
+            ),
+        ),
+        "no StringEquals aws:SourceAccount (only under StringEqualsIfExists, which holds when the key is absent)",
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.set(
+            "probes-eu-west-1-scheduler",
+            "assumeRolePolicy",
+            json.dumps(scheduler_trust_with({"StringEquals": {"aws:SourceAccount": ACCOUNT}})),
+        ),
+        "aws:iam/role:Role 'probes-eu-west-1-scheduler' in eu-west-1: the trust policy lets scheduler.amazonaws.com "
+        "assume the role with no aws:SourceArn condition",
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.set(
+            "probes-eu-west-1-scheduler",
+            "assumeRolePolicy",
+            json.dumps(
+                scheduler_trust_with(
+                    {
+                        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                        "ArnLike": {"aws:SourceArn": f"arn:aws:scheduler:eu-west-1:{ACCOUNT}:schedule/default/probe"},
+                    }
+                )
+            ),
+        ),
+        f"aws:SourceArn for scheduler.amazonaws.com is arn:aws:scheduler:eu-west-1:{ACCOUNT}:schedule/default/probe, "
+        "not a schedule-group ARN",
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.set(
+            "probes-eu-west-1-scheduler",
+            "assumeRolePolicy",
+            json.dumps(
+                scheduler_trust_with(
+                    {"StringEquals": {"aws:SourceAccount": "*"}, "ArnLike": {"aws:SourceArn": GROUP_ARN}}
+                )
+            ),
+        ),
+        "aws:SourceAccount for scheduler.amazonaws.com is *, not one 12-digit account id",
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.set(
+            "probes-eu-west-1-scheduler",
+            "assumeRolePolicy",
+            json.dumps(
+                scheduler_trust_with(
+                    {
+                        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                        "ArnLike": {"aws:SourceArn": "arn:aws:scheduler:*:999999999999:schedule-group/*"},
+                    }
+                )
+            ),
+        ),
+        "aws:SourceArn arn:aws:scheduler:*:999999999999:schedule-group/* is in account 999999999999 but "
+        'aws:SourceAccount is ["123456789012"]',
+    ),
+    Case(
+        "service-trust-confused-deputy",
+        lambda f: f.new(
+            "aws:iam/role:Role",
+            "api-eu-west-1-gateway-logs",
+            "eu-west-1",
+            {"assumeRolePolicy": json.dumps(bare_trust("apigateway.amazonaws.com"))},
+        ),
+        "aws:iam/role:Role 'api-eu-west-1-gateway-logs' in eu-west-1: the trust policy lets apigateway.amazonaws.com "
+        "assume the role and the pack does not know whether AWS documents",
     ),
     Case(
         "waf-attached-when-configured",
@@ -911,3 +1030,27 @@ def test_missing_health_check_or_replica_in_a_hand_made_set_fails():
 
     no_replica = compliant("globalaccelerator", "alb").drop("items", "replicas[0]")
     assert [v.policy for v in no_replica.violations() if v.mandatory] == ["table-replica-regions"]
+
+
+def test_lambda_and_edge_execution_roles_need_no_source_keys():
+    """AWS documents no aws:SourceAccount/aws:SourceArn for lambda/edgelambda trust: neither required nor refused."""
+    fixture = compliant(CF, "alb")
+    assert "Condition" not in json.loads(fixture.get(EDGE_ROLE).inputs["assumeRolePolicy"])["Statement"][0]
+    assert fixture.violations("service-trust-confused-deputy") == []
+    conditioned = bare_trust("lambda.amazonaws.com")
+    conditioned["Statement"][0]["Condition"] = {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+    fixture.set("api-eu-west-1-role", "assumeRolePolicy", json.dumps(conditioned))
+    assert fixture.violations("service-trust-confused-deputy") == []
+
+
+def test_schedulers_documented_wildcard_group_and_any_key_case_pass():
+    """AWS's own example (any region, any group of the account) passes; condition keys are case-insensitive."""
+    fixture = compliant()
+    trust = scheduler_trust_with(
+        {
+            "StringEquals": {"AWS:SourceAccount": ACCOUNT},
+            "ArnLike": {"aws:sourcearn": f"arn:aws:scheduler:*:{ACCOUNT}:schedule-group/*"},
+        }
+    )
+    fixture.set("probes-eu-west-1-scheduler", "assumeRolePolicy", json.dumps(trust))
+    assert fixture.violations("service-trust-confused-deputy") == []
