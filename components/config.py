@@ -140,7 +140,8 @@ _HELP: dict[str, tuple[str, str]] = {
     ),
     "waf": (
         f"a map {{rateLimit: {WAF_RATE_LIMIT_RANGE[0]}-{WAF_RATE_LIMIT_RANGE[1]}}}: requests per client IP per "
-        f"{WAF_RATE_WINDOW_SECONDS // 60} minutes before WAF blocks it",
+        f"{WAF_RATE_WINDOW_SECONDS // 60} minutes before WAF blocks it; logs: true|false (default false) sends "
+        "each web ACL's logs to CloudWatch Logs",
         "set waf: {rateLimit: 2000} in Pulumi.<stack>.yaml",
     ),
     "accessLogDays": (
@@ -159,7 +160,7 @@ _SHAPES = {  # what JSON text a structured key must decode to, and an example of
     "domain": ("a map {zone, name}", "{zone: example.com, name: api}"),
     "healthCheck": ("a map {path, intervalSeconds, failureThreshold}", "{path: /health, intervalSeconds: 10}"),
     "trafficDials": ("a map {region: percent}", "{eu-west-1: 0}"),
-    "waf": ("a map {rateLimit}", "{rateLimit: 2000}"),
+    "waf": ("a map {rateLimit, logs}", "{rateLimit: 2000}"),
     "alarms": ("a map {email} or {topicArn}", "{email: ops@example.com}"),
     "probes": ("a map {vantageRegions}", "{vantageRegions: [sa-east-1]}"),
     "auth": ("a map {issuer, audience, protectReads, scopes}", "{issuer: https://issuer.example, audience: api}"),
@@ -532,6 +533,8 @@ class WafSettings(BaseModel):
     rate_limit: Annotated[
         int, BeforeValidator(_cli_int), Field(strict=True, ge=WAF_RATE_LIMIT_RANGE[0], le=WAF_RATE_LIMIT_RANGE[1])
     ] = Field(alias="rateLimit")
+    # Each web ACL's logs to a CloudWatch Logs group (aws-waf-logs-..., kept LOG_RETENTION_DAYS) in its region.
+    logs: Annotated[bool, BeforeValidator(_cli_bool), Field(strict=True)] = False
 
 
 class DomainSettings(BaseModel):

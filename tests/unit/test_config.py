@@ -428,3 +428,18 @@ def test_strong_with_three_regions_of_one_set_or_two_and_a_witness():
 def test_each_mrsc_rule_is_a_named_error(raw, key, fragment):
     caught = error(**raw)
     assert caught.key == key and fragment in str(caught) and "Fix:" in str(caught)
+
+
+def test_waf_logs_is_a_bool_that_defaults_to_off():
+    waf = json.dumps({"rateLimit": 2000})
+    assert settings(backend="alb", frontDoor="cloudfront", domain=DOMAIN, waf=waf).waf.logs is False
+    on = json.dumps({"rateLimit": 2000, "logs": True})
+    assert settings(backend="alb", frontDoor="cloudfront", domain=DOMAIN, waf=on).waf.logs is True
+    wrong = error(
+        regions='["us-east-1"]',
+        backend="alb",
+        frontDoor="cloudfront",
+        domain=DOMAIN,
+        waf=json.dumps({"rateLimit": 2000, "logs": 7}),
+    )
+    assert wrong.key == "global-serverless:waf" and "logs" in str(wrong)
