@@ -34,9 +34,9 @@ from pathlib import Path
 
 try:
     from components import backend_plan
-    from components.catalogue import PROBE_RUNS_PER_MONTH
+    from components.catalogue import PROBE_RUNS_PER_MONTH, WAF_MANAGED_RULE_GROUPS
     from components.config import ConfigError, Settings
-    from components.exposure import plan_exposure, probes_entries
+    from components.exposure import plan_exposure, probes_entries, waf_coverage
     from functions.probe.contract import METRIC_LATENCY, METRIC_SUCCESS
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
@@ -57,6 +57,21 @@ STORED_GB = 1.0  # table size in each region (every replica stores everything)
 LISTENER_RULES = 3  # rules an ALB evaluates per request (accept, lockdown, default)
 PROBE_RUN_MS = 1000.0  # one probe run: every target at once, each a round trip or two
 PROBE_MB = 128
+# Log bytes per request (or per probe run), where each source writes them; CloudWatch Logs bills what it ingests.
+API_LOG_BYTES = 1500  # two EMF metric records, Lambda's platform start/report records, "request served" for 10%
+HTTP_API_ACCESS_LOG_BYTES = 300  # the stage's JSON access log line (components/entries/http_api.py)
+EDGE_ROUTER_LOG_BYTES = 350  # Lambda@Edge platform records of the router, in the edge regions
+CLOUDFRONT_LOG_BYTES = 800  # a CloudFront standard log (v2) record, every field, JSON, to CloudWatch Logs
+WAF_LOG_BYTES = 1500  # a WAF log record (headers, the rule groups evaluated), when waf.logs is on
+PROBE_LOG_BYTES = 1000  # one probe run's records
+ALB_LOG_BYTES = 450  # an ALB access log entry before compression
+ALB_LOG_COMPRESSION = 0.15  # ELB writes its access logs gzip-compressed
+ALB_ZONES = 2  # subnets (Availability Zones) per ALB: each node writes a log file every 5 minutes
+ALB_LOG_FILES_PER_MONTH = ALB_ZONES * 12 * 730  # a file per node every 5 minutes
+DAYS_PER_MONTH = 730 / 24
+HTTP_API_ROUTE_METRICS = 6  # 4xx, 5xx, Count, IntegrationLatency, Latency, DataProcessed per route (detailed metrics)
+API_METRICS = ("Requests", "Status2xx", "Status4xx", "Status5xx", "ColdStart")  # per region, steady month
+DOOR_METRICS = ("DoorRequests", "Door5xx", "DoorLatency")  # per door (and "direct") per region
 ASSUMPTIONS = (
     f"function {FUNCTION_MS:g} ms at {backend_plan.FUNCTION_MEMORY_MB} MB arm64 per request",
     f"edge router {EDGE_ROUTER_MS:g} ms at {EDGE_ROUTER_MB} MB",
@@ -66,7 +81,92 @@ ASSUMPTIONS = (
     "DNS: alias records only (Route 53 does not charge alias queries to AWS resources); the hosted zone is yours already",
     "the Global Accelerator premium at its lowest tier (within North America and Europe)",
     f"probes run {PROBE_RUNS_PER_MONTH:,} times a month per region for about {PROBE_RUN_MS / 1000:g} s at {PROBE_MB} MB",
+    f"logs per request: API function {API_LOG_BYTES} B, HTTP API access {HTTP_API_ACCESS_LOG_BYTES} B, edge router "
+    f"{EDGE_ROUTER_LOG_BYTES} B, CloudFront standard logs {CLOUDFRONT_LOG_BYTES} B, WAF (waf.logs) {WAF_LOG_BYTES} B; "
+    f"ALB access logs {ALB_LOG_BYTES} B gzip-compressed to {ALB_LOG_COMPRESSION:.0%} in S3 for accessLogDays",
+    "CloudWatch log storage (30 days, compressed: under 1% of ingestion) left out",
+    "WAF inspects every request once per web ACL it passes (CloudFront's in an A/B map pass the edge ACL and the "
+    "regional ones)",
 )
+
+
+# What the plan creates, type by type: each billable type with the price lines (prices.json section.key) that
+# cover it, or free with the reason. tests/unit/test_cost_coverage.py builds plans and fails on any other type.
+PRICED_TYPES: dict[str, tuple[str, ...]] = {
+    "aws:apigatewayv2/api:Api": ("apigateway_http.per_million_requests",),
+    "aws:apigatewayv2/stage:Stage": ("cloudwatch_logs.ingestion_per_gb", "cloudwatch.custom_metric_month"),
+    "aws:cloudfront/distribution:Distribution": ("cloudfront.per_10k_https_requests", "cloudfront.egress_per_gb"),
+    "aws:cloudwatch/dashboard:Dashboard": ("cloudwatch.dashboard_month",),
+    "aws:cloudwatch/logDelivery:LogDelivery": ("cloudwatch_logs.vended_ingestion_per_gb",),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ("cloudwatch.alarm_month",),
+    "aws:dynamodb/table:Table": (
+        "dynamodb.per_million_writes",
+        "dynamodb.per_million_reads",
+        "dynamodb.storage_gb_month",
+    ),
+    "aws:globalaccelerator/accelerator:Accelerator": (
+        "globalaccelerator.accelerator_hour",
+        "globalaccelerator.premium_per_gb",
+    ),
+    "aws:lambda/function:Function": (
+        "lambda.per_million_requests",
+        "lambda.arm64_per_gb_second",
+        "lambda_edge.per_million_requests",
+        "lambda_edge.per_gb_second",
+        "cloudwatch_logs.ingestion_per_gb",
+        "cloudwatch.custom_metric_month",
+        "cloudwatch.put_metric_data_per_1000",
+    ),
+    "aws:lb/loadBalancer:LoadBalancer": ("alb.hour", "alb.lcu_hour", "internet_egress.per_gb"),
+    "aws:route53/healthCheck:HealthCheck": (
+        "route53.health_check_month",
+        "route53.health_check_optional_feature_month",
+    ),
+    "aws:s3/bucket:Bucket": ("s3.standard_gb_month", "s3.put_per_1000"),
+    "aws:scheduler/schedule:Schedule": ("scheduler.per_million_invocations",),
+    "aws:wafv2/webAcl:WebAcl": ("waf.web_acl_month", "waf.rule_month", "waf.per_million_requests"),
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": ("cloudwatch_logs.vended_ingestion_per_gb",),
+}
+FREE_TYPES: dict[str, str] = {
+    "pulumi:providers:aws": "Pulumi's provider, not an AWS resource",
+    "random:index/randomPassword:RandomPassword": "generated by Pulumi, not AWS",
+    "random:index/randomString:RandomString": "generated by Pulumi, not AWS",
+    "aws:acm/certificate:Certificate": "public ACM certificates are free",
+    "aws:acm/certificateValidation:CertificateValidation": "a wait for DNS validation, not an AWS resource",
+    "aws:apigatewayv2/apiMapping:ApiMapping": "part of the custom domain name, no charge",
+    "aws:apigatewayv2/authorizer:Authorizer": "HTTP API JWT authorizers have no charge of their own",
+    "aws:apigatewayv2/domainName:DomainName": "regional custom domain names have no charge",
+    "aws:apigatewayv2/integration:Integration": "configuration; requests are billed on the API",
+    "aws:apigatewayv2/route:Route": "configuration; its detailed metrics are billed on the stage",
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": "configuration, no charge",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "configuration; delivered bytes billed on LogDelivery",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": "configuration; delivered bytes billed on LogDelivery",
+    "aws:cloudwatch/logGroup:LogGroup": "a log group itself is free; ingestion is billed on what writes to it",
+    "aws:ec2/internetGateway:InternetGateway": "no charge (data out is billed as internet egress on the ALB)",
+    "aws:ec2/routeTable:RouteTable": "VPC configuration, no charge",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "VPC configuration, no charge",
+    "aws:ec2/securityGroup:SecurityGroup": "VPC configuration, no charge",
+    "aws:ec2/subnet:Subnet": "VPC configuration, no charge",
+    "aws:ec2/vpc:Vpc": "VPCs are free (no NAT gateway, no endpoints here)",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "VPC configuration, no charge",
+    "aws:iam/role:Role": "IAM is free",
+    "aws:iam/rolePolicy:RolePolicy": "IAM is free",
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": "configuration, no charge",
+    "aws:lambda/permission:Permission": "resource policy, no charge",
+    "aws:lb/listener:Listener": "part of the ALB; its work is in the ALB's LCUs",
+    "aws:lb/listenerRule:ListenerRule": "rule evaluations are in the ALB's LCUs",
+    "aws:lb/targetGroup:TargetGroup": "part of the ALB, no charge of its own",
+    "aws:lb/targetGroupAttachment:TargetGroupAttachment": "part of the ALB, no charge of its own",
+    "aws:route53/record:Record": "alias records; Route 53 does not charge alias queries to AWS resources (zone is yours)",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "configuration; expiry has no charge",
+    "aws:s3/bucketPolicy:BucketPolicy": "configuration, no charge",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "configuration, no charge",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": "SSE-S3 is free",
+    "aws:sns/topic:Topic": "topics are free; alarm e-mails (state changes) stay within SNS's 1,000 free a month",
+    "aws:sns/topicSubscription:TopicSubscription": "subscriptions are free",
+    "aws:ssm/parameter:Parameter": "standard-tier parameters and their standard throughput are free",
+    "aws:wafv2/webAclAssociation:WebAclAssociation": "the association is free; the web ACL is billed",
+}
 
 
 class CostInputError(ValueError):
@@ -130,8 +230,44 @@ def door_cost(door: str, settings: Settings, usage: Usage, prices: dict) -> Cost
         router = usage.requests / 1e6 * edge["per_million_requests"] + (
             usage.requests * EDGE_ROUTER_MS / 1000 * EDGE_ROUTER_MB / 1024 * edge["per_gb_second"]
         )
-        return Cost(fixed=0.0, variable=requests + egress + router)
+        logs = prices["cloudwatch_logs"]
+        router_logs = _gb(usage.requests, EDGE_ROUTER_LOG_BYTES) * logs["ingestion_per_gb"]
+        standard_logs = _gb(usage.requests, CLOUDFRONT_LOG_BYTES) * logs["vended_ingestion_per_gb"]
+        acl = waf_cost(settings, usage.requests, prices, acls=1) if _waf_on(settings, edge=True) else Cost(0.0, 0.0)
+        return Cost(fixed=acl.fixed, variable=requests + egress + router + router_logs + standard_logs + acl.variable)
     raise CostInputError(f"no cost model for front door {door!r}")
+
+
+def _gb(requests: float, bytes_each: float) -> float:
+    return requests * bytes_each / 1024**3
+
+
+def _waf_on(settings: Settings, edge: bool) -> bool:
+    if settings.waf is None:
+        return False
+    coverage = waf_coverage(settings.strategies, settings.backend)
+    return coverage.edge if edge else coverage.regional
+
+
+def waf_rules() -> int:
+    """Rules a web ACL is billed for: the rate rule and each managed rule group (one rule each)."""
+    return 1 + len(WAF_MANAGED_RULE_GROUPS)
+
+
+def web_acls(settings: Settings) -> int:
+    """The web ACLs the plan creates: one on the distribution, one on each region's ALB (exposure.waf_coverage)."""
+    return _waf_on(settings, edge=True) + _waf_on(settings, edge=False) * len(settings.regions)
+
+
+def waf_cost(settings: Settings, requests: float, prices: dict, acls: int) -> Cost:
+    """`acls` web ACLs (fixed: the ACL and its rules) inspecting `requests` between them; their logs in
+    CloudWatch Logs when waf.logs is on (the key may be absent: then off)."""
+    waf = prices["waf"]
+    fixed = acls * (waf["web_acl_month"] + waf_rules() * waf["rule_month"])
+    variable = requests / 1e6 * waf["per_million_requests"]
+    if getattr(settings.waf, "logs", False):
+        variable += _gb(requests, WAF_LOG_BYTES) * prices["cloudwatch_logs"]["vended_ingestion_per_gb"]
+    return Cost(fixed=fixed, variable=variable)
 
 
 def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: dict) -> Cost:
@@ -142,13 +278,49 @@ def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: 
     gb_seconds = usage.requests * FUNCTION_MS / 1000 * backend_plan.FUNCTION_MEMORY_MB / 1024
     functions = usage.requests / 1e6 * lam["per_million_requests"] + gb_seconds * lam["arm64_per_gb_second"]
     egress = usage.gb_out * direct_share * prices["internet_egress"]["per_gb"]
-    monitoring = monitoring_cost(settings, prices)
+    logs = prices["cloudwatch_logs"]["ingestion_per_gb"]
+    function_logs = _gb(usage.requests, API_LOG_BYTES) * logs
+    fixed = monitoring_cost(settings, prices) + api_metrics(settings) * prices["cloudwatch"]["custom_metric_month"]
     if settings.backend == "alb":
-        fixed = prices["alb"]["hour"] * prices["hours_per_month"] * regions + monitoring
-        lcu_hours = _lcu_hours(usage, regions, prices["hours_per_month"]) * regions
-        return Cost(fixed=fixed, variable=lcu_hours * prices["alb"]["lcu_hour"] + functions + egress)
+        hours = prices["hours_per_month"]
+        fixed += prices["alb"]["hour"] * hours * regions
+        # ALB access logs in S3: a file per node every 5 minutes, kept accessLogDays.
+        s3 = prices["s3"]
+        fixed += regions * ALB_LOG_FILES_PER_MONTH / 1000 * s3["put_per_1000"]
+        stored = _gb(usage.requests, ALB_LOG_BYTES * ALB_LOG_COMPRESSION) * settings.access_log_days / DAYS_PER_MONTH
+        access_logs = stored * s3["standard_gb_month"]
+        acls = waf_cost(settings, usage.requests, prices, acls=regions) if _waf_on(settings, False) else Cost(0, 0)
+        lcu_hours = _lcu_hours(usage, regions, hours) * regions
+        return Cost(
+            fixed=fixed + acls.fixed,
+            variable=lcu_hours * prices["alb"]["lcu_hour"]
+            + functions
+            + egress
+            + function_logs
+            + access_logs
+            + acls.variable,
+        )
     entries = usage.requests / 1e6 * prices["apigateway_http"]["per_million_requests"]
-    return Cost(fixed=monitoring, variable=entries + functions + egress)
+    access_logs = _gb(usage.requests, HTTP_API_ACCESS_LOG_BYTES) * logs
+    return Cost(fixed=fixed, variable=entries + functions + egress + function_logs + access_logs)
+
+
+def http_api_routes(settings: Settings) -> int:
+    """Routes each HTTP API has: $default, and one per method the JWT authorizer protects."""
+    if settings.auth is None:
+        return 1
+    from components.entries.http_api import protected_item_methods
+
+    return 1 + len(protected_item_methods(settings.auth.protect_reads))
+
+
+def api_metrics(settings: Settings) -> int:
+    """Custom metrics the API function (EMF) and HTTP API detailed metrics add a month, every region."""
+    doors = len(settings.strategies) + 1  # each door and "direct"
+    per_region = len(API_METRICS) + doors * len(DOOR_METRICS)
+    if settings.backend == "apigateway":
+        per_region += HTTP_API_ROUTE_METRICS * http_api_routes(settings)
+    return per_region * len(settings.regions)
 
 
 def _lcu_hours(usage: Usage, regions: int, hours: float) -> float:
@@ -180,12 +352,37 @@ def monitoring_cost(settings: Settings, prices: dict) -> float:
         else 0
     )
     metrics = (vantages * doors + entries) * len((METRIC_SUCCESS, METRIC_LATENCY))
-    # Alarm metrics: 4 per region, probe availability per door and vantage, the Route 53 checks, and the
-    # replication query alarms, which are billed per metric they analyze (one per replica pair).
-    alarms = (
-        regions * 4 + vantages * doors + regions * (regions - 1) + (regions if "route53" in settings.strategies else 0)
+    probe_logs = _gb(runs, PROBE_LOG_BYTES) * prices["cloudwatch_logs"]["ingestion_per_gb"]
+    alarms = sum(alarm_metrics(settings).values())
+    return (
+        probes
+        + probe_logs
+        + metrics * cw["custom_metric_month"]
+        + alarms * cw["alarm_month"]
+        + DASHBOARDS * cw["dashboard_month"]
     )
-    return probes + metrics * cw["custom_metric_month"] + alarms * cw["alarm_month"] + cw["dashboard_month"]
+
+
+DASHBOARDS = 1  # components/monitoring.py: one for the stack
+# Alarms modeled ahead of the plan (issue 20): another change adds them; until it lands the model counts them.
+MODELED_AHEAD = ("CloudFront 5xx", "Lambda@Edge errors", "WAF blocked requests")
+
+
+def alarm_metrics(settings: Settings) -> dict[str, int]:
+    """Alarm metrics billed a month, by alarm: a metric alarm is one; a query or math alarm is billed per
+    metric it analyzes (the replication query: one per replica pair)."""
+    regions, vantages, doors = len(settings.regions), len(settings.probe_regions), len(settings.strategies)
+    cloudfront = "cloudfront" in settings.strategies
+    return {
+        "entry 5xx, function p99 and throttles (and the ALB's own 5xx)": regions
+        * (4 if settings.backend == "alb" else 3),
+        "probe availability per door and vantage": vantages * doors,
+        "replication latency per replica pair": regions * (regions - 1),
+        "Route 53 health checks": regions if "route53" in settings.strategies else 0,
+        "CloudFront 5xx": int(cloudfront),
+        "Lambda@Edge errors": int(cloudfront),
+        "WAF blocked requests": web_acls(settings),
+    }
 
 
 def table_cost(settings: Settings, usage: Usage, prices: dict) -> Cost:

@@ -13,8 +13,13 @@ GB = 1024 * 1024  # KB per GB
 
 
 def test_the_price_table_is_dated_and_names_its_sources():
-    assert PRICES["collected"] == "2026-11" and PRICES["currency"] == "USD"
+    assert PRICES["collected"] == "2026-11 and 2026-12-07" and PRICES["currency"] == "USD"
     assert len(PRICES["sources"]) >= 2 and all("pricing" in s or "AWS" in s for s in PRICES["sources"])
+    # The prices added for issue 20 (WAF, logs, S3) each name where and when they were read.
+    read = [s for s in PRICES["sources"] if "read 2026-12-07" in s]
+    assert all(any(what in s for s in read) for what in ("AWS WAF", "CloudWatch Logs", "S3 Standard"))
+    assert PRICES["waf"] == {"web_acl_month": 5.0, "rule_month": 1.0, "per_million_requests": 0.6}
+    assert PRICES["cloudwatch_logs"]["ingestion_per_gb"] == 0.5 and PRICES["s3"]["standard_gb_month"] == 0.023
 
 
 def test_prod_behind_global_accelerator_by_hand():
@@ -29,8 +34,18 @@ def test_prod_behind_global_accelerator_by_hand():
     }
     functions = 50 * 0.20 + 50e6 * 0.020 * 0.5 * 0.0000133334
     lcu = max(50e6 / 3 / (730 * 3600) / 25, (gb_out + gb_in) / 3 / 730) * 730 * 3 * 0.008
-    assert result["backend"]["fixed"] == round(3 * 0.0225 * 730 + cost.monitoring_cost(settings, PRICES), 2)
-    assert result["backend"]["variable"] == pytest.approx(functions + lcu + gb_out * 0.09, abs=0.01)
+    function_logs = 50e6 * 1500 / 1024**3 * 0.50
+    # ALB access logs: 450 B gzip-compressed to 15%, kept 90 days (3 months of 30.4 days) in S3 Standard.
+    alb_logs = 50e6 * 450 * 0.15 / 1024**3 * 90 / (730 / 24) * 0.023
+    log_puts = 3 * 2 * 12 * 730 / 1000 * 0.005  # a file per ALB node (2 zones) every 5 minutes
+    # EMF metrics per region: 5 of the function's own, 3 per door (globalaccelerator, direct).
+    emf = 3 * (5 + 2 * 3) * 0.30
+    assert result["backend"]["fixed"] == pytest.approx(
+        3 * 0.0225 * 730 + cost.monitoring_cost(settings, PRICES) + log_puts + emf, abs=0.01
+    )
+    assert result["backend"]["variable"] == pytest.approx(
+        functions + lcu + gb_out * 0.09 + function_logs + alb_logs, abs=0.01
+    )
     # Every write is applied (and billed) in all three regions.
     assert result["table"] == {"fixed": 0.75, "variable": round(10 * 3 * 0.625 + 40 * 0.125, 2), "total": 24.5}
     assert result["total"] == pytest.approx(
@@ -46,7 +61,10 @@ def test_monitoring_is_probes_their_metrics_alarms_and_the_dashboard():
     # Each vantage probes the door (latency, success); prod's entries are internal, so none is probed.
     metrics = 3 * 1 * 2
     alarms = 3 * (4 + 1) + 3 * 2  # per region (4 + a door's availability), replica pairs
-    assert cost.monitoring_cost(settings, PRICES) == pytest.approx(probes + metrics * 0.30 + alarms * 0.10 + 3.00)
+    logs = runs * 1000 / 1024**3 * 0.50
+    assert cost.monitoring_cost(settings, PRICES) == pytest.approx(
+        probes + logs + metrics * 0.30 + alarms * 0.10 + 3.00
+    )
 
 
 def test_route53_costs_its_health_checks_and_nothing_per_query():
@@ -63,6 +81,7 @@ def test_an_ab_split_divides_the_requests_by_weight_and_cloudfront_traffic_skips
     cloudfront = result["doors"]["cloudfront"]
     requests = 30e6
     expected = requests / 1e4 * 0.01 + requests * 2 / GB * 0.085 + 30 * 0.60 + requests * 0.005 * 0.125 * 0.00005001
+    expected += requests * (350 * 0.50 + 800 * 0.50) / 1024**3  # the router's logs, CloudFront's standard logs
     assert cloudfront["fixed"] == 0 and cloudfront["variable"] == pytest.approx(expected, abs=0.01)
     only_ga = estimate(stack_settings("prod"), Usage(40e6, 2, 0.1), PRICES)
     # A quarter of the answers leave through Global Accelerator's entries, the rest through CloudFront.
