@@ -149,6 +149,8 @@ FREE_TYPES: dict[str, str] = {
     "aws:ec2/subnet:Subnet": "VPC configuration, no charge",
     "aws:ec2/vpc:Vpc": "VPCs are free (no NAT gateway, no endpoints here)",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "VPC configuration, no charge",
+    "aws:globalaccelerator/endpointGroup:EndpointGroup": "part of the accelerator (its hours and premium)",
+    "aws:globalaccelerator/listener:Listener": "part of the accelerator (its hours and premium)",
     "aws:iam/role:Role": "IAM is free",
     "aws:iam/rolePolicy:RolePolicy": "IAM is free",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": "configuration, no charge",

@@ -1,0 +1,111 @@
+"""ops.cost against what the plan creates: every resource type is priced or free with a reason (issue 20)."""
+
+import functools
+
+import pytest
+
+from offline.run import run_program
+from offline.stack_facts import stack_settings
+from ops import cost
+
+PRICES = cost.load_prices()
+USAGE = cost.Usage(50e6, 1, 0.2)
+AUTH = 'auth={"issuer": "https://issuer.example", "audience": "api"}'
+STACKS = {
+    "dev": ("dev", ()),
+    "prod": ("prod", ()),
+    "prod cloudfront waf": ("prod", ("frontDoor=cloudfront", 'waf={"rateLimit": 1000}')),
+    "dev cloudfront auth": ("dev", ("frontDoor=cloudfront", AUTH)),
+    "prod A/B waf": ("prod", ('frontDoor={"globalaccelerator": 1, "cloudfront": 3}', 'waf={"rateLimit": 1000}')),
+}
+
+
+@functools.cache
+def plan(label: str):
+    stack, overrides = STACKS[label]
+    return run_program(stack, list(overrides)), stack_settings(stack, list(overrides))
+
+
+@pytest.mark.parametrize("label", STACKS)
+def test_every_resource_type_the_plan_creates_is_priced_or_free_with_a_reason(label):
+    run, _ = plan(label)
+    types = {r.type for r in run.resources if r.custom}
+    unknown = sorted(types - set(cost.PRICED_TYPES) - set(cost.FREE_TYPES))
+    assert not unknown, f"{label}: ops.cost neither prices nor lists as free: {', '.join(unknown)}"
+
+
+def test_the_table_is_one_definition_and_names_real_price_lines():
+    assert not set(cost.PRICED_TYPES) & set(cost.FREE_TYPES)
+    assert all(reason.strip() for reason in cost.FREE_TYPES.values())
+    for type_, lines in cost.PRICED_TYPES.items():
+        for line in lines:
+            section, key = line.split(".")
+            assert isinstance(PRICES[section][key], (int, float)), f"{type_}: {line} is not in prices.json"
+
+
+def _billed_alarm_metrics(run, settings) -> int:
+    """Alarm metrics the plan's alarms are billed for: one a metric alarm; a query alarm per series it analyzes
+    (the replication query: one per other replica); a math alarm per metric it reads."""
+    total = 0
+    for alarm in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm"):
+        queries = alarm.inputs.get("metricQueries") or []
+        if not queries:
+            total += 1
+        elif any("SELECT" in str(q.get("expression") or "") for q in queries):
+            total += len(settings.regions) - 1
+        else:
+            total += sum(1 for q in queries if q.get("metric"))
+    return total
+
+
+@pytest.mark.parametrize("label", STACKS)
+def test_alarms_and_dashboards_are_counted_from_what_the_plan_creates(label):
+    run, settings = plan(label)
+    modeled = cost.alarm_metrics(settings)
+    ahead = sum(modeled[kind] for kind in cost.MODELED_AHEAD)  # alarms another change is adding
+    planned = _billed_alarm_metrics(run, settings)
+    # The model never counts fewer than the plan bills, and more only by the alarms it models ahead of the plan.
+    assert planned <= sum(modeled.values()) <= planned + ahead, (label, planned, modeled)
+    assert len(run.of_type("aws:cloudwatch/dashboard:Dashboard")) == cost.DASHBOARDS
+
+
+@pytest.mark.parametrize("label", STACKS)
+def test_web_acls_and_their_rules_are_the_plans(label):
+    run, settings = plan(label)
+    acls = run.of_type("aws:wafv2/webAcl:WebAcl")
+    assert len(acls) == cost.web_acls(settings)
+    assert all(len(acl.inputs["rules"]) == cost.waf_rules() for acl in acls)
+
+
+def test_turning_waf_on_raises_the_total_by_at_least_the_web_acls_fixed_price():
+    for stack, door in (("prod", "cloudfront"), ("prod", '{"globalaccelerator": 1, "cloudfront": 3}')):
+        off = stack_settings(stack, [f"frontDoor={door}"])
+        on = stack_settings(stack, [f"frontDoor={door}", 'waf={"rateLimit": 1000}'])
+        acls = len(
+            run_program(stack, [f"frontDoor={door}", 'waf={"rateLimit": 1000}']).of_type("aws:wafv2/webAcl:WebAcl")
+        )
+        fixed = acls * (PRICES["waf"]["web_acl_month"] + cost.waf_rules() * PRICES["waf"]["rule_month"])
+        assert acls >= 1
+        raised = cost.estimate(on, USAGE, PRICES)["total"] - cost.estimate(off, USAGE, PRICES)["total"]
+        # ... and every request is inspected at least once.
+        assert raised >= fixed + 50 * PRICES["waf"]["per_million_requests"] - 0.01, (door, raised, fixed)
+
+
+def test_waf_logs_are_priced_per_request_when_the_key_is_on_and_absent_means_off():
+    settings = stack_settings("prod", ["frontDoor=cloudfront", 'waf={"rateLimit": 1000}'])
+    base = cost.waf_cost(settings, 50e6, PRICES, acls=1)
+    assert not getattr(settings.waf, "logs", False)
+    logged = settings.model_copy(update={"waf": _with_logs(settings.waf)})
+    with_logs = cost.waf_cost(logged, 50e6, PRICES, acls=1)
+    expected = 50e6 * cost.WAF_LOG_BYTES / 1024**3 * PRICES["cloudwatch_logs"]["vended_ingestion_per_gb"]
+    assert with_logs.fixed == base.fixed and with_logs.variable - base.variable == pytest.approx(expected)
+
+
+def _with_logs(waf):
+    """The waf settings with logs on, whether or not the config key has landed yet."""
+
+    class Logged:
+        rate_limit = waf.rate_limit
+        logs = True
+
+    return Logged()
