@@ -91,21 +91,12 @@ def test_turning_waf_on_raises_the_total_by_at_least_the_web_acls_fixed_price():
         assert raised >= fixed + 50 * PRICES["waf"]["per_million_requests"] - 0.01, (door, raised, fixed)
 
 
-def test_waf_logs_are_priced_per_request_when_the_key_is_on_and_absent_means_off():
-    settings = stack_settings("prod", ["frontDoor=cloudfront", 'waf={"rateLimit": 1000}'])
-    base = cost.waf_cost(settings, 50e6, PRICES, acls=1)
-    assert not getattr(settings.waf, "logs", False)
-    logged = settings.model_copy(update={"waf": _with_logs(settings.waf)})
-    with_logs = cost.waf_cost(logged, 50e6, PRICES, acls=1)
+def test_waf_logs_are_priced_per_request_inspected_when_waf_logs_is_on():
+    off = stack_settings("prod", ["frontDoor=cloudfront", 'waf={"rateLimit": 1000}'])
+    on = stack_settings("prod", ["frontDoor=cloudfront", 'waf={"rateLimit": 1000, "logs": true}'])
+    base, logged = cost.waf_cost(off, 50e6, PRICES, acls=1), cost.waf_cost(on, 50e6, PRICES, acls=1)
     expected = 50e6 * cost.WAF_LOG_BYTES / 1024**3 * PRICES["cloudwatch_logs"]["vended_ingestion_per_gb"]
-    assert with_logs.fixed == base.fixed and with_logs.variable - base.variable == pytest.approx(expected)
-
-
-def _with_logs(waf):
-    """The waf settings with logs on, whether or not the config key has landed yet."""
-
-    class Logged:
-        rate_limit = waf.rate_limit
-        logs = True
-
-    return Logged()
+    assert logged.fixed == base.fixed and logged.variable - base.variable == pytest.approx(expected)
+    assert cost.estimate(on, USAGE, PRICES)["total"] - cost.estimate(off, USAGE, PRICES)["total"] == pytest.approx(
+        expected, abs=0.02
+    )
