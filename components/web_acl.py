@@ -10,6 +10,17 @@ its shared edge addresses: the regional rate rule skips requests that carry the 
 taken for one abusive client. The skip matches the current secret only: while a rotation is deployed,
 CloudFront's requests with the old value count against the regional limit for the minutes the
 distribution takes to switch (offline.diff names that window).
+
+Route 53's health checkers reach the regional ACLs' ALBs from a handful of shared addresses, each checking
+every interval: at a low limit the rate rule would block them and Route 53 would take a healthy region out
+of rotation. The regional rate rule therefore skips GET of the health path (read-only, answered from the
+function's health route): NOT(OR(carries the secret, GET health path)), as WAF allows AND/OR/NOT inside a
+rate-based rule's scope-down statement (AWS WAF Developer Guide, "Rate-based rule statement": scope-down).
+
+With `waf.logs`, each ACL logs to a CloudWatch Logs group named aws-waf-logs-... (AWS WAF requires the
+prefix: Developer Guide, "Sending web ACL traffic logs to an Amazon CloudWatch Logs log group"; pulumi-aws
+WebAclLoggingConfiguration.log_destination_configs) in the ACL's own region (us-east-1 for CLOUDFRONT),
+kept LOG_RETENTION_DAYS; the exempt header (the origin secret or the probe token) is redacted from them.
 """
 
 from collections.abc import Mapping
@@ -20,13 +31,41 @@ import pulumi
 import pulumi_aws as aws
 
 from components import naming
-from components.catalogue import ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS, WAF_RATE_WINDOW_SECONDS, component_type
+from components.backend_plan import LOG_RETENTION_DAYS
+from components.catalogue import (
+    EDGE_REGION,
+    ORIGIN_SECRET_HEADER,
+    WAF_MANAGED_RULE_GROUPS,
+    WAF_RATE_WINDOW_SECONDS,
+    component_type,
+)
 from components.config import Settings
 from components.exposure import waf_coverage
 from components.providers import Providers
 
 TYPE = component_type("WebAcl")
 RATE_RULE = "rate-per-client-ip"
+LOG_GROUP_PREFIX = "aws-waf-logs-"  # AWS WAF logs only to destinations whose names start with it
+
+
+@dataclass(frozen=True)
+class AclMetric:
+    """Where a web ACL's CloudWatch metrics are: AWS/WAFV2 with WebACL = the ACL's visibility metric name."""
+
+    scope: str  # "CLOUDFRONT" | "REGIONAL"
+    region: str  # where the metrics (and the ACL) are: us-east-1 for CLOUDFRONT
+    metric_name: str
+
+
+def acl_metrics(settings: Settings) -> list[AclMetric]:
+    """The stack's web ACLs' metrics, as build_web_acls names them (empty without waf)."""
+    if settings.waf is None:
+        return []
+    coverage = waf_coverage(settings.strategies, settings.backend)
+    prefix = f"{settings.project}-{settings.stack}"
+    edge = [AclMetric("CLOUDFRONT", EDGE_REGION, f"{prefix}-edge")] if coverage.edge else []
+    regional = [AclMetric("REGIONAL", r, f"{prefix}-{r}") for r in settings.regions] if coverage.regional else []
+    return edge + regional
 
 
 @dataclass(frozen=True)
@@ -38,29 +77,64 @@ class WebAclArgs:
     # Requests carrying this header with this value are not rate-limited here: CloudFront's origin secret
     # (REGIONAL beside CloudFront), or the router's probe token (CLOUDFRONT).
     exempt: Optional[tuple[str, pulumi.Input[str]]] = None
+    # REGIONAL beside Route 53's health checks: GET of this path is not rate-limited either.
+    health_path: Optional[str] = None
+    logs: bool = False  # waf.logs: the ACL's logs to CloudWatch Logs
 
 
 def _visibility(metric: str) -> dict:
     return {"cloudwatch_metrics_enabled": True, "metric_name": metric, "sampled_requests_enabled": True}
 
 
-def _not_carrying(header: str, secret: pulumi.Input[str]) -> Any:
-    """Requests that do not carry `secret` in `header` (an exact match)."""
-    down = "WebAclRuleStatementRateBasedStatementScopeDownStatement"
-    args = {name: getattr(aws.wafv2, f"{down}{name}Args") for name in ("", "NotStatement", "ByteMatchStatement")}
+_DOWN = "WebAclRuleStatementRateBasedStatementScopeDownStatement"
+
+
+def _down(name: str = "") -> Any:
+    """pulumi-aws's scope-down argument types (recursive: NOT/AND/OR take scope-down statements)."""
+    return getattr(aws.wafv2, f"{_DOWN}{name}Args")
+
+
+def _exactly(field_to_match: Any, value: pulumi.Input[str]) -> Any:
+    """A byte match of the whole field against `value`, untransformed."""
     match = "ByteMatchStatement"
-    field = getattr(aws.wafv2, f"{down}{match}FieldToMatchArgs")
-    header_field = getattr(aws.wafv2, f"{down}{match}FieldToMatchSingleHeaderArgs")
-    transformation = getattr(aws.wafv2, f"{down}{match}TextTransformationArgs")
-    carries_secret = args[""](
-        byte_match_statement=args["ByteMatchStatement"](
-            field_to_match=field(single_header=header_field(name=header)),
+    return _down()(
+        byte_match_statement=_down(match)(
+            field_to_match=field_to_match,
             positional_constraint="EXACTLY",
-            search_string=secret,
-            text_transformations=[transformation(priority=0, type="NONE")],
+            search_string=value,
+            text_transformations=[_down(f"{match}TextTransformation")(priority=0, type="NONE")],
         )
     )
-    return args[""](not_statement=args["NotStatement"](statement=carries_secret))
+
+
+def _carrying(header: str, secret: pulumi.Input[str]) -> Any:
+    """Requests that carry `secret` in `header` (an exact match)."""
+    field = _down("ByteMatchStatementFieldToMatch")
+    return _exactly(field(single_header=_down("ByteMatchStatementFieldToMatchSingleHeader")(name=header)), secret)
+
+
+def _health_get(path: str) -> Any:
+    """GET of the health path (exactly: the path only, without the query string)."""
+    field = _down("ByteMatchStatementFieldToMatch")
+    method = _exactly(field(method=_down("ByteMatchStatementFieldToMatchMethod")()), "GET")
+    uri = _exactly(field(uri_path=_down("ByteMatchStatementFieldToMatchUriPath")()), path)
+    return _down()(and_statement=_down("AndStatement")(statements=[method, uri]))
+
+
+def _scope_down(exempt: Optional[tuple[str, pulumi.Input[str]]], health_path: Optional[str]) -> Any:
+    """What the rate rule counts: every request but the exempt ones (None: every request)."""
+    skipped = ([_carrying(*exempt)] if exempt is not None else []) + (
+        [_health_get(health_path)] if health_path is not None else []
+    )
+    if not skipped:
+        return None
+    either = skipped[0] if len(skipped) == 1 else _down()(or_statement=_down("OrStatement")(statements=skipped))
+    return _down()(not_statement=_down("NotStatement")(statement=either))
+
+
+def _not_carrying(header: str, secret: pulumi.Input[str]) -> Any:
+    """Requests that do not carry `secret` in `header` (an exact match)."""
+    return _scope_down((header, secret), None)
 
 
 class WebAcl(pulumi.ComponentResource):
@@ -79,7 +153,7 @@ class WebAcl(pulumi.ComponentResource):
                         aggregate_key_type="IP",
                         limit=args.rate_limit,
                         evaluation_window_sec=WAF_RATE_WINDOW_SECONDS,
-                        scope_down_statement=None if args.exempt is None else _not_carrying(*args.exempt),
+                        scope_down_statement=_scope_down(args.exempt, args.health_path),
                     )
                 ),
                 visibility_config=aws.wafv2.WebAclRuleVisibilityConfigArgs(
@@ -127,8 +201,30 @@ class WebAcl(pulumi.ComponentResource):
         )
         if args.protects is not None:
             aws.wafv2.WebAclAssociation(f"{name}-alb", resource_arn=args.protects, web_acl_arn=acl.arn, opts=child)
+        if args.logs:
+            self._logs(name, args, acl, child)
         self.arn = acl.arn
         self.register_outputs({"arn": acl.arn})
+
+    @staticmethod
+    def _logs(name: str, args: WebAclArgs, acl: aws.wafv2.WebAcl, opts: pulumi.ResourceOptions) -> None:
+        """The ACL's logs to a group in its own region; LogGroup.arn has no ':*' suffix, as WAF wants."""
+        group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=f"{LOG_GROUP_PREFIX}{args.metric_prefix}",
+            retention_in_days=LOG_RETENTION_DAYS,
+            opts=opts,
+        )
+        field = aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs
+        header = aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs
+        aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-logs",
+            resource_arn=acl.arn,
+            log_destination_configs=[group.arn],
+            # The exempt header's value lets a request past the rate rule: it stays out of the logs.
+            redacted_fields=[field(single_header=header(name=args.exempt[0]))] if args.exempt is not None else None,
+            opts=opts,
+        )
 
 
 def build_web_acls(
@@ -152,7 +248,7 @@ def build_web_acls(
         exempt = None if probe_token is None else (PROBE_TOKEN_HEADER, probe_token)
         edge = WebAcl(
             "waf-edge",
-            WebAclArgs("CLOUDFRONT", settings.waf.rate_limit, f"{prefix}-edge", exempt=exempt),
+            WebAclArgs("CLOUDFRONT", settings.waf.rate_limit, f"{prefix}-edge", exempt=exempt, logs=settings.waf.logs),
             providers.edge,
         )
         arns["CLOUDFRONT"] = edge.arn
@@ -166,6 +262,10 @@ def build_web_acls(
                     f"{prefix}-{region}",
                     protects=backend.endpoint.alb_arn,
                     exempt=(ORIGIN_SECRET_HEADER, origin_secret) if coverage.exempt_cloudfront else None,
+                    # Route 53's health checkers reach these ALBs (only where Route 53 checks them: elsewhere the
+                    # health path keeps its limit, as any path that reaches the function).
+                    health_path=settings.health_check.path if "route53" in settings.strategies else None,
+                    logs=settings.waf.logs,
                 ),
                 providers[region],
             )

@@ -10,6 +10,7 @@ REGIONS = ["us-east-1", "eu-west-1"]
 ACL = "aws:wafv2/webAcl:WebAcl"
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 WAF = {"rateLimit": 1500}
+LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 
 
 @pytest.mark.parametrize(
@@ -38,7 +39,8 @@ def test_beside_cloudfront_the_alb_rate_rule_skips_requests_with_the_origin_secr
     for acl in regional:
         (rate,) = [rule for rule in acl.inputs["rules"] if "rateBasedStatement" in rule["statement"]]
         down = rate["statement"]["rateBasedStatement"]["scopeDownStatement"]["notStatement"]["statement"]
-        match = down["byteMatchStatement"]
+        # Beside Route 53's health checks (tested below), the secret is one of the skipped kinds.
+        match = down["orStatement"]["statements"][0]["byteMatchStatement"]
         assert match["fieldToMatch"] == {"singleHeader": {"name": "x-origin-verify"}}
         assert match["positionalConstraint"] == "EXACTLY" and match["searchString"] == secret.state["result"]
     (edge,) = [acl for acl in run.of_type("aws:wafv2/webAcl:WebAcl") if acl.inputs["scope"] == "CLOUDFRONT"]
@@ -100,3 +102,68 @@ def test_waf_where_no_request_would_pass_a_web_acl_is_a_named_error():
     with pytest.raises(ConfigError) as caught:
         program(REGIONS, backend="apigateway", front_door="route53", waf=WAF)
     assert caught.value.key == "global-serverless:waf" and "route53 -> apigateway" in str(caught.value)
+
+
+def _scope_down(acl) -> dict:
+    (rate,) = [rule for rule in acl.inputs["rules"] if "rateBasedStatement" in rule["statement"]]
+    return rate["statement"]["rateBasedStatement"].get("scopeDownStatement")
+
+
+def _is_health_get(statement: dict, path: str) -> bool:
+    method, uri = statement["andStatement"]["statements"]
+    return (
+        method["byteMatchStatement"]["fieldToMatch"] == {"method": {}}
+        and method["byteMatchStatement"]["searchString"] == "GET"
+        and uri["byteMatchStatement"]["fieldToMatch"] == {"uriPath": {}}
+        and uri["byteMatchStatement"]["searchString"] == path
+        and {s["byteMatchStatement"]["positionalConstraint"] for s in (method, uri)} == {"EXACTLY"}
+    )
+
+
+def test_route53_health_checks_of_the_health_path_are_not_rate_limited():
+    run = program(REGIONS, backend="alb", front_door="route53", waf=WAF, healthCheck={"path": "/healthz"})
+    for acl in run.of_type(ACL):
+        assert _is_health_get(_scope_down(acl)["notStatement"]["statement"], "/healthz")
+
+
+def test_beside_cloudfront_the_regional_rate_rule_skips_the_secret_or_the_health_path():
+    run = program(REGIONS, backend="alb", front_door={"cloudfront": 50, "route53": 50}, waf=WAF)
+    (secret,) = run.of_type("random:index/randomPassword:RandomPassword")
+    for acl in [a for a in run.of_type(ACL) if a.inputs["scope"] == "REGIONAL"]:
+        carries, health = _scope_down(acl)["notStatement"]["statement"]["orStatement"]["statements"]
+        assert carries["byteMatchStatement"]["searchString"] == secret.state["result"]
+        assert _is_health_get(health, "/health")
+
+
+def test_without_logs_no_web_acl_logs():
+    run = program(REGIONS, backend="alb", front_door="route53", waf=WAF)
+    assert run.of_type(LOGGING) == []
+
+
+def test_waf_logs_go_to_expiring_aws_waf_logs_groups_in_each_acls_region_with_secrets_redacted():
+    run = program(
+        ["eu-west-1", "ap-southeast-1"],
+        backend="alb",
+        front_door={"cloudfront": 50, "globalaccelerator": 50},
+        waf={**WAF, "logs": True},
+    )
+    acls = {a.state["arn"]: a for a in run.of_type(ACL)}
+    groups = {g.state["arn"]: g for g in run.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    configs = run.of_type(LOGGING)
+    assert len(configs) == len(acls) == 3
+    for config in configs:
+        acl = acls[config.inputs["resourceArn"]]
+        (destination,) = config.inputs["logDestinationConfigs"]
+        group = groups[destination]
+        # AWS WAF requires the aws-waf-logs- prefix; CLOUDFRONT scope logs in us-east-1 (the ACL's region).
+        assert group.inputs["name"].startswith("aws-waf-logs-") and group.region == acl.region == config.region
+        assert group.inputs["retentionInDays"] == 30
+        redacted = [f["singleHeader"]["name"] for f in config.inputs.get("redactedFields", [])]
+        expected = "x-gs-probe-token" if acl.inputs["scope"] == "CLOUDFRONT" else "x-origin-verify"
+        assert expected in redacted
+    assert sorted(c.region for c in configs) == ["ap-southeast-1", "eu-west-1", "us-east-1"]
+
+
+def test_without_route53_health_checks_the_health_path_keeps_its_limit():
+    run = program(REGIONS, backend="alb", front_door="globalaccelerator", waf=WAF)
+    assert all(_scope_down(acl) is None for acl in run.of_type(ACL))
