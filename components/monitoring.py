@@ -7,6 +7,11 @@
   health-check status per region (alarmed in us-east-1, where Route 53 publishes it), and one
   CloudWatch dashboard with per-region requests, 5xx, p99 duration and throttles, replication latency,
   the health checks, and the probes' latency, availability and failures by reason per door and vantage.
+- CloudFront, per distribution, in us-east-1 (AWS/CloudFront, DistributionId, Region=Global: CloudFront
+  Developer Guide, "Types of metrics for CloudFront"): 5xxErrorRate.
+- WAF, per web ACL, where its metrics are: AWS/WAFV2 BlockedRequests, WebACL = the ACL's metric name,
+  Rule = ALL, and Region for REGIONAL (none for CLOUDFRONT, whose metrics are in us-east-1): AWS WAF
+  Developer Guide, "AWS WAF metrics and dimensions".
 """
 
 from __future__ import annotations
@@ -21,8 +26,16 @@ import pulumi_aws as aws
 
 from components import backend_plan as plan
 from components import naming
-from components.alarms import AlarmSpec, QueryAlarmSpec, metric_alarm, query_alarm
-from components.catalogue import EDGE_REGION, PROBE_NAMESPACE, component_type
+from components.alarms import (
+    MAX_ALARM_METRICS,
+    AlarmSpec,
+    MathAlarmSpec,
+    MathMetric,
+    QueryAlarmSpec,
+    metric_alarm,
+    query_alarm,
+)
+from components.catalogue import DOORS, EDGE_REGION, PROBE_NAMESPACE, component_type
 from components.config import Settings
 from components.providers import Providers
 from functions.api import contract
@@ -32,10 +45,22 @@ TOPICS_TYPE = component_type("AlarmTopics")
 MONITORING_TYPE = component_type("StackMonitoring")
 
 
+# Alarm thresholds of the signals issue 20 added.
+CLOUDFRONT_5XX_PERCENT = 5  # AWS's own example: 5% of viewer requests for 5 continuous minutes
+STALLED_PERIOD_SECONDS = 300
+STALLED_PERIODS = 3  # 15 minutes of writes here and no replication to a receiver reported
+WAF_BLOCKED_PERIOD_SECONDS = 300  # the rate rule's own window
+
+
+def _edge_alarms(settings: Settings) -> bool:
+    """Alarms in us-east-1: Route 53's health checks, CloudFront's metrics, a CLOUDFRONT web ACL's."""
+    return "route53" in settings.strategies or any(DOORS[s].needs_edge_region for s in settings.strategies)
+
+
 def topic_regions(settings: Settings) -> tuple[str, ...]:
-    """Every region with alarms: the backends', plus us-east-1 for Route 53's health-check metrics."""
+    """Every region with alarms: the backends', plus us-east-1 for Route 53's and CloudFront's metrics."""
     regions = settings.probe_regions
-    extra = (EDGE_REGION,) if "route53" in settings.strategies and EDGE_REGION not in regions else ()
+    extra = (EDGE_REGION,) if _edge_alarms(settings) and EDGE_REGION not in regions else ()
     return (*regions, *extra)
 
 
@@ -73,6 +98,7 @@ class StackMonitoringArgs:
     function_names: Mapping[str, pulumi.Input[str]]  # region -> API function name
     topic_arns: Mapping[str, pulumi.Input[str]]  # region -> alarm topic
     health_check_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # region -> Route 53 check
+    distribution_ids: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)  # door -> CloudFront distribution
 
 
 class StackMonitoring(pulumi.ComponentResource):
@@ -91,6 +117,20 @@ class StackMonitoring(pulumi.ComponentResource):
                     pulumi.ResourceOptions(parent=self, provider=providers[source]),
                 )
         edge = pulumi.ResourceOptions(parent=self, provider=providers.edge)
+        for door, distribution_id in args.distribution_ids.items():
+            for spec in cloudfront_alarms(distribution_id):
+                metric_alarm(f"{name}-cloudfront-{door}", spec, args.topic_arns[EDGE_REGION], edge)
+        from components.web_acl import acl_metrics  # web_acl imports this module's neighbours
+
+        for acl in acl_metrics(settings):
+            where = edge if acl.region == EDGE_REGION and acl.scope == "CLOUDFRONT" else None
+            opts = where or pulumi.ResourceOptions(parent=self, provider=providers[acl.region])
+            metric_alarm(
+                f"{name}-waf-{'edge' if acl.scope == 'CLOUDFRONT' else acl.region}",
+                waf_blocked_alarm(acl.scope, acl.region, acl.metric_name, settings.waf.rate_limit),
+                args.topic_arns[acl.region],
+                opts,
+            )
         for region, check_id in args.health_check_ids.items():
             metric_alarm(
                 f"{name}-health-{region}", health_check_alarm(check_id, region), args.topic_arns[EDGE_REGION], edge
@@ -139,6 +179,97 @@ def replication_alarm(table_name: pulumi.Input[str]) -> QueryAlarmSpec:
         plan.ALARM_REPLICATION_MS,
         "GreaterThanThreshold",
         evaluation_periods=5,
+    )
+
+
+def replication_stalled_alarms(
+    table_name: pulumi.Input[str], source: str, regions: tuple[str, ...] | list[str]
+) -> list[MathAlarmSpec]:
+    """Writes in `source` but no ReplicationLatency reported towards a receiver: that replica is stalled or gone.
+
+    One alarm per sending region (more only past 9 receivers: an alarm reads at most 10 metrics, one of
+    them the writes). Per period each receiver scores 1 when this region wrote (SampleCount of UpdateItem's
+    SuccessfulRequestLatency > 0) and the pair has no ReplicationLatency sample (FILL(r, 0) == 0); the
+    alarm breaches on the highest score for STALLED_PERIODS periods in a row.
+    """
+    receivers = [r for r in regions if r != source]
+    per_alarm = MAX_ALARM_METRICS - 1
+    chunks = [receivers[i : i + per_alarm] for i in range(0, len(receivers), per_alarm)]
+    writes = MathMetric(
+        "w",
+        "AWS/DynamoDB",
+        "SuccessfulRequestLatency",
+        {"TableName": table_name, "Operation": "UpdateItem"},
+        "SampleCount",
+    )
+    specs = []
+    for index, chunk in enumerate(chunks, start=1):
+        metrics = tuple(
+            MathMetric(
+                f"r{n}",
+                "AWS/DynamoDB",
+                "ReplicationLatency",
+                {"TableName": table_name, "ReceivingRegion": receiver},
+                "SampleCount",
+            )
+            for n, receiver in enumerate(chunk)
+        )
+        scores = ", ".join(f"IF(FILL(w, 0) > 0 AND FILL({m.id}, 0) == 0, 1, 0)" for m in metrics)
+        specs.append(
+            MathAlarmSpec(
+                str(index),
+                f"This region has written for {STALLED_PERIODS * STALLED_PERIOD_SECONDS // 60} minutes but DynamoDB "
+                f"reported no replication to {', '.join(chunk)} (one of them, see the dashboard's replication "
+                "latency): that replica is stalled or its region is down, and the latency alarm cannot see it.",
+                (writes, *metrics),
+                f"MAX([{scores}])",
+                STALLED_PERIOD_SECONDS,
+                1,
+                "GreaterThanOrEqualToThreshold",
+                evaluation_periods=STALLED_PERIODS,
+                # AWS/DynamoDB alarms ignore missing data whatever this says (PutMetricAlarm, TreatMissingData);
+                # FILL is what makes absence count, and no data at all means no writes here either.
+                missing_data="notBreaching",
+            )
+        )
+    return specs
+
+
+def cloudfront_alarms(distribution_id: pulumi.Input[str]) -> list[AlarmSpec]:
+    """CloudFront's 5xx rate for one distribution (us-east-1, Region=Global)."""
+    dimensions = {"DistributionId": distribution_id, "Region": "Global"}
+    return [
+        AlarmSpec(
+            "5xx",
+            f"More than {CLOUDFRONT_5XX_PERCENT}% of CloudFront's answers were 5xx for 5 minutes.",
+            "AWS/CloudFront",
+            "5xxErrorRate",
+            dimensions,
+            "Average",  # the metric's only valid statistic
+            60,
+            CLOUDFRONT_5XX_PERCENT,
+            "GreaterThanThreshold",
+            evaluation_periods=5,
+        )
+    ]
+
+
+def waf_blocked_alarm(scope: str, region: str, metric_name: str, rate_limit: int) -> AlarmSpec:
+    """A web ACL blocked more requests in 5 minutes than one client may send in that window."""
+    dimensions = {"WebACL": metric_name, "Rule": "ALL"}
+    if scope == "REGIONAL":
+        dimensions["Region"] = region
+    return AlarmSpec(
+        "blocked",
+        f"The {scope} web ACL {metric_name} blocked more than {rate_limit} requests in 5 minutes (the rate limit "
+        "of one client): an attack, or legitimate traffic WAF takes for one (see its sampled requests or logs).",
+        "AWS/WAFV2",
+        "BlockedRequests",
+        dimensions,
+        "Sum",
+        WAF_BLOCKED_PERIOD_SECONDS,
+        rate_limit,
+        "GreaterThanThreshold",
     )
 
 

@@ -1,0 +1,110 @@
+"""Alarms that speak when it matters (issue 20): a replica that stops receiving, CloudFront's 5xx and
+Lambda@Edge errors, and WAF's blocked requests; each notifies its own region's topic (alarm and OK)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import offline.run
+from tests.components.helpers import program
+
+REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+MAIN = Path(offline.run.MAIN)
+# What __main__ passes StackMonitoring once wired (the distributions' ids, from the doors' details).
+WIRING = (
+    "        health_check_ids=front_doors.health_check_ids,\n"
+    "        distribution_ids={s: d['distributionId'] for s, d in front_doors.details.items() if 'distributionId' in d},\n"
+)
+
+
+@pytest.fixture
+def wired(tmp_path, monkeypatch):
+    """Run the program with StackMonitoring given the distribution ids (as is, once __main__ passes them)."""
+    source = MAIN.read_text()
+    if "distribution_ids=" not in source:
+        source = source.replace("        health_check_ids=front_doors.health_check_ids,\n", WIRING)
+    main = tmp_path / "__main__.py"
+    main.write_text(source)
+    monkeypatch.setattr(offline.run, "MAIN", main)
+    monkeypatch.syspath_prepend(str(MAIN.parent))
+
+
+# --- a model of how CloudWatch evaluates these math alarms, per period -------------------------------
+
+
+def _evaluate(expression: str, values: dict[str, float | None]) -> float | None:
+    """One period of the expression: FILL replaces a missing value, IF/AND/MAX as metric math documents."""
+    python = expression.replace("AND", "and").replace("IF(", "_if(").replace("FILL(", "_fill(").replace("MAX(", "max(")
+    return eval(  # noqa: S307 the expression is the program's own, over known ids
+        python,
+        {"_fill": lambda v, x: x if v is None else v, "_if": lambda c, a, b: a if c else b, "max": max},
+        dict(values),
+    )
+
+
+def _fires(alarm, periods: list[dict[str, float | None]]) -> bool:
+    """ALARM when the last evaluationPeriods values all breach (threshold and comparison as configured)."""
+    (expression,) = [q["expression"] for q in alarm.inputs["metricQueries"] if q.get("returnData")]
+    threshold, comparison = alarm.inputs["threshold"], alarm.inputs["comparisonOperator"]
+    assert comparison == "GreaterThanOrEqualToThreshold"
+    last = periods[-int(alarm.inputs["evaluationPeriods"]) :]
+    return all((_evaluate(expression, p) or 0) >= threshold for p in last)
+
+
+@pytest.fixture(scope="module")
+def run():
+    return program(REGIONS, backend="alb", front_door="route53", alarms={"email": "ops@example.com"})
+
+
+def stalled(run) -> list:
+    return [a for a in run.of_type(ALARM) if "-replication-stalled-" in a.name]
+
+
+def _ids(alarm) -> dict[str, dict]:
+    return {q["id"]: q["metric"] for q in alarm.inputs["metricQueries"] if "metric" in q}
+
+
+def test_cloudfront_5xx_and_lambda_at_edge_errors_are_alarmed_per_distribution_in_us_east_1(wired):
+    run = program(["eu-west-1", "ap-southeast-1"], backend="alb", front_door="cloudfront", alarms={"email": "o@x.io"})
+    (distribution,) = run.of_type("aws:cloudfront/distribution:Distribution")
+    topics = {t.region: t.state["arn"] for t in run.of_type("aws:sns/topic:Topic")}
+    assert "us-east-1" in topics  # CloudFront's metrics are in us-east-1, and so is the alarms' topic
+    alarms = {a.inputs["metricName"]: a for a in run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/CloudFront"}
+    assert set(alarms) == {"5xxErrorRate"}
+    for metric, alarm in alarms.items():
+        assert alarm.region == "us-east-1"
+        assert alarm.inputs["dimensions"] == {"DistributionId": distribution.id, "Region": "Global"}
+        assert alarm.inputs["statistic"] == ("Average" if metric == "5xxErrorRate" else "Sum")
+        assert alarm.inputs["alarmActions"] == [topics["us-east-1"]] == alarm.inputs["okActions"]
+
+
+def test_without_cloudfront_there_are_no_cloudfront_alarms(wired):
+    run = program(REGIONS, backend="alb", front_door="route53", alarms={"email": "o@x.io"})
+    assert not [a for a in run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/CloudFront"]
+
+
+def test_waf_blocked_requests_are_alarmed_per_web_acl_where_its_metrics_are():
+    run = program(
+        ["eu-west-1", "ap-southeast-1"],
+        backend="alb",
+        front_door={"cloudfront": 50, "globalaccelerator": 50},
+        waf={"rateLimit": 1500},
+        alarms={"email": "o@x.io"},
+    )
+    topics = {t.region: t.state["arn"] for t in run.of_type("aws:sns/topic:Topic")}
+    metrics = {
+        (a.region, a.inputs["wafMetric"] if "wafMetric" in a.inputs else a.inputs["dimensions"]["WebACL"]): a
+        for a in run.of_type(ALARM)
+        if a.inputs.get("metricName") == "BlockedRequests"
+    }
+    names = {acl.region: acl.inputs["visibilityConfig"]["metricName"] for acl in run.of_type("aws:wafv2/webAcl:WebAcl")}
+    assert set(metrics) == set(names.items())
+    for (region, _), alarm in metrics.items():
+        dims = alarm.inputs["dimensions"]
+        assert alarm.inputs["namespace"] == "AWS/WAFV2" and dims["Rule"] == "ALL"
+        # REGIONAL metrics carry a Region dimension; CLOUDFRONT's do not (and are in us-east-1).
+        assert dims.get("Region") == (None if region == "us-east-1" else region)
+        assert alarm.inputs["alarmActions"] == [topics[region]] == alarm.inputs["okActions"]
