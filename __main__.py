@@ -142,6 +142,8 @@ monitoring = StackMonitoring(
         function_names={region: b.function.name for region, b in backends.items()},
         topic_arns=topics.arns,
         health_check_ids=front_doors.health_check_ids,
+        # CloudFront's 5xx rate and the router's errors are alarmed per distribution.
+        distribution_ids={s: d["distributionId"] for s, d in front_doors.details.items() if "distributionId" in d},
     ),
     providers,
 )

@@ -7,8 +7,19 @@
   health-check status per region (alarmed in us-east-1, where Route 53 publishes it), and one
   CloudWatch dashboard with per-region requests, 5xx, p99 duration and throttles, replication latency,
   the health checks, and the probes' latency, availability and failures by reason per door and vantage.
+- Replication stalled, per sending region: a receiving region that stops reporting ReplicationLatency
+  while this region writes. The latency alarm cannot see it: a series with no data is no contributor of a
+  Metrics Insights query, and alarms on AWS/DynamoDB metrics always ignore missing data whatever
+  treat_missing_data says (CloudWatch API Reference, PutMetricAlarm, TreatMissingData). So a metric math
+  alarm turns absence into a value: FILL(m, 0) ("Using metric math", FILL) per receiver, gated on this
+  region's writes (SuccessfulRequestLatency SampleCount of UpdateItem: the API's only write), so a quiet
+  table is no stall.
 - CloudFront, per distribution, in us-east-1 (AWS/CloudFront, DistributionId, Region=Global: CloudFront
-  Developer Guide, "Types of metrics for CloudFront"): 5xxErrorRate.
+  Developer Guide, "Types of metrics for CloudFront"): 5xxErrorRate, and Lambda@Edge's execution errors
+  and invalid responses (LambdaExecutionError, LambdaValidationError: "Viewing the default Lambda@Edge
+  function metrics"). These count the router's errors at every edge, wherever it ran, in one place; the
+  function's own AWS/Lambda metrics are per region it ran in (FunctionName us-east-1.<name>), a set of
+  regions the stack does not choose, so they are not alarmed here.
 - WAF, per web ACL, where its metrics are: AWS/WAFV2 BlockedRequests, WebACL = the ACL's metric name,
   Rule = ALL, and Region for REGIONAL (none for CLOUDFRONT, whose metrics are in us-east-1): AWS WAF
   Developer Guide, "AWS WAF metrics and dimensions".
@@ -32,6 +43,7 @@ from components.alarms import (
     MathAlarmSpec,
     MathMetric,
     QueryAlarmSpec,
+    math_alarm,
     metric_alarm,
     query_alarm,
 )
@@ -116,6 +128,14 @@ class StackMonitoring(pulumi.ComponentResource):
                     args.topic_arns[source],
                     pulumi.ResourceOptions(parent=self, provider=providers[source]),
                 )
+            for source in settings.regions:
+                for spec in replication_stalled_alarms(args.table_name, source, settings.regions):
+                    math_alarm(
+                        f"{name}-replication-stalled-{source}",
+                        spec,
+                        args.topic_arns[source],
+                        pulumi.ResourceOptions(parent=self, provider=providers[source]),
+                    )
         edge = pulumi.ResourceOptions(parent=self, provider=providers.edge)
         for door, distribution_id in args.distribution_ids.items():
             for spec in cloudfront_alarms(distribution_id):
@@ -236,7 +256,7 @@ def replication_stalled_alarms(
 
 
 def cloudfront_alarms(distribution_id: pulumi.Input[str]) -> list[AlarmSpec]:
-    """CloudFront's 5xx rate for one distribution (us-east-1, Region=Global)."""
+    """CloudFront's 5xx rate and Lambda@Edge's errors for one distribution (us-east-1, Region=Global)."""
     dimensions = {"DistributionId": distribution_id, "Region": "Global"}
     return [
         AlarmSpec(
@@ -250,7 +270,29 @@ def cloudfront_alarms(distribution_id: pulumi.Input[str]) -> list[AlarmSpec]:
             CLOUDFRONT_5XX_PERCENT,
             "GreaterThanThreshold",
             evaluation_periods=5,
-        )
+        ),
+        AlarmSpec(
+            "edge-execution-errors",
+            "The Lambda@Edge router failed (an exception or timeout): CloudFront answered those requests 503.",
+            "AWS/CloudFront",
+            "LambdaExecutionError",
+            dimensions,
+            "Sum",
+            300,
+            0,
+            "GreaterThanThreshold",
+        ),
+        AlarmSpec(
+            "edge-validation-errors",
+            "The Lambda@Edge router returned a response CloudFront rejected: CloudFront answered those requests 502.",
+            "AWS/CloudFront",
+            "LambdaValidationError",
+            dimensions,
+            "Sum",
+            300,
+            0,
+            "GreaterThanThreshold",
+        ),
     ]
 
 

@@ -367,7 +367,7 @@ def monitoring_cost(settings: Settings, prices: dict) -> float:
 
 DASHBOARDS = 1  # components/monitoring.py: one for the stack
 # Alarms modeled ahead of the plan (issue 20): another change adds them; until it lands the model counts them.
-MODELED_AHEAD = ("CloudFront 5xx", "Lambda@Edge errors", "WAF blocked requests")
+MODELED_AHEAD: tuple[str, ...] = ()  # alarms modelled before the plan creates them (none now)
 
 
 def alarm_metrics(settings: Settings) -> dict[str, int]:
@@ -380,9 +380,12 @@ def alarm_metrics(settings: Settings) -> dict[str, int]:
         * (4 if settings.backend == "alb" else 3),
         "probe availability per door and vantage": vantages * doors,
         "replication latency per replica pair": regions * (regions - 1),
+        # Math alarms per sending region, each reading the region's writes and up to 9 receivers
+        # (components/monitoring.py replication_stalled_alarms).
+        "replication stalled (writes and each receiver)": regions * ((regions - 1) + math.ceil((regions - 1) / 9)),
         "Route 53 health checks": regions if "route53" in settings.strategies else 0,
         "CloudFront 5xx": int(cloudfront),
-        "Lambda@Edge errors": int(cloudfront),
+        "Lambda@Edge errors (execution and validation)": 2 * int(cloudfront),
         "WAF blocked requests": web_acls(settings),
     }
 

@@ -3,11 +3,13 @@ Lambda@Edge errors, and WAF's blocked requests; each notifies its own region's t
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 import offline.run
+from components.monitoring import replication_stalled_alarms
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
@@ -67,13 +69,62 @@ def _ids(alarm) -> dict[str, dict]:
     return {q["id"]: q["metric"] for q in alarm.inputs["metricQueries"] if "metric" in q}
 
 
+def test_each_sending_region_alarms_when_a_receiving_region_stops_reporting(run):
+    alarms = stalled(run)
+    assert sorted(a.region for a in alarms) == sorted(REGIONS)
+    (table,) = run.of_type("aws:dynamodb/table:Table")
+    for alarm in alarms:
+        metrics = _ids(alarm)
+        writes = metrics.pop("w")
+        assert (writes["metricName"], writes["stat"], writes["dimensions"]) == (
+            "SuccessfulRequestLatency",
+            "SampleCount",
+            {"TableName": table.inputs["name"], "Operation": "UpdateItem"},
+        )
+        receivers = {m["dimensions"]["ReceivingRegion"] for m in metrics.values()}
+        assert receivers == set(REGIONS) - {alarm.region}
+        assert all(
+            (m["namespace"], m["metricName"], m["stat"]) == ("AWS/DynamoDB", "ReplicationLatency", "SampleCount")
+            for m in metrics.values()
+        )
+
+
+def test_a_receiver_that_stops_reporting_fires_the_stalled_alarm_but_not_the_latency_alarm(run):
+    (alarm,) = [a for a in stalled(run) if a.region == "us-east-1"]
+    ids = {m["dimensions"]["ReceivingRegion"]: i for i, m in _ids(alarm).items() if i != "w"}
+    healthy = {"w": 40.0, ids["eu-west-1"]: 40.0, ids["ap-southeast-1"]: 40.0}
+    dead = {**healthy, ids["ap-southeast-1"]: None}  # no ReplicationLatency at all: no datapoint
+    assert not _fires(alarm, [healthy] * 5)
+    assert _fires(alarm, [healthy, healthy] + [dead] * int(alarm.inputs["evaluationPeriods"]))
+    assert not _fires(alarm, [healthy] * 4 + [dead])  # one quiet period is not a stall
+    # A quiet table (no writes here) has nothing to replicate: no data is not a stall then.
+    assert not _fires(alarm, [{"w": None, **{i: None for i in ids.values()}}] * 5)
+    # The latency alarm sees only the receivers that report: a dead one is no contributor at all.
+    (latency,) = [a for a in run.of_type(ALARM) if a.name == "monitoring-replication-us-east-1-latency"]
+    assert "ReceivingRegion" in latency.inputs["metricQueries"][0]["expression"]
+
+
+def test_stalled_alarms_stay_within_cloudwatchs_ten_metrics_and_linear_in_regions():
+    receivers = [f"r{i}" for i in range(15)]
+    specs = replication_stalled_alarms("t", "us-east-1", ["us-east-1", *receivers])
+    assert len(specs) == 2 and all(len(s.metrics) <= 10 for s in specs)
+    covered = [m.dimensions["ReceivingRegion"] for s in specs for m in s.metrics if m.id != "w"]
+    assert sorted(covered) == sorted(receivers)
+
+
+def test_every_new_alarm_notifies_its_regions_topic_alarm_and_ok(run):
+    topics = {t.region: t.state["arn"] for t in run.of_type("aws:sns/topic:Topic")}
+    for alarm in stalled(run):
+        assert alarm.inputs["alarmActions"] == [topics[alarm.region]] == alarm.inputs["okActions"]
+
+
 def test_cloudfront_5xx_and_lambda_at_edge_errors_are_alarmed_per_distribution_in_us_east_1(wired):
     run = program(["eu-west-1", "ap-southeast-1"], backend="alb", front_door="cloudfront", alarms={"email": "o@x.io"})
     (distribution,) = run.of_type("aws:cloudfront/distribution:Distribution")
     topics = {t.region: t.state["arn"] for t in run.of_type("aws:sns/topic:Topic")}
     assert "us-east-1" in topics  # CloudFront's metrics are in us-east-1, and so is the alarms' topic
     alarms = {a.inputs["metricName"]: a for a in run.of_type(ALARM) if a.inputs.get("namespace") == "AWS/CloudFront"}
-    assert set(alarms) == {"5xxErrorRate"}
+    assert set(alarms) == {"5xxErrorRate", "LambdaExecutionError", "LambdaValidationError"}
     for metric, alarm in alarms.items():
         assert alarm.region == "us-east-1"
         assert alarm.inputs["dimensions"] == {"DistributionId": distribution.id, "Region": "Global"}
@@ -108,3 +159,7 @@ def test_waf_blocked_requests_are_alarmed_per_web_acl_where_its_metrics_are():
         # REGIONAL metrics carry a Region dimension; CLOUDFRONT's do not (and are in us-east-1).
         assert dims.get("Region") == (None if region == "us-east-1" else region)
         assert alarm.inputs["alarmActions"] == [topics[region]] == alarm.inputs["okActions"]
+
+
+def test_alarm_names_say_what_they_watch(run):
+    assert all(re.match(r"monitoring-replication-stalled-[a-z0-9-]+-\d+-", a.name) for a in stalled(run))
