@@ -76,9 +76,23 @@ def test_the_regional_rate_rule_beside_cloudfront_skips_only_the_secret():
     (acl,) = [r for r in run.of_type("aws:wafv2/webAcl:WebAcl") if r.region == "eu-west-1"]
     for props in (acl.inputs, acl.state):
         rate = next(r for r in props["rules"] if r["name"] == "rate-per-client-ip")["statement"]["rateBasedStatement"]
-        rate["scopeDownStatement"]["notStatement"]["statement"]["byteMatchStatement"]["positionalConstraint"] = (
-            "CONTAINS"
-        )
+        # NOT(OR(the secret, the health checks' GET)): the secret's match is the OR's first member.
+        skipped = rate["scopeDownStatement"]["notStatement"]["statement"]["orStatement"]["statements"]
+        skipped[0]["byteMatchStatement"]["positionalConstraint"] = "CONTAINS"
     (violation,) = evaluate([policy], run.resources, pack, home_region="us-east-1")
     assert violation.message.startswith("aws:wafv2/webAcl:WebAcl 'waf-eu-west-1' in eu-west-1: rate rule")
     assert "its positional constraint is CONTAINS, not EXACTLY" in violation.message and "Fix: " in violation.message
+
+
+def test_the_regional_rate_rule_may_skip_nothing_but_the_secret_and_the_health_get():
+    run = waf_run({"cloudfront": 50, "route53": 50})
+    pack = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, {}, {})
+    (policy,) = [p for p in ALL_POLICIES if p.name == "front-door-not-bypassable"]
+    (acl,) = [r for r in run.of_type("aws:wafv2/webAcl:WebAcl") if r.region == "eu-west-1"]
+    for props in (acl.inputs, acl.state):
+        rate = next(r for r in props["rules"] if r["name"] == "rate-per-client-ip")["statement"]["rateBasedStatement"]
+        skipped = rate["scopeDownStatement"]["notStatement"]["statement"]["orStatement"]["statements"]
+        health = skipped[1]["andStatement"]["statements"]
+        health[0]["byteMatchStatement"]["searchString"] = "PUT"  # writes would skip the limit
+    (violation,) = evaluate([policy], run.resources, pack, home_region="us-east-1")
+    assert "skips more than CloudFront's secret and the health checks' GET" in violation.message
