@@ -23,6 +23,8 @@ WebAclLoggingConfiguration.log_destination_configs) in the ACL's own region (us-
 kept LOG_RETENTION_DAYS; the exempt header (the origin secret or the probe token) is redacted from them.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional

@@ -565,9 +565,12 @@ def _exempted_secret(inputs: dict) -> Any:
     """The origin secret a regional web ACL's rate rule exempts (components/web_acl.py), or None."""
     for rule in inputs.get("rules") or []:
         statement = ((rule.get("statement") or {}).get("rateBasedStatement") or {}).get("scopeDownStatement") or {}
-        match = ((statement.get("notStatement") or {}).get("statement") or {}).get("byteMatchStatement") or {}
-        if match.get("searchString") is not None:
-            return match["searchString"]
+        skipped = (statement.get("notStatement") or {}).get("statement") or {}
+        # NOT(secret), or NOT(OR(secret, the health checks' GET)) beside a direct door's checkers.
+        for member in (skipped.get("orStatement") or {}).get("statements") or [skipped]:
+            match = member.get("byteMatchStatement") or {}
+            if (match.get("fieldToMatch") or {}).get("singleHeader") and match.get("searchString") is not None:
+                return match["searchString"]
     return None
 
 

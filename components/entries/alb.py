@@ -290,21 +290,7 @@ class AlbEntry(RegionalEntry):
                 default_actions=forward,
                 opts=serving,
             )
-            aws.lb.Listener(
-                f"{name}-http",
-                load_balancer_arn=alb.arn,
-                port=80,
-                protocol="HTTP",
-                default_actions=[
-                    aws.lb.ListenerDefaultActionArgs(
-                        type="redirect",
-                        redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                            protocol="HTTPS", port="443", status_code="HTTP_301"
-                        ),
-                    )
-                ],
-                opts=child,
-            )
+            self._redirect_to_https(f"{name}-http", alb, 80, child)
             protocol = "https"
             # The regional record (<region>.<name>) belongs to RegionalBackend, so it survives a backend switch.
             hostname = pulumi.Output.from_input(domain.hostnames.regional[args.region])
@@ -380,23 +366,7 @@ class AlbEntry(RegionalEntry):
                 # GA's port 80: 301 to https://<same host>:443/<same path>?<same query>. Host, path and query
                 # default to #{host}, /#{path} and #{query}; the port is explicit, since its default #{port}
                 # would be this listener's own (installed pulumi-aws, ListenerDefaultActionRedirectArgs).
-                ga_gates.append(
-                    aws.lb.Listener(
-                        f"{name}-ga-http",
-                        load_balancer_arn=alb.arn,
-                        port=ga_redirect_port,
-                        protocol="HTTP",
-                        default_actions=[
-                            aws.lb.ListenerDefaultActionArgs(
-                                type="redirect",
-                                redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                                    protocol="HTTPS", port="443", status_code="HTTP_301"
-                                ),
-                            )
-                        ],
-                        opts=child,
-                    )
-                )
+                ga_gates.append(self._redirect_to_https(f"{name}-ga-http", alb, ga_redirect_port, child))
             if tokens is not None:
                 ga_gates.append(tokens.rule(f"{name}-token-ga", ga_listener, TOKEN_GA_PRIORITY, [], child))
             gates[exposure.PRIVATE_NETWORK] = (*gates[exposure.PRIVATE_NETWORK], *ga_gates)
@@ -415,6 +385,27 @@ class AlbEntry(RegionalEntry):
             private=args.internal,
         )
         self.register_outputs({"url": self.endpoint.url})
+
+    @staticmethod
+    def _redirect_to_https(
+        name: str, alb: aws.lb.LoadBalancer, port: int, opts: pulumi.ResourceOptions
+    ) -> aws.lb.Listener:
+        """Plain HTTP on `port`: a 301 to HTTPS on 443, keeping the host, path and query."""
+        return aws.lb.Listener(
+            name,
+            load_balancer_arn=alb.arn,
+            port=port,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
+            opts=opts,
+        )
 
     @staticmethod
     def _open_to_everyone(
