@@ -234,7 +234,9 @@ def replication_stalled_alarms(
             )
             for n, receiver in enumerate(chunk)
         )
-        scores = ", ".join(f"IF(FILL(w, 0) > 0 AND FILL({m.id}, 0) == 0, 1, 0)" for m in metrics)
+        scores = [f"IF(FILL(w, 0) > 0 AND FILL({m.id}, 0) == 0, 1, 0)" for m in metrics]
+        # MAX of an array is a time series; MAX of one series is a scalar, which an alarm cannot watch.
+        expression = scores[0] if len(scores) == 1 else f"MAX([{', '.join(scores)}])"
         specs.append(
             MathAlarmSpec(
                 str(index),
@@ -242,7 +244,7 @@ def replication_stalled_alarms(
                 f"reported no replication to {', '.join(chunk)} (one of them, see the dashboard's replication "
                 "latency): that replica is stalled or its region is down, and the latency alarm cannot see it.",
                 (writes, *metrics),
-                f"MAX([{scores}])",
+                expression,
                 STALLED_PERIOD_SECONDS,
                 1,
                 "GreaterThanOrEqualToThreshold",

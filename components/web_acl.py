@@ -115,18 +115,19 @@ def _carrying(header: str, secret: pulumi.Input[str]) -> Any:
     return _exactly(field(single_header=_down("ByteMatchStatementFieldToMatchSingleHeader")(name=header)), secret)
 
 
-def _health_get(path: str) -> Any:
-    """GET of the health path (exactly: the path only, without the query string)."""
+def _health_path(path: str) -> Any:
+    """Requests for the health path (exactly: the path only, without the query string). A match statement,
+    not AND(GET, path): inside a rate rule's scope-down, NOT -> OR -> match is as deep as the provider's
+    schema nests (terraform-provider-aws wafv2 schemas.go: a scope-down's logical statements wrap match
+    statements only). The API answers nothing but GET there, and the health check only reads."""
     field = _down("ByteMatchStatementFieldToMatch")
-    method = _exactly(field(method=_down("ByteMatchStatementFieldToMatchMethod")()), "GET")
-    uri = _exactly(field(uri_path=_down("ByteMatchStatementFieldToMatchUriPath")()), path)
-    return _down()(and_statement=_down("AndStatement")(statements=[method, uri]))
+    return _exactly(field(uri_path=_down("ByteMatchStatementFieldToMatchUriPath")()), path)
 
 
 def _scope_down(exempt: Optional[tuple[str, pulumi.Input[str]]], health_path: Optional[str]) -> Any:
     """What the rate rule counts: every request but the exempt ones (None: every request)."""
     skipped = ([_carrying(*exempt)] if exempt is not None else []) + (
-        [_health_get(health_path)] if health_path is not None else []
+        [_health_path(health_path)] if health_path is not None else []
     )
     if not skipped:
         return None

@@ -509,22 +509,14 @@ def _check_function(
 
 
 def _health_exemption(statement: Any) -> bool:
-    """AND(method EXACTLY GET, URI path EXACTLY a path): the health checks' GET, which a direct door's
-    checkers send from a few shared addresses (read-only, so it may skip the per-address limit)."""
-    parts = list(elements(statement, "andStatement", "statements"))
-    if len(parts) != 2:
+    """A URI-path match, EXACTLY, no transformation: the health checks, which a direct door's checkers send
+    from a few shared addresses (the API answers nothing but GET there; the check only reads)."""
+    match = get(statement, "byteMatchStatement")
+    if match is None or get(match, "positionalConstraint") != "EXACTLY":
         return False
-    fields = {}
-    for part in parts:
-        match = get(part, "byteMatchStatement")
-        if match is None or get(match, "positionalConstraint") != "EXACTLY":
-            return False
-        if any(get(x, "type") != "NONE" for x in elements(match, "textTransformations")):
-            return False
-        field = get(match, "fieldToMatch") or {}
-        kind = "method" if get(field, "method") is not None else "uriPath" if get(field, "uriPath") is not None else ""
-        fields[kind] = reveal(get(match, "searchString"))
-    return set(fields) == {"method", "uriPath"} and fields["method"] == "GET"
+    if any(get(x, "type") != "NONE" for x in elements(match, "textTransformations")):
+        return False
+    return get(match, "fieldToMatch", "uriPath") is not None
 
 
 def _scope_down_problems(statement: Any, sent: _Sent) -> list[str]:
@@ -532,12 +524,12 @@ def _scope_down_problems(statement: Any, sent: _Sent) -> list[str]:
     if skipped is None:
         return ["it is not NOT(a byte match on the header)"]
     members = list(elements(skipped, "orStatement", "statements")) or [skipped]
-    secret = [m for m in members if get(m, "byteMatchStatement") is not None]
-    others = [m for m in members if get(m, "byteMatchStatement") is None]
+    secret = [m for m in members if get(m, "byteMatchStatement", "fieldToMatch", "singleHeader") is not None]
+    others = [m for m in members if m not in secret]
     if len(secret) != 1:
         return ["it is not NOT(a byte match on the header)"]
     if not all(_health_exemption(m) for m in others):
-        return ["it skips more than CloudFront's secret and the health checks' GET of the health path"]
+        return ["it skips more than CloudFront's secret and the health path"]
     match = get(secret[0], "byteMatchStatement")
     problems = []
     header = get(match, "fieldToMatch", "singleHeader", "name")

@@ -106,7 +106,9 @@ def _get(parts: urllib.parse.SplitResult, deadline: float) -> tuple[int, str | N
         if parts.scheme == "https":
             sock.settimeout(_remaining(deadline))
             sock = _tls().wrap_socket(sock, server_hostname=host)  # the whole handshake waits at most that
+        # The default port the Host header leaves out: 443 for https (HTTPConnection's own default is 80).
         connection = http.client.HTTPConnection(host, port)
+        connection.default_port = 443 if parts.scheme == "https" else 80
         connection.sock = _DeadlineSocket(sock, deadline)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request("GET", path, headers={"Accept": "application/json", "Connection": "close"})

@@ -163,3 +163,13 @@ def test_waf_blocked_requests_are_alarmed_per_web_acl_where_its_metrics_are():
 
 def test_alarm_names_say_what_they_watch(run):
     assert all(re.match(r"monitoring-replication-stalled-[a-z0-9-]+-\d+-", a.name) for a in stalled(run))
+
+
+def test_one_receiver_is_watched_without_max_and_several_through_it():
+    """MAX of one series is a scalar, which an alarm cannot watch; MAX of an array is a time series."""
+    from components.monitoring import replication_stalled_alarms
+
+    (two,) = replication_stalled_alarms("table", "us-east-1", ["us-east-1", "eu-west-1"])
+    (three,) = replication_stalled_alarms("table", "us-east-1", ["us-east-1", "eu-west-1", "ap-southeast-1"])
+    assert not two.expression.startswith("MAX(") and two.expression.startswith("IF(")
+    assert three.expression.startswith("MAX([")

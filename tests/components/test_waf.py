@@ -110,14 +110,36 @@ def _scope_down(acl) -> dict:
 
 
 def _is_health_get(statement: dict, path: str) -> bool:
-    method, uri = statement["andStatement"]["statements"]
+    """The health path, exactly (the API answers nothing but GET there)."""
+    match = statement["byteMatchStatement"]
     return (
-        method["byteMatchStatement"]["fieldToMatch"] == {"method": {}}
-        and method["byteMatchStatement"]["searchString"] == "GET"
-        and uri["byteMatchStatement"]["fieldToMatch"] == {"uriPath": {}}
-        and uri["byteMatchStatement"]["searchString"] == path
-        and {s["byteMatchStatement"]["positionalConstraint"] for s in (method, uri)} == {"EXACTLY"}
+        match["fieldToMatch"] == {"uriPath": {}}
+        and match["searchString"] == path
+        and match["positionalConstraint"] == "EXACTLY"
     )
+
+
+LOGICAL = ("andStatement", "orStatement", "notStatement")
+
+
+def _logical_depth(statement: dict) -> int:
+    """How deep AND/OR/NOT nest in a statement (a match statement is 0)."""
+    for kind in LOGICAL:
+        if kind in statement:
+            inner = statement[kind].get("statements") or [statement[kind].get("statement")]
+            return 1 + max(_logical_depth(s) for s in inner)
+    return 0
+
+
+@pytest.mark.parametrize(
+    "front_door", ["route53", {"cloudfront": 50, "route53": 50}, {"cloudfront": 50, "globalaccelerator": 50}]
+)
+def test_every_scope_down_nests_no_deeper_than_the_provider_takes(front_door):
+    """terraform-provider-aws (wafv2 schemas.go), which pulumi-aws bridges: inside a rate rule's scope-down,
+    logical statements wrap match statements only: NOT -> OR -> match is the deepest it accepts."""
+    run = program(REGIONS, backend="alb", front_door=front_door, waf=WAF)
+    downs = [_scope_down(acl) for acl in run.of_type(ACL)]
+    assert any(downs) and all(_logical_depth(d) <= 2 for d in downs if d)
 
 
 def test_route53_health_checks_of_the_health_path_are_not_rate_limited():
