@@ -76,6 +76,7 @@ def build_front_doors(
                 entry_gates=tuple(
                     gate for endpoint in endpoints for gate in endpoint.gates_for(DOORS[strategy].reaches_entry)
                 ),
+                reaches_entry=DOORS[strategy].reaches_entry,
                 web_acl_arn=(web_acl_arns or {}).get(DOORS[strategy].web_acl_scope),
                 probe_token=probe_token,
             ),

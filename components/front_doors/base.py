@@ -31,6 +31,9 @@ class FrontDoorArgs:
     # What admits this door at every entry (security-group rules, listener rules, listeners): the door's
     # resources depend on them, so they exist before it serves and go only after it is gone.
     entry_gates: tuple[pulumi.Resource, ...] = ()
+    # How this door reaches an entry (DoorFacts.reaches_entry): a per-region resource of the door waits for
+    # its own region's gates only (endpoint.gates_for(reaches_entry)), not every region's.
+    reaches_entry: str = ""
     # The router's probe token (components/front_doors.router_probe_token), for a door that routes at the edge.
     probe_token: Optional[pulumi.Input[str]] = None
     web_acl_arn: Optional[pulumi.Input[str]] = None  # a web ACL of the door's own scope (catalogue web_acl_scope)

@@ -104,7 +104,9 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                     for port in listener_ports(args.endpoints)
                 ],
                 # That listener and its ingress rules first: GA must not send to a port nothing admits.
-                opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(args.entry_gates))),
+                opts=pulumi.ResourceOptions.merge(
+                    child, pulumi.ResourceOptions(depends_on=list(endpoint.gates_for(args.reaches_entry)))
+                ),
             )
 
         if args.hostname is None:

@@ -57,7 +57,9 @@ class Route53LatencyFrontDoor(FrontDoor):
             enable_sni=True,
             tags={"Name": child_name},
             # The entries admit Route 53's clients (and its checkers) first, and stop only after this goes.
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=list(args.entry_gates))),
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(depends_on=list(endpoint.gates_for(args.reaches_entry)))
+            ),
         )
         checks[endpoint.region] = check.id
         if args.traffic_dials.get(endpoint.region, 100) == 0:
