@@ -25,7 +25,7 @@ refresh). A rollback B -> A recreates A's password with a new random value (it w
 same as a rotation. An update that fails half way leaves both versions' parameters; the next update
 deletes the one the program no longer registers, at its end again.
 
-The old design (components/origin_protection.accepted_versions: the function's env var held versions
+The old design (the previous release's origin_protection.accepted_versions: the function's env var held versions
 (v, v-1)) was safe for +1 only: on 2 -> 1 or 1 -> 3 the function's update dropped the value CloudFront
 still sent before the distribution changed (tests/unit/test_origin_secret.py replays both).
 

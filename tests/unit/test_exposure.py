@@ -4,7 +4,6 @@ import pytest
 
 from components.config import ConfigError, parse_settings
 from components.exposure import entry_access, plaintext_hop, plan_exposure
-from components.origin_protection import accepted_versions
 
 BASE = {"regions": '["us-east-1", "eu-west-1"]'}
 DOMAIN = '{"zone": "example.com", "name": "api"}'
@@ -56,11 +55,6 @@ def test_only_a_door_set_with_a_direct_door_makes_the_entries_public():
 )
 def test_which_switches_change_the_alb_scheme(before, after, replaced):
     assert (plan_exposure(before, "alb").scheme != plan_exposure(after, "alb").scheme) is replaced
-
-
-def test_the_previous_release_dropped_a_value_cloudfront_still_sends_on_a_rollback():
-    # 2 -> 1: the previous release's function accepted (1,) while CloudFront still sent version 2.
-    assert 2 not in accepted_versions(1)
 
 
 @pytest.mark.parametrize(

@@ -30,12 +30,11 @@ STACK = "test"
 PASSWORD = "random:index/randomPassword:RandomPassword"
 PARAMETER = "aws:ssm/parameter:Parameter"
 
-try:  # the previous release's rule, kept here to show its defect once it is gone from the program
-    from components.origin_protection import accepted_versions as previous_accepted_versions
-except ImportError:  # pragma: no cover
 
-    def previous_accepted_versions(version: int) -> tuple[int, ...]:
-        return (version, version - 1) if version > 1 else (version,)
+def previous_accepted_versions(version: int) -> tuple[int, ...]:
+    """The previous release's rule (components/origin_protection.accepted_versions, now gone), kept here to
+    show its defect: the current version and the one before, safe only for +1."""
+    return (version, version - 1) if version > 1 else (version,)
 
 
 # Planning.
