@@ -13,6 +13,7 @@ that already has the rule keeps it (updated in place).
 """
 
 import json
+from dataclasses import dataclass
 from typing import Optional
 
 import pulumi
@@ -26,9 +27,9 @@ ORIGIN_LOCKDOWN_PRIORITY = 50000  # the last priority ELB allows: evaluated afte
 REFUSAL = json.dumps({"error": "forbidden: this endpoint serves requests through the stack's front door only"})
 
 
+@dataclass(frozen=True)
 class OriginLockdownArgs:
-    def __init__(self, listener_arn: pulumi.Input[str]):
-        self.listener_arn = listener_arn
+    listener_arn: pulumi.Input[str]  # the listener CloudFront uses
 
 
 class OriginLockdown(pulumi.ComponentResource):
