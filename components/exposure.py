@@ -169,16 +169,22 @@ def security_summary(
 PUBLIC, PRIVATE, CLOUDFRONT_ONLY = "public", "internal", "cloudfront-only"
 
 
-def entry_access(exposure: Exposure, strategies: tuple[str, ...], regions: tuple[str, ...]) -> dict[str, str]:
-    """Region -> who can reach its entry, for the stack output `entryAccess` and for probes: "internal"
-    entries have no public address (reach them from inside their VPC), "cloudfront-only" ones refuse
-    requests without the origin secret, "public" ones answer anyone on some port."""
+def access(exposure: Exposure, strategies: tuple[str, ...]) -> str:
+    """Who can reach an entry: "internal" (no public address: reach it from inside its VPC),
+    "cloudfront-only" (refuses requests without the origin secret) or "public" (answers anyone on some port)."""
+    if exposure.private:
+        return PRIVATE
     only_edge = all(DOORS[s].reaches_entry == EDGE for s in strategies)
-    access = PRIVATE if exposure.private else CLOUDFRONT_ONLY if exposure.locked and only_edge else PUBLIC
-    return {region: access for region in regions}
+    return CLOUDFRONT_ONLY if exposure.locked and only_edge else PUBLIC
+
+
+def entry_access(exposure: Exposure, strategies: tuple[str, ...], regions: tuple[str, ...]) -> dict[str, str]:
+    """Region -> access(...), for the stack output `entryAccess`."""
+    return dict.fromkeys(regions, access(exposure, strategies))
 
 
 def probes_entries(exposure: Exposure, strategies: tuple[str, ...]) -> bool:
     """Whether a probe from outside can reach the entries' served names (internal or CloudFront-only ones
-    cannot: probing them would only measure the lockdown)."""
-    return set(entry_access(exposure, strategies, ("-",)).values()) == {PUBLIC} and not exposure.locked
+    cannot, nor the served port of a stack locked to CloudFront beside Global Accelerator: probing them
+    would only measure the lockdown)."""
+    return access(exposure, strategies) == PUBLIC and not exposure.locked

@@ -79,18 +79,11 @@ class CheckResult:
 
 def _stale_facts(file_config: dict, derived: dict) -> list[str]:
     """Pack config properties that disagree with the stack config (the real pack would use them)."""
-    notes = []
-    for policy, entry in sorted(file_config.items()):
-        if not isinstance(entry, dict):
-            continue
-        for key, value in derived.items():
-            if key in entry and entry[key] != value:
-                notes.append(
-                    f"note: {policy}.{key} is {entry[key]} in the pack config but the stack config says "
-                    f"{value}; the check uses the stack config (update the pack config for "
-                    "`pulumi preview --policy-pack`)"
-                )
-    return notes
+    return [
+        f"note: {policy}.{key} is {have} in the pack config but the stack config says {want}; the check uses "
+        "the stack config (update the pack config for `pulumi preview --policy-pack`)"
+        for policy, key, have, want in stack_facts.stale_facts(file_config, derived)
+    ]
 
 
 def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:

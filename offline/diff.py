@@ -164,22 +164,17 @@ def stale_pack_facts(stack: str) -> list[str]:
     stack file, but the real `pulumi up --policy-pack` reads the pack config and would block the deploy."""
     from offline.check import pack_config_path
     from offline.policy_engine import load_pack_config_file
-    from offline.stack_facts import facts, stack_settings
+    from offline.stack_facts import facts, stack_settings, stale_facts
 
     path = pack_config_path(stack)
     if not path.exists():
         return []
-    derived = facts(stack_settings(stack))
-    found = []
-    for policy, entry in sorted(load_pack_config_file(path).items()):
-        for key, value in derived.items():
-            if isinstance(entry, dict) and key in entry and entry[key] != value:
-                found.append(
-                    f"{path.name}: {policy}.{key} is {json.dumps(entry[key])} but {stack_file(stack).name} says "
-                    f"{json.dumps(value)}: pulumi up with the policy pack reads the pack config and would refuse "
-                    f"the deploy; set it to {json.dumps(value)} in {path.name}"
-                )
-    return found
+    return [
+        f"{path.name}: {policy}.{key} is {json.dumps(have)} but {stack_file(stack).name} says {json.dumps(want)}: "
+        f"pulumi up with the policy pack reads the pack config and would refuse the deploy; set it to "
+        f"{json.dumps(want)} in {path.name}"
+        for policy, key, have, want in stale_facts(load_pack_config_file(path), facts(stack_settings(stack)))
+    ]
 
 
 def opt_in_hazards(stack: str, overrides: list[str]) -> list[str]:

@@ -40,6 +40,18 @@ def facts(settings: Settings) -> dict[str, Any]:
     }
 
 
+def stale_facts(file_config: dict, derived: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """(policy, property, pack config value, stack config value) for each pack config property that
+    disagrees with what the stack config says (the real pack would use the pack config's)."""
+    return [
+        (policy, key, entry[key], value)
+        for policy, entry in sorted(file_config.items())
+        if isinstance(entry, dict)
+        for key, value in derived.items()
+        if key in entry and entry[key] != value
+    ]
+
+
 # Policies whose level follows a stack config key: the stack accepted what they flag.
 ACCEPTED_BY_CONFIG = {"no-plaintext-hop": "allowPlaintext"}
 

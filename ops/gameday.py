@@ -37,11 +37,11 @@ from pathlib import Path
 
 try:
     from components import naming
-    from components.catalogue import NAMESPACE
-    from components.config import ConfigError, Settings, parse_settings
+    from components.config import ConfigError, Settings
     from components.exposure import plan_exposure, probes_entries
     from functions.api import contract
-    from offline.stack_config import StackConfigError, load_stack_config
+    from offline.stack_config import StackConfigError
+    from offline.stack_facts import stack_settings
     from ops import cost
     from ops.gameday_run import ENTRY
 except ImportError as _missing:  # run outside the virtualenv: one line, not a traceback
@@ -55,13 +55,6 @@ except ImportError as _missing:  # run outside the virtualenv: one line, not a t
 TOOL = "ops.gameday"
 MODES = ("run", "status", "none", "down", "latency", "error")
 COUNT_EVERY_SECONDS = 10.0  # a running-count line on stderr this often during `run`
-
-
-def stack_settings(stack: str) -> Settings:
-    config = load_stack_config(stack)
-    prefix = f"{NAMESPACE}:"
-    raw = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
-    return parse_settings(raw, config.get("aws:region"), stack=stack, stack_config=config)
 
 
 def chaos_value(args: argparse.Namespace) -> str:
