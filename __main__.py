@@ -5,21 +5,22 @@ Composition only: settings, providers, components, exports.
 
 import pulumi
 
-from components import backend_plan, naming
 from components.config import load_settings
-from components.dns import build_dns
-from components.entries.base import DomainBinding
-from components.exposure import entry_access, plan_exposure, probes_entries
-from components.front_doors import build_front_doors, router_probe_token
-from components.global_table import GlobalTable, GlobalTableArgs
-from components.home_region import refuse_home_region_change
-from components.monitoring import AlarmTopics, StackMonitoring, StackMonitoringArgs
-from components.origin_secret import OriginSecret, OriginSecretArgs
-from components.probes import Probes, ProbesArgs, probe_targets
-from components.process import tune_garbage_collector
-from components.providers import build_providers
-from components.regional_backend import RegionalBackend, RegionalBackendArgs
-from components.web_acl import build_web_acls
+from components.doors import build_front_doors, router_probe_token
+from components.doors.dns import build_dns
+from components.observability.monitoring import AlarmTopics, StackMonitoring, StackMonitoringArgs
+from components.observability.probes import Probes, ProbesArgs, probe_targets
+from components.regional import function_settings
+from components.regional.backend import RegionalBackend, RegionalBackendArgs
+from components.regional.entries.base import DomainBinding
+from components.security.exposure import entry_access, plan_exposure, probes_entries
+from components.security.origin_secret import OriginSecret, OriginSecretArgs
+from components.security.web_acl import build_web_acls
+from components.stack import naming
+from components.stack.gc_tuning import tune_garbage_collector
+from components.stack.global_table import GlobalTable, GlobalTableArgs
+from components.stack.home_region import refuse_home_region_change
+from components.stack.providers import build_providers
 
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
@@ -71,7 +72,7 @@ for region in settings.regions:
             table_name=table.name,
             table_arn=table.arn_in(region),
             chaos_parameter_name=naming.chaos_parameter_name(settings),
-            environment=backend_plan.function_environment(
+            environment=function_settings.function_environment(
                 settings, naming.table_name(settings), naming.chaos_parameter_name(settings)
             ),
             health=settings.health_check,

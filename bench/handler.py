@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from components.edge_routing import EdgeOrigin, plan_routing_table, routing_table_json  # noqa: E402
-from components.packaging import API_SOURCE, EDGE_SOURCE, build_zip  # noqa: E402
+from components.doors.edge_routing import EdgeOrigin, plan_routing_table, routing_table_json  # noqa: E402
+from components.stack.packaging import API_SOURCE, EDGE_SOURCE, build_zip  # noqa: E402
 from functions.api import contract  # noqa: E402
 from functions.edge import contract as edge_contract  # noqa: E402
 from functions.edge.geo import great_circle_km  # noqa: E402

@@ -562,7 +562,7 @@ def name_hazards(old_run: ProgramRun, new_run: ProgramRun) -> list[str]:
 
 
 def _exempted_secret(inputs: dict) -> Any:
-    """The origin secret a regional web ACL's rate rule exempts (components/web_acl.py), or None."""
+    """The origin secret a regional web ACL's rate rule exempts (components/security/web_acl.py), or None."""
     for rule in inputs.get("rules") or []:
         statement = ((rule.get("statement") or {}).get("rateBasedStatement") or {}).get("scopeDownStatement") or {}
         skipped = (statement.get("notStatement") or {}).get("statement") or {}

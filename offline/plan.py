@@ -25,7 +25,7 @@ PROG = "offline.plan"
 
 try:
     from components.config import ConfigError
-    from components.exposure import security_summary
+    from components.security.exposure import security_summary
     from offline.run import CapturedResource, run_program
     from offline.stack_facts import stack_settings
 except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line

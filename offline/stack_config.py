@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Optional, TextIO
 
-from components.catalogue import NAMESPACE
+from components.registry import NAMESPACE
 
 ROOT = Path(__file__).resolve().parent.parent
 

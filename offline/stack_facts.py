@@ -10,8 +10,8 @@ the JSON files equal to what this module derives.
 from collections.abc import Iterable
 from typing import Any, Optional
 
-from components.catalogue import HOME_REGION_KEY, NAMESPACE
 from components.config import Settings, parse_settings
+from components.registry import HOME_REGION_KEY, NAMESPACE
 from offline.stack_config import load_stack_config
 
 EXPECTED_REGIONS = "expectedRegions"

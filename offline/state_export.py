@@ -52,7 +52,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
-from components.catalogue import PROJECT
+from components.registry import PROJECT
 from offline.lifecycle import PROVIDER_PREFIX, TABLE, deployed_tables, diff
 from offline.mocks import DEFAULT_REGION, AwsMocks
 from offline.run import MAIN, CapturedResource, ProgramRun, RecordingMonitor, alias_urn

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 try:
-    from components import backend_plan
-    from components.catalogue import PROBE_RUNS_PER_MONTH, WAF_MANAGED_RULE_GROUPS
     from components.config import ConfigError, Settings
-    from components.exposure import plan_exposure, probes_entries, waf_coverage
+    from components.regional import function_settings
+    from components.registry import PROBE_RUNS_PER_MONTH, WAF_MANAGED_RULE_GROUPS
+    from components.security.exposure import plan_exposure, probes_entries, waf_coverage
     from functions.probe.contract import METRIC_LATENCY, METRIC_SUCCESS
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
@@ -59,7 +59,7 @@ PROBE_RUN_MS = 1000.0  # one probe run: every target at once, each a round trip 
 PROBE_MB = 128
 # Log bytes per request (or per probe run), where each source writes them; CloudWatch Logs bills what it ingests.
 API_LOG_BYTES = 1500  # two EMF metric records, Lambda's platform start/report records, "request served" for 10%
-HTTP_API_ACCESS_LOG_BYTES = 300  # the stage's JSON access log line (components/entries/http_api.py)
+HTTP_API_ACCESS_LOG_BYTES = 300  # the stage's JSON access log line (components/regional/entries/http_api.py)
 EDGE_ROUTER_LOG_BYTES = 350  # Lambda@Edge platform records of the router, in the edge regions
 CLOUDFRONT_LOG_BYTES = 800  # a CloudFront standard log (v2) record, every field, JSON, to CloudWatch Logs
 WAF_LOG_BYTES = 1500  # a WAF log record (headers, the rule groups evaluated), when waf.logs is on
@@ -73,7 +73,7 @@ HTTP_API_ROUTE_METRICS = 6  # 4xx, 5xx, Count, IntegrationLatency, Latency, Data
 API_METRICS = ("Requests", "Status2xx", "Status4xx", "Status5xx", "ColdStart")  # per region, steady month
 DOOR_METRICS = ("DoorRequests", "Door5xx", "DoorLatency")  # per door (and "direct") per region
 ASSUMPTIONS = (
-    f"function {FUNCTION_MS:g} ms at {backend_plan.FUNCTION_MEMORY_MB} MB arm64 per request",
+    f"function {FUNCTION_MS:g} ms at {function_settings.FUNCTION_MEMORY_MB} MB arm64 per request",
     f"edge router {EDGE_ROUTER_MS:g} ms at {EDGE_ROUTER_MB} MB",
     f"requests {REQUEST_KB:g} KB in",
     f"table {STORED_GB:g} GB in each region",
@@ -277,7 +277,7 @@ def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: 
     plus monitoring (probes, alarms, the dashboard) as a fixed part."""
     regions = len(settings.regions)
     lam = prices["lambda"]
-    gb_seconds = usage.requests * FUNCTION_MS / 1000 * backend_plan.FUNCTION_MEMORY_MB / 1024
+    gb_seconds = usage.requests * FUNCTION_MS / 1000 * function_settings.FUNCTION_MEMORY_MB / 1024
     functions = usage.requests / 1e6 * lam["per_million_requests"] + gb_seconds * lam["arm64_per_gb_second"]
     egress = usage.gb_out * direct_share * prices["internet_egress"]["per_gb"]
     logs = prices["cloudwatch_logs"]["ingestion_per_gb"]
@@ -311,7 +311,7 @@ def http_api_routes(settings: Settings) -> int:
     """Routes each HTTP API has: $default, and one per method the JWT authorizer protects."""
     if settings.auth is None:
         return 1
-    from components.entries.http_api import protected_item_methods
+    from components.regional.entries.http_api import protected_item_methods
 
     return 1 + len(protected_item_methods(settings.auth.protect_reads))
 
@@ -365,7 +365,7 @@ def monitoring_cost(settings: Settings, prices: dict) -> float:
     )
 
 
-DASHBOARDS = 1  # components/monitoring.py: one for the stack
+DASHBOARDS = 1  # components/observability/monitoring.py: one for the stack
 # Alarms modeled ahead of the plan (issue 20): another change adds them; until it lands the model counts them.
 MODELED_AHEAD: tuple[str, ...] = ()  # alarms modelled before the plan creates them (none now)
 
@@ -381,7 +381,7 @@ def alarm_metrics(settings: Settings) -> dict[str, int]:
         "probe availability per door and vantage": vantages * doors,
         "replication latency per replica pair": regions * (regions - 1),
         # Math alarms per sending region, each reading the region's writes and up to 9 receivers
-        # (components/monitoring.py replication_stalled_alarms).
+        # (components/observability/monitoring.py replication_stalled_alarms).
         "replication stalled (writes and each receiver)": regions * ((regions - 1) + math.ceil((regions - 1) / 9)),
         "Route 53 health checks": regions if "route53" in settings.strategies else 0,
         "CloudFront 5xx": int(cloudfront),

@@ -36,9 +36,9 @@ import sys
 from pathlib import Path
 
 try:
-    from components import naming
     from components.config import ConfigError, Settings
-    from components.exposure import plan_exposure, probes_entries
+    from components.security.exposure import plan_exposure, probes_entries
+    from components.stack import naming
     from functions.api import contract
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings

@@ -40,9 +40,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 try:
-    from components import backend_plan
-    from components.catalogue import DOORS, PROBE_NAMESPACE
     from components.config import ConfigError, Settings
+    from components.regional import function_settings
+    from components.registry import DOORS, PROBE_NAMESPACE
     from functions.edge import health as edge_health
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
@@ -115,7 +115,7 @@ def modelled_failover_seconds(door: str, settings: Settings) -> float:
     if door == "route53":
         return health.detection_seconds + DNS_TTL_SECONDS
     if door == "globalaccelerator":
-        check = backend_plan.alb_target_group_health(health)
+        check = function_settings.alb_target_group_health(health)
         return check.interval * check.unhealthy_threshold
     if door == "cloudfront":
         return edge_health.MAX_STALE_SECONDS + edge_health.PROBE_TIMEOUT_SECONDS

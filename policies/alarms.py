@@ -15,7 +15,7 @@ from policies.common import arn_region, elements, get, is_unknown, message, regi
 METRIC_ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 # property -> (what it is for, the constructor argument)
 ACTIONS = {"alarmActions": ("when it fires", "alarm_actions"), "okActions": ("when it recovers", "ok_actions")}
-FIX_WHERE = "components/alarms.py _alarm, set alarms: {email: ...}"
+FIX_WHERE = "components/observability/alarms.py _alarm, set alarms: {email: ...}"
 
 
 def _alarms_notify(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -48,7 +48,7 @@ def _alarms_notify(args: ResourceValidationArgs, report_violation: ReportViolati
                         args,
                         f"{prop} {show(action)} is a topic in {topic_region}; CloudWatch only notifies topics in "
                         "the alarm's own region",
-                        "use the topic of the alarm's region (components/monitoring.py AlarmTopics)",
+                        "use the topic of the alarm's region (components/observability/monitoring.py AlarmTopics)",
                     )
                 )
 

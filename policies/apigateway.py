@@ -2,7 +2,7 @@
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from components.catalogue import API_GATEWAY_SECURITY_POLICY
+from components.registry import API_GATEWAY_SECURITY_POLICY
 from policies import tokens as t
 from policies.common import elements, get, is_unknown, message, show
 

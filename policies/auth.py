@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from components.entries.http_api import ITEM_ROUTE
+from components.regional.entries.http_api import ITEM_ROUTE
 from functions.api.contract import ENV_AUTH_ISSUER
 from policies import tokens as t
 from policies.common import config, get, is_unknown, message, show
@@ -51,7 +51,7 @@ def _check_api(graph: StackGraph, api: Any, issuer: str, report_violation: Repor
                     api,
                     f"global-serverless:auth is set but {method} {ITEM_ROUTE} has no JWT authorizer {shown}",
                     f'a route "{method} {ITEM_ROUTE}" with authorization_type="JWT" and the stack JWT authorizer '
-                    "(components/entries/http_api.py)",
+                    "(components/regional/entries/http_api.py)",
                 ),
                 api.urn,
             )
@@ -76,7 +76,7 @@ def _check_function(function: Any, issuer: str, report_violation: ReportViolatio
         message(
             function,
             f"global-serverless:auth is set but the function checks no tokens ({ENV_AUTH_ISSUER} is {show(configured)})",
-            f"set {ENV_AUTH_ISSUER} and the other AUTH_* variables (components/backend_plan.py auth_environment)",
+            f"set {ENV_AUTH_ISSUER} and the other AUTH_* variables (components/regional/function_settings.py auth_environment)",
         ),
         function.urn,
     )

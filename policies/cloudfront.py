@@ -11,7 +11,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import CLOUDFRONT_VIEWER_TLS_POLICY
+from components.registry import CLOUDFRONT_VIEWER_TLS_POLICY
 from policies import tokens as t
 from policies.certificates import certificate_region
 from policies.common import EDGE_REGION, elements, get, is_unknown, message, show

@@ -16,7 +16,7 @@ from typing import Any, Optional
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError
 
-from components.catalogue import EDGE_REGION  # noqa: F401 (Lambda@Edge and CloudFront certificates live here only)
+from components.registry import EDGE_REGION  # noqa: F401 (Lambda@Edge and CloudFront certificates live here only)
 
 # The pack config property the stack's regions arrive in (policies cannot read stack config).
 EXPECTED_REGIONS_PROPERTY = {

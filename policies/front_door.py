@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from components.catalogue import DOORS
+from components.registry import DOORS
 from policies import tokens as t
 from policies.common import config_list, elements, get, is_unknown, show
 from policies.graph import StackGraph
@@ -83,7 +83,7 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     if missing:
         report_violation(
             f"stack: front door(s) {', '.join(missing)} are configured but not deployed (deployed: "
-            f"{show(deployed)}). Fix: register them in components/catalogue.py (DOORS) and build them in components/front_doors."
+            f"{show(deployed)}). Fix: register them in components/registry.py (DOORS) and build them in components/doors."
         )
     for strategy in extra:
         for resource in doors[strategy]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from components.catalogue import EDGE_LAMBDA_PRINCIPAL, LAMBDA_PRINCIPAL  # noqa: F401 (LAMBDA_PRINCIPAL re-exported)
+from components.registry import EDGE_LAMBDA_PRINCIPAL, LAMBDA_PRINCIPAL  # noqa: F401 (LAMBDA_PRINCIPAL re-exported)
 from policies import tokens as t
 from policies.common import elements, get, is_unknown, region_of, trusted_services
 

@@ -91,7 +91,7 @@ def _no_wildcard_actions(args: StackValidationArgs, report_violation: ReportViol
                         f"{what} of Lambda role '{role.name}' allows {action}: every API of that service "
                         "(or of AWS) for any code running as the function",
                         "list the exact actions the function calls, on its own resources "
-                        "(see components/backend_plan.py table_access_actions)",
+                        "(see components/regional/function_settings.py table_access_actions)",
                     ),
                     holder.urn,
                 )

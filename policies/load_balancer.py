@@ -65,7 +65,7 @@ def _access_logs_on(args: ResourceValidationArgs, report_violation: ReportViolat
                 f"access logs are off (accessLogs.enabled {show(enabled)}, bucket {show(bucket)}): requests that "
                 "reach this region leave no record to investigate",
                 "set access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=<the region's log bucket>, enabled=True) "
-                "(components/access_log_bucket.py)",
+                "(components/observability/access_logs.py)",
             )
         )
 

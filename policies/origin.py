@@ -1,6 +1,6 @@
 """Nobody gets around the front door, and no hop crosses the internet in plain text.
 
-- front-door-not-bypassable: the exposure components/exposure.py plans from the door set, checked per
+- front-door-not-bypassable: the exposure components/security/exposure.py plans from the door set, checked per
   stack from the resources (the doors are the deployed ones, policies/front_door.py):
   - ALB scheme: internal exactly when every door reaches the ALBs privately (Global Accelerator alone);
     otherwise internet-facing (CloudFront reaches ALBs as public custom origins: VPC origins do not
@@ -9,7 +9,7 @@
     ACL's rate rule skips exactly the requests carrying it: scope-down NOT(header EXACTLY the secret).
   - No door sends clients to the entries directly (CloudFront alone, or with Global Accelerator):
     on each ALB listener serving the API (Global Accelerator's own port aside) every rule that forwards
-    ahead of a catch-all 403 (components/origin_lockdown.py) requires exactly the secret CloudFront
+    ahead of a catch-all 403 (components/security/origin_lockdown.py) requires exactly the secret CloudFront
     sends (the accept rules, one per secret version), and that value is accepted; the ALB's security
     groups admit nothing on that port but a prefix list (CloudFront's origin-facing one, on the
     "-cloudfront-sg" group; its id is looked up by name, so it cannot be told apart here) and carry no
@@ -39,7 +39,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import CLOUDFRONT_ORIGIN_PREFIX_LIST, DOORS, ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS
+from components.registry import CLOUDFRONT_ORIGIN_PREFIX_LIST, DOORS, ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS
 from functions.api.contract import ENV_ORIGIN_OPEN_HOSTS, ENV_ORIGIN_SECRET_PATH, GA_PORT_OFFSET
 from policies import tokens as t
 from policies.common import (
@@ -68,9 +68,9 @@ WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 APIGATEWAYV2_MAPPING = "aws:apigatewayv2/apiMapping:ApiMapping"
 WORLD = ("0.0.0.0/0", "::/0")
 
-# components/catalogue.py DoorFacts.reaches_entry values (components/exposure.py).
+# components/registry.py DoorFacts.reaches_entry values (components/security/exposure.py).
 CLIENT, PRIVATE_NETWORK, EDGE = "client", "private-network", "edge"
-# Listener rule priorities the program gives (components/entries/alb.py, components/origin_lockdown.py).
+# Listener rule priorities the program gives (components/regional/entries/alb.py, components/security/origin_lockdown.py).
 LOCKDOWN_PRIORITY = 50000
 
 
@@ -147,7 +147,7 @@ def _check_origins(graph: StackGraph, report_violation: ReportViolation) -> _Sen
                     f"{label(distribution)}: origin {origin_id} is a VPC origin, but VPC origins do not support "
                     "Lambda@Edge origin-request triggers and the router is one. Fix: a custom origin "
                     "(custom_origin_config) on the internet-facing entry, sending the origin secret "
-                    "(components/front_doors/cloudfront_edge.py).",
+                    "(components/doors/cloudfront_edge.py).",
                     distribution.urn,
                 )
             headers = get(origin, "customHeaders")
@@ -165,7 +165,7 @@ def _check_origins(graph: StackGraph, report_violation: ReportViolation) -> _Sen
                     f"{label(distribution)}: origin {origin_id} sends no {ORIGIN_SECRET_HEADER} header, so its "
                     "entry cannot tell CloudFront's requests from anyone's. Fix: give every origin "
                     f"custom_headers=[{{name: {ORIGIN_SECRET_HEADER}, value: <the stack's origin secret>}}] "
-                    "(components/origin_secret.py).",
+                    "(components/security/origin_secret.py).",
                     distribution.urn,
                 )
             for value in values:
@@ -200,7 +200,7 @@ def _check_schemes(graph: StackGraph, doors: _Doors, report_violation: ReportVio
                     "public custom origins (VPC origins do not support Lambda@Edge origin-request triggers) and "
                     "Route 53 sends clients to the ALB itself, so they cannot reach it",
                     "internal=False whenever a door other than Global Accelerator is configured "
-                    "(components/exposure.py)",
+                    "(components/security/exposure.py)",
                 ),
                 balancer.urn,
             )
@@ -276,7 +276,7 @@ def _check_locked_listener(
         report_violation(
             f"{label(listener)}: requests without the {ORIGIN_SECRET_HEADER} header still reach the API (default "
             f"actions {show(actions)}, and no rule for every path answers 403), though no door sends clients here "
-            f"directly. Fix: the last rule answering fixed-response 403 (components/origin_lockdown.py, priority "
+            f"directly. Fix: the last rule answering fixed-response 403 (components/security/origin_lockdown.py, priority "
             f"{LOCKDOWN_PRIORITY}).",
             listener.urn,
         )
@@ -293,7 +293,7 @@ def _check_locked_listener(
                     f"{show(get(rule.props, 'priority'))}, ahead of the 403 rule), though no door sends clients to "
                     f"listener '{listener.name}' directly: anyone can call this region around CloudFront",
                     "remove it (an open rule belongs only to stacks with a direct door), or add the header "
-                    "condition with the stack's origin secret (components/entries/alb.py)",
+                    "condition with the stack's origin secret (components/regional/entries/alb.py)",
                 ),
                 rule.urn,
             )
@@ -304,7 +304,7 @@ def _check_locked_listener(
                     rule,
                     f"its {ORIGIN_SECRET_HEADER} condition has a value with * or ?, which ALB treats as wildcards: "
                     "requests with other values are forwarded too",
-                    "match the exact secret (letters and digits only: components/origin_secret.py)",
+                    "match the exact secret (letters and digits only: components/security/origin_secret.py)",
                 ),
                 rule.urn,
             )
@@ -314,7 +314,7 @@ def _check_locked_listener(
                     rule,
                     f"forwards requests whose {ORIGIN_SECRET_HEADER} is a value CloudFront does not send: whoever "
                     "holds that value gets around CloudFront",
-                    "accept only the value the distribution sends (components/entries/alb.py, one rule per "
+                    "accept only the value the distribution sends (components/regional/entries/alb.py, one rule per "
                     "global-serverless:originSecretVersion)",
                 ),
                 rule.urn,
@@ -325,7 +325,7 @@ def _check_locked_listener(
         report_violation(
             f"{label(listener)}: no rule ahead of the 403 ({refusing}) forwards requests carrying the "
             f"{ORIGIN_SECRET_HEADER} header, so every request through CloudFront gets 403. Fix: an accept rule per "
-            f"secret version (header condition {ORIGIN_SECRET_HEADER} = the secret, forward; components/entries/"
+            f"secret version (header condition {ORIGIN_SECRET_HEADER} = the secret, forward; components/regional/entries/"
             f"alb.py accept_priority), the 403 rule last (priority {LOCKDOWN_PRIORITY}).",
             listener.urn,
         )
@@ -333,7 +333,7 @@ def _check_locked_listener(
         report_violation(
             f"{label(listener)}: CloudFront sends an origin secret this listener does not accept, so every request "
             f"through the door gets 403. Fix: an accept rule for the current global-serverless:originSecretVersion "
-            "(components/entries/alb.py).",
+            "(components/regional/entries/alb.py).",
             listener.urn,
         )
 
@@ -374,7 +374,7 @@ def _check_locked_groups(
     served = " and ".join(show(p) for p in sorted(ports))
     fix = (
         f"only an aws.vpc.SecurityGroupIngressRule with prefix_list_id = {CLOUDFRONT_ORIGIN_PREFIX_LIST} on the "
-        f"'-cloudfront-sg' group may admit port {served} while no door sends clients directly (components/entries/alb.py)"
+        f"'-cloudfront-sg' group may admit port {served} while no door sends clients directly (components/regional/entries/alb.py)"
     )
     for group in groups:
         for rule in elements(group.props, "ingress"):
@@ -427,7 +427,7 @@ def _check_locked_groups(
                 f"no security group rule admits CloudFront's origin-facing prefix list on port {served}, so "
                 "CloudFront cannot reach this region",
                 f"an aws.vpc.SecurityGroupIngressRule with prefix_list_id = {CLOUDFRONT_ORIGIN_PREFIX_LIST} on the "
-                "'-cloudfront-sg' group (components/entries/alb.py)",
+                "'-cloudfront-sg' group (components/regional/entries/alb.py)",
             ),
             balancer.urn,
         )
@@ -443,7 +443,7 @@ def _check_locked_balancers(graph: StackGraph, doors: _Doors, sent: _Sent, repor
             port = number(get(listener.props, "port"))
             if is_unknown(get(listener.props, "port")) or port in ga_ports:
                 # Unknown (preview), or Global Accelerator's own port: GA keeps the clients' addresses, so no
-                # rule can tell its requests from anyone's there (components/exposure.py).
+                # rule can tell its requests from anyone's there (components/security/exposure.py).
                 continue
             rules = _rules_on(graph, listener)
             if not _serves(listener.props) and not any(_forwards(r, "actions") for r in rules):
@@ -472,7 +472,7 @@ def _check_function(
                 f"the HTTP API's function serves every request ({ENV_ORIGIN_SECRET_PATH} is {show(path)}), so "
                 "anyone can call this region around CloudFront",
                 f"set {ENV_ORIGIN_SECRET_PATH} to the SSM path of the accepted origin secrets "
-                "(OriginSecret.function_environment, components/origin_secret.py)",
+                "(OriginSecret.function_environment, components/security/origin_secret.py)",
             ),
             function.urn,
         )
@@ -489,7 +489,7 @@ def _check_function(
                     f"no SSM parameter under {ENV_ORIGIN_SECRET_PATH} {path} in {region} holds the origin secret "
                     "CloudFront sends, so the function answers every request through the door with 403",
                     "one SecureString parameter per region for the current version (OriginSecret with regions, "
-                    "components/origin_secret.py)",
+                    "components/security/origin_secret.py)",
                 ),
                 function.urn,
             )
@@ -502,7 +502,7 @@ def _check_function(
                     function,
                     f"{ENV_ORIGIN_OPEN_HOSTS} lists {', '.join(exposed)}, a name CloudFront fetches from, so requests "
                     "to it are served without the origin secret",
-                    f"{ENV_ORIGIN_OPEN_HOSTS} names only direct doors' names (components/origin_secret.py)",
+                    f"{ENV_ORIGIN_OPEN_HOSTS} names only direct doors' names (components/security/origin_secret.py)",
                 ),
                 function.urn,
             )
@@ -569,7 +569,7 @@ def _check_regional_rate_rules(graph: StackGraph, sent: _Sent, report_violation:
                         f"rate rule {show(get(rule, 'name'))} beside CloudFront must skip exactly the requests that "
                         f"carry the origin secret, but {'; '.join(problems)}",
                         f"scope_down_statement NOT(byte match on header {ORIGIN_SECRET_HEADER}, EXACTLY the stack's "
-                        "origin secret, transformation NONE) (components/web_acl.py)",
+                        "origin secret, transformation NONE) (components/security/web_acl.py)",
                     ),
                     acl.urn,
                 )
@@ -693,7 +693,7 @@ def _check_web_acl(acl: Any, limit: int, report_violation: ReportViolation) -> N
             message(
                 acl,
                 f"no rate-based rule with the configured limit {limit} (limits: {show([v for v in limits if v is not None])})",
-                f"a rate_based_statement with aggregate_key_type IP and limit {limit} (components/web_acl.py)",
+                f"a rate_based_statement with aggregate_key_type IP and limit {limit} (components/security/web_acl.py)",
             ),
             acl.urn,
         )
@@ -701,7 +701,9 @@ def _check_web_acl(acl: Any, limit: int, report_violation: ReportViolation) -> N
     if missing:
         report_violation(
             message(
-                acl, f"AWS managed rule groups {', '.join(missing)} are missing", "add them (components/web_acl.py)"
+                acl,
+                f"AWS managed rule groups {', '.join(missing)} are missing",
+                "add them (components/security/web_acl.py)",
             ),
             acl.urn,
         )
@@ -721,7 +723,7 @@ def _waf_attached(args: StackValidationArgs, report_violation: ReportViolation) 
                 message(
                     distribution,
                     "global-serverless:waf is set but the distribution has no web ACL (webAclId (not set))",
-                    "set web_acl_id to the CLOUDFRONT-scope web ACL's ARN (components/web_acl.py)",
+                    "set web_acl_id to the CLOUDFRONT-scope web ACL's ARN (components/security/web_acl.py)",
                 ),
                 distribution.urn,
             )
@@ -743,7 +745,7 @@ def _waf_attached(args: StackValidationArgs, report_violation: ReportViolation) 
                     balancer,
                     "global-serverless:waf is set and clients reach this load balancer directly, but no web ACL "
                     "is associated with it",
-                    "an aws.wafv2.WebAclAssociation with the region's REGIONAL web ACL (components/web_acl.py)",
+                    "an aws.wafv2.WebAclAssociation with the region's REGIONAL web ACL (components/security/web_acl.py)",
                 ),
                 balancer.urn,
             )

@@ -77,7 +77,7 @@ def _compare_functions(backend: Backend, reference: Backend, report_violation: R
                     function,
                     f"{key} {show(value)} differs from {show(wanted)} on '{reference.functions[0].name}' "
                     f"in {show(reference.region)}",
-                    f"give every region the same {key} (components/backend_plan.py holds the one value)",
+                    f"give every region the same {key} (components/regional/function_settings.py holds the one value)",
                 ),
                 function.urn,
             )

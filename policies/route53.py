@@ -12,7 +12,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import HEALTH_INTERVALS, HEALTH_THRESHOLD_RANGE
+from components.registry import HEALTH_INTERVALS, HEALTH_THRESHOLD_RANGE
 from policies import tokens as t
 from policies.common import config_int, elements, get, is_unknown, message, number, show
 from policies.graph import StackGraph

@@ -56,7 +56,7 @@ EXEMPT = frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"})
 _ACCOUNT_OPERATORS = ("stringequals",)
 _ARN_OPERATORS = ("arnlike", "arnequals", "stringlike", "stringequals")
 _ASSUME_ACTIONS = ("sts:assumerole", "sts:*", "*")
-_FIX_WHERE = "components/iam.py service_trust_policy"
+_FIX_WHERE = "components/security/iam.py service_trust_policy"
 
 
 def _assumes_role(statement: dict) -> bool:

@@ -11,7 +11,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.catalogue import MRSC_REGION_COUNT, MRSC_REGION_SETS, mrsc_set_of
+from components.registry import MRSC_REGION_COUNT, MRSC_REGION_SETS, mrsc_set_of
 from policies import tokens as t
 from policies.common import (
     EXPECTED_REGIONS_PROPERTY,
@@ -299,7 +299,7 @@ TABLE_REPLICA_REGIONS = StackValidationPolicy(
 
 
 def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """DynamoDB's MRSC rules (components/catalogue.py): AWS refuses the table, or the update, otherwise."""
+    """DynamoDB's MRSC rules (components/registry.py): AWS refuses the table, or the update, otherwise."""
     if args.resource_type != t.DYNAMODB_TABLE:
         return
     replicas = _replicas(args.props)

@@ -1,6 +1,6 @@
 """Resource type tokens the policies inspect (pulumi-aws v7) and the program's component types."""
 
-from components.catalogue import component_type
+from components.registry import component_type
 
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 DYNAMODB_LEGACY_GLOBAL_TABLE = "aws:dynamodb/globalTable:GlobalTable"

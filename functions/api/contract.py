@@ -35,7 +35,7 @@ CLOUDFRONT_ROUTED_HEADER = "x-routed-to-region"  # functions/edge/contract.py RO
 ENV_ORIGIN_SECRETS = "ORIGIN_SECRETS"
 ORIGIN_SECRET_HEADER = "x-origin-verify"
 # The SSM path whose SecureString parameters are the accepted origin secrets, one per version
-# (components/origin_secret.py): a value is accepted while its parameter exists. Read with
+# (components/security/origin_secret.py): a value is accepted while its parameter exists. Read with
 # GetParametersByPath through a cache, refreshed early (rate-limited) on a value the cache lacks.
 ENV_ORIGIN_SECRET_PATH = "ORIGIN_SECRET_PATH"
 ORIGIN_SECRET_CACHE_SECONDS = 60.0

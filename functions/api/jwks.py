@@ -12,7 +12,7 @@ Bounded cost:
   trickles one byte at a time cannot hold a request beyond it (a per-read timeout would: each byte
   restarts it). 1.5 s: a request may first read the chaos parameter and the origin secrets from SSM
   (1 s connect + 1 s read each, runtime.CHAOS_CLIENT_CONFIG), 4 s at worst; 4 + 1.5 leaves half a second
-  of the function's 6 s timeout (components/backend_plan.py) to answer 503 itself.
+  of the function's 6 s timeout (components/regional/function_settings.py) to answer 503 itself.
 - A failed fetch is not retried before FAILURE_BACKOFF_SECONDS (5 s), doubling with each consecutive
   failure up to FAILURE_BACKOFF_MAX_SECONDS (60 s), reset by a success: an issuer outage costs at most one
   fetch per container per interval, and meanwhile the requests that need a fetch answer 503 at once.

@@ -1,7 +1,7 @@
 """The origin secret check for entries that cannot check it themselves (the HTTP API behind CloudFront).
 
 CloudFront adds `x-origin-verify: <secret>` to every origin request. The values accepted are the SSM
-SecureString parameters under ORIGIN_SECRET_PATH, one per secret version (components/origin_secret.py): a
+SecureString parameters under ORIGIN_SECRET_PATH, one per secret version (components/security/origin_secret.py): a
 value is accepted while its parameter exists, and the Pulumi update deletes a version's parameter only
 at its end, after the distribution stopped sending it. The function lists the path with
 GetParametersByPath (WithDecryption) and keeps the values for ORIGIN_SECRET_CACHE_SECONDS; a request

@@ -1,7 +1,7 @@
 """What the program bakes into the Lambda@Edge package and the router reads: one definition.
 
 Stdlib only. Lambda@Edge has no environment variables, so the routing table travels as a JSON
-file inside the zip, written by the program at deploy time (components/edge_routing.py builds it,
+file inside the zip, written by the program at deploy time (components/doors/edge_routing.py builds it,
 functions/edge/table.py parses and validates it: both follow the schema below).
 """
 

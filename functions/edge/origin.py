@@ -30,7 +30,7 @@ from .table import RegionOrigin
 DEFAULT_READ_TIMEOUT = 30
 DEFAULT_KEEPALIVE_TIMEOUT = 5
 _TIMEOUT_RANGE = range(1, 181)
-# The one fact the edge package repeats from components/catalogue.py (it ships alone, stdlib only);
+# The one fact the edge package repeats from components/registry.py (it ships alone, stdlib only);
 # tests/unit/test_edge_routing.py keeps the two equal.
 SSL_PROTOCOLS = ["TLSv1.2"]
 

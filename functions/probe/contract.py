@@ -1,4 +1,4 @@
-"""What the Pulumi program (components/probes.py), the probe function and the dashboard agree on.
+"""What the Pulumi program (components/observability/probes.py), the probe function and the dashboard agree on.
 
 Stdlib only: the probe imports it at cold start, the program to set the function's environment and to
 name the metrics its alarms and dashboard read.

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from components.catalogue import ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_PRINCIPAL
+from components.registry import ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_PRINCIPAL
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]

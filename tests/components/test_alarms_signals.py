@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import offline.run
-from components.monitoring import replication_stalled_alarms
+from components.observability.monitoring import replication_stalled_alarms
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
@@ -167,7 +167,7 @@ def test_alarm_names_say_what_they_watch(run):
 
 def test_one_receiver_is_watched_without_max_and_several_through_it():
     """MAX of one series is a scalar, which an alarm cannot watch; MAX of an array is a time series."""
-    from components.monitoring import replication_stalled_alarms
+    from components.observability.monitoring import replication_stalled_alarms
 
     (two,) = replication_stalled_alarms("table", "us-east-1", ["us-east-1", "eu-west-1"])
     (three,) = replication_stalled_alarms("table", "us-east-1", ["us-east-1", "eu-west-1", "ap-southeast-1"])

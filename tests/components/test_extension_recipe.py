@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from components import catalogue
-from components.catalogue import DoorFacts
+from components import registry
+from components.registry import DoorFacts
 from tests.components.helpers import program
 
 # What a contributor writes, following the recipe: a FrontDoor whose children answer on its hostname.
@@ -13,8 +13,8 @@ THROWAWAY_DOOR = textwrap.dedent("""
     import pulumi
     import pulumi_aws as aws
 
-    from components.catalogue import component_type
-    from components.front_doors.base import FrontDoor, FrontDoorArgs
+    from components.registry import component_type
+    from components.doors.base import FrontDoor, FrontDoorArgs
 
 
     class EchoFrontDoor(FrontDoor):
@@ -40,7 +40,7 @@ def echo_door(tmp_path, monkeypatch):
     (tmp_path / "echo_door.py").write_text(THROWAWAY_DOOR)
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setitem(
-        catalogue.DOORS,
+        registry.DOORS,
         "echo",
         DoorFacts(
             component="echo_door:EchoFrontDoor",
@@ -75,11 +75,11 @@ def test_its_facts_drive_the_config_rules(echo_door):
 
 
 def test_every_registered_door_and_backend_loads_its_component():
-    for strategy in catalogue.DOORS:
-        door = catalogue.load_component(catalogue.DOORS[strategy].component)
-        assert catalogue.door_type(strategy).endswith(door.__name__)
-    for backend in catalogue.BACKENDS:
-        assert catalogue.load_component(catalogue.BACKENDS[backend].component).__name__.endswith("Entry")
+    for strategy in registry.DOORS:
+        door = registry.load_component(registry.DOORS[strategy].component)
+        assert registry.door_type(strategy).endswith(door.__name__)
+    for backend in registry.BACKENDS:
+        assert registry.load_component(registry.BACKENDS[backend].component).__name__.endswith("Entry")
 
 
 def test_a_stack_imports_only_the_doors_it_deploys():
@@ -88,7 +88,7 @@ def test_a_stack_imports_only_the_doors_it_deploys():
 
     probe = (
         "import sys; from offline.run import run_program; run_program('dev'); "
-        "print(sorted(m for m in sys.modules if m.startswith(('components.front_doors.', 'components.edge_routing', "
+        "print(sorted(m for m in sys.modules if m.startswith(('components.doors.', 'components.doors.edge_routing', "
         "'functions.edge')))); "
         # pulumi_aws registers every service module lazily; one is loaded only when something uses it.
         "print(sorted(m for m, v in sys.modules.items() if m.startswith('pulumi_aws.') and m.count('.') == 1 "

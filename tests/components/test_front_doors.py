@@ -158,7 +158,7 @@ def _origin_protection(urn: str) -> bool:
         "-in-ga-",
         "-regional",  # the regional record: its alias target may follow a door's scheme
         # The main name's API domains exist only while a door passes the client's Host through (route53):
-        # behind CloudFront alone they would be a way around it (components/hostnames.py).
+        # behind CloudFront alone they would be a way around it (components/stack/hostnames.py).
         "-domain-main",
         "-mapping-main",
         "::router-probe-token",  # what the CloudFront router's probes carry

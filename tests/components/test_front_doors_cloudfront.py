@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from components.front_doors.cloudfront_edge import (
+from components.doors.cloudfront_edge import (
     CACHING_DISABLED_POLICY_ID,
     EDGE_TIMEOUT_SECONDS,
     ROUTING_TABLE_ARCHIVE_PATH,
     SECURITY_HEADERS_POLICY_ID,
 )
-from components.packaging import EDGE_SOURCE, package_files
+from components.stack.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract
 from functions.edge.health import PROBE_TIMEOUT_SECONDS
 from functions.edge.table import RoutingTable

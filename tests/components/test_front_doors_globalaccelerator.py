@@ -4,8 +4,8 @@ import pulumi
 import pytest
 
 from components.config import ConfigError
-from components.endpoint import RegionalEndpoint
-from components.front_doors.global_accelerator import require_albs
+from components.doors.global_accelerator import require_albs
+from components.regional.endpoint import RegionalEndpoint
 from offline.mocks import GLOBAL_ACCELERATOR_ZONE_ID
 from offline.run import run_program
 from tests.components.helpers import ALL_REGIONS, program

@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.front_doors.route53_latency import CHECKER_REGIONS
+from components.doors.route53_latency import CHECKER_REGIONS
 from tests.components.helpers import ALL_REGIONS, program
 
 HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"

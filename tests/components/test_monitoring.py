@@ -5,7 +5,7 @@ import json
 import pytest
 
 from components.config import ConfigError
-from components.monitoring import replication_query
+from components.observability.monitoring import replication_query
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from components.regions import catalogue
+from components.stack.regions import catalogue
 from functions.probe import contract
 from functions.probe import handler as probe
 from tests.components.helpers import ALL_REGIONS, program

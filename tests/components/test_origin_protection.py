@@ -4,15 +4,15 @@ import re
 
 import pytest
 
-from components.catalogue import MAX_ORIGIN_SECRET_VERSION, ORIGIN_SECRET_HEADER
-from components.entries.alb import (
+from components.regional.entries.alb import (
     OPEN_PRIORITY,
     TOKEN_GA_PRIORITY,
     TOKEN_OPEN_PRIORITY,
     accept_priority,
     token_accept_priority,
 )
-from components.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY
+from components.registry import MAX_ORIGIN_SECRET_VERSION, ORIGIN_SECRET_HEADER
+from components.security.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY
 from offline.mocks import _hex
 from tests.components.helpers import program
 

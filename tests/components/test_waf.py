@@ -3,7 +3,7 @@
 import pytest
 
 from components.config import ConfigError
-from components.exposure import WafCoverage, waf_coverage
+from components.security.exposure import WafCoverage, waf_coverage
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1"]

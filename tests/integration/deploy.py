@@ -6,8 +6,8 @@ integration tests deploy what `pulumi up` deploys, minus what ministack does not
 
 import time
 
-from components import backend_plan as plan
-from components.packaging import API_SOURCE, build_zip
+from components.regional import function_settings as plan
+from components.stack.packaging import API_SOURCE, build_zip
 from functions.api import contract
 from tests.integration.ministack import Ministack
 

@@ -1,7 +1,7 @@
 """Exposure over time (issue 18 item 8): every change of doors, secret version and auth on a live stack is
 an update AWS accepts, and the entries open to a door before it serves and close only after it is gone.
 
-Nothing is read back from AWS (components/exposure.py): what admits a door at the entries (ingress rules,
+Nothing is read back from AWS (components/security/exposure.py): what admits a door at the entries (ingress rules,
 listener rules, the ALB's scheme) is resources the door's own resources depend on, so the engine orders
 them. These tests replay each update in the engine's order (offline/lifecycle.py: replaced resources get
 new identities, AWS's uniqueness and association rules are checked at every operation) and check the
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from components.entries.alb import TARGET_GROUP_KIND
-from components.exposure import INTERNAL, plan_exposure
+from components.regional.entries.alb import TARGET_GROUP_KIND
+from components.security.exposure import INTERNAL, plan_exposure
 from offline.lifecycle import Step, UpdatePlan, deployed_tables, plan_failed_transition, plan_update, run_from_snapshot
 from offline.run import ProgramRun, run_program
 from tests.support.transitions import REGIONS, TABLE, assert_accepted, config, failed_between, plan_between

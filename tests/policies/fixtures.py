@@ -47,7 +47,7 @@ SCHEDULE_GROUP = "default"
 
 
 def scheduler_trust(region: str, account: str = ACCOUNT, group: str = SCHEDULE_GROUP) -> dict:
-    """components/probes.py scheduler_trust: only this account's schedules in this region's group."""
+    """components/observability/probes.py scheduler_trust: only this account's schedules in this region's group."""
     source = f"arn:aws:scheduler:{region}:{account}:schedule-group/{group}"
     return {
         "Version": "2012-10-17",
@@ -693,7 +693,7 @@ def _group_rule(b: _Builder, name: str, region: str, group: CapturedResource, po
 
 
 def _exposure(b: _Builder, region: str, strategies: tuple[str, ...]) -> None:
-    """What components/entries/alb.py adds per door set (components/exposure.py): ingress rule resources,
+    """What components/regional/entries/alb.py adds per door set (components/security/exposure.py): ingress rule resources,
     the accept rule per secret version, the open rule with a direct door, the 403 rule when locked."""
     entry = f"api-{region}-alb"
     listener = b.get(f"{entry}-https")
@@ -777,7 +777,7 @@ def _exposure(b: _Builder, region: str, strategies: tuple[str, ...]) -> None:
 
 def _origin_guard(b: _Builder, region: str) -> None:
     """Behind CloudFront alone an HTTP API's function reads the accepted secrets under ORIGIN_SECRET_PATH
-    (components/origin_secret.py): one SecureString parameter per region and version."""
+    (components/security/origin_secret.py): one SecureString parameter per region and version."""
     function = b.get(f"api-{region}-fn")
     for props in (function.inputs, function.state):
         props["environment"]["variables"].update(

@@ -57,7 +57,7 @@ def bare_trust(service: str) -> dict:
 
 
 def scheduler_trust_with(condition: dict) -> dict:
-    """The Scheduler role's trust (components/probes.py) with another Condition block."""
+    """The Scheduler role's trust (components/observability/probes.py) with another Condition block."""
     document = scheduler_trust("eu-west-1")
     document["Statement"][0]["Condition"] = condition
     return document
@@ -70,7 +70,7 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
 def scope_down(constraint: str = "EXACTLY", value: str = ORIGIN_SECRET) -> dict:
-    """components/web_acl.py's scope-down: requests NOT carrying CloudFront's origin secret."""
+    """components/security/web_acl.py's scope-down: requests NOT carrying CloudFront's origin secret."""
     match = {
         "fieldToMatch": {"singleHeader": {"name": "x-origin-verify"}},
         "positionalConstraint": constraint,

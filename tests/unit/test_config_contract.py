@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from components import regions as region_catalogue
 from components.config import ConfigError, parse_settings
+from components.stack import regions as region_catalogue
 
 REGIONS = '["us-east-1", "eu-west-1"]'
 BASE = {"regions": REGIONS}

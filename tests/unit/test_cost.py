@@ -121,7 +121,7 @@ def test_monitoring_grows_linearly_in_regions():
     (it was $33 a region at 3 and $111 at 16 when every region probed every entry by answering region)."""
     import json
 
-    from components.regions import catalogue, is_opt_in
+    from components.stack.regions import catalogue, is_opt_in
 
     first = ["us-east-1", "eu-west-1", "ap-southeast-1"]
     others = [r for r in catalogue() if r not in first and not is_opt_in(r) and not r.startswith(("cn-", "us-gov-"))]

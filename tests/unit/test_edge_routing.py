@@ -1,11 +1,10 @@
-"""The deploy-time routing table planner (components/edge_routing.py)."""
+"""The deploy-time routing table planner (components/doors/edge_routing.py)."""
 
 import json
 
 import pytest
 
-from components import regions as region_catalogue
-from components.edge_routing import (
+from components.doors.edge_routing import (
     EdgeOrigin,
     country_coordinates,
     country_coordinates_source,
@@ -13,6 +12,7 @@ from components.edge_routing import (
     plan_routing_table,
     routing_table_json,
 )
+from components.stack import regions as region_catalogue
 from functions.edge import contract
 from functions.edge.health import timing
 from functions.edge.routing import decide
@@ -165,7 +165,7 @@ def test_country_coordinates_carry_their_source_and_are_valid():
 
 
 def test_the_edge_package_origin_tls_matches_the_catalogue():
-    from components.catalogue import CLOUDFRONT_ORIGIN_SSL_PROTOCOLS
+    from components.registry import CLOUDFRONT_ORIGIN_SSL_PROTOCOLS
     from functions.edge.origin import SSL_PROTOCOLS
 
     assert SSL_PROTOCOLS == list(CLOUDFRONT_ORIGIN_SSL_PROTOCOLS)

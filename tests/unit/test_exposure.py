@@ -1,9 +1,9 @@
-"""Who may reach a regional entry (components/exposure.py), and which stacks send traffic unencrypted: pure planning."""
+"""Who may reach a regional entry (components/security/exposure.py), and which stacks send traffic unencrypted: pure planning."""
 
 import pytest
 
 from components.config import ConfigError, parse_settings
-from components.exposure import entry_access, plaintext_hop, plan_exposure
+from components.security.exposure import entry_access, plaintext_hop, plan_exposure
 
 BASE = {"regions": '["us-east-1", "eu-west-1"]'}
 DOMAIN = '{"zone": "example.com", "name": "api"}'
@@ -44,7 +44,7 @@ def test_only_a_door_set_with_a_direct_door_makes_the_entries_public():
     ("before", "after", "replaced"),
     [
         # Only Global Accelerator alone keeps ALBs internal: CloudFront's router is a Lambda@Edge
-        # origin-request function, which VPC origins do not support (see components/exposure.py).
+        # origin-request function, which VPC origins do not support (see components/security/exposure.py).
         (("globalaccelerator",), ("route53",), True),
         (("globalaccelerator",), ("cloudfront",), True),
         (("globalaccelerator",), ("cloudfront", "globalaccelerator"), True),

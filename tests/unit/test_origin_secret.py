@@ -1,6 +1,6 @@
 """The origin secret: planning (plain), the component under Pulumi mocks, and updates replayed in the engine's order.
 
-The replay is the argument of components/origin_secret.py made executable: for every change of
+The replay is the argument of components/security/origin_secret.py made executable: for every change of
 originSecretVersion, at every moment of the update (creates and updates first, dependents after what they
 depend on, deletes last), every region accepts whatever CloudFront may be sending at that moment.
 """
@@ -18,9 +18,9 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
-from components import origin_secret as plan
-from components.catalogue import ORIGIN_SECRET_LENGTH, PROJECT
-from components.origin_secret import OriginSecret, OriginSecretArgs
+from components.registry import ORIGIN_SECRET_LENGTH, PROJECT
+from components.security import origin_secret as plan
+from components.security.origin_secret import OriginSecret, OriginSecretArgs
 from functions.api import contract
 from offline.mocks import ACCOUNT, AwsMocks
 from offline.run import RecordingMonitor

@@ -4,11 +4,12 @@ import importlib.metadata
 
 import pytest
 
-from components import backend_plan, naming
 from components.config import DomainSettings, HealthCheckSettings, parse_settings
-from components.dns import certificate_regions
-from components.global_table import regional_table_arn
-from components.hostnames import SINGLE_DOOR_WEIGHT
+from components.doors.dns import certificate_regions
+from components.regional import function_settings
+from components.stack import naming
+from components.stack.global_table import regional_table_arn
+from components.stack.hostnames import SINGLE_DOOR_WEIGHT
 from functions.api import contract
 
 DOMAIN = DomainSettings(zone="example.com", name="api")
@@ -96,7 +97,7 @@ def test_regional_table_arn_swaps_only_the_region():
 
 
 def test_function_environment_uses_the_contract_names():
-    env = backend_plan.function_environment(stack(healthCheck='{"path": "/healthz"}'), "t", "/p")
+    env = function_settings.function_environment(stack(healthCheck='{"path": "/healthz"}'), "t", "/p")
     assert env[contract.ENV_TABLE_NAME] == "t"
     assert env[contract.ENV_CHAOS_PARAMETER] == "/p"
     assert env[contract.ENV_HEALTH_PATH] == "/healthz"
@@ -105,8 +106,10 @@ def test_function_environment_uses_the_contract_names():
 def test_powertools_layer_parameter_pins_the_tested_version():
     # The layer the program attaches is the Powertools the tests run against.
     installed = importlib.metadata.version("aws-lambda-powertools")
-    assert backend_plan.powertools_version() == installed
-    assert backend_plan.powertools_layer_parameter() == f"/aws/service/powertools/python/arm64/python3.12/{installed}"
+    assert function_settings.powertools_version() == installed
+    assert (
+        function_settings.powertools_layer_parameter() == f"/aws/service/powertools/python/arm64/python3.12/{installed}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,21 +122,21 @@ def test_powertools_layer_parameter_pins_the_tested_version():
     ],
 )
 def test_alb_health_check_follows_health_settings(interval, threshold, expected):
-    check = backend_plan.alb_target_group_health(
+    check = function_settings.alb_target_group_health(
         HealthCheckSettings(interval_seconds=interval, failure_threshold=threshold)
     )
     assert (check.interval, check.timeout, check.unhealthy_threshold) == expected
     # A Lambda target group check must run less often than the function can take.
-    assert check.interval > backend_plan.FUNCTION_TIMEOUT_SECONDS
+    assert check.interval > function_settings.FUNCTION_TIMEOUT_SECONDS
     assert check.timeout < check.interval
 
 
 def test_table_actions_have_no_wildcards():
-    assert all("*" not in action for action in backend_plan.table_access_actions())
+    assert all("*" not in action for action in function_settings.table_access_actions())
 
 
 def test_load_balancer_names_fit_the_elb_limit_in_every_region():
-    from components.regions import catalogue
+    from components.stack.regions import catalogue
 
     for region in catalogue():
         for kind in ("alb", "tg-pub", "tg-int"):

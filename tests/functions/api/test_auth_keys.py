@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from components.backend_plan import FUNCTION_TIMEOUT_SECONDS
+from components.regional.function_settings import FUNCTION_TIMEOUT_SECONDS
 from functions.api import jwks, runtime
 from functions.api.jwks import (
     FAILURE_BACKOFF_MAX_SECONDS,

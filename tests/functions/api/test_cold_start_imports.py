@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from components.packaging import API_SOURCE, build_zip
+from components.stack.packaging import API_SOURCE, build_zip
 from functions.api import contract
 from tests.integration.deploy import function_environment
 

@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from components.edge_routing import EdgeOrigin, routing_table_json
-from components.packaging import EDGE_SOURCE, build_zip
+from components.doors.edge_routing import EdgeOrigin, routing_table_json
+from components.stack.packaging import EDGE_SOURCE, build_zip
 from functions.edge import contract
 from functions.edge.router import Router
 from functions.edge.table import RoutingTable

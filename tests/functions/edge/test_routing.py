@@ -91,7 +91,7 @@ def test_equal_distances_keep_the_configured_order():
 
 from math import asin, cos, radians, sin, sqrt  # noqa: E402
 
-from components.edge_routing import EdgeOrigin, plan_routing_table  # noqa: E402
+from components.doors.edge_routing import EdgeOrigin, plan_routing_table  # noqa: E402
 from functions.edge.table import RoutingTable  # noqa: E402
 from tests.support.regions import TWENTY_REGIONS  # noqa: E402
 

@@ -1,0 +1,83 @@
+"""Route 53 latency routing: DNS answers with the lowest-latency region whose health check passes."""
+
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.doors.base import FrontDoor, FrontDoorArgs
+from components.regional.endpoint import RegionalEndpoint
+from components.registry import ROUTE53_CHECKER_REGIONS, component_type
+from components.stack import naming
+
+TYPE = component_type("Route53LatencyFrontDoor")
+
+CHECKER_REGIONS = ROUTE53_CHECKER_REGIONS
+
+
+class Route53LatencyFrontDoor(FrontDoor):
+    def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__(TYPE, name, None, opts)
+        if args.hostname is None or args.dns is None:
+            raise ValueError(f"the route53 front door {name!r} needs a domain: its records live in the hosted zone")
+        # Health checks and records are global; the home region's provider manages them.
+        child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
+
+        # A region dialled to 0 (trafficDials) has no latency record: DNS never sends anyone there. Its
+        # health check stays, so turning the dial back up is one record.
+        self.health_check_ids: dict[str, pulumi.Output[str]] = {}
+        records = [
+            record
+            for endpoint in args.endpoints
+            if (record := self._region(name, endpoint, args, child, self.health_check_ids)) is not None
+        ]
+
+        hostname = args.hostname
+        # Derived from the records so that whoever aliases this name (the A/B split) waits for them.
+        self.hostname = pulumi.Output.all(*[r.name for r in records]).apply(lambda _: hostname)
+        self.url = self.hostname.apply(lambda h: f"https://{h}")
+        self.register_outputs({"url": self.url})
+
+    @staticmethod
+    def _region(
+        name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions, checks: dict
+    ) -> aws.route53.Record | None:
+        if endpoint.protocol != "https":
+            raise ValueError(f"the route53 front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
+        child_name = naming.regional(name, endpoint.region)
+        check = aws.route53.HealthCheck(
+            child_name,
+            type="HTTPS",
+            fqdn=endpoint.hostname,
+            port=endpoint.port,
+            resource_path=args.health.path,
+            request_interval=args.health.interval_seconds,
+            failure_threshold=args.health.failure_threshold,
+            regions=list(CHECKER_REGIONS),
+            enable_sni=True,
+            tags={"Name": child_name},
+            # The entries admit Route 53's clients (and its checkers) first, and stop only after this goes.
+            opts=pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(depends_on=list(endpoint.gates_for(args.reaches_entry)))
+            ),
+        )
+        checks[endpoint.region] = check.id
+        if args.traffic_dials.get(endpoint.region, 100) == 0:
+            return None
+        target = endpoint.alias_for(args.hostname)
+        return aws.route53.Record(
+            child_name,
+            zone_id=args.dns.zone_id,
+            name=args.hostname,
+            type="A",
+            set_identifier=endpoint.region,
+            latency_routing_policies=[aws.route53.RecordLatencyRoutingPolicyArgs(region=endpoint.region)],
+            aliases=[
+                aws.route53.RecordAliasArgs(name=target.dns_name, zone_id=target.zone_id, evaluate_target_health=True)
+            ],
+            health_check_id=check.id,
+            # Stacks deployed before the main name became a weighted set hold these latency records on
+            # the main name; moving them to route53.<name> replaces them, and the weighted member for
+            # the main name can only be created once no latency record is left there.
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True)),
+        )

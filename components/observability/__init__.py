@@ -1,0 +1,1 @@
+"""What operators see: alarms, the dashboard, probes and access logs."""

@@ -1,0 +1,137 @@
+"""HttpApiEntry: an API Gateway HTTP API (v2) with a Lambda proxy integration and REGIONAL domains."""
+
+from typing import Optional
+
+import pulumi
+import pulumi_aws as aws
+
+from components.regional import function_settings as plan
+from components.regional.endpoint import AliasTarget, RegionalEndpoint
+from components.regional.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry, protected_item_methods
+from components.registry import API_GATEWAY_PRINCIPAL, API_GATEWAY_SECURITY_POLICY, component_type
+
+TYPE = component_type("HttpApiEntry")
+ITEM_ROUTE = f"{ITEMS_PATH}/{{id}}"
+
+
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
+    '"path":"$context.path","status":"$context.status","latencyMs":"$context.responseLatency",'
+    '"integrationError":"$context.integrationErrorMessage","domain":"$context.domainName"}'
+)
+
+
+class HttpApiEntry(RegionalEntry):
+    def __init__(
+        self, name: str, args: EntryArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
+    ):
+        super().__init__(TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self, provider=provider)
+
+        api = aws.apigatewayv2.Api(
+            f"{name}-api",
+            protocol_type="HTTP",
+            # With a custom domain every door reaches the API by that name: the default
+            # https://<id>.execute-api.<region>.amazonaws.com endpoint would only be a way around them.
+            disable_execute_api_endpoint=args.domain is not None,
+            opts=child,
+        )
+        integration = aws.apigatewayv2.Integration(
+            f"{name}-lambda",
+            api_id=api.id,
+            integration_type="AWS_PROXY",
+            integration_uri=args.function.arn,
+            payload_format_version="2.0",
+            opts=child,
+        )
+        target = integration.id.apply(lambda i: f"integrations/{i}")
+        aws.apigatewayv2.Route(f"{name}-default", api_id=api.id, route_key="$default", target=target, opts=child)
+        if args.auth is not None:
+            self._jwt_routes(name, api, target, args, child)
+        access_logs = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
+        stage = aws.apigatewayv2.Stage(
+            f"{name}-stage",
+            api_id=api.id,
+            name="$default",
+            auto_deploy=True,
+            access_log_settings=aws.apigatewayv2.StageAccessLogSettingsArgs(
+                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT
+            ),
+            default_route_settings=aws.apigatewayv2.StageDefaultRouteSettingsArgs(
+                throttling_rate_limit=plan.HTTP_API_THROTTLE_RATE,
+                throttling_burst_limit=plan.HTTP_API_THROTTLE_BURST,
+                detailed_metrics_enabled=True,
+            ),
+            opts=child,
+        )
+        aws.lambda_.Permission(
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=args.function.name,
+            principal=API_GATEWAY_PRINCIPAL,
+            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+            opts=child,
+        )
+
+        domain = args.domain
+        aliases: dict[str, AliasTarget] = {}
+        if domain is None:
+            hostname = api.api_endpoint.apply(lambda url: url.removeprefix("https://"))
+        else:
+            plan_ = domain.hostnames
+            for host in plan_.served_by_region(args.region):
+                # One REGIONAL custom domain per hostname clients may send to this region.
+                label = plan_.label(host)
+                custom = aws.apigatewayv2.DomainName(
+                    f"{name}-domain-{label}",
+                    domain_name=host,
+                    domain_name_configuration=aws.apigatewayv2.DomainNameDomainNameConfigurationArgs(
+                        certificate_arn=domain.certificate_arn,
+                        endpoint_type="REGIONAL",
+                        security_policy=API_GATEWAY_SECURITY_POLICY,
+                    ),
+                    opts=child,
+                )
+                aws.apigatewayv2.ApiMapping(
+                    f"{name}-mapping-{label}", api_id=api.id, domain_name=custom.id, stage=stage.id, opts=child
+                )
+                configuration = custom.domain_name_configuration
+                aliases[host] = AliasTarget(
+                    dns_name=configuration.target_domain_name, zone_id=configuration.hosted_zone_id
+                )
+            # The regional record (<region>.<name>) belongs to RegionalBackend, so it survives a backend switch.
+            hostname = pulumi.Output.from_input(plan_.regional[args.region])
+
+        self.server_error_metric = ("AWS/ApiGateway", "5xx", {"ApiId": api.id, "Stage": "$default"})
+        self.endpoint = RegionalEndpoint.build(
+            args.region, "apigateway", hostname, "https", args.health.path, aliases=aliases
+        )
+        self.register_outputs({"url": self.endpoint.url})
+
+    @staticmethod
+    def _jwt_routes(name: str, api, target, args: EntryArgs, opts: pulumi.ResourceOptions) -> None:
+        """The HTTP API's own JWT authorizer on the item routes that need a token; everything else keeps
+        the $default route (and the function checks the same tokens behind it)."""
+        auth = args.auth
+        authorizer = aws.apigatewayv2.Authorizer(
+            f"{name}-jwt",
+            api_id=api.id,
+            authorizer_type="JWT",
+            name="jwt",
+            identity_sources=["$request.header.Authorization"],
+            jwt_configuration=aws.apigatewayv2.AuthorizerJwtConfigurationArgs(
+                issuer=auth.issuer, audiences=[auth.audience]
+            ),
+            opts=opts,
+        )
+        for method in protected_item_methods(auth.protect_reads):
+            aws.apigatewayv2.Route(
+                f"{name}-{method.lower()}-item",
+                api_id=api.id,
+                route_key=f"{method} {ITEM_ROUTE}",
+                target=target,
+                authorization_type="JWT",
+                authorizer_id=authorizer.id,
+                authorization_scopes=list(auth.scopes) or None,
+                opts=opts,
+            )

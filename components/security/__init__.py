@@ -1,0 +1,1 @@
+"""Who reaches what: exposure of the entries, the origin secret and lockdown, web ACLs, IAM documents."""

@@ -1,0 +1,1 @@
+"""What the whole stack shares: names, regions, providers, the global table, packaging of function code."""

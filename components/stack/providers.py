@@ -1,0 +1,41 @@
+"""One AWS provider per configured region, plus one in us-east-1 for edge and CloudFront resources.
+
+Components never read `aws:region`: they receive the provider of the region they build in.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import Settings
+from components.registry import EDGE_REGION
+
+
+@dataclass(frozen=True)
+class Providers:
+    by_region: Mapping[str, aws.Provider]
+    edge: aws.Provider  # us-east-1: Lambda@Edge, CloudFront certificates, global resources
+    home: aws.Provider
+
+    def __getitem__(self, region: str) -> aws.Provider:
+        return self.by_region[region]
+
+
+def default_tags(settings: Settings) -> dict[str, str]:
+    return {"project": settings.project, "stack": settings.stack, "managed-by": "pulumi"}
+
+
+def build_providers(settings: Settings) -> Providers:
+    tags = aws.ProviderDefaultTagsArgs(tags=default_tags(settings))
+    # The stack's regions, then the probes' extra vantage regions (they hold only probes).
+    by_region = {
+        region: aws.Provider(f"aws-{region}", region=region, default_tags=tags) for region in settings.probe_regions
+    }
+    edge = by_region.get(EDGE_REGION) or aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION, default_tags=tags)
+    return Providers(by_region=by_region, edge=edge, home=by_region[settings.home_region])
+
+
+def invoke_options(provider: aws.Provider) -> pulumi.InvokeOutputOptions:
+    return pulumi.InvokeOutputOptions(provider=provider)
