@@ -8,7 +8,10 @@ below 8.
 """
 
 import argparse
+import datetime
 import gc
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -41,6 +44,8 @@ def time_run(count: int) -> tuple[float, int]:
 
 
 MEMORY_GOAL_MIB = 200
+# A full run (not --quick) records its figures here; `make docs` quotes them with their date.
+RESULTS = Path(__file__).resolve().parent / "results" / "synth.json"
 
 # Peak resident memory of a fresh process: the baseline imports what the program imports and builds
 # nothing; the run synthesises the stack. Both print VmHWM from /proc (KiB): the high-water mark of the
@@ -99,6 +104,23 @@ def main() -> None:
         f"peak memory: {sixteen:.0f} MiB at 16 regions, {imports:.0f} MiB for the imports alone "
         f"(goal <= {MEMORY_GOAL_MIB} MiB: {'ok' if sixteen <= MEMORY_GOAL_MIB else 'MISSED'})"
     )
+    if not args.quick:
+        RESULTS.parent.mkdir(exist_ok=True)
+        result = {
+            "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
+            "cpus": os.cpu_count(),
+            "repeat": repeat,
+            "sizes": [{"regions": c, "resources": sizes[c], "seconds": round(medians[c], 3)} for c in counts],
+            "t16_over_t2": round(ratio, 2),
+            "resources_grown": round(grown, 2),
+            "per_resource": round(per_resource, 2),
+            "goal_t16_over_t2": 7,
+            "peak_mib_16": round(sixteen),
+            "peak_mib_imports": round(imports),
+            "goal_peak_mib": MEMORY_GOAL_MIB,
+        }
+        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {RESULTS.relative_to(RESULTS.parent.parent.parent)}")
 
 
 if __name__ == "__main__":
