@@ -1,4 +1,4 @@
-"""Which front door a request came through, for the per-door metrics (an EMF dimension `frontDoor`).
+"""Which front door a request came through, for the per-door metrics (the EMF dimension contract.DIMENSION_FRONT_DOOR).
 
 - cloudfront: the edge router marks every request it routes (CLOUDFRONT_ROUTED_HEADER);
 - globalaccelerator: it reaches the ALB on a listener port of its own (FRONT_DOOR_GA_PORT), which the
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from . import contract
 
-DIRECT = "direct"
+DIRECT = contract.DIRECT_DOOR
 
 
 @dataclass(frozen=True)

@@ -66,11 +66,40 @@ ENV_STRICT_TRANSPORT_SECURITY = "STRICT_TRANSPORT_SECURITY"
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 
-DEFAULT_HEALTH_PATH = "/health"
+DEFAULT_HEALTH_PATH = "/health"  # functions/edge/contract.py keeps an equal copy (the router ships alone)
+ITEMS_PATH = "/items"  # the item routes: <ITEMS_PATH>/{id}; the health path may not lie under it
 SERVED_BY_HEADER = "x-served-by-region"
 REQUEST_ID_HEADER = "x-request-id"
 SERVICE_NAME = "global-serverless-api"
 METRICS_NAMESPACE = "GlobalServerless"
+
+# Metrics: ONE EMF document per request (functions/api/observability.py), namespace METRICS_NAMESPACE. An EMF
+# document's dimension sets apply to every metric in it, so each metric below is published under both sets:
+# per region, and per front door in each region. Each (metric, dimension set, values) is a custom metric.
+METRIC_REQUESTS = "Requests"  # 1 per request
+METRIC_LATENCY = "Latency"  # ms in the handler, per request (was DoorLatency, per door only)
+STATUS_CLASSES = (2, 3, 4, 5)
+
+
+def status_metric(status: int) -> str:
+    """The count a response adds 1 to: Status2xx, Status3xx, Status4xx or Status5xx."""
+    return f"Status{status // 100}xx"
+
+
+METRIC_STATUS_5XX = status_metric(500)
+STATUS_METRICS = tuple(status_metric(c * 100) for c in STATUS_CLASSES)
+REQUEST_METRICS = (METRIC_REQUESTS, *STATUS_METRICS, METRIC_LATENCY)  # what one request can publish
+DIMENSION_REGION = "region"  # the function's region (a default dimension, set at cold start)
+DIMENSION_SERVICE = "service"  # SERVICE_NAME (Powertools adds it to the first set)
+DIMENSION_FRONT_DOOR = "frontDoor"  # a stack strategy, or DIRECT_DOOR (functions/api/attribution.py)
+DIRECT_DOOR = "direct"  # a request that came through no front door (a regional name, or no route53 door)
+REGION_DIMENSIONS = (DIMENSION_REGION, DIMENSION_SERVICE)
+DOOR_DIMENSIONS = (DIMENSION_FRONT_DOOR, DIMENSION_REGION, DIMENSION_SERVICE)
+DIMENSION_SETS = (REGION_DIMENSIONS, DOOR_DIMENSIONS)
+# Powertools' own cold-start count: a document of its own, once per execution environment (not per request),
+# with the dimensions function_name and service.
+METRIC_COLD_START = "ColdStart"
+COLD_START_DIMENSIONS = ("function_name", DIMENSION_SERVICE)
 
 # Request limits, part of the HTTP contract (400 beyond them).
 MAX_BODY_BYTES = 64 * 1024

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import contract
 from .attribution import front_door
-from .observability import count, count_door, logger, metrics
+from .observability import count, count_request, logger, metrics
 from .routes import request_header
 from .runtime import get_runtime
 from .settings import SettingsError
@@ -51,10 +51,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         stamp(response, "Strict-Transport-Security", runtime.settings.strict_transport_security)
 
     status = response.get("statusCode", 0)
-    count("Requests")
-    count(f"Status{status // 100}xx")
     door = front_door(lambda name: request_header(event, name), _host(event), runtime.settings.doors)
-    count_door(door, runtime.settings.region, status, (time.perf_counter() - started) * 1000)
+    count_request(door, status, (time.perf_counter() - started) * 1000)
     if status >= 400 or runtime.random() < runtime.settings.request_log_sample_rate:
         logger.info("request served", extra={**_request_line(event), "status": status})
     return response

@@ -21,6 +21,7 @@ import botocore.session
 from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver
 from botocore.config import Config
 
+from . import contract
 from .chaos import ChaosSource
 from .idempotency import IdempotentWrites
 from .items import ItemService
@@ -110,7 +111,7 @@ def use_runtime(runtime: Runtime) -> None:
     global _runtime
     _runtime = runtime
     metrics.clear_default_dimensions()
-    metrics.set_default_dimensions(region=runtime.settings.region)
+    metrics.set_default_dimensions(**{contract.DIMENSION_REGION: runtime.settings.region})
 
 
 def reset_runtime() -> None:

@@ -23,8 +23,9 @@ def doors(aws, monkeypatch):
 
 
 def door_lines(output: str) -> list[dict]:
+    """The requests' EMF documents: each carries the door's dimension set beside the region's."""
     lines = [json.loads(line) for line in output.splitlines() if '"_aws"' in line]
-    return [line for line in lines if "DoorRequests" in line]
+    return [line for line in lines if contract.DIMENSION_FRONT_DOOR in line]
 
 
 def test_the_edge_routers_header_is_the_one_the_function_reads():
@@ -44,14 +45,10 @@ def test_the_edge_routers_header_is_the_one_the_function_reads():
 def test_each_request_is_counted_under_its_door(doors, capfd, shape, headers, door):
     Api(shape).get("/health", headers=headers)
     (line,) = door_lines(capfd.readouterr().out)
-    assert (line["frontDoor"], line["region"], line["DoorRequests"], line["Door5xx"]) == (
-        door,
-        "eu-west-1",
-        [1.0],
-        [0.0],
-    )
-    (dimensions,) = line["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
-    assert set(dimensions) >= {"frontDoor", "region"} and line["DoorLatency"][0] >= 0
+    assert (line["frontDoor"], line["region"], line["Requests"], line["Status2xx"]) == (door, "eu-west-1", [1.0], [1.0])
+    assert "Status5xx" not in line
+    dimensions = line["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    assert set(contract.DOOR_DIMENSIONS) in [set(names) for names in dimensions] and line["Latency"][0] >= 0
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -59,7 +56,7 @@ def test_a_5xx_is_counted_for_its_door(doors, aws, capfd, shape):
     aws.set_chaos({"mode": "down"})
     Api(shape).get("/health", headers={edge_contract.ROUTED_REGION_HEADER: "eu-west-1"})
     (line,) = door_lines(capfd.readouterr().out)
-    assert line["frontDoor"] == "cloudfront" and line["Door5xx"] == [1.0]
+    assert line["frontDoor"] == "cloudfront" and line["Status5xx"] == [1.0]
 
 
 def test_without_a_route53_door_anything_unmarked_is_direct(installed_runtime, capfd):
