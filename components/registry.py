@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from functions.api import contract as api_contract
+from functions.probe import contract as probe_contract
 
 # -- Names ---------------------------------------------------------------------------------------
 
@@ -51,7 +52,7 @@ API_GATEWAY_PRINCIPAL = "apigateway.amazonaws.com"
 SCHEDULER_PRINCIPAL = "scheduler.amazonaws.com"
 
 # Synthetic probes: their metrics' namespace, how often they run, and availability they alarm under.
-PROBE_NAMESPACE = "GlobalServerless/Probes"
+PROBE_NAMESPACE = probe_contract.NAMESPACE  # the probe function ships alone: its contract owns the name
 PROBE_RATE = "rate(1 minute)"
 PROBE_RUNS_PER_MONTH = 30 * 24 * 60
 PROBE_AVAILABILITY_ALARM = 0.9  # share of successful probes over 5 minutes

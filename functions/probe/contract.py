@@ -14,6 +14,10 @@ ENV_REGIONS = "PROBE_EXPECTED_REGIONS"  # JSON list: the stack's regions, the on
 SERVED_BY_HEADER = "x-served-by-region"
 ENTRY_PREFIX = "entry-"  # a region's entry is the target "entry-<region>"; the others are doors
 
+# The CloudWatch namespace the probes publish to (PutMetricData; the program sets ENV_NAMESPACE to it and
+# allows PutMetricData only there).
+NAMESPACE = "GlobalServerless/Probes"
+
 # Metrics, all with the dimensions Door (the target) and Vantage; Failures also with Reason.
 METRIC_LATENCY = "LatencyMs"  # time to the expected answer (successful probes only)
 METRIC_SUCCESS = "Success"  # 1 for the expected answer, else 0: one value a run
@@ -21,6 +25,18 @@ METRIC_FAILURES = "Failures"  # 1 a failed probe, with the failure's Reason
 DIMENSION_DOOR = "Door"
 DIMENSION_VANTAGE = "Vantage"
 DIMENSION_REASON = "Reason"
+TARGET_DIMENSIONS = (DIMENSION_DOOR, DIMENSION_VANTAGE)  # Success and LatencyMs
+FAILURE_DIMENSIONS = (DIMENSION_DOOR, DIMENSION_VANTAGE, DIMENSION_REASON)  # Failures
+# metric -> its one dimension set: every series a probe publishes (ops.cost prices them, a test joins them).
+METRIC_DIMENSIONS = {
+    METRIC_SUCCESS: TARGET_DIMENSIONS,
+    METRIC_LATENCY: TARGET_DIMENSIONS,
+    METRIC_FAILURES: FAILURE_DIMENSIONS,
+}
+
+# The fields of a probe's JSON log line (Logs Insights queries them; the answering region is a field here,
+# not a dimension).
+LOG_FIELDS = ("door", "vantage", "outcome", "reason", "status", "answeredBy", "latencyMs")
 
 # Every Reason value there is (bounded: the series a target can have are these, plus latency and success).
 REASON_STATUS_3XX = "status-3xx"  # a redirect: not followed, not the health answer

@@ -139,15 +139,16 @@ def metric_data(vantage: str, results: dict[str, Outcome]) -> list[dict]:
 
 def log_fields(target: str, vantage: str, outcome: Outcome) -> dict:
     """One probe as the fields of its JSON log line (Lambda's JSON log format adds `extra` keys)."""
-    return {
-        "door": target,
-        "vantage": vantage,
-        "outcome": "ok" if outcome.ok else "failed",
-        "reason": outcome.reason,
-        "status": outcome.status,
-        "answeredBy": outcome.region,
-        "latencyMs": round(outcome.latency_ms, 1),
-    }
+    values = (
+        target,
+        vantage,
+        "ok" if outcome.ok else "failed",
+        outcome.reason,
+        outcome.status,
+        outcome.region,
+        round(outcome.latency_ms, 1),
+    )
+    return dict(zip(contract.LOG_FIELDS, values, strict=True))
 
 
 def _settings() -> tuple[dict[str, str], str, str, frozenset[str]]:
