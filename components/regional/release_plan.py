@@ -37,6 +37,26 @@ CANARY = "canary"
 LINEAR = "linear"
 STRATEGIES = (ALL_AT_ONCE, CANARY, LINEAR)
 
+# CodeDeploy's predefined deployment configs on the Lambda compute platform (CodeDeploy user guide, "Deployment
+# configurations on an AWS Lambda compute platform"): canary shifts 10 percent, then the rest N minutes later;
+# linear shifts 10 percent every N minutes. The minutes each offers, and the stack config's defaults.
+INTERVAL_MINUTES = {CANARY: (5, 10, 15, 30), LINEAR: (1, 2, 3, 10)}
+DEFAULT_INTERVAL_MINUTES = {CANARY: 5, LINEAR: 1}
+DEFAULT_BAKE_MINUTES = 10
+BAKE_MINUTES_RANGE = (0, 1440)
+
+
+def deployment_config_name(strategy: str, interval_minutes: Optional[int] = None) -> Optional[str]:
+    """The predefined CodeDeploy config of a canary or linear release (None for all-at-once: no CodeDeploy)."""
+    if strategy not in INTERVAL_MINUTES:
+        return None
+    minutes = DEFAULT_INTERVAL_MINUTES[strategy] if interval_minutes is None else interval_minutes
+    if minutes not in INTERVAL_MINUTES[strategy]:
+        raise ValueError(f"{strategy} releases take {INTERVAL_MINUTES[strategy]} minutes, not {minutes}")
+    if strategy == CANARY:
+        return f"CodeDeployDefault.LambdaCanary10Percent{minutes}Minutes"
+    return f"CodeDeployDefault.LambdaLinear10PercentEvery{minutes}Minute{'' if minutes == 1 else 's'}"
+
 # Minutes a region's deployment may take beyond its traffic shifting (starting, the final shift, CodeDeploy's
 # own alarm polling) before ops.release stops waiting and says so; the deployment itself goes on in AWS.
 DEPLOYMENT_MARGIN_MINUTES = 15
@@ -72,6 +92,26 @@ def default_waves(regions: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     """The first region alone, then the rest together."""
     regions = tuple(regions)
     return tuple(wave for wave in (regions[:1], regions[1:]) if wave)
+
+
+def release_policy(
+    regions: Sequence[str],
+    strategy: str = ALL_AT_ONCE,
+    waves: Optional[Sequence[Sequence[str]]] = None,
+    bake_minutes: Optional[int] = None,
+    interval_minutes: Optional[int] = None,
+) -> ReleasePolicy:
+    """The stack config's `release` (validated by components.config) with its defaults filled in: the default
+    waves, a bake of DEFAULT_BAKE_MINUTES between waves, the strategy's predefined CodeDeploy config. All at
+    once: `pulumi up` moves every alias, so one wave and no bake."""
+    if strategy == ALL_AT_ONCE:
+        return ReleasePolicy(strategy=ALL_AT_ONCE, waves=(tuple(regions),) if regions else ())
+    return ReleasePolicy(
+        strategy=strategy,
+        waves=tuple(tuple(w) for w in waves) if waves is not None else default_waves(regions),
+        bake_minutes=DEFAULT_BAKE_MINUTES if bake_minutes is None else bake_minutes,
+        deployment_config=deployment_config_name(strategy, interval_minutes),
+    )
 
 
 @dataclass(frozen=True)
