@@ -57,6 +57,7 @@ def deployment_config_name(strategy: str, interval_minutes: Optional[int] = None
         return f"CodeDeployDefault.LambdaCanary10Percent{minutes}Minutes"
     return f"CodeDeployDefault.LambdaLinear10PercentEvery{minutes}Minute{'' if minutes == 1 else 's'}"
 
+
 # Minutes a region's deployment may take beyond its traffic shifting (starting, the final shift, CodeDeploy's
 # own alarm polling) before ops.release stops waiting and says so; the deployment itself goes on in AWS.
 DEPLOYMENT_MARGIN_MINUTES = 15
