@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from . import contract
+from . import contract, snapstart  # noqa: F401 (snapstart: SnapStart's runtime hooks register at import)
 from .attribution import front_door
 from .observability import count, count_request, logger, metrics
 from .routes import request_header
