@@ -2,12 +2,11 @@
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from components.registry import API_GATEWAY_SECURITY_POLICY
 from policies import tokens as t
-from policies.common import elements, get, is_unknown, message, show
+from policies.common import constant, elements, get, is_unknown, message, show
 
 REGIONAL = "REGIONAL"
-TLS_POLICY = API_GATEWAY_SECURITY_POLICY
+TLS_POLICY: str = constant("API_GATEWAY_SECURITY_POLICY")
 
 
 def _v2_domain(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:

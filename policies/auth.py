@@ -11,11 +11,12 @@ from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from components.regional.entries.http_api import ITEM_ROUTE
-from functions.api.contract import ENV_AUTH_ISSUER
 from policies import tokens as t
-from policies.common import config, get, is_unknown, message, show
+from policies.common import config, constant, get, is_unknown, message, show
 from policies.graph import StackGraph
+
+ITEM_ROUTE: str = constant("ITEM_ROUTE")
+ENV_AUTH_ISSUER: str = constant("ENV_AUTH_ISSUER")
 
 ROUTE = "aws:apigatewayv2/route:Route"
 AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"

@@ -11,14 +11,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.registry import CLOUDFRONT_VIEWER_TLS_POLICY
 from policies import tokens as t
 from policies.certificates import certificate_region
-from policies.common import EDGE_REGION, elements, get, is_unknown, message, show
+from policies.common import EDGE_REGION, constant, elements, get, is_unknown, message, show
 from policies.graph import StackGraph
 
 MINIMUM_TLS = (1, 2)
-RECOMMENDED_PROTOCOL_VERSION = CLOUDFRONT_VIEWER_TLS_POLICY
+RECOMMENDED_PROTOCOL_VERSION: str = constant("CLOUDFRONT_VIEWER_TLS_POLICY")
 HTTPS_VIEWER_POLICIES = ("redirect-to-https", "https-only")
 _PROTOCOL_VERSION = re.compile(r"^TLSv(\d+)(?:\.(\d+))?")
 

@@ -11,12 +11,58 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Optional
 
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError
 
-from components.registry import EDGE_REGION  # noqa: F401 (Lambda@Edge and CloudFront certificates live here only)
+# ---------------------------------------------------------------------------------------------
+# What the pack shares with the program. The pack imports nothing outside its folder (so it publishes on
+# its own): `python -m offline.pack_build` (make pack) copies the program's facts into policies/shared/,
+# and a test fails when the copy differs from what the program says.
+
+SHARED_DIR = Path(__file__).resolve().parent / "shared"
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({key: _frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return value
+
+
+@cache
+def _shared(name: str) -> Any:
+    path = SHARED_DIR / name
+    try:
+        return _frozen(json.loads(path.read_text()))
+    except FileNotFoundError:
+        raise RuntimeError(f"{path} is missing: run `make pack` (python -m offline.pack_build)") from None
+
+
+def registry() -> Mapping[str, Mapping[str, Any]]:
+    """The program's front doors and backends as the pack sees them: {"doors": {key: facts}, "backends": ...}
+    (components/registry.py, copied into policies/shared/registry.json)."""
+    return _shared("registry.json")
+
+
+def constant(name: str) -> Any:
+    """A name or value the program defines (listed, with the module it comes from, in
+    policies/shared/constants.json); lists arrive as tuples, maps read-only."""
+    values = _shared("constants.json")["values"]
+    if name not in values:
+        raise KeyError(
+            f"{name} is not among the pack's shared constants: add it to offline/pack_build.py and run make pack"
+        )
+    return values[name]
+
+
+# Lambda@Edge functions and CloudFront certificates live in this region only.
+EDGE_REGION: str = constant("EDGE_REGION")
 
 # The pack config property the stack's regions arrive in (policies cannot read stack config).
 EXPECTED_REGIONS_PROPERTY = {

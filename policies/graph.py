@@ -12,11 +12,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from components.registry import EDGE_LAMBDA_PRINCIPAL, LAMBDA_PRINCIPAL  # noqa: F401 (LAMBDA_PRINCIPAL re-exported)
 from policies import tokens as t
-from policies.common import elements, get, is_unknown, region_of, trusted_services
+from policies.common import constant, elements, get, is_unknown, region_of, trusted_services
 
-EDGE_PRINCIPAL = EDGE_LAMBDA_PRINCIPAL
+LAMBDA_PRINCIPAL: str = constant("LAMBDA_PRINCIPAL")
+EDGE_PRINCIPAL: str = constant("EDGE_LAMBDA_PRINCIPAL")
 CACHE_BEHAVIOR_PROPS = ("defaultCacheBehavior", "orderedCacheBehaviors")
 
 

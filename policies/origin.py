@@ -39,11 +39,10 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.registry import CLOUDFRONT_ORIGIN_PREFIX_LIST, DOORS, ORIGIN_SECRET_HEADER, WAF_MANAGED_RULE_GROUPS
-from functions.api.contract import ENV_ORIGIN_OPEN_HOSTS, ENV_ORIGIN_SECRET_PATH, GA_PORT_OFFSET
 from policies import tokens as t
 from policies.common import (
     config_int,
+    constant,
     elements,
     get,
     is_unknown,
@@ -52,11 +51,19 @@ from policies.common import (
     number,
     plain,
     region_of,
+    registry,
     reveal,
     show,
 )
 from policies.front_door import deployed_front_doors, undetermined_front_doors
 from policies.graph import StackGraph
+
+CLOUDFRONT_ORIGIN_PREFIX_LIST: str = constant("CLOUDFRONT_ORIGIN_PREFIX_LIST")
+ORIGIN_SECRET_HEADER: str = constant("ORIGIN_SECRET_HEADER")
+WAF_MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = constant("WAF_MANAGED_RULE_GROUPS")
+ENV_ORIGIN_OPEN_HOSTS: str = constant("ENV_ORIGIN_OPEN_HOSTS")
+ENV_ORIGIN_SECRET_PATH: str = constant("ENV_ORIGIN_SECRET_PATH")
+GA_PORT_OFFSET: int = constant("GA_PORT_OFFSET")
 
 LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -97,7 +104,7 @@ def _doors(graph: StackGraph) -> Optional[_Doors]:
     names = tuple(sorted(deployed | maybe))
     if not names:
         return None
-    reach = {name: DOORS[name].reaches_entry for name in names}
+    reach = {name: registry()["doors"][name]["reaches_entry"] for name in names}
     edge = EDGE in reach.values()
     return _Doors(
         names=names,

@@ -12,15 +12,14 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.registry import HEALTH_INTERVALS, HEALTH_THRESHOLD_RANGE
 from policies import tokens as t
-from policies.common import config_int, elements, get, is_unknown, message, number, show
+from policies.common import config_int, constant, elements, get, is_unknown, message, number, show
 from policies.graph import StackGraph
 
 DEFAULT_MAX_TTL_SECONDS = 60
 DEFAULT_MIN_CHECKER_REGIONS = 3
-REQUEST_INTERVALS = HEALTH_INTERVALS
-FAILURE_THRESHOLD_RANGE = HEALTH_THRESHOLD_RANGE
+REQUEST_INTERVALS: tuple[int, ...] = constant("HEALTH_INTERVALS")
+FAILURE_THRESHOLD_RANGE: tuple[int, int] = constant("HEALTH_THRESHOLD_RANGE")
 ENDPOINT_CHECK_TYPES = ("HTTP", "HTTPS", "HTTP_STR_MATCH", "HTTPS_STR_MATCH", "TCP")
 _LIST_ROUTING_POLICIES = (
     "latencyRoutingPolicies",

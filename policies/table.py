@@ -1,6 +1,7 @@
 """The DynamoDB global table: version 2019.11.21, streams, on-demand, PITR and deletion protection everywhere."""
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from pulumi_policy import (
     PolicyConfigSchema,
@@ -11,12 +12,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from components.registry import MRSC_REGION_COUNT, MRSC_REGION_SETS, mrsc_set_of
 from policies import tokens as t
 from policies.common import (
     EXPECTED_REGIONS_PROPERTY,
     config,
     config_list,
+    constant,
     elements,
     get,
     is_unknown,
@@ -27,6 +28,15 @@ from policies.common import (
 from policies.graph import StackGraph
 
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+# DynamoDB multi-Region strong consistency: exactly this many regions, all of one region set.
+MRSC_REGION_COUNT: int = constant("MRSC_REGION_COUNT")
+MRSC_REGION_SETS: Mapping[str, tuple[str, ...]] = constant("MRSC_REGION_SETS")
+
+
+def mrsc_set_of(region: str) -> Optional[str]:
+    return next((name for name, members in MRSC_REGION_SETS.items() if region in members), None)
+
+
 BILLING_MODE = "PAY_PER_REQUEST"
 
 
