@@ -8,7 +8,7 @@ CONFIG ?=
 JSON ?=
 STATUS ?=
 
-.PHONY: help uv install test unit lint format plan diff check pulumi-cli up preview destroy bench
+.PHONY: help uv install test unit lint format plan diff check pulumi-cli up preview destroy bench docs
 
 help:
 	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
@@ -19,6 +19,7 @@ help:
 	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
 	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
+	@echo "make docs                 rewrite the generated facts in README.md and docs/ from the tools (CHECK=1: only check)"
 
 # uv installs both virtualenvs from uv.lock (pyproject.toml's dependency groups), exactly as locked, and
 # compiles their bytecode once: where Python may not write it (PYTHONDONTWRITEBYTECODE, read-only or fresh
@@ -96,3 +97,8 @@ bench: install
 	$(PY) bench/synth.py
 	$(PY) bench/policy_check.py
 	$(PY) bench/handler.py
+
+# README.md and docs/: every count, table of facts and sample output between <!-- generated:NAME --> markers is
+# rewritten from the tools themselves (offline/docs.py); CHECK=1 writes nothing and fails when a doc is stale.
+docs: $(VENV)/.installed
+	$(PY) -m offline.docs $(if $(CHECK),--check)
