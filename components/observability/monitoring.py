@@ -66,7 +66,7 @@ WAF_BLOCKED_PERIOD_SECONDS = 300  # the rate rule's own window
 
 def _edge_alarms(settings: Settings) -> bool:
     """Alarms in us-east-1: Route 53's health checks, CloudFront's metrics, a CLOUDFRONT web ACL's."""
-    return "route53" in settings.strategies or any(DOORS[s].needs_edge_region for s in settings.strategies)
+    return any(DOORS[s].alarms_in_edge_region for s in settings.strategies)
 
 
 def topic_regions(settings: Settings) -> tuple[str, ...]:
@@ -334,26 +334,37 @@ def health_check_alarm(check_id: pulumi.Input[str], region: str) -> AlarmSpec:
 
 def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str], checks: Mapping[str, str]) -> dict:
     """The dashboard's widgets: pure, so a test reads what operators will see."""
-    service = contract.SERVICE_NAME
-    namespace = contract.METRICS_NAMESPACE
+    c = contract
+    service = c.SERVICE_NAME
+    namespace = c.METRICS_NAMESPACE
 
     def per_region(metric: str, stat: str) -> list:
-        return [
-            [namespace, metric, "region", r, "service", service, {"region": r, "stat": stat, "label": r}]
-            for r in settings.regions
-        ]
-
-    def per_door(metric: str, stat: str) -> list:
-        doors = (*settings.strategies, "direct")
+        # The function's region dimension set (contract.REGION_DIMENSIONS), one series a region.
         return [
             [
                 namespace,
                 metric,
-                "frontDoor",
-                d,
-                "region",
+                c.DIMENSION_REGION,
                 r,
-                "service",
+                c.DIMENSION_SERVICE,
+                service,
+                {"region": r, "stat": stat, "label": r},
+            ]
+            for r in settings.regions
+        ]
+
+    def per_door(metric: str, stat: str) -> list:
+        # The same metric under the door dimension set (contract.DOOR_DIMENSIONS): a door in a region a series.
+        doors = (*settings.strategies, c.DIRECT_DOOR)
+        return [
+            [
+                namespace,
+                metric,
+                c.DIMENSION_FRONT_DOOR,
+                d,
+                c.DIMENSION_REGION,
+                r,
+                c.DIMENSION_SERVICE,
                 service,
                 {"region": r, "stat": stat, "label": f"{d} {r}"},
             ]
@@ -362,10 +373,11 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
         ]
 
     widgets: list[dict[str, Any]] = [
-        _widget("Requests per region", per_region("Requests", "Sum")),
-        _widget("Requests per front door (function's count)", per_door("DoorRequests", "Sum")),
-        _widget("p99 latency per front door, in the function (ms)", per_door("DoorLatency", "p99")),
-        _widget("5xx per region", per_region("Status5xx", "Sum")),
+        _widget("Requests per region", per_region(c.METRIC_REQUESTS, "Sum")),
+        _widget("Requests per front door (function's count)", per_door(c.METRIC_REQUESTS, "Sum")),
+        _widget("p99 latency per front door, in the function (ms)", per_door(c.METRIC_LATENCY, "p99")),
+        _widget("5xx per region", per_region(c.METRIC_STATUS_5XX, "Sum")),
+        _widget("5xx per front door (function's count)", per_door(c.METRIC_STATUS_5XX, "Sum")),
         _widget(
             "Function p99 duration (ms)",
             [
@@ -401,7 +413,15 @@ def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str],
 
     def per_probe(metric: str, stat: str) -> list:
         return [
-            [PROBE_NAMESPACE, metric, "Door", d, "Vantage", v, {"region": v, "stat": stat, "label": f"{d} from {v}"}]
+            [
+                PROBE_NAMESPACE,
+                metric,
+                probe_contract.DIMENSION_DOOR,
+                d,
+                probe_contract.DIMENSION_VANTAGE,
+                v,
+                {"region": v, "stat": stat, "label": f"{d} from {v}"},
+            ]
             for d in settings.strategies
             for v in settings.probe_regions
         ]

@@ -18,7 +18,6 @@ from components.regional import function_settings as plan
 from components.registry import (
     LAMBDA_PRINCIPAL,
     PROBE_AVAILABILITY_ALARM,
-    PROBE_NAMESPACE,
     PROBE_RATE,
     SCHEDULER_PRINCIPAL,
     component_type,
@@ -28,7 +27,7 @@ from components.stack.packaging import PROBE_SOURCE, package_files
 from functions.probe import contract
 
 TYPE = component_type("Probes")
-PACKAGE = "probe"
+PACKAGE = contract.PACKAGE_NAME
 MEMORY_MB = 128
 TIMEOUT_SECONDS = 30  # every target at once, each within 5 s
 # A probe is for its minute: a late or repeated one would skew the per-minute figures. Scheduler's and
@@ -71,7 +70,7 @@ class Probes(pulumi.ComponentResource):
                 # PutMetricData takes no resource ARN: the namespace condition keeps it to the probes' own.
                 {
                     **allow("Metrics", ["cloudwatch:PutMetricData"], "*"),
-                    "Condition": {"StringEquals": {"cloudwatch:namespace": PROBE_NAMESPACE}},
+                    "Condition": {"StringEquals": {"cloudwatch:namespace": contract.NAMESPACE}},
                 },
                 allow("Logs", ["logs:CreateLogStream", "logs:PutLogEvents"], logs.arn.apply(lambda arn: f"{arn}:*")),
             ),
@@ -81,7 +80,7 @@ class Probes(pulumi.ComponentResource):
             f"{name}-fn",
             runtime=plan.FUNCTION_RUNTIME,
             architectures=[plan.FUNCTION_ARCHITECTURE],
-            handler=f"{PACKAGE}.handler.handler",
+            handler=contract.HANDLER,
             code=probe_code(),
             memory_size=MEMORY_MB,
             timeout=TIMEOUT_SECONDS,
@@ -92,7 +91,7 @@ class Probes(pulumi.ComponentResource):
                         lambda targets: json.dumps(vantage_targets(targets, args.vantage))
                     ),
                     contract.ENV_VANTAGE: args.vantage,
-                    contract.ENV_NAMESPACE: PROBE_NAMESPACE,
+                    contract.ENV_NAMESPACE: contract.NAMESPACE,
                     contract.ENV_REGIONS: json.dumps(list(args.regions or stack_regions())),
                 }
             ),
@@ -133,9 +132,9 @@ class Probes(pulumi.ComponentResource):
                     "availability",
                     f"Probes from {args.vantage} through {door} succeeded less than {PROBE_AVAILABILITY_ALARM:.0%} "
                     "of the time for 5 minutes.",
-                    PROBE_NAMESPACE,
-                    "Success",
-                    {"Door": door, "Vantage": args.vantage},
+                    contract.NAMESPACE,
+                    contract.METRIC_SUCCESS,
+                    {contract.DIMENSION_DOOR: door, contract.DIMENSION_VANTAGE: args.vantage},
                     "Average",
                     60,
                     PROBE_AVAILABILITY_ALARM,

@@ -4,6 +4,10 @@ Stdlib only: the probe imports it at cold start, the program to set the function
 name the metrics its alarms and dashboard read.
 """
 
+# The Lambda package: functions/probe is zipped as the package `probe`, so the handler path is:
+PACKAGE_NAME = "probe"
+HANDLER = "probe.handler.handler"
+
 # Environment the program sets; the function reads it on every run.
 ENV_TARGETS = "PROBE_TARGETS"  # JSON {target: health URL}: the doors, and this region's own entry
 ENV_VANTAGE = "PROBE_VANTAGE"  # the region the probe runs in

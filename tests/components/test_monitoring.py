@@ -85,7 +85,8 @@ def test_the_dashboard_shows_every_region_and_replica_pair(run):
         for w in json.loads(dashboard.inputs["dashboardBody"])["widgets"]
     }
     assert set(widgets) == {
-        "Requests per region", "5xx per region", "Function p99 duration (ms)", "Throttles",
+        "Requests per region", "5xx per region", "5xx per front door (function's count)",
+        "Function p99 duration (ms)", "Throttles",
         "Replication latency (ms)", "Route 53 health checks (1 = healthy)",
         "Requests per front door (function's count)", "p99 latency per front door, in the function (ms)",
         "Probe latency p50 per door (ms)", "Probe latency p99 per door (ms)",
