@@ -36,7 +36,7 @@ def timed(fn) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--stack", default="prod")
     parser.add_argument("--repeat", type=int, default=11)
     args = parser.parse_args()

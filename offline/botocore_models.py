@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import botocore.session
 
@@ -68,7 +69,7 @@ def _shape_refs(shape: dict) -> list[str]:
     return refs
 
 
-def _strip_docs(node):
+def _strip_docs(node: Any) -> Any:
     if isinstance(node, dict):
         return {key: _strip_docs(value) for key, value in node.items() if key not in _DOC_KEYS}
     if isinstance(node, list):
@@ -104,7 +105,7 @@ def write_models() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--write", action="store_true", help="regenerate the shipped models")
     args = parser.parse_args(argv)
     if args.write:

@@ -261,6 +261,20 @@ class Step:
     delete_before_replace: bool = False
 
     @property
+    def after(self) -> CapturedResource:
+        """What a create, update or replacement leaves (every step but a delete has one)."""
+        if self.new is None:
+            raise ValueError(f"{self.op} of {self.urn} has no new state")
+        return self.new
+
+    @property
+    def before(self) -> CapturedResource:
+        """What an update, replacement or delete starts from (every step but a create has one)."""
+        if self.old is None:
+            raise ValueError(f"{self.op} of {self.urn} has no old state")
+        return self.old
+
+    @property
     def verb(self) -> str:
         return {"create": "creating", "update": "updating", "replace": "replacing", "delete": "deleting"}.get(
             self.op, self.op
@@ -378,17 +392,17 @@ def replay_events(old_run: ProgramRun, steps: list[Step]) -> list[Event]:
     deferred = []
     for step in steps:
         if step.op == "create":
-            events.append(Event("create", step, step.new))
+            events.append(Event("create", step, step.after))
         elif step.op == "update":
-            events.append(Event("update", step, step.new))
+            events.append(Event("update", step, step.after))
         elif step.op == "replace":
             if step.delete_before_replace:
-                events += [Event("delete", step, step.old), Event("create", step, step.new)]
+                events += [Event("delete", step, step.before), Event("create", step, step.after)]
             else:
-                events.append(Event("create", step, step.new))
+                events.append(Event("create", step, step.after))
                 deferred.append(step)
-    events += [Event("delete", step, step.old) for step in reversed(deferred)]
-    events += [Event("delete", step, step.old) for step in steps if step.op == "delete"]
+    events += [Event("delete", step, step.before) for step in reversed(deferred)]
+    events += [Event("delete", step, step.before) for step in steps if step.op == "delete"]
     return events
 
 
@@ -417,7 +431,7 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun, identity: bool = True)
         f"{short(s.urn)} stays in AWS (skip_destroy; Lambda@Edge replicas go hours later): "
         "delete it by hand once CloudFront lets go of it"
         for s in plan.of("delete")
-        if s.old.inputs.get("skipDestroy")
+        if s.before.inputs.get("skipDestroy")
     )
     return plan
 
@@ -451,8 +465,8 @@ def check_events(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> 
             take(resource, step)
         elif event.op == "update":
             # Updates are in place: Route 53 swaps a record set in one atomic change batch.
-            names.release(claims_of(step.old))
-            associations.release(step.old)
+            names.release(claims_of(step.before))
+            associations.release(step.before)
             take(resource, step)
         else:
             claims = claims_of(resource)
@@ -478,7 +492,7 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
     for step in plan.steps:
         old = step.old
         if step.type == WEB_ACL and step.op == "update" and old is not None:
-            before, after = _exempted_secret(old.inputs), _exempted_secret(step.new.inputs)
+            before, after = _exempted_secret(old.inputs), _exempted_secret(step.after.inputs)
             if before is not None and after is not None and before != after:
                 found.append(
                     f"{short(step.urn)}: its rate rule skips the requests that carry CloudFront's origin secret, "
@@ -830,7 +844,9 @@ class Resolver:
         """One name per resource (a function named by name or by ARN): its ARN, else `ref`."""
         found = self.get(ref, side)
         arn = (found.state or {}).get("arn") if found is not None else None
-        return arn if isinstance(arn, str) and ref in identity_strings(found) | {found.inputs.get("name")} else ref
+        if found is None or not isinstance(arn, str):
+            return ref
+        return arn if ref in identity_strings(found) | {found.inputs.get("name")} else ref
 
     def describe(self, ref: Any) -> str:
         """A referenced resource's name, and which side of a replacement it is on."""

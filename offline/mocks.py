@@ -44,7 +44,8 @@ class AwsMocks(pulumi.runtime.Mocks):
             return f"{args.name}-id", inputs
         return mock_outputs(args.typ, args.name, self.region_of(args.provider), inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:
+    # The engine takes a bare dict of outputs as well as (outputs, failures): pulumi/runtime/mocks.py.
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict:  # pyright: ignore[reportIncompatibleMethodOverride]
         region = self.region_of(args.provider)
         token = args.token
         if token == "aws:route53/getZone:getZone":
@@ -83,10 +84,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             tags = self.deployed_tables.get(region)
             filters = args.args.get("tagFilters") or []
             wanted = "dynamodb:table" in (args.args.get("resourceTypeFilters") or ["dynamodb:table"])
-            matches = (
-                tags is not None
-                and wanted
-                and all(f["key"] in tags and (not f.get("values") or tags[f["key"]] in f["values"]) for f in filters)
+            if tags is None:  # no table in that region
+                return {"id": region, "resourceTagMappingLists": []}
+            matches = wanted and all(
+                f["key"] in tags and (not f.get("values") or tags[f["key"]] in f["values"]) for f in filters
             )
             name = tags.get("__name", "") if matches else ""
             mappings = (
@@ -199,7 +200,7 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict, seed: st
         )
         out.update(__id=inputs.get("domainName", physical), domainNameConfiguration=config)
     elif typ == "aws:acm/certificate:Certificate":
-        names = [inputs.get("domainName")] + list(inputs.get("subjectAlternativeNames") or [])
+        names = [str(inputs.get("domainName", ""))] + list(inputs.get("subjectAlternativeNames") or [])
         out["arn"] = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{_hex(name + region, 32)}"
         apex = names[0]
         out["domainValidationOptions"] = [

@@ -37,7 +37,7 @@ except ImportError as missing:  # run outside the virtualenv: say what is missin
 def build_parser():
     return stack_arguments(
         f"python -m {PROG}",
-        __doc__,
+        __doc__ or "",
         "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
         json_help="print one JSON object (the shape above) on stdout and nothing else",
     )

@@ -145,6 +145,7 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
 
     def __init__(self, mocks: AwsMocks):
         super().__init__(mocks)
+        self.aws_mocks = mocks  # MockMonitor keeps them as the base Mocks; ours also know each provider's region
         self.captured: list[CapturedResource] = []
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -170,9 +171,9 @@ class RecordingMonitor(runtime_mocks.MockMonitor):
                 inputs=rpc.deserialize_properties(request.object),
                 state=dict(registered.state),
                 region=(
-                    self.mocks.provider_regions.get(request.name, DEFAULT_REGION)
+                    self.aws_mocks.provider_regions.get(request.name, DEFAULT_REGION)
                     if request.type == "pulumi:providers:aws"
-                    else self.mocks.region_of(request.provider)
+                    else self.aws_mocks.region_of(request.provider)
                 ),
                 custom=bool(request.custom),
                 parent=request.parent or None,

@@ -412,9 +412,13 @@ class _DeployedMocks(AwsMocks):
 
 
 class _DeployedMonitor(RecordingMonitor):
+    def __init__(self, mocks: _DeployedMocks):
+        super().__init__(mocks)
+        self.deployed_mocks = mocks
+
     def RegisterResource(self, request):
         if request.type != STACK_TYPE and request.custom:
-            live = self.mocks.deployed.live
+            live = self.deployed_mocks.deployed.live
             urn = self.make_urn(request.parent, request.type, request.name)
             candidates = [urn] + [
                 alias_urn(a, request, pulumi.get_project(), pulumi.get_stack()) for a in request.aliases
@@ -435,7 +439,7 @@ class _DeployedMonitor(RecordingMonitor):
                     ignore_changes=list(request.ignoreChanges),
                 )
                 changed, forced = diff(old, probe)
-                self.mocks.answer.value = (old, bool(forced), changed)
+                self.deployed_mocks.answer.value = (old, bool(forced), changed)
         return super().RegisterResource(request)
 
 

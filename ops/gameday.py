@@ -70,13 +70,13 @@ def parser() -> argparse.ArgumentParser:
     the options may stand on either side of it)."""
     top = cost.OpsArgumentParser(
         prog="python -m ops.gameday",
-        description=__doc__.splitlines()[0],
+        description=(__doc__ or "").splitlines()[0],
         epilog="Options go before or after the subcommand; `python -m ops.gameday MODE --help` lists a mode's.",
     )
-    common = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    common = cost.OpsArgumentParser(add_help=False, allow_abbrev=False)
     common.add_argument("--stack", required=True, help="the stack (dev, prod): its regions and parameter name")
     common.add_argument("--json", action="store_true", help="print only JSON (shapes: python -m pydoc ops.gameday)")
-    where = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    where = cost.OpsArgumentParser(add_help=False, allow_abbrev=False)
     where.add_argument("--region", help="the region to break or mend (one of the stack's regions)")
     modes = top.add_subparsers(dest="mode", required=True, metavar="{" + ",".join(MODES) + "}", help="what to do")
     run = modes.add_parser("run", parents=[common, where], help="a measured game day: fault, probes, restore, report")
@@ -147,6 +147,10 @@ def subcommand_first(top: argparse.ArgumentParser, argv: list[str]) -> list[str]
     return argv
 
 
+def _boto3_ssm_client_factory(boto3):
+    return lambda region: boto3.client("ssm", region_name=region)
+
+
 def main(argv: list[str] | None = None, ssm_client_factory=None, probe=None, clock=None, sleep=None) -> int:
     top = parser()
     try:
@@ -163,8 +167,7 @@ def main(argv: list[str] | None = None, ssm_client_factory=None, probe=None, clo
             return cost.fail(TOOL, problem)
         import boto3
 
-        def ssm_client_factory(region):
-            return boto3.client("ssm", region_name=region)
+        ssm_client_factory = _boto3_ssm_client_factory(boto3)
 
     name = naming.chaos_parameter_name(settings)
     if args.mode == "status":

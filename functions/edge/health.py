@@ -204,6 +204,7 @@ class HealthMonitor:
             if fresh:
                 # A probe from an earlier invocation may have been frozen half-way: ask again.
                 probe = self._new_probe(region, self._clock())
+        assert probe is not None  # an existing probe, or the one just made
         if fresh:
             self._launch([probe])
         remaining = deadline - self._clock()

@@ -69,7 +69,7 @@ def preference(table: RoutingTable, viewer: Viewer) -> tuple[str, Iterator[str]]
     else:
         basis, anchor = (
             (COUNTRY, table.countries[viewer.country])
-            if viewer.country in table.countries
+            if viewer.country is not None and viewer.country in table.countries
             else (HOME, table.home_region)
         )
         toward = table.regions[anchor].vector
@@ -120,7 +120,7 @@ def choose(
 ) -> Decision:
     """The first region of `order` not unhealthy that its dial lets take the request; when every region
     is unhealthy, fail open to the first."""
-    first = None
+    first: str | None = None
     seen_unhealthy = passed = False  # before the current region: one skipped as down, one a dial passed on
     fallbacks: list[tuple[str, bool, bool]] = []  # passed on: (region, after a down one, dial above 0)
     for region in order:
@@ -137,4 +137,6 @@ def choose(
     # Every healthy region passed the request on: the first with a dial above 0, else the first healthy.
     for region, after_unhealthy, _ in sorted(fallbacks, key=lambda f: not f[2]):
         return Decision(region, basis, failover=after_unhealthy, fail_open=False, dialed=region != first)
+    if first is None:
+        raise ValueError("no region to route to: the preference order is empty")
     return Decision(first, basis, failover=False, fail_open=True)

@@ -69,7 +69,7 @@ class RoutingTable:
         regions = {code: _region(code, value) for code, value in raw_regions.items()}
 
         home = raw.get("homeRegion")
-        if home not in regions:
+        if not isinstance(home, str) or home not in regions:
             raise ValueError(f"routing table 'homeRegion' {home!r} is not one of the regions {list(regions)}")
         health_path = raw.get("healthPath")
         if not isinstance(health_path, str) or not health_path.startswith("/"):
