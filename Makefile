@@ -15,6 +15,7 @@ help:
 	@echo "make plan STACK=dev       offline plan: what the stack would create, per region (Pulumi mocks)"
 	@echo "make diff STACK=prod CONFIG=\"--config frontDoor=cloudfront\" [STATE=prod.json]   what pulumi up would do to the live stack (exit 1 on a hazard; STATE: a pulumi stack export)"
 	@echo "make check STACK=dev      the CrossGuard rules against the stack, offline (exit 1 on a mandatory violation)"
+	@echo "make release STACK=prod   move each region's live alias wave by wave (ops.release; DRY_RUN=1 prints the plan, OUTPUTS=FILE the stack outputs)"
 	@echo "  plan/diff/check also take JSON=1 (--json; use make -s) and STATUS=FILE (the tool's exit code: 0 ok, 1 findings, 2 bad input)"
 	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
@@ -74,6 +75,14 @@ diff: $(VENV)/.installed
 
 check: $(VENV)/.installed
 	$(call offline,check)
+
+# ops.release moves each region's `live` alias to its newest published version through CodeDeploy, wave by wave
+# (needs AWS credentials, and the Pulumi CLI unless OUTPUTS=FILE holds `pulumi stack output --json`). Exit 0
+# released, 1 stopped (a region rolled back, an alarm fired), 2 unusable input; STATUS=FILE keeps the tool's code.
+.PHONY: release
+release: $(VENV)/.installed
+	@$(PY) -m ops.release --stack $(STACK) $(CONFIG) $(if $(JSON),--json) $(if $(DRY_RUN),--dry-run) \
+		$(if $(OUTPUTS),--outputs $(OUTPUTS)); code=$$?; $(if $(STATUS),echo $$code > "$(STATUS)";) exit $$code
 
 pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (make test and make plan do not need it)"; exit 1; }
