@@ -26,6 +26,7 @@ from policies.origin import (
 )
 from policies.parity import REGION_PARITY
 from policies.regions import BACKEND_IN_EVERY_REGION, MIN_REGIONS
+from policies.release import COLD_STARTS_ON_VERSIONS, ENTRIES_INVOKE_ALIAS
 from policies.route53 import (
     DNS_RECORD_MAX_TTL,
     HEALTH_CHECK_CHECKER_REGIONS,
@@ -69,6 +70,9 @@ ALL_POLICIES: list[Policy] = [
     APIGATEWAY_REGIONAL_CUSTOM_DOMAIN,
     REGIONAL_CERTIFICATE_SAME_REGION,
     LAMBDA_TARGET_GROUP_HEALTH_CHECK,
+    # Releases: entries invoke an alias of published versions, where SnapStart and provisioned concurrency apply.
+    ENTRIES_INVOKE_ALIAS,
+    COLD_STARTS_ON_VERSIONS,
     # Front doors.
     FRONT_DOOR_MATCHES_CONFIG,
     LATENCY_RECORD_HEALTH_CHECKED,

@@ -386,15 +386,26 @@ def _backend(b: _Builder, region: str, backend: str, certificate: CapturedResour
             "role": f"arn:aws:iam::{ACCOUNT}:role/{name}-role",
             "environment": {"variables": {"TABLE_NAME": "global-serverless-test-items"}},
             "layers": [_arn("lambda", region, "layer:powertools:1")],
+            "publish": True,
         },
         parent=parent,
-        outputs={"arn": _arn("lambda", region, f"function:{name}-fn")},
+        outputs={"arn": _arn("lambda", region, f"function:{name}-fn"), "version": "1"},
         deps={"role": [role]},
     )
+    # What the entries invoke (components/regional/release.py): the function's `live` alias.
+    alias = b.resource(
+        "aws:lambda/alias:Alias",
+        f"{name}-live",
+        region,
+        {"name": "live", "functionName": f"{name}-fn", "functionVersion": "1"},
+        parent=parent,
+        outputs={"arn": _arn("lambda", region, f"function:{name}-fn:live")},
+        deps={"functionName": [function], "functionVersion": [function]},
+    )
     if backend == "alb":
-        _alb(b, name, region, parent, function, certificate)
+        _alb(b, name, region, parent, alias, certificate)
     else:
-        _http_api(b, name, region, parent, function, certificate)
+        _http_api(b, name, region, parent, alias, certificate)
 
 
 def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> None:
@@ -462,7 +473,7 @@ def _alb(b: _Builder, name: str, region: str, parent, function, certificate) -> 
     )
 
 
-def _http_api(b: _Builder, name: str, region: str, parent, function, certificate) -> None:
+def _http_api(b: _Builder, name: str, region: str, parent, alias, certificate) -> None:
     entry = b.component("global-serverless:components:HttpApiEntry", f"{name}-apigateway", parent=parent)
     b.resource(
         "aws:apigatewayv2/api:Api",
@@ -478,11 +489,11 @@ def _http_api(b: _Builder, name: str, region: str, parent, function, certificate
         region,
         {
             "integrationType": "AWS_PROXY",
-            "integrationUri": _arn("lambda", region, f"function:{name}-fn"),
+            "integrationUri": _arn("lambda", region, f"function:{name}-fn:live"),
             "payloadFormatVersion": "2.0",
         },
         parent=entry,
-        deps={"integrationUri": [function]},
+        deps={"integrationUri": [alias]},
     )
     for label, host in (("main", DOMAIN), (region, f"{region}.{DOMAIN}")):
         b.resource(

@@ -919,6 +919,26 @@ CASES = [
         "originProtocolPolicy http-only",
         front_door=CF,
     ),
+    # More cases of the release policies: tests/policies/test_release_policies.py.
+    Case(
+        "entries-invoke-alias",
+        lambda f: f.set(
+            "api-eu-west-1-apigateway-lambda",
+            "integrationUri",
+            f"arn:aws:lambda:eu-west-1:{ACCOUNT}:function:api-eu-west-1-fn",
+        ),
+        "integrationUri is arn:aws:lambda:eu-west-1:123456789012:function:api-eu-west-1-fn: it invokes the "
+        "unqualified function 'api-eu-west-1-fn' ($LATEST)",
+        front_door="route53",
+        backend="apigateway",
+    ),
+    Case(
+        "cold-starts-on-versions",
+        lambda f: f.set("api-eu-west-1-fn", "snapStart", {"applyOn": "PublishedVersions"}).set(
+            "api-eu-west-1-fn", "publish", False
+        ),
+        "SnapStart applies on PublishedVersions but publish is false",
+    ),
 ]
 
 
