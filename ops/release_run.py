@@ -1,0 +1,388 @@
+"""Driving a release: read each region's alias and versions, move the aliases wave by wave through CodeDeploy,
+bake, stop at the first region that does not succeed.
+
+Every AWS client comes from `clients(service, region)` and time from `clock`/`sleep`, so tests run it against
+moto and tests/support/fake_codedeploy.py with a fake clock. Any AWS error raises AwsCallFailed naming the
+region, the API call and AWS's error. `say(text)` hears the progress, a line at a time.
+
+Within a wave every region's deployment starts (or, when one is already running in its deployment group, is
+attached to), then all are polled until each has finished; a region whose deployment does not succeed stops
+the release once its wave has finished, and later waves are left as they are. After a wave succeeds its
+regions' rollback alarms (the deployment group's alarm configuration) are watched for the bake time; an alarm
+in ALARM stops the release. The last wave, and a wave where nothing had to move, get one look at the alarms.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+from components.regional.release_plan import (
+    ACTIVE_DEPLOYMENT_STATUSES,
+    ALIAS_NAME,
+    DEPLOYMENT_GROUP_NAME,
+    SUCCEEDED,
+    RegionState,
+    RegionStep,
+    ReleasePlan,
+    appspec_target,
+    deployment_outcome,
+    deployment_problem,
+    deployment_request,
+    deployment_timeout_seconds,
+    newest_version,
+    shift_minutes,
+)
+
+POLL_SECONDS = 15.0  # between two GetDeployment rounds of a wave
+ALARM_POLL_SECONDS = 60.0  # between two looks at a baking wave's alarms
+DESCRIBE_ALARMS_NAMES = 100  # DescribeAlarms takes at most 100 AlarmNames
+
+Clients = Callable[[str, str], Any]  # (service, region) -> a boto3 client
+
+
+class AwsCallFailed(Exception):
+    """An AWS call failed: the region, the service and API, and what AWS said."""
+
+    def __init__(self, region: str, service: str, api: str, error: Exception) -> None:
+        super().__init__(f"{region}: {service} {api}: {aws_problem(error)}")
+        self.region, self.service, self.api, self.error = region, service, api, error
+
+
+def aws_problem(error: Exception) -> str:
+    """AWS's error code and message, or what kept the call from reaching AWS, in one line."""
+    from botocore.exceptions import (
+        ClientError,
+        ConnectionError,
+        NoCredentialsError,
+        NoRegionError,
+        PartialCredentialsError,
+        ProfileNotFound,
+    )
+
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        text = f"{detail.get('Code', 'Unknown')}: {detail.get('Message', '')}".rstrip(": ")
+    elif isinstance(error, (NoCredentialsError, PartialCredentialsError)):
+        text = "no AWS credentials (set AWS_PROFILE, or run aws sso login)"
+    elif isinstance(error, ProfileNotFound):
+        text = (
+            f"the AWS profile {error.kwargs.get('profile', '')!r} (AWS_PROFILE) is not in the AWS config files: "
+            "set AWS_PROFILE to one that is, or unset it"
+        )
+    elif isinstance(error, ConnectionError):  # endpoint unreachable, connect or read timeout
+        endpoint = error.kwargs.get("endpoint_url") or "the AWS endpoint"
+        text = f"cannot reach {endpoint} (network, proxy or AWS_ENDPOINT_URL): {type(error).__name__}"
+    elif isinstance(error, NoRegionError):
+        text = "no AWS region"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return " ".join(text.split())
+
+
+def call(clients: Clients, service: str, region: str, api: str, method: str, **kwargs: Any) -> dict[str, Any]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return getattr(clients(service, region), method)(**kwargs)
+    except (ClientError, BotoCoreError) as error:
+        raise AwsCallFailed(region, service, api, error) from error
+
+
+def alias_version(clients: Clients, region: str, function: str) -> str:
+    answer = call(clients, "lambda", region, "GetAlias", "get_alias", FunctionName=function, Name=ALIAS_NAME)
+    return answer["FunctionVersion"]
+
+
+def read_state(clients: Clients, region: str, function: str) -> RegionState:
+    """The region's alias version and newest published version (ListVersionsByFunction, every page)."""
+    versions: list[str] = []
+    marker: Optional[str] = None
+    while True:
+        page = call(
+            clients,
+            "lambda",
+            region,
+            "ListVersionsByFunction",
+            "list_versions_by_function",
+            FunctionName=function,
+            **({"Marker": marker} if marker else {}),
+        )
+        versions += [v["Version"] for v in page.get("Versions", [])]
+        marker = page.get("NextMarker")
+        if not marker:
+            break
+    return RegionState(region, function, alias_version(clients, region, function), newest_version(versions))
+
+
+@dataclass(frozen=True)
+class Group:
+    """What a region's deployment group tells the release: its deployment config, how long a deployment may
+    take, and the alarms that roll it back (watched during the bake)."""
+
+    config: str
+    timeout_seconds: float
+    alarms: tuple[str, ...]
+
+
+def read_group(clients: Clients, region: str, application: str) -> Group:
+    info = call(
+        clients,
+        "codedeploy",
+        region,
+        "GetDeploymentGroup",
+        "get_deployment_group",
+        applicationName=application,
+        deploymentGroupName=DEPLOYMENT_GROUP_NAME,
+    )["deploymentGroupInfo"]
+    name = info.get("deploymentConfigName", "")
+    config = call(
+        clients, "codedeploy", region, "GetDeploymentConfig", "get_deployment_config", deploymentConfigName=name
+    )["deploymentConfigInfo"]
+    minutes = shift_minutes(config.get("trafficRoutingConfig"), name)
+    alarms = tuple(a["name"] for a in (info.get("alarmConfiguration") or {}).get("alarms", []))
+    return Group(name, deployment_timeout_seconds(minutes), alarms)
+
+
+# A region's status in the summary, beside release_plan's outcomes (succeeded, rolled-back, failed, stopped).
+PLANNED, SKIPPED, TIMED_OUT, NOT_STARTED = "planned", "skipped", "timed-out", "not-started"
+
+
+@dataclass
+class RegionResult:
+    wave: int
+    function: str
+    from_version: str
+    to_version: str
+    status: str
+    deployment_id: Optional[str] = None
+    message: Optional[str] = None
+
+
+@dataclass
+class Outcome:
+    regions: dict[str, RegionResult] = field(default_factory=dict)
+    alarms: dict[int, Optional[str]] = field(default_factory=dict)  # wave -> the alarm that stopped it
+    stopped_region: Optional[str] = None
+    stopped_wave: Optional[int] = None
+    reason: Optional[str] = None
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped_region is None
+
+
+@dataclass
+class _Running:
+    """One region's deployment being watched."""
+
+    step: RegionStep
+    deployment_id: str
+    deadline: float
+    attached: bool
+    restarted: bool = False
+
+
+class Release:
+    def __init__(
+        self,
+        plan: ReleasePlan,
+        groups: Mapping[str, Group],
+        *,
+        application: str,
+        bake_minutes: float,
+        clients: Clients,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        say: Callable[[str], None] = lambda text: None,
+    ) -> None:
+        self.plan, self.groups, self.application, self.bake_minutes = plan, groups, application, bake_minutes
+        self.clients, self.clock, self.sleep, self.say = clients, clock, sleep, say
+        self.outcome = Outcome()
+        self._unwatched: set[str] = set()
+
+    def run(self) -> Outcome:
+        waves = self.plan.waves
+        for number, wave in enumerate(waves, 1):
+            for step in wave:
+                status = PLANNED if step.needed else SKIPPED
+                self.outcome.regions[step.region] = RegionResult(
+                    number, step.function, step.current, step.target, status
+                )
+        for number, wave in enumerate(waves, 1):
+            self.say(f"wave {number}/{len(waves)}: {', '.join(s.region for s in wave)}")
+            moved = self._deploy(number, wave)
+            if self.outcome.stopped_region is None:
+                last = number == len(waves)
+                self._bake(number, wave, 0.0 if last or not moved else self.bake_minutes)
+            if self.outcome.stopped_region is not None:
+                for later in waves[number:]:
+                    for step in later:
+                        if step.needed:
+                            self.outcome.regions[step.region].status = NOT_STARTED
+                return self.outcome
+        return self.outcome
+
+    # Deploying one wave
+
+    def _deploy(self, number: int, wave: Sequence[RegionStep]) -> bool:
+        running: dict[str, _Running] = {}
+        for step in wave:
+            if step.needed:
+                running[step.region] = self._start(step)
+            else:
+                self.say(f"  {step.region}: {ALIAS_NAME} already on version {step.target}: skipped")
+        if not running:
+            return False
+        while running:
+            self.sleep(POLL_SECONDS)
+            for region in list(running):
+                if self._poll(running[region], running):
+                    del running[region]
+        failed = [s.region for s in wave if self.outcome.regions[s.region].status not in (SUCCEEDED, SKIPPED)]
+        if failed:
+            first = self.outcome.regions[failed[0]]
+            self._stop(failed[0], number, f"{first.status}: {first.message}")
+        return True
+
+    def _start(self, step: RegionStep, restarted: bool = False) -> _Running:
+        region = step.region
+        deadline = self.clock() + self.groups[region].timeout_seconds
+        active = self._active(region)
+        if not active:
+            request = deployment_request(self.application, step)
+            try:
+                answer = call(self.clients, "codedeploy", region, "CreateDeployment", "create_deployment", **request)
+            except AwsCallFailed as failed:
+                code = getattr(failed.error, "response", {}).get("Error", {}).get("Code")
+                active = self._active(region) if code == "DeploymentAlreadyInProgressException" else []
+                if not active:
+                    raise
+            else:
+                self._record(step, answer["deploymentId"])
+                self.say(
+                    f"  {region}: deployment {answer['deploymentId']} moves {ALIAS_NAME} {step.current} -> {step.target}"
+                )
+                return _Running(step, answer["deploymentId"], deadline, attached=False, restarted=restarted)
+        deployment_id = active[0]
+        info = self._info(region, deployment_id)
+        content = ((info.get("revision") or {}).get("appSpecContent") or {}).get("content", "")
+        toward = appspec_target(content) or "?"
+        self._record(step, deployment_id)
+        self.say(f"  {region}: deployment {deployment_id} (to version {toward}) already in progress: attached to it")
+        return _Running(step, deployment_id, deadline, attached=True, restarted=restarted)
+
+    def _active(self, region: str) -> list[str]:
+        found: list[str] = []
+        token: Optional[str] = None
+        while True:
+            page = call(
+                self.clients,
+                "codedeploy",
+                region,
+                "ListDeployments",
+                "list_deployments",
+                applicationName=self.application,
+                deploymentGroupName=DEPLOYMENT_GROUP_NAME,
+                includeOnlyStatuses=list(ACTIVE_DEPLOYMENT_STATUSES),
+                **({"nextToken": token} if token else {}),
+            )
+            found += page.get("deployments", [])
+            token = page.get("nextToken")
+            if not token:
+                return found
+
+    def _info(self, region: str, deployment_id: str) -> dict[str, Any]:
+        answer = call(self.clients, "codedeploy", region, "GetDeployment", "get_deployment", deploymentId=deployment_id)
+        return answer["deploymentInfo"]
+
+    def _record(self, step: RegionStep, deployment_id: str) -> None:
+        self.outcome.regions[step.region].deployment_id = deployment_id
+
+    def _poll(self, run: _Running, running: dict[str, _Running]) -> bool:
+        """Whether the region's deployment has finished (its result recorded; a new one may replace it)."""
+        region, result = run.step.region, self.outcome.regions[run.step.region]
+        info = self._info(region, run.deployment_id)
+        outcome = deployment_outcome(info)
+        if outcome is None:
+            if self.clock() < run.deadline:
+                return False
+            result.status = TIMED_OUT
+            result.message = (
+                f"deployment {run.deployment_id} still {info.get('status')} after "
+                f"{self.groups[region].timeout_seconds / 60:g} min (it goes on in AWS: run the release again to attach to it)"
+            )
+            self.say(f"  {region}: {result.message}")
+            return True
+        if outcome != SUCCEEDED:
+            result.status, result.message = outcome, deployment_problem(info)
+            self.say(f"  {region}: deployment {run.deployment_id} {outcome}: {result.message}")
+            return True
+        now = alias_version(self.clients, region, run.step.function)
+        if now == run.step.target:
+            result.status = SUCCEEDED
+            self.say(f"  {region}: {ALIAS_NAME} now on version {now} (deployment {run.deployment_id} succeeded)")
+            return True
+        if run.attached and not run.restarted:  # someone else's deployment, to another version: ours now
+            self.say(
+                f"  {region}: the attached deployment left {ALIAS_NAME} on {now}; deploying {now} -> {run.step.target}"
+            )
+            running[region] = self._start(replace(run.step, current=now), restarted=True)
+            return False
+        result.status = "failed"
+        result.message = f"deployment {run.deployment_id} succeeded but {ALIAS_NAME} is on {now}, not {run.step.target}"
+        self.say(f"  {region}: {result.message}")
+        return True
+
+    # Baking
+
+    def _bake(self, number: int, wave: Sequence[RegionStep], minutes: float) -> None:
+        regions = [s.region for s in wave]
+        watched = sum(len(self.groups[r].alarms) for r in regions if r in self.groups)
+        if minutes > 0:
+            self.say(f"  baking {minutes:g} min, watching {watched} alarm(s) in {', '.join(regions)}")
+        ends = self.clock() + minutes * 60.0
+        while True:
+            firing = self._firing(regions)
+            if firing:
+                region, name = firing
+                self.outcome.alarms[number] = name
+                self._stop(region, number, f"alarm {name} is in ALARM{' during the bake' if minutes > 0 else ''}")
+                return
+            left = ends - self.clock()
+            if left <= 0:
+                break
+            self.sleep(min(ALARM_POLL_SECONDS, left))
+        self.outcome.alarms[number] = None
+        self.say(
+            f"  wave {number} healthy: {'baked ' + format(minutes, 'g') + ' min, ' if minutes > 0 else ''}no alarm in ALARM"
+        )
+
+    def _firing(self, regions: Sequence[str]) -> Optional[tuple[str, str]]:
+        for region in regions:
+            names = list(self.groups[region].alarms) if region in self.groups else []
+            for start in range(0, len(names), DESCRIBE_ALARMS_NAMES):
+                chunk = names[start : start + DESCRIBE_ALARMS_NAMES]
+                answer = call(
+                    self.clients,
+                    "cloudwatch",
+                    region,
+                    "DescribeAlarms",
+                    "describe_alarms",
+                    AlarmNames=chunk,
+                    AlarmTypes=["CompositeAlarm", "MetricAlarm"],
+                )
+                alarms = [*answer.get("MetricAlarms", []), *answer.get("CompositeAlarms", [])]
+                missing = sorted(set(chunk) - {a.get("AlarmName") for a in alarms} - self._unwatched)
+                if missing:
+                    self._unwatched.update(missing)
+                    self.say(f"  {region}: rollback alarm(s) {', '.join(missing)} not found in CloudWatch: not watched")
+                for alarm in alarms:
+                    if alarm.get("StateValue") == "ALARM":
+                        return region, alarm["AlarmName"]
+        return None
+
+    def _stop(self, region: str, number: int, reason: str) -> None:
+        self.outcome.stopped_region, self.outcome.stopped_wave, self.outcome.reason = region, number, reason
