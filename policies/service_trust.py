@@ -12,6 +12,10 @@ Principals that require the keys (and what AWS says they must be):
   is a schedule-group ARN, never a schedule ("Do not scope the aws:SourceArn statement to a specific
   schedule or a schedule name prefix. The ARN you specify must be a schedule group.").
   https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html
+- codedeploy.amazonaws.com (CodeDeploy service roles): both keys; for Lambda deployments "the value of
+  aws:SourceArn should include the CodeDeploy deployment group ARN with which CodeDeploy is allowed to assume
+  the IAM role" (arn:...:codedeploy:<region>:<account>:deploymentgroup:<application>/<group>).
+  https://docs.aws.amazon.com/codedeploy/latest/userguide/security_confused_deputy.html
 
 Principals exempt from the keys (AWS documents no aws:SourceAccount/aws:SourceArn for them; the
 documented trust is the bare service principal; the policy neither requires nor rejects the keys):
@@ -49,7 +53,8 @@ SOURCE_ARN = "aws:SourceArn"
 
 # service principal -> (the keys AWS documents for its trust policy, what a valid aws:SourceArn names)
 REQUIRED: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "scheduler.amazonaws.com": ((SOURCE_ACCOUNT, SOURCE_ARN), "schedule-group/")
+    "scheduler.amazonaws.com": ((SOURCE_ACCOUNT, SOURCE_ARN), "schedule-group/"),
+    "codedeploy.amazonaws.com": ((SOURCE_ACCOUNT, SOURCE_ARN), "deploymentgroup:"),
 }
 EXEMPT = frozenset({"lambda.amazonaws.com", "edgelambda.amazonaws.com"})
 
@@ -132,8 +137,8 @@ def _problems(service: str, statement: dict) -> list[tuple[str, str]]:
             if arn_names and not resource.startswith(arn_names):
                 problems.append(
                     (
-                        f"{SOURCE_ARN} for {service} is {show(arn)}, not a {arn_names.rstrip('/')} ARN",
-                        f"name the {arn_names.rstrip('/')} (arn:...:{arn_names}<name>): the service sends that "
+                        f"{SOURCE_ARN} for {service} is {show(arn)}, not a {arn_names.rstrip('/:')} ARN",
+                        f"name the {arn_names.rstrip('/:')} (arn:...:{arn_names}<name>): the service sends that "
                         f"ARN, so any other never matches ({_FIX_WHERE})",
                     )
                 )
@@ -178,7 +183,8 @@ def _service_trust(args: ResourceValidationArgs, report_violation: ReportViolati
 SERVICE_TRUST_CONFUSED_DEPUTY = ResourceValidationPolicy(
     name="service-trust-confused-deputy",
     description="Roles a service assumes carry the aws:SourceAccount/aws:SourceArn conditions AWS documents for "
-    "that service (EventBridge Scheduler: both, SourceArn a schedule group); Lambda and Lambda@Edge execution "
+    "that service (EventBridge Scheduler: both, SourceArn a schedule group; CodeDeploy: both, SourceArn a deployment "
+    "group); Lambda and Lambda@Edge execution "
     "roles are exempt (no such keys documented).",
     validate=_service_trust,
 )

@@ -1,6 +1,8 @@
 """The release policies (policies/release.py) against the hand-made stacks: entries invoke the `live` alias, and
 SnapStart and provisioned concurrency sit where Lambda applies them. One mutation per test."""
 
+import json
+
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
@@ -126,3 +128,40 @@ def test_snapstart_on_a_function_that_does_not_publish_is_named():
     fixture.set(FUNCTION, "snapStart", {"applyOn": "PublishedVersions"}).drop(FUNCTION, "publish")
     (message,) = messages(fixture, "cold-starts-on-versions")
     assert "publish is (not set): Lambda snapshots published versions only" in message
+
+
+# -- The CodeDeploy service role (components/regional/release.py CodeDeployRelease) -------------------------------
+
+GROUP = f"arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentgroup:global-serverless-test-api/live"
+
+
+def codedeploy_trust(condition):
+    statement = {"Effect": "Allow", "Principal": {"Service": "codedeploy.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    if condition is not None:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+@pytest.mark.parametrize(
+    ("condition", "named"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": ACCOUNT}, "ArnLike": {"aws:SourceArn": GROUP}}, None),
+        (None, "assume the role with no StringEquals aws:SourceAccount"),
+        ({"StringEquals": {"aws:SourceAccount": ACCOUNT}}, "assume the role with no aws:SourceArn condition"),
+        (
+            {
+                "StringEquals": {"aws:SourceAccount": ACCOUNT},
+                "ArnLike": {"aws:SourceArn": f"arn:aws:codedeploy:{REGION}:{ACCOUNT}:application:global-serverless"},
+            },
+            "not a deploymentgroup ARN",
+        ),
+    ],
+)
+def test_the_codedeploy_role_names_its_account_and_deployment_group(condition, named):
+    """CodeDeploy user guide, "Cross-service confused deputy prevention": aws:SourceArn is the deployment group."""
+    fixture = compliant("globalaccelerator", "alb")
+    fixture.new(
+        "aws:iam/role:Role", f"api-{REGION}-deploy-role", REGION, {"assumeRolePolicy": codedeploy_trust(condition)}
+    )
+    found = [v.message for v in fixture.violations("service-trust-confused-deputy")]
+    assert found == [] if named is None else any(named in message for message in found), found
