@@ -37,6 +37,7 @@ try:
     from components.regional import function_settings
     from components.registry import PROBE_RUNS_PER_MONTH, WAF_MANAGED_RULE_GROUPS
     from components.security.exposure import plan_exposure, probes_entries, waf_coverage
+    from functions.api import contract as api_contract
     from functions.probe.contract import METRIC_LATENCY, METRIC_SUCCESS
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
@@ -58,7 +59,7 @@ LISTENER_RULES = 3  # rules an ALB evaluates per request (accept, lockdown, defa
 PROBE_RUN_MS = 1000.0  # one probe run: every target at once, each a round trip or two
 PROBE_MB = 128
 # Log bytes per request (or per probe run), where each source writes them; CloudWatch Logs bills what it ingests.
-API_LOG_BYTES = 1500  # two EMF metric records, Lambda's platform start/report records, "request served" for 10%
+API_LOG_BYTES = 1200  # one EMF metric document (~420 B), Lambda's platform start/report records, "request served" for 10%
 HTTP_API_ACCESS_LOG_BYTES = 300  # the stage's JSON access log line (components/regional/entries/http_api.py)
 EDGE_ROUTER_LOG_BYTES = 350  # Lambda@Edge platform records of the router, in the edge regions
 CLOUDFRONT_LOG_BYTES = 800  # a CloudFront standard log (v2) record, every field, JSON, to CloudWatch Logs
@@ -70,8 +71,17 @@ ALB_ZONES = 2  # subnets (Availability Zones) per ALB: each node writes a log fi
 ALB_LOG_FILES_PER_MONTH = ALB_ZONES * 12 * 730  # a file per node every 5 minutes
 DAYS_PER_MONTH = 730 / 24
 HTTP_API_ROUTE_METRICS = 6  # 4xx, 5xx, Count, IntegrationLatency, Latency, DataProcessed per route (detailed metrics)
-API_METRICS = ("Requests", "Status2xx", "Status4xx", "Status5xx", "ColdStart")  # per region, steady month
-DOOR_METRICS = ("DoorRequests", "Door5xx", "DoorLatency")  # per door (and "direct") per region
+# The API's EMF figures of a steady month (functions/api/contract.py: Status3xx is rare, and billed only in the
+# hours it is published). Each is published under every dimension set of the contract (per region, and per door,
+# "direct" included, in each region): each (metric, dimension set, dimension values) is a custom metric.
+API_METRICS = (
+    api_contract.METRIC_REQUESTS,
+    api_contract.status_metric(200),
+    api_contract.status_metric(400),
+    api_contract.METRIC_STATUS_5XX,
+    api_contract.METRIC_LATENCY,
+)
+API_OWN_METRICS = (api_contract.METRIC_COLD_START,)  # Powertools' own, per function (one a region)
 ASSUMPTIONS = (
     f"function {FUNCTION_MS:g} ms at {function_settings.FUNCTION_MEMORY_MB} MB arm64 per request",
     f"edge router {EDGE_ROUTER_MS:g} ms at {EDGE_ROUTER_MB} MB",
@@ -319,7 +329,7 @@ def http_api_routes(settings: Settings) -> int:
 def api_metrics(settings: Settings) -> int:
     """Custom metrics the API function (EMF) and HTTP API detailed metrics add a month, every region."""
     doors = len(settings.strategies) + 1  # each door and "direct"
-    per_region = len(API_METRICS) + doors * len(DOOR_METRICS)
+    per_region = len(API_OWN_METRICS) + len(API_METRICS) * (1 + doors)  # the region set, and the door set per door
     if settings.backend == "apigateway":
         per_region += HTTP_API_ROUTE_METRICS * http_api_routes(settings)
     return per_region * len(settings.regions)

@@ -44,6 +44,7 @@ try:
     from components.regional import function_settings
     from components.registry import DOORS, PROBE_NAMESPACE
     from functions.edge import health as edge_health
+    from functions.probe import contract as probe_contract
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
     from ops import cost
@@ -159,6 +160,9 @@ def _ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:g}"
 
 
+LATENCY, SUCCESS = probe_contract.METRIC_LATENCY, probe_contract.METRIC_SUCCESS  # what the probes publish
+
+
 def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict[str, Measured]:
     """Door -> the probes' figures over the last `hours`, from every vantage (region) together."""
     start = now - timedelta(hours=hours)
@@ -167,18 +171,21 @@ def probe_figures(settings: Settings, cloudwatch_for, hours: float, now) -> dict
         latencies, successes, by_vantage = [], [], {}
         for vantage in settings.probe_regions:
             client = cloudwatch_for(vantage)
-            dimensions = [{"Name": "Door", "Value": door}, {"Name": "Vantage", "Value": vantage}]
+            dimensions = [
+                {"Name": probe_contract.DIMENSION_DOOR, "Value": door},
+                {"Name": probe_contract.DIMENSION_VANTAGE, "Value": vantage},
+            ]
             values = {}
-            for metric in ("LatencyMs", "Success"):
+            for metric in (LATENCY, SUCCESS):
                 points = client.get_metric_statistics(
                     Namespace=PROBE_NAMESPACE, MetricName=metric, Dimensions=dimensions,
                     StartTime=start, EndTime=now, Period=60, Statistics=["Average"],
                 )["Datapoints"]  # fmt: skip
                 values[metric] = [point["Average"] for point in points]
-            if values["Success"]:  # LatencyMs exists for successful probes only: a vantage that always failed counts
-                by_vantage[vantage] = Measured.of(values["LatencyMs"], values["Success"])
-                latencies += values["LatencyMs"]
-                successes += values["Success"]
+            if values[SUCCESS]:  # LatencyMs exists for successful probes only: a vantage that always failed counts
+                by_vantage[vantage] = Measured.of(values[LATENCY], values[SUCCESS])
+                latencies += values[LATENCY]
+                successes += values[SUCCESS]
         if latencies and successes:
             measured[door] = Measured.of(latencies, successes, by_vantage=by_vantage)
     return measured

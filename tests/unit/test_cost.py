@@ -34,12 +34,13 @@ def test_prod_behind_global_accelerator_by_hand():
     }
     functions = 50 * 0.20 + 50e6 * 0.020 * 0.5 * 0.0000133334
     lcu = max(50e6 / 3 / (730 * 3600) / 25, (gb_out + gb_in) / 3 / 730) * 730 * 3 * 0.008
-    function_logs = 50e6 * 1500 / 1024**3 * 0.50
+    function_logs = 50e6 * 1200 / 1024**3 * 0.50  # one EMF document a request
     # ALB access logs: 450 B gzip-compressed to 15%, kept 90 days (3 months of 30.4 days) in S3 Standard.
     alb_logs = 50e6 * 450 * 0.15 / 1024**3 * 90 / (730 / 24) * 0.023
     log_puts = 3 * 2 * 12 * 730 / 1000 * 0.005  # a file per ALB node (2 zones) every 5 minutes
-    # EMF metrics per region: 5 of the function's own, 3 per door (globalaccelerator, direct).
-    emf = 3 * (5 + 2 * 3) * 0.30
+    # EMF metrics per region: ColdStart, and 5 figures (Requests, Status2xx, Status4xx, Status5xx, Latency) under
+    # the region's dimension set and under the door set of each door (globalaccelerator, direct).
+    emf = 3 * (1 + 5 * (1 + 2)) * 0.30
     assert result["backend"]["fixed"] == pytest.approx(
         3 * 0.0225 * 730 + cost.monitoring_cost(settings, PRICES) + log_puts + emf, abs=0.01
     )
