@@ -1,0 +1,657 @@
+"""`python -m offline.docs [--check] [--json]`: the facts in README.md and docs/*.md, written by the tools themselves.
+
+Every figure, count, table of facts and sample output in the docs sits between two markers,
+`<!-- generated:NAME -->` and `<!-- /generated:NAME -->` (on one line for an inline value), and this
+module rewrites what is between them: the policy table and count from the pack's own list, the config
+reference from the config model, the doors and exposure tables from the registry, the outputs of
+`make plan/check/diff`, `ops.cost` and `ops.report` run on the shipped stacks, benchmark figures with
+their date from bench/results/*.json, the opt-in regions and the AWS quotas from their dated data files.
+It also writes docs/report-prod/ with ops.report.
+
+--check writes nothing and exits 1 when a committed doc differs from what it would write (the files
+are named on stderr); --json prints {"changed": [path, ...], "check": bool}. Exit 2 on an unknown marker
+or a sample command whose exit code is not the one documented.
+
+Hand-written shell examples are run by tests/unit/test_docs.py: a fenced ```bash or ```sh block runs
+from the repository root and must exit 0, unless a comment right above it says otherwise:
+`<!-- needs: aws -->` (or pulumi, or long: not run), `<!-- exit: N -->` (the exit code it documents).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PROG = "offline.docs"
+DOCS = ("README.md", "docs")
+REPORT_DIR = ROOT / "docs" / "report-prod"
+MARKER = re.compile(r"<!-- generated:(?P<name>[a-z0-9-]+) -->(?P<body>.*?)<!-- /generated:(?P=name) -->", re.S)
+
+
+class DocsError(Exception):
+    """Something the generator cannot write: an unknown marker, a sample that did not run as documented."""
+
+
+def doc_files() -> list[Path]:
+    files = [ROOT / "README.md"]
+    files += sorted(p for p in (ROOT / "docs").glob("*.md"))
+    return files
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample outputs: each command runs once per process, from the repository root.
+
+
+@dataclass(frozen=True)
+class Sample:
+    shown: str  # the command as the docs show it
+    run: str  # the command as it runs (the same, minus make's reinstall check)
+    exit: int = 0  # the exit code the docs state
+    stderr: bool = False  # show stderr too (a terminal shows both)
+
+
+def _make(args: str, exit: int = 0) -> Sample:
+    return Sample(f"make {args}", f"make -s --no-print-directory {args}", exit)
+
+
+def _py(args: str, exit: int = 0, stderr: bool = False) -> Sample:
+    return Sample(f".venv/bin/python {args}", f"{sys.executable} {args}", exit, stderr)
+
+
+REMOVE_REGION = """'regions=["us-east-1","eu-west-1"]'"""
+SAMPLES: dict[str, Sample] = {
+    "make-help": _make("help"),
+    "config-error": _py("-m offline.plan --stack dev --config frontDoor=globalaccelerator", 2, stderr=True),
+    "plan-dev": _make("plan STACK=dev"),
+    "check-prod": _make("check STACK=prod"),
+    "check-one-region": _py("""-m offline.check --stack prod --config 'regions=["us-east-1"]'""", 1),
+    "diff-dev-cloudfront": _make('diff STACK=dev CONFIG="--config frontDoor=cloudfront"'),
+    "diff-prod-remove-region": _py(f"-m offline.diff --stack prod --config {REMOVE_REGION}", 1),
+    "cost-prod": _py("-m ops.cost --stack prod --requests-per-month 50000000"),
+}
+
+
+@functools.cache
+def shell_env() -> dict[str, str]:
+    """The environment commands run in: `make` never reinstalls the virtualenv from inside the docs or their
+    tests (a shim adds `-o .venv/.installed`; the recipes are the same), and no outer make's flags leak in."""
+    shims = Path(tempfile.mkdtemp(prefix="docs-shims-"))
+    real = shutil.which("make") or "/usr/bin/make"
+    shim = shims / "make"
+    shim.write_text(f'#!/bin/sh\nexec {real} -o {ROOT / ".venv/.installed"} "$@"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "120", "PATH": f"{shims}:{os.environ['PATH']}"}
+    for name in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS", "MAKEOVERRIDES"):
+        env.pop(name, None)
+    return env
+
+
+def _run(sample: Sample) -> str:
+    env = shell_env()
+    done = subprocess.run(
+        ["bash", "-c", sample.run + (" 2>&1" if sample.stderr else "")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    if done.returncode != sample.exit:
+        raise DocsError(
+            f"`{sample.shown}` exited {done.returncode}, the docs say {sample.exit}: {done.stderr.strip()[-500:]}"
+        )
+    return done.stdout.rstrip("\n")
+
+
+@functools.cache
+def outputs() -> dict[str, str]:
+    """Every sample's output, run two at a time (the machines here have two cores)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        done = {name: pool.submit(_run, sample) for name, sample in SAMPLES.items()}
+        return {name: future.result() for name, future in done.items()}
+
+
+def console(name: str) -> str:
+    sample = SAMPLES[name]
+    status = f"\n$ echo $?\n{sample.exit}" if sample.exit else ""
+    return f"```console\n$ {sample.shown}\n{outputs()[name]}{status}\n```"
+
+
+# ---------------------------------------------------------------------------------------------
+# The report: ops.report writes docs/report-prod/ (model mode); the README quotes its table.
+
+
+@functools.cache
+def report_files() -> dict[str, bytes]:
+    out = Path(tempfile.mkdtemp(prefix="docs-report-"))
+    try:
+        _run(_py(f"-m ops.report --stack prod --out {out}"))
+        return {p.name: p.read_bytes() for p in out.iterdir()}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def report_table() -> str:
+    text = report_files()["report.md"].decode()
+    lines = text.splitlines()
+    table = [line for line in lines if line.startswith("|")]
+    winners = [line for line in lines if line.startswith("Winners:")]
+    intro = next((line for line in lines if line.startswith("Regions ")), "").rstrip(".")
+    return "\n".join(
+        [
+            f"`.venv/bin/python -m ops.report --stack prod --out docs/report-prod` (model mode: {intro[:1].lower()}"
+            f"{intro[1:]}) gives [docs/report-prod/report.md](docs/report-prod/report.md):",
+            "",
+            *table,
+            "",
+            *winners,
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The policy pack: its own list of policies, and each shipped stack's levels as the check resolves them.
+
+
+def shipped_stacks() -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml"))
+
+
+def _stack_levels(stack: str) -> dict[str, str]:
+    """Policy -> level for a stack, the way offline.check resolves them (pack defaults, pack config, stack facts)."""
+    from offline import check, stack_facts
+    from offline.policy_engine import load_pack_config_file, resolve_pack_config
+    from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
+
+    settings = stack_facts.stack_settings(stack)
+    derived = stack_facts.facts(settings)
+    file_config: dict = {}
+    path = check.pack_config_path(stack) if hasattr(check, "pack_config_path") else None
+    if path is not None and path.exists():
+        file_config = load_pack_config_file(path)
+    levels = {**file_config, **stack_facts.levels(settings)}
+    config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, levels, derived)
+    return {name: level.value for name, level in config.levels.items()}
+
+
+def policy_count() -> str:
+    from policies.catalog import ALL_POLICIES
+
+    return str(len(ALL_POLICIES))
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def policies_table() -> str:
+    from pulumi_policy import StackValidationPolicy
+
+    from policies.catalog import ALL_POLICIES, PACK_NAME
+
+    stacks = shipped_stacks()
+    levels = {stack: _stack_levels(stack) for stack in stacks}
+    head = ["policy", "kind", *stacks, "checks", "config (default)"]
+    rows = [f"| {' | '.join(head)} |", f"|{'---|' * len(head)}"]
+    for policy in ALL_POLICIES:
+        kind = "stack" if isinstance(policy, StackValidationPolicy) else "resource"
+        schema = policy.config_schema.properties if policy.config_schema else {}
+        config = ", ".join(
+            f"`{key}`" + (f" ({json.dumps(spec['default'])})" if "default" in spec else "")
+            for key, spec in schema.items()
+        )
+        shown = []
+        for stack in stacks:
+            level = levels[stack].get(policy.name, "?")
+            shown.append(level if level == "mandatory" else f"**{level}**")
+        rows.append(f"| `{policy.name}` | {kind} | {' | '.join(shown)} | {_cell(policy.description)} | {config} |")
+    return f"Pack `{PACK_NAME}`, {len(ALL_POLICIES)} policies, in the order they report:\n\n" + "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# The config reference, from the config model: its keys, their types and defaults, their help text.
+
+
+def _config_model(module: Any, keys: list[str]) -> Any:
+    """The model whose fields are the stack's config keys (whatever the config package names it)."""
+    from pydantic import BaseModel
+
+    best, score = None, 0
+    for value in vars(module).values():
+        if isinstance(value, type) and issubclass(value, BaseModel) and value is not BaseModel:
+            names = {f.alias or n for n, f in value.model_fields.items()}
+            hits = sum(1 for key in keys if key in names or any(n.startswith(key) for n in names))
+            if hits > score:
+                best, score = value, hits
+    if best is None:
+        raise DocsError("no config model found in components.config")
+    return best
+
+
+def _schema_type(spec: dict, defs: dict) -> str:
+    if "$ref" in spec:
+        target = defs[spec["$ref"].rsplit("/", 1)[-1]]
+        return "map {" + ", ".join(target.get("properties", {})) + "}"
+    if "anyOf" in spec or "oneOf" in spec:
+        kinds = [_schema_type(s, defs) for s in spec.get("anyOf", spec.get("oneOf")) if s.get("type") != "null"]
+        return " or ".join(dict.fromkeys(kinds))
+    if "enum" in spec:
+        return " or ".join(f"`{v}`" for v in spec["enum"])
+    if "const" in spec:
+        return f"`{spec['const']}`"
+    kind = spec.get("type")
+    if kind == "array":
+        items = spec.get("items") or (spec.get("prefixItems") or [{}])[0]
+        inner = _schema_type(items, defs) if items else "value"
+        return f"list of {inner}"
+    if kind == "object":
+        values = spec.get("additionalProperties")
+        if isinstance(values, dict) and values:
+            return f"map {{key: {_schema_type(values, defs)}}}"
+        props = spec.get("properties")
+        return "map {" + ", ".join(props) + "}" if props else "map"
+    bounds = []
+    if "minimum" in spec and "maximum" in spec:
+        bounds.append(f" {spec['minimum']}-{spec['maximum']}")
+    return {"integer": "integer", "boolean": "bool", "string": "text", "number": "number"}.get(kind, "value") + (
+        "".join(bounds)
+    )
+
+
+def _default(field: Any) -> str:
+    from pydantic import BaseModel
+    from pydantic_core import PydanticUndefined
+
+    if field.default_factory is not None:
+        value = field.default_factory()
+    elif field.default is PydanticUndefined:
+        return "required"
+    else:
+        value = field.default
+    if value is None:
+        return "none"
+    if isinstance(value, BaseModel):
+        value = value.model_dump(by_alias=True, mode="json")
+    if isinstance(value, (dict, list, tuple)) and not value:
+        return "none"
+    return f"`{json.dumps(value, default=str)}`" if not isinstance(value, str) else f"`{value}`"
+
+
+def config_table() -> str:
+    import components.config as config
+
+    keys = list(config.config_keys())
+    model = _config_model(config, keys)
+    try:
+        schema = model.model_json_schema(by_alias=True)
+    except Exception:  # a type pydantic cannot describe: the types column falls back to "value"
+        schema = {"properties": {}}
+    props, defs = schema.get("properties", {}), schema.get("$defs", {})
+    legacy_help = getattr(config, "_HELP", {})
+    by_key: dict[str, list[tuple[str, Any]]] = {}
+    for name, field in model.model_fields.items():
+        alias = field.alias or name
+        key = alias if alias in keys else next((k for k in keys if alias.startswith(k)), alias)
+        by_key.setdefault(key, []).append((alias, field))
+    rows = [
+        "| key | type | default | meaning |",
+        "|---|---|---|---|",
+        "| `aws:region` | region code | required | the home region: the table's primary, where global resources "
+        "live; one of `regions`, and fixed once deployed |",
+    ]
+    for key in keys:
+        fields = by_key.get(key, [])
+        types = " or ".join(dict.fromkeys(_schema_type(props.get(a, {}), defs) for a, _ in fields)) or "value"
+        defaults = [_default(f) for _, f in fields]
+        default = "required" if "required" in defaults else next((d for d in defaults if d != "none"), "none")
+        described = [f.description for _, f in fields if f.description]
+        meaning = described[0] if described else (legacy_help.get(key, ("",))[0])
+        rows.append(f"| `{key}` | {_cell(types)} | {_cell(default)} | {_cell(meaning)} |")
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry: doors and backends, and who reaches a regional entry for each combination.
+
+
+def doors_table() -> str:
+    from components.registry import BACKENDS, DEFAULT_BACKEND, DEFAULT_FRONT_DOOR, DOORS, EDGE_REGION
+
+    reach = {
+        "client": "clients connect to the regional entries themselves",
+        "private-network": "over AWS's network: the entries can stay internal",
+        "edge": "as a public origin that must carry the stack's secret header",
+    }
+    rows = [
+        "| `frontDoor` | backends | needs `domain` | IPv6 (AAAA) | reaches the regional entries | web ACL on the door |"
+        f" builds in {EDGE_REGION} |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, facts in DOORS.items():
+        backends = ", ".join(f"`{b}`" for b in facts.backends)
+        if facts.why_backends:
+            backends += f" ({facts.why_backends})"
+        rows.append(
+            f"| `{name}`{' (default)' if name == DEFAULT_FRONT_DOOR else ''} | {backends} | "
+            f"{'yes' if facts.needs_domain else 'no'} | {'yes' if facts.ipv6 else 'no'} | "
+            f"{reach.get(facts.reaches_entry, facts.reaches_entry)} | {facts.web_acl_scope or 'none'} | "
+            f"{'yes' if facts.needs_edge_region else 'no'} |"
+        )
+    rows += [
+        "",
+        "| `backend` | what each region runs | HTTPS without a domain | can be internal | web ACL |",
+        "|---|---|---|---|---|",
+    ]
+    for name, facts in BACKENDS.items():
+        rows.append(
+            f"| `{name}`{' (default)' if name == DEFAULT_BACKEND else ''} | {_cell(facts.description)} | "
+            f"{'yes' if facts.https_without_domain else 'no'} | {'yes' if facts.private_network else 'no'} | "
+            f"{'REGIONAL' if facts.takes_web_acl else 'none'} |"
+        )
+    return "\n".join(rows)
+
+
+def exposure_table() -> str:
+    from components.registry import BACKENDS, DOORS
+    from components.security.exposure import access, plan_exposure, waf_coverage
+
+    rows = [
+        "| doors | backend | `entryAccess` | who reaches a regional entry | WAF web ACLs |",
+        "|---|---|---|---|---|",
+    ]
+    for size in range(1, len(DOORS) + 1):
+        for doors in combinations(DOORS, size):
+            for backend in BACKENDS:
+                if any(backend not in DOORS[d].backends for d in doors):
+                    continue
+                exposure = plan_exposure(doors, backend)
+                waf = waf_coverage(doors, backend)
+                acls = [
+                    w
+                    for w, on in (("CLOUDFRONT on the distribution", waf.edge), ("REGIONAL per entry", waf.regional))
+                    if on
+                ]
+                if waf.uncovered:
+                    acls.append(f"not covered: {', '.join(waf.uncovered)}")
+                label = " + ".join(f"`{d}`" for d in doors) + (" (A/B map)" if size > 1 else "")
+                rows.append(
+                    f"| {label} | `{backend}` | {access(exposure, doors)} | {_cell(exposure.summary)} | "
+                    f"{'; '.join(acls) or 'none'} |"
+                )
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dated data files: opt-in regions, AWS limits, benchmark results.
+
+
+def opt_in_regions() -> str:
+    data = json.loads((ROOT / "components/stack/data/aws_opt_in_regions.json").read_text())
+    listed = "\n".join(f"| `{code}` | {name} |" for code, name in sorted(data["regions"].items()))
+    return (
+        f"| region | name, launched |\n|---|---|\n{listed}\n\n"
+        f"Source: {data['source']}; read {data['date']} (`components/stack/data/aws_opt_in_regions.json`).\n\n"
+        f"- check: `{data['check']}`\n- enable: `{data['enable']}`"
+    )
+
+
+QUOTA_SECTIONS = ("Lambda@Edge", "Global Accelerator", "Route 53", "DynamoDB global tables", "CloudWatch alarms")
+
+
+def quotas() -> str:
+    text = (ROOT / "docs/reference/aws-facts.md").read_text()
+    header = text.splitlines()[1] if len(text.splitlines()) > 1 else ""
+    parts = re.split(r"^## ", text, flags=re.M)[1:]
+    out = [f"From [reference/aws-facts.md](reference/aws-facts.md): {header.strip()}", ""]
+    for part in parts:
+        title, _, body = part.partition("\n")
+        if title.startswith(QUOTA_SECTIONS):
+            out += [f"**{title.strip()}**", "", body.strip(), ""]
+    from components.registry import MRSC_REGION_SETS, WAF_RATE_LIMIT_RANGE, WAF_RATE_WINDOW_SECONDS
+
+    out += [
+        "**From the program's catalogue** (`components/registry.py`, each with its source in a comment there)",
+        "",
+        f"- WAF rate-based rules: {WAF_RATE_LIMIT_RANGE[0]:,} to {WAF_RATE_LIMIT_RANGE[1]:,} requests per client IP "
+        f"per {WAF_RATE_WINDOW_SECONDS // 60} minutes.",
+        "- DynamoDB multi-Region strong consistency: three regions of one set: "
+        + "; ".join(f"{name} {', '.join(regions)}" for name, regions in MRSC_REGION_SETS.items())
+        + ".",
+    ]
+    return "\n".join(out).rstrip()
+
+
+def _result(name: str) -> dict | None:
+    path = ROOT / "bench" / "results" / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def _flat(data: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if isinstance(data, dict):
+        return [item for key, value in data.items() for item in _flat(value, f"{prefix}{key}.")]
+    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        return [item for i, value in enumerate(data) for item in _flat(value, f"{prefix}{i}.")]
+    return [(prefix.rstrip("."), data)]
+
+
+def bench_figures() -> str:
+    lines = []
+    synth = _result("synth")
+    if synth:
+        sizes = synth["sizes"]
+        first, last = sizes[0], sizes[-1]
+        goal_t, goal_m = synth["goal_t16_over_t2"], synth["goal_peak_mib"]
+        lines.append(
+            f"- `bench/synth.py` ({synth['date']}, {synth['cpus']} cores, medians of {synth['repeat']}): "
+            + ", ".join(f"{s['resources']} resources in {s['seconds']} s at {s['regions']} regions" for s in sizes)
+            + f"; t{last['regions']}/t{first['regions']} = {synth['t16_over_t2']} for {synth['resources_grown']}x the "
+            f"resources (goal <= {goal_t}: {'met' if synth['t16_over_t2'] <= goal_t else 'missed'}), time per "
+            f"resource {synth['per_resource']}x from {first['regions']} to {last['regions']} regions; peak memory "
+            f"{synth['peak_mib_16']} MiB at {last['regions']} regions, {synth['peak_mib_imports']} MiB for the imports "
+            f"alone (goal <= {goal_m}: {'met' if synth['peak_mib_16'] <= goal_m else 'missed'})."
+        )
+    else:
+        lines.append("- `bench/synth.py`: no committed results (`bench/results/synth.json`).")
+    for name in ("handler", "policy_check"):
+        data = _result(name)
+        if not data:
+            lines.append(f"- `bench/{name}.py`: no committed results (`bench/results/{name}.json`).")
+            continue
+        date = data.get("date", "undated")
+        figures = ", ".join(f"{key} {value}" for key, value in _flat(data) if key != "date" and value is not None)
+        lines.append(f"- `bench/{name}.py` ({date}): {figures}.")
+    return "\n".join(lines)
+
+
+def troubleshooting_table() -> str:
+    from offline.lifecycle import ASSOCIATION_RULES
+
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for rule in ASSOCIATION_RULES:
+        grouped.setdefault((rule.code, rule.why), []).append(rule.type)
+    rows = ["| AWS error | the rule | resources `make diff` checks it on |", "|---|---|---|"]
+    for (code, why), types in grouped.items():
+        rows.append(f"| `{code}` | {_cell(why)} | {', '.join(f'`{t}`' for t in dict.fromkeys(types))} |")
+    return "\n".join(rows)
+
+
+def stacks_table() -> str:
+    """The shipped stacks, from Pulumi.<stack>.yaml through the program's own config parser."""
+    from offline.stack_facts import stack_settings
+
+    rows = [
+        "| stack | regions (home first) | backend | `frontDoor` | domain | deletion protection |",
+        "|---|---|---|---|---|---|",
+    ]
+    for stack in shipped_stacks():
+        settings = stack_settings(stack)
+        regions = [settings.home_region, *(r for r in settings.regions if r != settings.home_region)]
+        doors = ", ".join(f"{s}: {w}" if w is not None else s for s, w in settings.front_door)
+        domain = f"`{settings.domain.name}.{settings.domain.zone}`" if settings.domain else "none"
+        rows.append(
+            f"| `{stack}` | {', '.join(regions)} | `{settings.backend}` | `{doors}` | {domain} | "
+            f"{'on' if settings.deletion_protection else 'off'} |"
+        )
+    return "\n".join(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-written shell examples, for tests/unit/test_docs.py to run.
+
+FENCE = re.compile(r"^(?P<indent>\s*)```(?P<lang>[a-z]*)\s*$")
+NEEDS = re.compile(r"<!-- needs: (?P<what>[a-z, ]+) -->")
+EXIT = re.compile(r"<!-- exit: (?P<code>[0-9]+) -->")
+
+
+@dataclass(frozen=True)
+class Example:
+    path: str  # relative to the repository root
+    line: int  # of the opening fence
+    code: str
+    needs: str  # "" when it runs anywhere
+    exit: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def shell_examples(path: Path) -> list[Example]:
+    """Every fenced bash/sh block outside the generated regions, with the markers right above it."""
+    text = MARKER.sub(lambda m: "\n" * m.group(0).count("\n"), path.read_text())
+    lines = text.splitlines()
+    found, i = [], 0
+    while i < len(lines):
+        fence = FENCE.match(lines[i])
+        if not fence:
+            i += 1
+            continue
+        start, lang, indent = i, fence["lang"], len(fence["indent"])
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].strip() == "```"), len(lines))
+        i = end + 1
+        if lang not in ("bash", "sh"):
+            continue
+        above = []
+        for j in range(start - 1, -1, -1):
+            if not lines[j].strip().startswith("<!--"):
+                break
+            above.append(lines[j])
+        comments = " ".join(above)
+        needs = NEEDS.search(comments)
+        code = EXIT.search(comments)
+        body = "\n".join(line[indent:] for line in lines[start + 1 : end])
+        found.append(
+            Example(
+                path=str(path.relative_to(ROOT)),
+                line=start + 1,
+                code=body,
+                needs=needs["what"] if needs else "",
+                exit=int(code["code"]) if code else 0,
+            )
+        )
+    return found
+
+
+def run_example(example: Example, timeout: float = 240) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", example.code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=shell_env(),
+        timeout=timeout,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The markers and the files.
+
+SECTIONS: dict[str, Callable[[], str]] = {
+    "policy-count": policy_count,
+    "policies": policies_table,
+    "config": config_table,
+    "doors": doors_table,
+    "exposure": exposure_table,
+    "report": report_table,
+    "opt-in-regions": opt_in_regions,
+    "quotas": quotas,
+    "bench": bench_figures,
+    "aws-errors": troubleshooting_table,
+    "stacks": stacks_table,
+    **{f"sample-{name}": functools.partial(console, name) for name in SAMPLES},
+}
+
+
+@functools.cache
+def section(name: str) -> str:
+    if name not in SECTIONS:
+        raise DocsError(f"unknown marker generated:{name} (known: {', '.join(sorted(SECTIONS))})")
+    return SECTIONS[name]()
+
+
+def render(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        name, body = match["name"], match["body"]
+        value = section(name)
+        inline = "\n" not in body
+        inner = value if inline else f"\n{value}\n"
+        return f"<!-- generated:{name} -->{inner}<!-- /generated:{name} -->"
+
+    return MARKER.sub(replace, text)
+
+
+def expected() -> dict[Path, bytes]:
+    """Every generated file and the bytes it should hold."""
+    files = {path: render(path.read_text()).encode() for path in doc_files()}
+    files[REPORT_DIR / "report.md"] = report_files()["report.md"]
+    return files
+
+
+def changed() -> dict[Path, bytes]:
+    return {p: b for p, b in expected().items() if not p.exists() or p.read_bytes() != b}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=f"python -m {PROG}", description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a doc is out of date")
+    parser.add_argument("--json", action="store_true", help='print {"changed": [path, ...], "check": bool} only')
+    args = parser.parse_args(argv)
+    try:
+        stale = changed()
+    except DocsError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    names = [str(p.relative_to(ROOT)) for p in stale]
+    if not args.check:
+        for path, data in stale.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        # The chart carries the day it was drawn: written, never compared.
+        (REPORT_DIR / "doors.png").write_bytes(report_files()["doors.png"])
+    if args.json:
+        print(json.dumps({"changed": names, "check": args.check}))
+    else:
+        verb = "out of date" if args.check else "rewritten"
+        for name in names:
+            print(f"{verb}: {name}", file=sys.stderr if args.check else sys.stdout)
+        if not names:
+            print("docs up to date")
+    return 1 if args.check and names else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
