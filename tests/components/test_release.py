@@ -1,0 +1,131 @@
+"""The live alias and the CodeDeploy release of one region (components/regional/release.py), built directly under
+the project's Pulumi mocks: a small program with one function, the alias, and CodeDeploy when it moves the alias."""
+
+import json
+import textwrap
+
+import pytest
+
+import offline.run
+from components.regional.release import FunctionReleaseArgs
+from offline.mocks import ACCOUNT
+from offline.run import ProgramRun, run_program
+
+REGION = "eu-west-1"
+CANARY = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
+PROGRAM = """
+import pulumi
+import pulumi_aws as aws
+
+from components.regional.release import CodeDeployRelease, CodeDeployReleaseArgs, FunctionReleaseArgs, live_alias
+
+release = FunctionReleaseArgs(**{release})
+provider = aws.Provider("eu", region="{region}")
+opts = pulumi.ResourceOptions(provider=provider)
+function = aws.lambda_.Function(
+    "api-fn", runtime="python3.12", handler="api.handler.handler", role="arn:aws:iam::123456789012:role/r",
+    code=pulumi.AssetArchive({{}}), publish=True, snap_start=release.function_snap_start(), opts=opts,
+)
+alias = live_alias("api", function, release, opts)
+if release.codedeploy_moves_alias:
+    alarm = aws.cloudwatch.MetricAlarm(
+        "api-errors", comparison_operator="GreaterThanThreshold", evaluation_periods=1, threshold=1, opts=opts
+    )
+    CodeDeployRelease(
+        "api-deploy",
+        CodeDeployReleaseArgs(
+            region="{region}",
+            application_name="global-serverless-test-api",
+            deployment_config=release.deployment_config,
+            alarm_names=[alarm.name],
+        ),
+        provider=provider,
+    )
+"""
+
+
+def build(monkeypatch, tmp_path, **release) -> ProgramRun:
+    main = tmp_path / "__main__.py"
+    main.write_text(textwrap.dedent(PROGRAM.format(release=repr(release), region=REGION)))
+    monkeypatch.setattr(offline.run, "MAIN", main)
+    return run_program("test", values={"aws:region": REGION})
+
+
+def one(run: ProgramRun, type_: str):
+    (resource,) = run.of_type(type_)
+    return resource
+
+
+def test_all_at_once_the_alias_follows_the_newest_published_version(monkeypatch, tmp_path):
+    run = build(monkeypatch, tmp_path)
+    function, alias = one(run, "aws:lambda/function:Function"), one(run, "aws:lambda/alias:Alias")
+    assert alias.inputs["name"] == "live" and alias.inputs["functionName"] == function.state["name"]
+    assert alias.inputs["functionVersion"] == function.state["version"] == "1"  # a published version, not $LATEST
+    assert alias.ignore_changes == []  # `pulumi up` moves it
+    assert "snapStart" not in function.inputs
+    assert not [r for r in run.resources if r.type.startswith("aws:codedeploy/")]
+    assert not run.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
+
+
+def test_canary_codedeploy_owns_the_alias_and_rolls_back_on_the_alarms(monkeypatch, tmp_path):
+    run = build(monkeypatch, tmp_path, deployment_config=CANARY)
+    alias = one(run, "aws:lambda/alias:Alias")
+    # Created on the version published then, never reset by a later `pulumi up`: CodeDeploy moves it.
+    assert alias.inputs["functionVersion"] == "1"
+    assert sorted(alias.ignore_changes) == ["functionVersion", "routingConfig"]
+
+    application = one(run, "aws:codedeploy/application:Application")
+    assert application.inputs == {"name": "global-serverless-test-api", "computePlatform": "Lambda"}
+    group = one(run, "aws:codedeploy/deploymentGroup:DeploymentGroup")
+    assert group.inputs["appName"] == "global-serverless-test-api"
+    assert group.inputs["deploymentGroupName"] == "live"
+    assert group.inputs["deploymentConfigName"] == CANARY
+    assert group.inputs["deploymentStyle"] == {
+        "deploymentType": "BLUE_GREEN",
+        "deploymentOption": "WITH_TRAFFIC_CONTROL",
+    }
+    assert group.inputs["autoRollbackConfiguration"] == {
+        "enabled": True,
+        "events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+    }
+    alarm = one(run, "aws:cloudwatch/metricAlarm:MetricAlarm")
+    assert group.inputs["alarmConfiguration"] == {"enabled": True, "alarms": [alarm.state["name"]]}
+
+    role = one(run, "aws:iam/role:Role")
+    assert group.inputs["serviceRoleArn"] == role.state["arn"]
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "codedeploy.amazonaws.com"}
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": ACCOUNT},
+        "ArnLike": {
+            "aws:SourceArn": f"arn:aws:codedeploy:{REGION}:{ACCOUNT}:deploymentgroup:global-serverless-test-api/live"
+        },
+    }
+    attachment = one(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited"
+    assert attachment.urn in group.dependencies  # CodeDeploy checks the role when the group is created
+
+
+def test_provisioned_concurrency_is_on_the_alias(monkeypatch, tmp_path):
+    run = build(monkeypatch, tmp_path, provisioned_concurrency=3)
+    config = one(run, "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
+    alias = one(run, "aws:lambda/alias:Alias")
+    assert config.inputs["qualifier"] == "live" and config.inputs["provisionedConcurrentExecutions"] == 3
+    assert alias.urn in config.dependencies  # the alias exists first
+
+
+def test_snapstart_applies_to_published_versions(monkeypatch, tmp_path):
+    run = build(monkeypatch, tmp_path, snap_start=True)
+    assert one(run, "aws:lambda/function:Function").inputs["snapStart"] == {"applyOn": "PublishedVersions"}
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ({"snap_start": True, "provisioned_concurrency": 2}, "SnapStart together with provisioned concurrency"),
+        ({"provisioned_concurrency": -1}, "0 or more"),
+    ],
+)
+def test_what_lambda_refuses_is_refused_before_any_resource(args, named):
+    with pytest.raises(ValueError, match=named):
+        FunctionReleaseArgs(**args)
