@@ -169,6 +169,14 @@ def _computed(typ: str, name: str, rid: str, region: str, inputs: dict, seed: st
         out["qualifiedArn"] = f"{out['arn']}:{version}"
         out["invokeArn"] = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{out['arn']}/invocations"
         out["qualifiedInvokeArn"] = out["invokeArn"]
+    elif typ == "aws:lambda/alias:Alias":
+        # The function's ARN qualified with the alias's name (functionName may be a name or an ARN).
+        function = str(inputs.get("functionName", ""))
+        function_arn = (
+            function if function.startswith("arn:") else f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function}"
+        )
+        out["arn"] = f"{function_arn}:{physical}"
+        out["invokeArn"] = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{out['arn']}/invocations"
     elif typ == "aws:cloudwatch/logGroup:LogGroup":
         out["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
     elif typ == "aws:ssm/parameter:Parameter":

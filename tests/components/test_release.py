@@ -129,3 +129,10 @@ def test_snapstart_applies_to_published_versions(monkeypatch, tmp_path):
 def test_what_lambda_refuses_is_refused_before_any_resource(args, named):
     with pytest.raises(ValueError, match=named):
         FunctionReleaseArgs(**args)
+
+
+def test_the_alias_arn_is_the_function_arn_qualified_with_live(monkeypatch, tmp_path):
+    """What the entries register and integrate (offline/mocks.py answers as Lambda does)."""
+    run = build(monkeypatch, tmp_path)
+    function, alias = one(run, "aws:lambda/function:Function"), one(run, "aws:lambda/alias:Alias")
+    assert alias.state["arn"] == f"{function.state['arn']}:live"
