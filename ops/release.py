@@ -59,7 +59,7 @@ try:
     )
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
-    from ops import cost, release_run
+    from ops import cost, release_aws, release_run
 except ImportError as _missing:  # run outside the virtualenv: one line, not a traceback
     if __name__ != "__main__":
         raise
@@ -97,6 +97,9 @@ def parser() -> argparse.ArgumentParser:
 
 def stack_policy(settings: Settings) -> ReleasePolicy:
     """The stack's release config as a ReleasePolicy, its defaults filled in (no `release` key: all-at-once)."""
+    made = getattr(settings, "release_policy", None)  # the config's own, where Settings offers one
+    if isinstance(made, ReleasePolicy):
+        return made
     release = getattr(settings, "release", None)
     if isinstance(release, ReleasePolicy):
         return release
@@ -186,12 +189,12 @@ def main(argv: list[str] | None = None, clients=None, clock=None, sleep=None, ru
         clients = _boto3_clients()
     application = codedeploy_application_name(settings.project, settings.stack)
     try:
-        states = {r: release_run.read_state(clients, r, names[r]) for r in regions}
+        states = {r: release_aws.read_state(clients, r, names[r]) for r in regions}
         plan = plan_release(policy, states)
         if not plan.needed:
             message = f"every region's {ALIAS_NAME} alias is on its newest published version: nothing to release"
             return _finish(args, policy, plan, None, "nothing-to-release", message, say)
-        groups = {r: release_run.read_group(clients, r, application) for r in regions}
+        groups = {r: release_aws.read_group(clients, r, application) for r in regions}
         if args.dry_run:
             _say_plan(say, args.stack, policy, plan, groups)
             message = f"dry run: {sum(s.needed for s in plan.steps)} region(s) to move in {len(plan.waves)} wave(s)"
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None, clients=None, clock=None, sleep=None, ru
         outcome = release.run()
     except ReleasePlanError as error:
         return cost.fail(TOOL, str(error))
-    except release_run.AwsCallFailed as error:
+    except release_aws.AwsCallFailed as error:
         return cost.fail(TOOL, str(error))
     except KeyboardInterrupt:
         print(f"{TOOL}: interrupted; deployments already started go on in AWS: run it again to attach", file=sys.stderr)
@@ -264,6 +267,12 @@ def _say_plan(say, stack: str, policy: ReleasePolicy, plan: ReleasePlan, groups)
         say(f"  wave {number}: {'; '.join(moves)}")
 
 
+def planned_bake(policy: ReleasePolicy, plan: ReleasePlan, number: int) -> float:
+    """The bake after wave `number`: none after the last wave, nor after a wave with nothing to move."""
+    moves = any(step.needed for step in plan.waves[number - 1])
+    return policy.bake_minutes if moves and number < len(plan.waves) else 0
+
+
 def _finish(args, policy: ReleasePolicy, plan, outcome, result: str, message: str, say) -> int:
     code = 1 if result == "stopped" else 0
     say(message)  # stdout, or stderr beside the JSON
@@ -295,7 +304,7 @@ def _finish(args, policy: ReleasePolicy, plan, outcome, result: str, message: st
         "waves": [
             {
                 "regions": list(wave),
-                "bakeMinutes": policy.bake_minutes if number < len(policy.waves) else 0,
+                "bakeMinutes": outcome.baked.get(number) if outcome else planned_bake(policy, plan, number),
                 "alarm": outcome.alarms.get(number) if outcome else None,
             }
             for number, wave in enumerate(policy.waves, 1)

@@ -2,8 +2,8 @@
 bake, stop at the first region that does not succeed.
 
 Every AWS client comes from `clients(service, region)` and time from `clock`/`sleep`, so tests run it against
-moto and tests/support/fake_codedeploy.py with a fake clock. Any AWS error raises AwsCallFailed naming the
-region, the API call and AWS's error. `say(text)` hears the progress, a line at a time.
+moto and tests/support/fake_codedeploy.py with a fake clock. Any AWS error raises AwsCallFailed (ops/release_aws.py)
+naming the region, the API call and AWS's error. `say(text)` hears the progress, a line at a time.
 
 Within a wave every region's deployment starts (or, when one is already running in its deployment group, is
 attached to), then all are polled until each has finished; a region whose deployment does not succeed stops
@@ -24,127 +24,18 @@ from components.regional.release_plan import (
     ALIAS_NAME,
     DEPLOYMENT_GROUP_NAME,
     SUCCEEDED,
-    RegionState,
     RegionStep,
     ReleasePlan,
     appspec_target,
     deployment_outcome,
     deployment_problem,
     deployment_request,
-    deployment_timeout_seconds,
-    newest_version,
-    shift_minutes,
 )
+from ops.release_aws import AwsCallFailed, Clients, Group, alias_version, call
 
 POLL_SECONDS = 15.0  # between two GetDeployment rounds of a wave
 ALARM_POLL_SECONDS = 60.0  # between two looks at a baking wave's alarms
 DESCRIBE_ALARMS_NAMES = 100  # DescribeAlarms takes at most 100 AlarmNames
-
-Clients = Callable[[str, str], Any]  # (service, region) -> a boto3 client
-
-
-class AwsCallFailed(Exception):
-    """An AWS call failed: the region, the service and API, and what AWS said."""
-
-    def __init__(self, region: str, service: str, api: str, error: Exception) -> None:
-        super().__init__(f"{region}: {service} {api}: {aws_problem(error)}")
-        self.region, self.service, self.api, self.error = region, service, api, error
-
-
-def aws_problem(error: Exception) -> str:
-    """AWS's error code and message, or what kept the call from reaching AWS, in one line."""
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-        ProfileNotFound,
-    )
-
-    if isinstance(error, ClientError):
-        detail = error.response.get("Error", {})
-        text = f"{detail.get('Code', 'Unknown')}: {detail.get('Message', '')}".rstrip(": ")
-    elif isinstance(error, (NoCredentialsError, PartialCredentialsError)):
-        text = "no AWS credentials (set AWS_PROFILE, or run aws sso login)"
-    elif isinstance(error, ProfileNotFound):
-        text = (
-            f"the AWS profile {error.kwargs.get('profile', '')!r} (AWS_PROFILE) is not in the AWS config files: "
-            "set AWS_PROFILE to one that is, or unset it"
-        )
-    elif isinstance(error, ConnectionError):  # endpoint unreachable, connect or read timeout
-        endpoint = error.kwargs.get("endpoint_url") or "the AWS endpoint"
-        text = f"cannot reach {endpoint} (network, proxy or AWS_ENDPOINT_URL): {type(error).__name__}"
-    elif isinstance(error, NoRegionError):
-        text = "no AWS region"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    return " ".join(text.split())
-
-
-def call(clients: Clients, service: str, region: str, api: str, method: str, **kwargs: Any) -> dict[str, Any]:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return getattr(clients(service, region), method)(**kwargs)
-    except (ClientError, BotoCoreError) as error:
-        raise AwsCallFailed(region, service, api, error) from error
-
-
-def alias_version(clients: Clients, region: str, function: str) -> str:
-    answer = call(clients, "lambda", region, "GetAlias", "get_alias", FunctionName=function, Name=ALIAS_NAME)
-    return answer["FunctionVersion"]
-
-
-def read_state(clients: Clients, region: str, function: str) -> RegionState:
-    """The region's alias version and newest published version (ListVersionsByFunction, every page)."""
-    versions: list[str] = []
-    marker: Optional[str] = None
-    while True:
-        page = call(
-            clients,
-            "lambda",
-            region,
-            "ListVersionsByFunction",
-            "list_versions_by_function",
-            FunctionName=function,
-            **({"Marker": marker} if marker else {}),
-        )
-        versions += [v["Version"] for v in page.get("Versions", [])]
-        marker = page.get("NextMarker")
-        if not marker:
-            break
-    return RegionState(region, function, alias_version(clients, region, function), newest_version(versions))
-
-
-@dataclass(frozen=True)
-class Group:
-    """What a region's deployment group tells the release: its deployment config, how long a deployment may
-    take, and the alarms that roll it back (watched during the bake)."""
-
-    config: str
-    timeout_seconds: float
-    alarms: tuple[str, ...]
-
-
-def read_group(clients: Clients, region: str, application: str) -> Group:
-    info = call(
-        clients,
-        "codedeploy",
-        region,
-        "GetDeploymentGroup",
-        "get_deployment_group",
-        applicationName=application,
-        deploymentGroupName=DEPLOYMENT_GROUP_NAME,
-    )["deploymentGroupInfo"]
-    name = info.get("deploymentConfigName", "")
-    config = call(
-        clients, "codedeploy", region, "GetDeploymentConfig", "get_deployment_config", deploymentConfigName=name
-    )["deploymentConfigInfo"]
-    minutes = shift_minutes(config.get("trafficRoutingConfig"), name)
-    alarms = tuple(a["name"] for a in (info.get("alarmConfiguration") or {}).get("alarms", []))
-    return Group(name, deployment_timeout_seconds(minutes), alarms)
-
 
 # A region's status in the summary, beside release_plan's outcomes (succeeded, rolled-back, failed, stopped).
 PLANNED, SKIPPED, TIMED_OUT, NOT_STARTED = "planned", "skipped", "timed-out", "not-started"
@@ -165,6 +56,7 @@ class RegionResult:
 class Outcome:
     regions: dict[str, RegionResult] = field(default_factory=dict)
     alarms: dict[int, Optional[str]] = field(default_factory=dict)  # wave -> the alarm that stopped it
+    baked: dict[int, float] = field(default_factory=dict)  # wave -> minutes its alarms were watched
     stopped_region: Optional[str] = None
     stopped_wave: Optional[int] = None
     reason: Optional[str] = None
@@ -343,9 +235,11 @@ class Release:
         watched = sum(len(self.groups[r].alarms) for r in regions if r in self.groups)
         if minutes > 0:
             self.say(f"  baking {minutes:g} min, watching {watched} alarm(s) in {', '.join(regions)}")
-        ends = self.clock() + minutes * 60.0
+        began = self.clock()
+        ends = began + minutes * 60.0
         while True:
             firing = self._firing(regions)
+            self.outcome.baked[number] = round((self.clock() - began) / 60.0, 2)
             if firing:
                 region, name = firing
                 self.outcome.alarms[number] = name

@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from components.regional.release_plan import ReleasePolicy, codedeploy_application_name, release_policy
 from offline.stack_config import ROOT
-from ops import release, release_run
+from ops import release, release_aws
 from tests.support.clock import FakeClock
 from tests.support.fake_codedeploy import CANARY_5, FakeCodeDeploy
 
@@ -529,7 +529,7 @@ def test_versions_are_read_from_every_page():
         def get_alias(self, FunctionName, Name):
             return {"FunctionVersion": "3"}
 
-    state = release_run.read_state(lambda service, region: Paged(), "eu-west-1", "api")
+    state = release_aws.read_state(lambda service, region: Paged(), "eu-west-1", "api")
     assert (state.current, state.newest) == ("3", "11")
 
 
@@ -619,3 +619,24 @@ def test_from_the_shell_unusable_input_is_one_line_and_nothing_on_stdout():
     )
     assert (done.returncode, done.stdout) == (2, "")
     assert one_line(done.stderr).startswith("ops.release: no stack file Pulumi.nope.yaml")
+
+
+def test_ctrl_c_leaves_the_started_deployments_to_aws_and_says_a_rerun_attaches(world, monkeypatch, capsys):
+    use_policy(monkeypatch)
+
+    def sleep(seconds):
+        raise KeyboardInterrupt
+
+    assert world.run("--json", sleep=sleep) == 130
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip().splitlines()[-1] == (
+        "ops.release: interrupted; deployments already started go on in AWS: run it again to attach"
+    )
+    (running,) = world.codedeploy.deployments.values()
+    assert (running.region, running.status) == ("us-east-1", "InProgress")
+    capsys.readouterr()
+    world.codedeploy.calls.clear()
+    assert world.run() == 0  # the rerun attaches to it and goes on
+    assert world.codedeploy.created() == ["eu-west-1", "ap-southeast-1"]
+    assert world.aliases() == {r: NEW for r in REGIONS}
