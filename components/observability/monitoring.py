@@ -66,7 +66,7 @@ WAF_BLOCKED_PERIOD_SECONDS = 300  # the rate rule's own window
 
 def _edge_alarms(settings: Settings) -> bool:
     """Alarms in us-east-1: Route 53's health checks, CloudFront's metrics, a CLOUDFRONT web ACL's."""
-    return any(DOORS[s].alarms_in_edge_region for s in settings.strategies)
+    return "route53" in settings.strategies or any(DOORS[s].needs_edge_region for s in settings.strategies)
 
 
 def topic_regions(settings: Settings) -> tuple[str, ...]:
