@@ -23,6 +23,7 @@ from components.regional.release_plan import (
     ACTIVE_DEPLOYMENT_STATUSES,
     ALIAS_NAME,
     DEPLOYMENT_GROUP_NAME,
+    FAILED,
     SUCCEEDED,
     RegionStep,
     ReleasePlan,
@@ -223,7 +224,7 @@ class Release:
             )
             running[region] = self._start(replace(run.step, current=now), restarted=True)
             return False
-        result.status = "failed"
+        result.status = FAILED
         result.message = f"deployment {run.deployment_id} succeeded but {ALIAS_NAME} is on {now}, not {run.step.target}"
         self.say(f"  {region}: {result.message}")
         return True

@@ -640,3 +640,21 @@ def test_ctrl_c_leaves_the_started_deployments_to_aws_and_says_a_rerun_attaches(
     assert world.run() == 0  # the rerun attaches to it and goes on
     assert world.codedeploy.created() == ["eu-west-1", "ap-southeast-1"]
     assert world.aliases() == {r: NEW for r in REGIONS}
+
+
+def test_a_success_that_left_the_alias_elsewhere_is_a_failure_not_a_release(world, monkeypatch, capsys):
+    use_policy(monkeypatch, THREE_WAVES)
+    fake = world.codedeploy
+
+    def advance(deployment):  # CodeDeploy says Succeeded, yet nothing moved the alias
+        if deployment.status == "InProgress" and world.clock() >= deployment.ends:
+            world.lambda_client(deployment.region).update_alias(
+                FunctionName=deployment.function, Name="live", RoutingConfig={"AdditionalVersionWeights": {}}
+            )
+            deployment.status = "Succeeded"
+
+    monkeypatch.setattr(fake, "_advance", advance)
+    assert world.run() == 1
+    assert world.aliases() == {r: OLD for r in REGIONS} and fake.created() == ["us-east-1"]
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "stopped at us-east-1 (wave 1): failed: deployment d-FAKE00001 succeeded but live is on 1, not 2" in last
