@@ -29,6 +29,7 @@ and message); 130 interrupted (deployments already started go on in AWS: run it 
      "message": "<one line>",
      "stoppedAt": null | {"region": "eu-west-1", "wave": 2, "reason": "<one line>"},
      "waves": [{"regions": ["us-east-1"], "bakeMinutes": 10, "alarm": null | "<alarm in ALARM>"}],
+               (bakeMinutes: the minutes the wave's alarms were watched; the plan's in a dry run; null if not reached)
      "regions": {"<region>": {"wave": 1, "function": "...", "from": "3", "to": "4",
                               "status": "planned" | "skipped" | "succeeded" | "rolled-back" | "failed"
                                         | "stopped" | "timed-out" | "not-started",
@@ -74,7 +75,12 @@ INSTALL_PULUMI = "https://www.pulumi.com/docs/install/"
 
 
 def parser() -> argparse.ArgumentParser:
-    top = cost.OpsArgumentParser(prog="python -m ops.release", description=__doc__.splitlines()[0])
+    top = cost.OpsArgumentParser(
+        prog="python -m ops.release",
+        description=__doc__.splitlines()[0],
+        epilog=__doc__[__doc__.index("Progress goes to") :],  # the exit codes and the --json shape
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     top.add_argument("--stack", required=True, help="the stack (dev, prod): its regions and release config")
     top.add_argument(
         "--config",
@@ -91,7 +97,7 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument(
         "--dry-run", action="store_true", help="print the plan (waves, from -> to per region); change nothing"
     )
-    top.add_argument("--json", action="store_true", help="print only JSON (shape: python -m pydoc ops.release)")
+    top.add_argument("--json", action="store_true", help="print only one JSON document (its shape below)")
     return top
 
 
