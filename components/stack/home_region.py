@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from components.config import ConfigError, Settings
 from components.registry import HOME_REGION_KEY, NAMESPACE
+from components.stack.providers import PROJECT_TAG, STACK_TAG
 
 HOME_REGION_TAG = "home-region"
 CONSISTENCY_TAG = "consistency"  # eventual | strong: DynamoDB fixes it when the global table is created
@@ -28,8 +29,8 @@ def deployed_table_tags(settings: Settings, table_name: str) -> dict[str, str]:
             # By the project and stack tags every release's providers set, not by home-region: a stack
             # deployed before that tag must still be found (and never be taken for a new one).
             tag_filters=[
-                aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key="project", values=[settings.project]),
-                aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key="stack", values=[settings.stack]),
+                aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key=PROJECT_TAG, values=[settings.project]),
+                aws.resourcegroupstaggingapi.GetResourcesTagFilterArgs(key=STACK_TAG, values=[settings.stack]),
             ],
         )
         for mapping in listed.resource_tag_mapping_lists:

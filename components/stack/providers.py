@@ -23,8 +23,15 @@ class Providers:
         return self.by_region[region]
 
 
+# Every resource's tags (the providers' default tags); components/stack/home_region.py finds the deployed table by
+# the project and stack tags.
+PROJECT_TAG = "project"
+STACK_TAG = "stack"
+MANAGED_BY_TAG = "managed-by"
+
+
 def default_tags(settings: Settings) -> dict[str, str]:
-    return {"project": settings.project, "stack": settings.stack, "managed-by": "pulumi"}
+    return {PROJECT_TAG: settings.project, STACK_TAG: settings.stack, MANAGED_BY_TAG: "pulumi"}
 
 
 def build_providers(settings: Settings) -> Providers:
