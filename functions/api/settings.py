@@ -54,10 +54,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"missing required environment variable(s): {details}")
 
     health_path = env.get(contract.ENV_HEALTH_PATH, "").strip() or contract.DEFAULT_HEALTH_PATH
-    if not health_path.startswith("/") or health_path.startswith("/items/") or health_path == "/items":
+    items = contract.ITEMS_PATH
+    if not health_path.startswith("/") or health_path.startswith(f"{items}/") or health_path == items:
         raise SettingsError(
             f"{contract.ENV_HEALTH_PATH}={health_path!r} is invalid: it must start with '/' and must not be"
-            f" under /items (default {contract.DEFAULT_HEALTH_PATH})"
+            f" under {items} (default {contract.DEFAULT_HEALTH_PATH})"
         )
 
     return Settings(

@@ -9,8 +9,9 @@ import pulumi_aws as aws
 from components.config import AuthSettings, HealthCheckSettings
 from components.regional.endpoint import RegionalEndpoint
 from components.stack.hostnames import HostnamePlan
+from functions.api import contract as api_contract
 
-ITEMS_PATH = "/items"  # the API's item routes (functions/api/routes.py)
+ITEMS_PATH = api_contract.ITEMS_PATH  # the API's item routes (functions/api/routes.py)
 
 
 def protected_item_methods(protect_reads: bool) -> tuple[str, ...]:
