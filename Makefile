@@ -8,7 +8,7 @@ CONFIG ?=
 JSON ?=
 STATUS ?=
 
-.PHONY: help uv install test unit lint format plan diff check pulumi-cli up preview destroy bench docs
+.PHONY: help uv install test unit lint format plan diff check pack pack-config pulumi-cli up preview destroy bench docs
 
 help:
 	@echo "make test                 install everything into $(VENV) and $(MINISTACK_VENV), run the whole suite offline"
@@ -19,6 +19,8 @@ help:
 	@echo "  plan/diff/check also take JSON=1 (--json; use make -s) and STATUS=FILE (the tool's exit code: 0 ok, 1 findings, 2 bad input)"
 	@echo "make up STACK=dev         pulumi up with the policy pack (needs the Pulumi CLI and AWS credentials)"
 	@echo "make preview STACK=dev    pulumi preview with the policy pack"
+	@echo "  up/preview pass the pack config generated from Pulumi.<stack>.yaml (make pack-config STACK=dev: build/pack-config/dev.json)"
+	@echo "make pack                 copy what the policy pack shares with the program into policies/ (CHECK=1: only check)"
 	@echo "make bench                benchmarks (ratios against baselines measured in the same run)"
 	@echo "make docs                 rewrite the generated facts in README.md and docs/ from the tools (CHECK=1: only check)"
 
@@ -84,6 +86,26 @@ release: $(VENV)/.installed
 	@$(PY) -m ops.release --stack $(STACK) $(CONFIG) $(if $(JSON),--json) $(if $(DRY_RUN),--dry-run) \
 		$(if $(OUTPUTS),--outputs $(OUTPUTS)); code=$$?; $(if $(STATUS),echo $$code > "$(STATUS)";) exit $$code
 
+# The policy pack (policies/) is self-contained so `pulumi policy publish policies` works: what it shares
+# with the program (doors, backends, names) is copied into policies/shared/ and its requirements.txt is
+# pinned from uv.lock by offline/pack_build.py; CHECK=1 writes nothing and fails when a copy is stale.
+pack: $(VENV)/.installed
+	$(PY) -m offline.pack_build $(if $(CHECK),--check)
+
+# The pack's own virtualenv (PulumiPolicy.yaml `virtualenv: venv`), from its requirements.txt alone.
+PACK_VENV := policies/venv
+$(PACK_VENV)/.installed: policies/requirements.txt
+	@$(MAKE) --no-print-directory uv
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) $(PACK_VENV)
+	$(UV) pip install --quiet --compile-bytecode --python $(PACK_VENV)/bin/python -r policies/requirements.txt
+	touch $@
+
+# The stack facts the pack needs (regions, home region, front doors, ...), generated from Pulumi.$(STACK).yaml
+# for --policy-pack-config: a generated file cannot go stale, so nobody keeps one by hand.
+PACK_CONFIG := build/pack-config/$(STACK).json
+pack-config: $(VENV)/.installed
+	$(PY) -m offline.pack_config --stack $(STACK) --out $(PACK_CONFIG)
+
 pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "The Pulumi CLI is not installed: https://www.pulumi.com/docs/install/ (make test and make plan do not need it)"; exit 1; }
 
@@ -91,13 +113,13 @@ pulumi-cli:
 WITH_UV = PATH="$$($(PYTHON) -c 'import os, uv; print(os.path.dirname(uv.find_uv_bin()))'):$$PATH"
 
 # The stack's config lives in Pulumi.$(STACK).yaml; `select --create` makes the stack on first use.
-up: $(VENV)/.installed pulumi-cli
+up: $(VENV)/.installed pulumi-cli pack $(PACK_VENV)/.installed pack-config
 	$(WITH_UV) pulumi stack select --create $(STACK)
-	$(WITH_UV) pulumi up --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
+	$(WITH_UV) pulumi up --stack $(STACK) --policy-pack policies --policy-pack-config $(PACK_CONFIG)
 
-preview: $(VENV)/.installed pulumi-cli
+preview: $(VENV)/.installed pulumi-cli pack $(PACK_VENV)/.installed pack-config
 	$(WITH_UV) pulumi stack select --create $(STACK)
-	$(WITH_UV) pulumi preview --stack $(STACK) --policy-pack policies --policy-pack-config policies/config.$(STACK).json
+	$(WITH_UV) pulumi preview --stack $(STACK) --policy-pack policies --policy-pack-config $(PACK_CONFIG)
 
 destroy: pulumi-cli
 	$(WITH_UV) pulumi destroy --stack $(STACK)

@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from offline import stack_facts  # noqa: E402
-from offline.check import pack_config_path, run_check  # noqa: E402
-from offline.policy_engine import evaluate, load_pack_config_file, resolve_pack_config  # noqa: E402
+from offline import pack_config, stack_facts  # noqa: E402
+from offline.check import run_check  # noqa: E402
+from offline.policy_engine import evaluate  # noqa: E402
 from offline.run import run_program  # noqa: E402
-from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL  # noqa: E402
+from policies.catalog import ALL_POLICIES  # noqa: E402
 
 
 def timed(fn) -> float:
@@ -42,13 +42,7 @@ def main() -> int:
     args = parser.parse_args()
 
     settings = stack_facts.stack_settings(args.stack)
-    path = pack_config_path(args.stack)
-    config = resolve_pack_config(
-        ALL_POLICIES,
-        DEFAULT_ENFORCEMENT_LEVEL,
-        load_pack_config_file(path) if path.exists() else {},
-        stack_facts.facts(settings),
-    )
+    config = pack_config.resolved(settings)  # the stack's generated pack config, as the check uses it
 
     # Warm-up: imports and the first program run's one-off costs stay out of the figures.
     captured = run_program(args.stack)

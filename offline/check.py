@@ -1,22 +1,24 @@
 """Offline policy check: `python -m offline.check --stack NAME [--config key=value ...]`.
 
 Runs the program under Pulumi mocks with the stack's config (plus overrides), feeds every captured
-resource to every policy of the pack with the stack's pack config (policies/config.<stack>.json, with
-expectedRegions/homeRegion/expectedFrontDoors derived from the stack config itself), prints one line
-per violation and a summary.
+resource to every policy of the pack with the stack's pack config, generated from the same stack config
+as `make preview/up` generate it for the real pack (offline/pack_config.py: regions, home region, front
+doors, WAF rate limit, JWT issuer, and the levels the stack config lowers), prints one line per violation
+and a summary. A note names each policy the stack config made advisory.
 
 Resources are counted as `offline.plan` counts them: the custom resources AWS would hold.
 
---json prints one object and nothing else on stdout (notes about the pack config inside it):
-  {"stack": "prod", "resources": 75, "policies": 30, "pack_config": "policies/config.prod.json" | null,
-   "notes": ["note: ...", ...],
+--json prints one object and nothing else on stdout:
+  {"stack": "prod", "resources": 75, "policies": 30,
+   "pack_config": {"min-regions": ..., ...},         (what `python -m offline.pack_config` writes)
+   "notes": ["note: table-deletion-protection is advisory: Pulumi.dev.yaml sets deletionProtection: false"],
    "violations": [{"policy": "min-regions", "level": "mandatory" | "advisory",
                    "resource": "aws:dynamodb/table:Table 'items' in us-east-1" | "stack",
                    "urn": "urn:pulumi:..." | null, "message": "..."}, ...],
    "mandatory": 1, "advisory": 0}
 
 Exit status: 0 no mandatory violation, 1 at least one, 2 the config cannot be used (bad stack config,
-missing stack file, bad pack config, a missing package), one line on stderr.
+missing stack file, a pack config the pack's schemas refuse, a missing package), one line on stderr.
 """
 
 from __future__ import annotations
@@ -25,18 +27,17 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Optional, TextIO
+from typing import Any, Optional, TextIO
 
-from offline.stack_config import StackConfigError, guarded, missing_package, stack_arguments
+from offline.stack_config import StackConfigError, guarded, missing_package, stack_arguments, stack_file
 
 PROG = "offline.check"
 
 try:
     from components.config import ConfigError
-    from offline import stack_facts
+    from offline import pack_config, stack_facts
     from offline.plan import count_resources
-    from offline.policy_engine import PackConfigError, Violation, evaluate, load_pack_config_file, resolve_pack_config
+    from offline.policy_engine import PackConfigError, Violation, evaluate, resolve_pack_config
     from offline.run import run_program
     from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
@@ -44,12 +45,7 @@ except ImportError as missing:  # run outside the virtualenv: say what is missin
         raise
     sys.exit(missing_package(PROG, missing))
 
-POLICIES_DIR = Path(__file__).resolve().parent.parent / "policies"
 EXIT_OK, EXIT_VIOLATIONS, EXIT_CONFIG = 0, 1, 2
-
-
-def pack_config_path(stack: str) -> Path:
-    return POLICIES_DIR / f"config.{stack}.json"
 
 
 @dataclass
@@ -57,7 +53,7 @@ class CheckResult:
     stack: str
     resources: int
     violations: list[Violation]
-    pack_config: Optional[Path]
+    pack_config: dict[str, Any]  # the stack's generated pack config, as `pulumi preview` gets it
     notes: list[str]
 
     @property
@@ -77,41 +73,34 @@ class CheckResult:
         return f"{len(self.mandatory)} mandatory, {len(self.advisory)} advisory violations in {resources} resources"
 
 
-def _stale_facts(file_config: dict, derived: dict) -> list[str]:
-    """Pack config properties that disagree with the stack config (the real pack would use them)."""
+def _lowered_levels(stack: str, settings: stack_facts.Settings) -> list[str]:
+    """What the stack config accepted is reported, not enforced: say so once per policy."""
     return [
-        f"note: {policy}.{key} is {have} in the pack config but the stack config says {want}; the check uses "
-        "the stack config (update the pack config for `pulumi preview --policy-pack`)"
-        for policy, key, have, want in stack_facts.stale_facts(file_config, derived)
+        f"note: {policy} is {level}: {stack_file(stack).name} sets {stack_facts.ACCEPTED_BY_CONFIG[policy]}"
+        for policy, level in stack_facts.levels(settings).items()
     ]
 
 
 def run_check(stack: str, overrides: Sequence[str] = ()) -> CheckResult:
     """Raises ConfigError / StackConfigError / PackConfigError for config the check cannot use."""
     settings = stack_facts.stack_settings(stack, overrides)
-    derived = stack_facts.facts(settings)
-    path = pack_config_path(stack)
-    file_config = load_pack_config_file(path) if path.exists() else {}
-    # What the stack config accepted (allowPlaintext) is reported, not enforced.
-    levels = {**file_config, **stack_facts.levels(settings)}
-    pack_config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, levels, derived)
+    document = pack_config.for_settings(settings)
+    resolved = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, document)
     run = run_program(stack, overrides=list(overrides))
-    violations = evaluate(ALL_POLICIES, run.resources, pack_config, home_region=settings.home_region)
-    notes = [] if overrides else _stale_facts(file_config, derived)
+    violations = evaluate(ALL_POLICIES, run.resources, resolved, home_region=settings.home_region)
     return CheckResult(
         stack=stack,
         resources=sum(sum(counts.values()) for counts in count_resources(run.resources).values()),
         violations=violations,
-        pack_config=path if path.exists() else None,
-        notes=notes,
+        pack_config=document,
+        notes=_lowered_levels(stack, settings),
     )
 
 
 def report(result: CheckResult, out: TextIO) -> None:
-    config = _shown(result.pack_config) if result.pack_config else "(none: defaults)"
     print(
         f"offline.check: stack {result.stack}, {result.resources} resources, {len(ALL_POLICIES)} policies, "
-        f"pack config {config}",
+        f"pack config generated from {stack_file(result.stack).name}",
         file=out,
     )
     for note in result.notes:
@@ -126,7 +115,7 @@ def as_json(result: CheckResult) -> dict:
         "stack": result.stack,
         "resources": result.resources,
         "policies": len(ALL_POLICIES),
-        "pack_config": _shown(result.pack_config) if result.pack_config else None,
+        "pack_config": result.pack_config,
         "notes": result.notes,
         "violations": [
             {"policy": v.policy, "level": v.level.value, "resource": v.resource, "urn": v.urn, "message": v.message}
@@ -135,11 +124,6 @@ def as_json(result: CheckResult) -> dict:
         "mandatory": len(result.mandatory),
         "advisory": len(result.advisory),
     }
-
-
-def _shown(path: Path) -> str:
-    root = POLICIES_DIR.parent
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
 def line(violation: Violation) -> str:

@@ -159,24 +159,6 @@ def build_parser():
     return parser
 
 
-def stale_pack_facts(stack: str) -> list[str]:
-    """Facts in policies/config.<stack>.json that disagree with the stack file: the offline check uses the
-    stack file, but the real `pulumi up --policy-pack` reads the pack config and would block the deploy."""
-    from offline.check import pack_config_path
-    from offline.policy_engine import load_pack_config_file
-    from offline.stack_facts import facts, stack_settings, stale_facts
-
-    path = pack_config_path(stack)
-    if not path.exists():
-        return []
-    return [
-        f"{path.name}: {policy}.{key} is {json.dumps(have)} but {stack_file(stack).name} says {json.dumps(want)}: "
-        f"pulumi up with the policy pack reads the pack config and would refuse the deploy; set it to "
-        f"{json.dumps(want)} in {path.name}"
-        for policy, key, have, want in stale_facts(load_pack_config_file(path), facts(stack_settings(stack)))
-    ]
-
-
 def opt_in_hazards(stack: str, overrides: list[str]) -> list[str]:
     from offline.stack_facts import stack_settings
 
@@ -194,9 +176,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             before, source = base_values(args.stack, args.base)
             plan, _, _ = plan_transition(args.stack, before, after, created_before_release=False)
-        if not args.config:
-            # The stack file as it will be deployed: the real pack reads its facts from the pack config.
-            plan.hazards.extend(stale_pack_facts(args.stack))
         # A region the account must opt into: the deploy fails there until it has.
         plan.hazards.extend(opt_in_hazards(args.stack, args.config))
         if args.json:

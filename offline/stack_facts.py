@@ -2,9 +2,9 @@
 
 CrossGuard runs a pack without access to the program's stack config, so the configured regions, home
 region and front doors are pack config properties (`expectedRegions`, `homeRegion`,
-`expectedFrontDoors`) written into policies/config.<stack>.json. The offline checker computes the same
-values from Pulumi.<stack>.yaml (plus --config overrides) with the program's own parser, and a test keeps
-the JSON files equal to what this module derives.
+`expectedFrontDoors`, ...). offline/pack_config.py turns these facts and levels into the stack's pack
+config, generated from Pulumi.<stack>.yaml (plus --config overrides) with the program's own parser for
+`make preview/up` and `offline.check` alike; nobody keeps one by hand.
 """
 
 from collections.abc import Iterable
@@ -40,23 +40,17 @@ def facts(settings: Settings) -> dict[str, Any]:
     }
 
 
-def stale_facts(file_config: dict, derived: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
-    """(policy, property, pack config value, stack config value) for each pack config property that
-    disagrees with what the stack config says (the real pack would use the pack config's)."""
-    return [
-        (policy, key, entry[key], value)
-        for policy, entry in sorted(file_config.items())
-        if isinstance(entry, dict)
-        for key, value in derived.items()
-        if key in entry and entry[key] != value
-    ]
-
-
-# Policies whose level follows a stack config key: the stack accepted what they flag.
-ACCEPTED_BY_CONFIG = {"no-plaintext-hop": "allowPlaintext"}
+# Policies whose level follows the stack config: the stack accepted what they flag, so they advise.
+ACCEPTED_BY_CONFIG = {
+    "no-plaintext-hop": "allowPlaintext: true",
+    "table-deletion-protection": "deletionProtection: false",
+}
 
 
 def levels(settings: Settings) -> dict[str, str]:
-    """Enforcement levels the stack config implies (policies/config.<stack>.json must say the same)."""
-    accepted = {"allowPlaintext": settings.allow_plaintext}
-    return {policy: "advisory" for policy, key in ACCEPTED_BY_CONFIG.items() if accepted[key]}
+    """Enforcement levels the stack config implies (the rest keep the pack's default)."""
+    accepted = {
+        "no-plaintext-hop": settings.allow_plaintext,
+        "table-deletion-protection": not settings.deletion_protection,
+    }
+    return {policy: "advisory" for policy in ACCEPTED_BY_CONFIG if accepted[policy]}

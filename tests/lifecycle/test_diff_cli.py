@@ -84,27 +84,6 @@ def test_the_albs_guess_is_gone_the_state_export_says_how_they_were_made(capsys)
     assert exited.value.code == 2 and "unrecognized arguments: --albs" in capsys.readouterr().err
 
 
-def test_stale_pack_facts_for_the_stack_file_are_a_hazard(tmp_path, monkeypatch, capsys):
-    """Issue 22: a region added to prod with the policy facts left stale passed offline and then blocked the
-    real deploy. With the stack file as it will be deployed (no --config), the diff names each stale fact."""
-    import json
-
-    from offline import check
-
-    facts = json.loads((ROOT / "policies" / "config.prod.json").read_text())
-    for entry in facts.values():
-        if isinstance(entry, dict) and "expectedRegions" in entry:
-            entry["expectedRegions"] = entry["expectedRegions"][:2]  # a region added, its fact left behind
-    stale = tmp_path / "config.prod.json"
-    stale.write_text(json.dumps(facts))
-    monkeypatch.setattr(check, "pack_config_path", lambda stack: stale)
-    assert main(["--stack", "prod"]) == 1
-    out = capsys.readouterr().out
-    assert "expectedRegions" in out and "would refuse the deploy" in out
-    monkeypatch.setattr(check, "pack_config_path", lambda stack: ROOT / "policies" / "config.prod.json")
-    assert main(["--stack", "prod"]) == 0  # the committed facts match
-
-
 def test_a_region_the_account_must_opt_into_is_a_hazard(capsys):
     assert main(["--stack", "dev", "--config", 'regions=["us-east-1", "eu-west-1", "me-south-1"]']) == 1
     hazards = capsys.readouterr().out.split("hazards:")[1]

@@ -1,13 +1,15 @@
 """Drive the real policy pack over gRPC, the way the Pulumi CLI does during `pulumi preview --policy-pack`.
 
-The CLI starts `python -m pulumi.policy <engine> <pack dir>` in the pack directory, reads the port the
-PolicyPack prints, then calls GetAnalyzerInfo, Configure, Analyze (one call per resource, inputs) and
+The CLI starts `python -m pulumi.policy <engine> <pack dir>` in the pack directory (here isolated: `-I`, so
+neither PYTHONPATH nor this repository is on sys.path, only the pack's folder and site-packages), reads
+the port the PolicyPack prints, then calls GetAnalyzerInfo, Configure, Analyze (one call per resource, inputs) and
 AnalyzeStack (every resource, outputs). The tests compare what the pack answers with what the offline
 engine (offline/policy_engine.py) reports for the same resources.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -43,10 +45,12 @@ def _struct(props: dict) -> struct_pb2.Struct:
 class RunningPack:
     """The pack's analyzer server in a subprocess, and a client for it."""
 
-    def __init__(self) -> None:
+    def __init__(self, pack_dir: Path = PACK_DIR) -> None:
+        env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(PACK_DIR)],
-            cwd=PACK_DIR,
+            [sys.executable, "-I", "-u", "-m", "pulumi.policy", "127.0.0.1:0", str(pack_dir)],
+            cwd=pack_dir,
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

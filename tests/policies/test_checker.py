@@ -31,8 +31,10 @@ def test_dev_passes_with_deletion_protection_advisory():
     code, out, _ = check("--stack", "dev")
     assert code == EXIT_OK
     lines = out.splitlines()
+    assert lines[0].endswith("pack config generated from Pulumi.dev.yaml")
+    assert lines[1] == "note: table-deletion-protection is advisory: Pulumi.dev.yaml sets deletionProtection: false"
     assert lines[-1] == "0 mandatory, 2 advisory violations in 1 resources"
-    assert lines[1].startswith(
+    assert lines[2].startswith(
         "advisory   table-deletion-protection  aws:dynamodb/table:Table 'items' in us-east-1: "
         "deletion protection is off on the table"
     )
@@ -80,7 +82,7 @@ def test_one_region_fails_min_regions():
     code, out, _ = check("--stack", "prod", "--config", 'regions=["us-east-1"]')
     assert code == EXIT_VIOLATIONS
     assert (
-        'mandatory  min-regions  stack: 1 region(s) with a backend (["us-east-1"]); active-active needs at least 3'
+        'mandatory  min-regions  stack: 1 region(s) with a backend (["us-east-1"]); active-active needs at least 2'
     ) in out
     assert out.splitlines()[-1] == "1 mandatory, 0 advisory violations in 1 resources"
 
@@ -97,27 +99,27 @@ def test_config_errors_exit_2_with_the_message():
     assert code == EXIT_CONFIG and "--config takes key=value" in err
 
 
-def test_a_stale_pack_config_is_noted_and_the_stack_config_wins(tmp_path, monkeypatch):
-    stale = tmp_path / "config.prod.json"
-    stale.write_text(
-        json.dumps({"all": "mandatory", "backend-in-every-region": {"expectedRegions": ["us-east-1", "eu-west-1"]}})
-    )
-    monkeypatch.setattr("offline.check.pack_config_path", lambda stack: stale)
-    code, out, _ = check("--stack", "prod")
-    assert code == EXIT_OK
-    assert (
-        "note: backend-in-every-region.expectedRegions is ['us-east-1', 'eu-west-1'] in the pack config but the "
-        "stack config says ['us-east-1', 'eu-west-1', 'ap-southeast-1']"
-    ) in out
+def test_the_check_uses_the_pack_config_make_preview_passes_the_real_pack():
+    """One document for both: the facts come from the stack config with its overrides, never from a file."""
+    from offline import pack_config
+
+    overrides = ['regions=["us-east-1", "eu-west-1"]']
+    code, out, _ = check("--stack", "prod", "--json", *[arg for o in overrides for arg in ("--config", o)])
+    document = json.loads(out)
+    assert document["pack_config"] == pack_config.for_stack("prod", overrides)
+    assert document["pack_config"]["backend-in-every-region"] == {"expectedRegions": ["us-east-1", "eu-west-1"]}
+    assert code == EXIT_OK and document["notes"] == []
 
 
-def test_a_bad_pack_config_exits_2(tmp_path, monkeypatch):
-    bad = tmp_path / "config.prod.json"
-    bad.write_text('{"min-regions": {"minRegions": "three"}}')
-    monkeypatch.setattr("offline.check.pack_config_path", lambda stack: bad)
+def test_a_fact_the_pack_schema_refuses_exits_2(monkeypatch):
+    """The CLI refuses a pack config that breaks a policy's schema; so does the check, before running."""
+    from offline import stack_facts
+
+    real = stack_facts.facts
+    monkeypatch.setattr(stack_facts, "facts", lambda settings: {**real(settings), "expectedFrontDoors": ["cdn"]})
     code, out, err = check("--stack", "prod")
     assert (code, out) == (EXIT_CONFIG, "")
-    assert 'pack config "min-regions": minRegions = "three" does not match its schema' in err
+    assert 'pack config "front-door-matches-config": expectedFrontDoors = ["cdn"] does not match its schema' in err
 
 
 def run_cli(*argv, python_flags=()):

@@ -1,17 +1,17 @@
-"""The pack's shape: catalog, entry point, and per-stack pack config kept in sync with the stack config."""
+"""The pack's shape: catalog, entry point, and each stack's pack config, generated from its stack config."""
 
 import ast
+import io
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
-from offline import stack_facts
-from offline.check import pack_config_path
-from offline.policy_engine import PackConfigError, load_pack_config_file, resolve_pack_config
+from offline import pack_config, stack_facts
+from offline.policy_engine import PackConfigError, resolve_pack_config
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,51 +43,83 @@ def test_main_only_builds_the_pack():
     assert keywords == {"name", "policies", "enforcement_level"}
 
 
-def test_policy_pack_yaml_is_a_python_pack():
-    spec = yaml.safe_load((ROOT / "policies" / "PulumiPolicy.yaml").read_text())
-    assert spec["runtime"]["name"] == "python"
-    assert (ROOT / "policies" / spec["runtime"]["options"]["virtualenv"]).resolve() == (ROOT / ".venv").resolve()
+def test_no_stack_facts_are_kept_by_hand_in_the_pack():
+    """The facts are generated from Pulumi.<stack>.yaml (offline/pack_config.py): a file cannot go stale."""
+    kept = [p.name for p in (ROOT / "policies").glob("*.json")]
+    assert kept == [], f"per-stack pack config in policies/: {kept}; make preview/up generate it"
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_shipped_stack_has_a_valid_pack_config(stack):
-    path = pack_config_path(stack)
-    assert path.exists(), f"add policies/config.{stack}.json"
-    resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(path))
-
-
-@pytest.mark.parametrize("stack", STACKS)
-def test_pack_config_facts_agree_with_the_stack_config(stack):
-    """expectedRegions / homeRegion / expectedFrontDoors: set wherever a policy declares them, equal to
-    what Pulumi.<stack>.yaml says (the real pack cannot read the stack config itself)."""
+def test_the_generated_pack_config_sets_every_fact_wherever_a_policy_declares_it(stack):
+    """expectedRegions / homeRegion / expectedFrontDoors / ...: what Pulumi.<stack>.yaml says, on every policy
+    whose schema declares the property (the real pack cannot read the stack config itself)."""
     derived = stack_facts.facts(stack_facts.stack_settings(stack))
-    config = load_pack_config_file(pack_config_path(stack))
+    document = pack_config.for_stack(stack)
+    resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, document)  # the schemas take it
+    declared_anywhere = set()
     for policy in ALL_POLICIES:
         declared = set(policy.config_schema.properties) if policy.config_schema else set()
+        declared_anywhere |= declared & set(derived)
         for key in declared & set(derived):
-            entry = config.get(policy.name)
-            assert isinstance(entry, dict) and key in entry, f"{policy.name}.{key} missing in config.{stack}.json"
-            assert entry[key] == derived[key], f"{policy.name}.{key} in config.{stack}.json"
+            entry = document.get(policy.name)
+            assert isinstance(entry, dict) and entry[key] == derived[key], f"{policy.name}.{key} for {stack}"
+    assert declared_anywhere == set(derived), "a fact no policy declares reaches no policy"
+    regions = stack_facts.stack_settings(stack).regions
+    assert document["backend-in-every-region"]["expectedRegions"] == list(regions)
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_deletion_protection_is_mandatory_exactly_where_the_stack_turns_it_on(stack):
     settings = stack_facts.stack_settings(stack)
-    config = resolve_pack_config(
-        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack))
-    )
-    level = config.levels["table-deletion-protection"]
+    level = pack_config.resolved(settings).levels["table-deletion-protection"]
     assert (level == EnforcementLevel.MANDATORY) == settings.deletion_protection
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_plaintext_is_advisory_exactly_where_the_stack_allows_it(stack):
-    settings = stack_facts.stack_settings(stack)
-    config = resolve_pack_config(
-        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack))
+@pytest.mark.parametrize("overrides", [[], ["allowPlaintext=true", "domain=null", "frontDoor=cloudfront"]])
+def test_plaintext_is_advisory_exactly_where_the_stack_allows_it(overrides):
+    settings = stack_facts.stack_settings("prod", overrides)
+    advisory = pack_config.resolved(settings).levels["no-plaintext-hop"] == EnforcementLevel.ADVISORY
+    assert advisory == settings.allow_plaintext == bool(overrides)
+
+
+def test_a_region_added_to_the_stack_file_reaches_the_pack_config(tmp_path):
+    """Issue 22: a region added with its pack facts left behind passed offline and blocked the real deploy.
+    Generated, the facts follow the stack file (here: a --config override, as `pulumi config set` would)."""
+    regions = ["us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1"]
+    out = tmp_path / "prod.json"
+    assert (
+        pack_config.main(
+            ["--stack", "prod", "--config", f"regions={json.dumps(regions)}", "--out", str(out)], out=io.StringIO()
+        )
+        == 0
     )
-    advisory = config.levels["no-plaintext-hop"] == EnforcementLevel.ADVISORY
-    assert advisory == settings.allow_plaintext == ("no-plaintext-hop" in stack_facts.levels(settings))
+    document = json.loads(out.read_text())
+    for name in ("backend-in-every-region", "ga-endpoint-group-per-region", "table-replica-regions"):
+        assert document[name]["expectedRegions"] == regions
+
+
+def test_the_pack_config_cli_writes_the_build_path_and_exits_2_on_a_bad_stack(tmp_path):
+    text = io.StringIO()
+    assert pack_config.main(["--stack", "dev", "--json"], out=text) == 0
+    assert json.loads(text.getvalue()) == pack_config.for_stack("dev")
+    err = io.StringIO()
+    assert pack_config.main(["--stack", "staging"], out=io.StringIO(), err=err) == 2
+    assert err.getvalue().count("\n") == 1 and "no stack file Pulumi.staging.yaml" in err.getvalue()
+    assert pack_config.default_path("dev") == ROOT / "build" / "pack-config" / "dev.json"
+    ignored = subprocess.run(["git", "check-ignore", "-q", "build/pack-config/dev.json"], cwd=ROOT)
+    assert ignored.returncode == 0, "the generated pack config is a build product, never committed"
+
+
+@pytest.mark.parametrize("target", ["preview", "up"])
+def test_make_preview_and_up_pass_the_generated_pack_config(target):
+    dry = subprocess.run(
+        ["make", "-n", target, "STACK=prod"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    ).stdout
+    generate = dry.index("-m offline.pack_config --stack prod --out build/pack-config/prod.json")
+    run = dry.index(
+        f"pulumi {target} --stack prod --policy-pack policies --policy-pack-config build/pack-config/prod.json"
+    )
+    assert generate < run and "-m offline.pack_build" in dry[:run]
 
 
 @pytest.mark.parametrize(

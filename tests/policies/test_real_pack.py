@@ -9,10 +9,10 @@ import pytest
 from pulumi.runtime import proto
 from pulumi_policy import ResourceValidationPolicy
 
-from offline.check import pack_config_path
-from offline.policy_engine import evaluate, load_pack_config_file, resolve_pack_config
+from offline import pack_config
+from offline.policy_engine import evaluate, resolve_pack_config
 from offline.run import run_program
-from offline.stack_facts import facts, stack_settings
+from offline.stack_facts import stack_settings
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, PACK_NAME
 from tests.policies.analyzer import RunningPack
 from tests.policies.fixtures import compliant, unknown_in_preview
@@ -76,9 +76,7 @@ def test_compliant_stacks_in_preview_pass_the_real_pack(pack, front_door, backen
 )
 def test_the_program_gets_the_same_verdict_from_the_real_pack(pack, stack, overrides, policies):
     settings = stack_settings(stack, overrides)
-    config = resolve_pack_config(
-        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, load_pack_config_file(pack_config_path(stack)), facts(settings)
-    )
+    config = pack_config.resolved(settings)  # what `make preview` passes the real pack
     run = run_program(stack, overrides=overrides)
     rows = _compare(pack, run.resources, config, settings.home_region)
     assert {row[0] for row in rows} == policies
