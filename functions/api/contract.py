@@ -99,7 +99,6 @@ DIMENSION_SETS = (REGION_DIMENSIONS, DOOR_DIMENSIONS)
 # Powertools' own cold-start count: a document of its own, once per execution environment (not per request),
 # with the dimensions function_name and service.
 METRIC_COLD_START = "ColdStart"
-COLD_START_DIMENSIONS = ("function_name", DIMENSION_SERVICE)
 
 # Request limits, part of the HTTP contract (400 beyond them).
 MAX_BODY_BYTES = 64 * 1024

@@ -68,7 +68,6 @@ def api_account(monkeypatch):
         api_contract.ENV_REGION: REGION,
         api_contract.ENV_TABLE_NAME: TABLE,
         api_contract.ENV_CHAOS_PARAMETER: CHAOS,
-        api_contract.ENV_DOORS: "route53,cloudfront",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
