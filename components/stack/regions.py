@@ -74,3 +74,16 @@ def opt_in_table() -> dict:
 
 def is_opt_in(code: str) -> bool:
     return code in opt_in_table()["regions"]
+
+
+_SNAPSTART = Path(__file__).parent / "data" / "snapstart_python_regions.json"
+
+
+@lru_cache(maxsize=1)
+def snapstart_table() -> dict:
+    """The dated table of regions where Lambda SnapStart is offered for Python: {source, date, regions, ...}."""
+    return json.loads(_SNAPSTART.read_text())
+
+
+def offers_python_snapstart(code: str) -> bool:
+    return code in snapstart_table()["regions"]
