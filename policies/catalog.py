@@ -47,7 +47,8 @@ from policies.table import (
 )
 
 PACK_NAME = "global-serverless-multi-region"
-# Every policy is mandatory unless a stack's pack config (policies/config.<stack>.json) says otherwise.
+# Every policy is mandatory unless a stack's pack config says otherwise (generated from the stack config by
+# offline/pack_config.py: `make preview/up` pass it with --policy-pack-config).
 DEFAULT_ENFORCEMENT_LEVEL = EnforcementLevel.MANDATORY
 
 ALL_POLICIES: list[Policy] = [
