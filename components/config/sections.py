@@ -14,13 +14,15 @@ from components.config.errors import problem
 from components.config.fields import CliBool, cli_int_in, helped, region_problem
 from components.registry import DOORS, HEALTH_INTERVALS, HEALTH_THRESHOLD_RANGE, WAF_RATE_LIMIT_RANGE
 from components.stack import regions as region_catalogue
+from functions.api import contract as api_contract
 
 # Every section: frozen, unknown fields refused, camelCase keys generated from the field names.
 SECTION = ConfigDict(
     frozen=True, extra="forbid", alias_generator=to_camel, validate_by_alias=True, validate_by_name=True
 )
 
-API_ROUTES_PREFIX = "/items"  # the API's item routes (functions/api/routes.py)
+API_ROUTES_PREFIX = api_contract.ITEMS_PATH  # the API's item routes (functions/api/routes.py)
+DEFAULT_HEALTH_PATH = api_contract.DEFAULT_HEALTH_PATH
 _HEALTH_PATH = re.compile(r"^/[A-Za-z0-9._~/-]*$")
 _DNS_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # ACM takes at most 64 characters in a certificate's first domain name (the main name here);
@@ -29,7 +31,7 @@ ACM_DOMAIN_NAME_LIMIT = 64
 DNS_NAME_LIMIT = 253
 
 HEALTH_ALLOWED = (
-    f"a map {{path: /health, intervalSeconds: {' or '.join(map(str, HEALTH_INTERVALS))}, "
+    f"a map {{path: {DEFAULT_HEALTH_PATH}, intervalSeconds: {' or '.join(map(str, HEALTH_INTERVALS))}, "
     f"failureThreshold: {HEALTH_THRESHOLD_RANGE[0]}-{HEALTH_THRESHOLD_RANGE[1]}}}"
 )
 DOMAIN_ALLOWED = "a map {zone: <public hosted zone name>, name: <label>}, e.g. {zone: example.com, name: api}"
@@ -46,7 +48,10 @@ class HealthCheckSettings(BaseModel):
 
     model_config = SECTION
 
-    path: str = helped("/health", allowed="the API's health route, an absolute path outside /items: /health")
+    path: str = helped(
+        DEFAULT_HEALTH_PATH,
+        allowed=f"the API's health route, an absolute path outside {API_ROUTES_PREFIX}: {DEFAULT_HEALTH_PATH}",
+    )
     interval_seconds: Literal[HEALTH_INTERVALS] = helped(  # type: ignore[valid-type]
         30, allowed="30 (standard) or 10 (fast, paid)", refused="is not one Route 53 supports"
     )
@@ -64,7 +69,7 @@ class HealthCheckSettings(BaseModel):
             raise problem(
                 f"path {json.dumps(path)} is not an absolute URL path",
                 HEALTH_ALLOWED,
-                "set healthCheck.path to the API's health route, /health",
+                f"set healthCheck.path to the API's health route, {DEFAULT_HEALTH_PATH}",
             )
         normal = "/" + posixpath.normpath(path).lstrip("/")
         if normal != path:
@@ -79,7 +84,7 @@ class HealthCheckSettings(BaseModel):
                 f"path {json.dumps(path)} is under the API's own {API_ROUTES_PREFIX} routes: the function "
                 "refuses it at every cold start, in every region",
                 HEALTH_ALLOWED,
-                "set healthCheck.path to a path outside /items, such as /health",
+                f"set healthCheck.path to a path outside {API_ROUTES_PREFIX}, such as {DEFAULT_HEALTH_PATH}",
             )
         return path
 
