@@ -172,19 +172,22 @@ def shipped_stacks() -> list[str]:
 
 
 def _stack_levels(stack: str) -> dict[str, str]:
-    """Policy -> level for a stack, the way offline.check resolves them (pack defaults, pack config, stack facts)."""
-    from offline import check, stack_facts
-    from offline.policy_engine import load_pack_config_file, resolve_pack_config
+    """Policy -> level for a stack, from the pack config the stack's config generates (as make check/up pass it)."""
+    from offline import stack_facts
+    from offline.policy_engine import resolve_pack_config
     from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
     settings = stack_facts.stack_settings(stack)
-    derived = stack_facts.facts(settings)
-    file_config: dict = {}
-    path = check.pack_config_path(stack) if hasattr(check, "pack_config_path") else None
-    if path is not None and path.exists():
-        file_config = load_pack_config_file(path)
-    levels = {**file_config, **stack_facts.levels(settings)}
-    config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, levels, derived)
+    try:
+        from offline.pack_config import for_settings
+    except ImportError:  # pack config kept by hand in policies/config.<stack>.json
+        from offline.policy_engine import load_pack_config_file
+
+        path = ROOT / "policies" / f"config.{stack}.json"
+        document = {**(load_pack_config_file(path) if path.exists() else {}), **stack_facts.levels(settings)}
+        config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, document, stack_facts.facts(settings))
+    else:
+        config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, for_settings(settings))
     return {name: level.value for name, level in config.levels.items()}
 
 
@@ -285,10 +288,20 @@ def _default(field: Any) -> str:
     if value is None:
         return "none"
     if isinstance(value, BaseModel):
-        value = value.model_dump(by_alias=True, mode="json")
+        value = value.model_dump(by_alias=True, mode="json", exclude_none=True)
+        value = {k: v for k, v in value.items() if v not in ([], {}, "")}
     if isinstance(value, (dict, list, tuple)) and not value:
         return "none"
     return f"`{json.dumps(value, default=str)}`" if not isinstance(value, str) else f"`{value}`"
+
+
+def _help_text(text: str) -> str:
+    """Help text with the registry's facts filled in, the way the config's own messages show it."""
+    try:
+        from components.config.render import with_facts
+    except ImportError:  # a config package without placeholders
+        return text
+    return with_facts(text)
 
 
 def config_table() -> str:
@@ -303,15 +316,21 @@ def config_table() -> str:
     props, defs = schema.get("properties", {}), schema.get("$defs", {})
     legacy_help = getattr(config, "_HELP", {})
     by_key: dict[str, list[tuple[str, Any]]] = {}
+    home_help = ""
     for name, field in model.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if extra.get("engine"):  # what the engine knows (project, stack, aws:region), not a key of the namespace
+            if extra.get("key") == "aws:region":
+                home_help = field.description or ""
+            continue
         alias = field.alias or name
         key = alias if alias in keys else next((k for k in keys if alias.startswith(k)), alias)
         by_key.setdefault(key, []).append((alias, field))
+    home = "the home region: the table's primary, where global resources live; fixed once deployed"
     rows = [
         "| key | type | default | meaning |",
         "|---|---|---|---|",
-        "| `aws:region` | region code | required | the home region: the table's primary, where global resources "
-        "live; one of `regions`, and fixed once deployed |",
+        f"| `aws:region` | region code | required | {_cell(home + (f' ({_help_text(home_help)})' if home_help else ''))} |",
     ]
     for key in keys:
         fields = by_key.get(key, [])
@@ -319,7 +338,7 @@ def config_table() -> str:
         defaults = [_default(f) for _, f in fields]
         default = "required" if "required" in defaults else next((d for d in defaults if d != "none"), "none")
         described = [f.description for _, f in fields if f.description]
-        meaning = described[0] if described else (legacy_help.get(key, ("",))[0])
+        meaning = _help_text(described[0]) if described else (legacy_help.get(key, ("",))[0])
         rows.append(f"| `{key}` | {_cell(types)} | {_cell(default)} | {_cell(meaning)} |")
     return "\n".join(rows)
 
@@ -336,20 +355,23 @@ def doors_table() -> str:
         "private-network": "over AWS's network: the entries can stay internal",
         "edge": "as a public origin that must carry the stack's secret header",
     }
+    dials = {"weight": "a share, 0-100", "on-off": "0 or 100 only"}
     rows = [
-        "| `frontDoor` | backends | needs `domain` | IPv6 (AAAA) | reaches the regional entries | web ACL on the door |"
-        f" builds in {EDGE_REGION} |",
-        "|---|---|---|---|---|---|---|",
+        "| `frontDoor` | backends | needs `domain` | IPv6 (AAAA) | reaches the regional entries | `trafficDials` |"
+        f" web ACL on the door | builds in {EDGE_REGION} |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, facts in DOORS.items():
         backends = ", ".join(f"`{b}`" for b in facts.backends)
-        if facts.why_backends:
-            backends += f" ({facts.why_backends})"
+        why = getattr(facts, "why_backends", "")
+        if why:
+            backends += f" ({why})"
+        dial = getattr(facts, "dials", "weight")
         rows.append(
             f"| `{name}`{' (default)' if name == DEFAULT_FRONT_DOOR else ''} | {backends} | "
             f"{'yes' if facts.needs_domain else 'no'} | {'yes' if facts.ipv6 else 'no'} | "
-            f"{reach.get(facts.reaches_entry, facts.reaches_entry)} | {facts.web_acl_scope or 'none'} | "
-            f"{'yes' if facts.needs_edge_region else 'no'} |"
+            f"{reach.get(facts.reaches_entry, facts.reaches_entry)} | {dials.get(dial, dial)} | "
+            f"{facts.web_acl_scope or 'none'} | {'yes' if facts.needs_edge_region else 'no'} |"
         )
     rows += [
         "",
@@ -477,6 +499,108 @@ def bench_figures() -> str:
     return "\n".join(lines)
 
 
+def release_times() -> str:
+    """Minutes a release takes per strategy for each shipped stack's default waves (CodeDeploy's predefined
+    configs; the bake runs between waves, not after the last)."""
+    from components.regional import release_plan as plan
+    from offline.stack_facts import stack_settings
+
+    head = "| strategy | CodeDeploy config | shifting one wave (min) | " + " | ".join(
+        f"{stack}: default waves, minutes in all" for stack in shipped_stacks()
+    )
+    rows = [head + " |", "|---|---|---|" + "---|" * len(shipped_stacks())]
+    waves = {}
+    for stack in shipped_stacks():
+        settings = stack_settings(stack)
+        regions = [settings.home_region, *(r for r in settings.regions if r != settings.home_region)]
+        waves[stack] = plan.default_waves(regions)
+    rows.append(
+        f"| `{plan.ALL_AT_ONCE}` | none: `pulumi up` moves every alias | 0 | "
+        + " | ".join("every region in one `pulumi up`" for _ in waves.values())
+        + " |"
+    )
+    for strategy, offered in plan.INTERVAL_MINUTES.items():
+        for minutes in offered:
+            name = plan.deployment_config_name(strategy, minutes)
+            shift = plan.shift_minutes(config_name=name) or 0.0
+            default = " (default)" if minutes == plan.DEFAULT_INTERVAL_MINUTES[strategy] else ""
+            cells = []
+            for stack_waves in waves.values():
+                total = shift * len(stack_waves) + plan.DEFAULT_BAKE_MINUTES * (len(stack_waves) - 1)
+                shown = " then ".join(f"[{', '.join(w)}]" for w in stack_waves)
+                cells.append(f"{shown}: {total:g}")
+            rows.append(f"| `{strategy}` {minutes}{default} | `{name}` | {shift:g} | {' | '.join(cells)} |")
+    return (
+        "\n".join(rows)
+        + f"\n\nDefault waves: {plan.default_waves.__doc__.strip().rstrip('.').lower()}; the default bake of "
+        f"{plan.DEFAULT_BAKE_MINUTES} minutes between waves; CodeDeploy's own start and alarm polling come on top "
+        f"(ops.release waits up to {plan.DEPLOYMENT_MARGIN_MINUTES} minutes beyond the shifting for a region)."
+    )
+
+
+def snapstart_regions() -> str:
+    data = json.loads((ROOT / "components/stack/data/snapstart_python_regions.json").read_text())
+    excluded = ", ".join(f"`{code}` ({name})" for code, name in sorted(data["excluded"].items()))
+    return (
+        f"Python SnapStart ({data['runtimes']}) is offered in every commercial region except {excluded}. "
+        f"Source: {data['source']}; read {data['date']} (`components/stack/data/snapstart_python_regions.json`)."
+    )
+
+
+def snapstart_cost() -> str:
+    """What SnapStart adds for the API function, from the dated prices in aws-facts.md and the function's memory."""
+    from components.regional.function_settings import FUNCTION_MEMORY_MB
+
+    text = facts_section("Lambda SnapStart")
+    cache = re.search(r"\$([0-9.]+) per GB-second", text)
+    restore = re.search(r"\$([0-9.]+) per GB each", text)
+    if not cache or not restore:
+        raise DocsError("docs/reference/aws-facts.md, Lambda SnapStart: no caching or restore price")
+    gb = FUNCTION_MEMORY_MB / 1024
+    month = gb * 30 * 24 * 3600 * float(cache[1])
+    per_million = gb * float(restore[1]) * 1_000_000
+    return (
+        f"For the API function ({FUNCTION_MEMORY_MB} MB, `components/regional/function_settings.py`): caching one "
+        f"published version costs about ${month:.2f} a month in each region while it is active, and every "
+        f"restore ${gb * float(restore[1]):.6f} (${per_million:.2f} per million cold starts), on top of the usual "
+        "request and duration charges."
+    )
+
+
+def facts_section(title: str) -> str:
+    """One section of docs/reference/aws-facts.md, verbatim."""
+    text = (ROOT / "docs/reference/aws-facts.md").read_text()
+    for part in re.split(r"^## ", text, flags=re.M)[1:]:
+        heading, _, body = part.partition("\n")
+        if heading.startswith(title):
+            return f"From [reference/aws-facts.md](reference/aws-facts.md), {heading.strip()}:\n\n{body.strip()}"
+    raise DocsError(f"docs/reference/aws-facts.md has no section {title!r}")
+
+
+def metrics_table() -> str:
+    """Every custom metric the functions publish, from their contract modules (what dashboards and alarms chart)."""
+    from functions.api import contract as api
+    from functions.probe import contract as probe
+
+    def dims(sets: Any) -> str:
+        return "; ".join("{" + ", ".join(group) + "}" for group in sets)
+
+    rows = ["| namespace | metric | dimension sets | published by |", "|---|---|---|---|"]
+    for metric in api.REQUEST_METRICS:
+        rows.append(
+            f"| `{api.METRICS_NAMESPACE}` | `{metric}` | {dims(api.DIMENSION_SETS)} | the API function, per request |"
+        )
+    cold_start = getattr(api, "METRIC_COLD_START", None)
+    if cold_start and hasattr(api, "COLD_START_DIMENSIONS"):
+        rows.append(
+            f"| `{api.METRICS_NAMESPACE}` | `{cold_start}` | {dims([api.COLD_START_DIMENSIONS])} | "
+            "the API function, once per execution environment |"
+        )
+    for metric, sets in probe.METRIC_DIMENSIONS.items():
+        rows.append(f"| `{probe.NAMESPACE}` | `{metric}` | {dims([sets])} | the probe, every minute per door |")
+    return "\n".join(rows)
+
+
 def troubleshooting_table() -> str:
     from offline.lifecycle import ASSOCIATION_RULES
 
@@ -500,7 +624,8 @@ def stacks_table() -> str:
     for stack in shipped_stacks():
         settings = stack_settings(stack)
         regions = [settings.home_region, *(r for r in settings.regions if r != settings.home_region)]
-        doors = ", ".join(f"{s}: {w}" if w is not None else s for s, w in settings.front_door)
+        weights = settings.weights if settings.is_ab else {}
+        doors = ", ".join(f"{s}: {weights[s]}" if s in weights else s for s in settings.strategies)
         domain = f"`{settings.domain.name}.{settings.domain.zone}`" if settings.domain else "none"
         rows.append(
             f"| `{stack}` | {', '.join(regions)} | `{settings.backend}` | `{doors}` | {domain} | "
@@ -592,6 +717,11 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "bench": bench_figures,
     "aws-errors": troubleshooting_table,
     "stacks": stacks_table,
+    "metrics": metrics_table,
+    "release-times": release_times,
+    "snapstart-regions": snapstart_regions,
+    "snapstart-facts": functools.partial(facts_section, "Lambda SnapStart"),
+    "snapstart-cost": snapstart_cost,
     **{f"sample-{name}": functools.partial(console, name) for name in SAMPLES},
 }
 
