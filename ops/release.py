@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 try:
-    from components.config import ConfigError, Settings
+    from components.config import ConfigError
     from components.regional.release_plan import (
         ALIAS_NAME,
         FUNCTIONS_OUTPUT,
@@ -56,7 +56,6 @@ try:
         ReleasePolicy,
         codedeploy_application_name,
         plan_release,
-        release_policy,
     )
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
@@ -99,25 +98,6 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--json", action="store_true", help="print only one JSON document (its shape below)")
     return top
-
-
-def stack_policy(settings: Settings) -> ReleasePolicy:
-    """The stack's release config as a ReleasePolicy, its defaults filled in (no `release` key: all-at-once)."""
-    made = getattr(settings, "release_policy", None)  # the config's own, where Settings offers one
-    if isinstance(made, ReleasePolicy):
-        return made
-    release = getattr(settings, "release", None)
-    if isinstance(release, ReleasePolicy):
-        return release
-    if release is None:
-        return release_policy(settings.regions)
-    return release_policy(
-        settings.regions,
-        release.strategy,
-        getattr(release, "waves", None),
-        getattr(release, "bake_minutes", None),
-        getattr(release, "interval_minutes", None),
-    )
 
 
 def load_outputs(stack: str, path: Optional[str], runner=subprocess.run) -> dict[str, Any] | str:
@@ -173,7 +153,7 @@ def main(argv: list[str] | None = None, clients=None, clock=None, sleep=None, ru
         settings = stack_settings(args.stack, args.config)
     except (ConfigError, StackConfigError) as error:
         return cost.fail(TOOL, str(error))
-    policy = stack_policy(settings)
+    policy = settings.release_policy  # the config's release, its defaults filled in
     say = _progress(args.json)
     if not policy.moves_aliases:
         message = (

@@ -18,7 +18,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from moto import mock_aws
 
-from components.regional.release_plan import ReleasePolicy, codedeploy_application_name, release_policy
+from components.regional.release_plan import codedeploy_application_name
 from offline.stack_config import ROOT
 from ops import release, release_aws
 from tests.support.clock import FakeClock
@@ -78,6 +78,7 @@ class World:
                 )
                 self.cloudwatch(region).set_alarm_state(AlarmName=name, StateValue="OK", StateReason="quiet")
             self.codedeploy.add_group(region, APPLICATION, "live", CANARY_5, alarms(region))
+        self.config = canary()
         self.outputs = tmp_path / "outputs.json"
         self.outputs.write_text(json.dumps({"functionNames": {r: function(r) for r in REGIONS}, "url": "https://x"}))
 
@@ -103,7 +104,7 @@ class World:
         return {region: self.alias(region) for region in REGIONS}
 
     def run(self, *extra: str, sleep=None) -> int:
-        argv = ["--stack", "prod", "--outputs", str(self.outputs), *extra]
+        argv = ["--stack", "prod", "--outputs", str(self.outputs), *self.config, *extra]
         return release.main(argv, clients=self.clients, clock=self.clock, sleep=sleep or self.clock.advance)
 
 
@@ -115,11 +116,10 @@ def world(tmp_path, monkeypatch):
         yield World(tmp_path, FakeClock(0.0))
 
 
-def use_policy(monkeypatch, waves=None, bake=BAKE_MINUTES, strategy="canary"):
-    """The prod stack with a `release` config (until the config key is in Pulumi.prod.yaml)."""
-    policy = release_policy(REGIONS, strategy, waves, bake, None)
-    monkeypatch.setattr(release, "stack_policy", lambda settings: policy)
-    return policy
+def canary(waves=None, bake=BAKE_MINUTES, strategy="canary", **more) -> list[str]:
+    """--config for a `release` the prod stack's file does not say (it releases all-at-once)."""
+    config = {"strategy": strategy, "bakeMinutes": bake, **({"waves": waves} if waves else {}), **more}
+    return ["--config", f"release={json.dumps(config)}"]
 
 
 THREE_WAVES = [["us-east-1"], ["eu-west-1"], ["ap-southeast-1"]]
@@ -133,8 +133,8 @@ def one_line(err: str) -> str:
 # The scenarios of the issue: complete, stop on an alarm, resume
 
 
-def test_a_healthy_release_moves_every_alias_wave_by_wave_with_the_bake_between(world, monkeypatch, capsys):
-    use_policy(monkeypatch)  # default waves: us-east-1, then eu-west-1 and ap-southeast-1 together
+def test_a_healthy_release_moves_every_alias_wave_by_wave_with_the_bake_between(world, capsys):
+    # canary, default waves: us-east-1, then eu-west-1 and ap-southeast-1 together
     assert world.run() == 0
     assert world.aliases() == {r: NEW for r in REGIONS}
     assert world.codedeploy.created() == ["us-east-1", "eu-west-1", "ap-southeast-1"]
@@ -147,8 +147,8 @@ def test_a_healthy_release_moves_every_alias_wave_by_wave_with_the_bake_between(
     assert "baking 10 min" in out and out.strip().splitlines()[-1].startswith("release complete: us-east-1 1 -> 2")
 
 
-def test_an_alarm_in_the_second_wave_stops_there_and_the_later_waves_keep_the_old_version(world, monkeypatch, capsys):
-    use_policy(monkeypatch, THREE_WAVES)
+def test_an_alarm_in_the_second_wave_stops_there_and_the_later_waves_keep_the_old_version(world, capsys):
+    world.config = canary(THREE_WAVES)
     world.codedeploy.script("eu-west-1", "alarm")  # its 5xx alarm fires during the canary: CodeDeploy rolls back
     assert world.run() == 1
     assert world.aliases() == {"us-east-1": NEW, "eu-west-1": OLD, "ap-southeast-1": OLD}
@@ -158,8 +158,8 @@ def test_an_alarm_in_the_second_wave_stops_there_and_the_later_waves_keep_the_ol
     assert "api-5xx-eu-west-1" in last and "not started: ap-southeast-1" in last
 
 
-def test_a_rerun_after_the_fix_resumes_where_it_stopped(world, monkeypatch, capsys):
-    use_policy(monkeypatch, THREE_WAVES)
+def test_a_rerun_after_the_fix_resumes_where_it_stopped(world, capsys):
+    world.config = canary(THREE_WAVES)
     world.codedeploy.script("eu-west-1", "alarm")
     assert world.run() == 1
     # the fix: the cause behind the alarm is mended, the alarm is quiet again
@@ -180,8 +180,7 @@ def test_a_rerun_after_the_fix_resumes_where_it_stopped(world, monkeypatch, caps
     }
 
 
-def test_an_alarm_during_the_bake_stops_before_the_next_wave(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_an_alarm_during_the_bake_stops_before_the_next_wave(world, capsys):
 
     def sleep(seconds):  # us-east-1's errors climb two minutes after its canary finished
         world.clock.advance(seconds)
@@ -206,10 +205,7 @@ def test_an_alarm_during_the_bake_stops_before_the_next_wave(world, monkeypatch,
     assert "release stopped at us-east-1 (wave 1): alarm api-errors-us-east-1" in captured.err
 
 
-def test_a_failed_region_in_a_parallel_wave_stops_the_release_and_its_neighbour_is_reported_as_it_ended(
-    world, monkeypatch, capsys
-):
-    use_policy(monkeypatch)
+def test_a_failed_region_in_a_parallel_wave_stops_the_release_and_its_neighbour_is_reported_as_it_ended(world, capsys):
     world.codedeploy.script("ap-southeast-1", "fail")
     assert world.run("--json") == 1
     assert world.aliases() == {"us-east-1": NEW, "eu-west-1": NEW, "ap-southeast-1": OLD}
@@ -220,8 +216,8 @@ def test_a_failed_region_in_a_parallel_wave_stops_the_release_and_its_neighbour_
     assert summary["regions"]["ap-southeast-1"]["status"] == "rolled-back"
 
 
-def test_a_deployment_that_never_finishes_times_out_and_says_a_rerun_attaches(world, monkeypatch, capsys):
-    use_policy(monkeypatch, THREE_WAVES)
+def test_a_deployment_that_never_finishes_times_out_and_says_a_rerun_attaches(world, capsys):
+    world.config = canary(THREE_WAVES)
     world.codedeploy.script("us-east-1", "hang")
     assert world.run() == 1
     assert world.clock() >= CANARY_SECONDS + 15 * 60  # the canary's 5 minutes plus the margin
@@ -233,8 +229,8 @@ def test_a_deployment_that_never_finishes_times_out_and_says_a_rerun_attaches(wo
 # Resuming a release whose deployment is still running in AWS
 
 
-def test_a_running_deployment_is_attached_to_not_started_twice(world, monkeypatch, capsys):
-    use_policy(monkeypatch, THREE_WAVES)
+def test_a_running_deployment_is_attached_to_not_started_twice(world, capsys):
+    world.config = canary(THREE_WAVES)
     from components.regional.release_plan import RegionStep, deployment_request
 
     running = world.codedeploy.client("us-east-1").create_deployment(
@@ -249,7 +245,7 @@ def test_a_running_deployment_is_attached_to_not_started_twice(world, monkeypatc
 
 
 def test_a_deployment_that_starts_between_the_look_and_the_start_is_attached_to(world, monkeypatch):
-    use_policy(monkeypatch, [list(REGIONS)])
+    world.config = canary([list(REGIONS)])
     fake = world.codedeploy
     original = fake.client
 
@@ -279,8 +275,8 @@ def test_a_deployment_that_starts_between_the_look_and_the_start_is_attached_to(
     assert len([d for d in fake.deployments.values() if d.region == "eu-west-1"]) == 1
 
 
-def test_an_attached_deployment_to_an_older_version_is_followed_by_one_to_the_newest(world, monkeypatch):
-    use_policy(monkeypatch, THREE_WAVES)
+def test_an_attached_deployment_to_an_older_version_is_followed_by_one_to_the_newest(world):
+    world.config = canary(THREE_WAVES)
     client = world.lambda_client("us-east-1")
     client.update_function_code(FunctionName=function("us-east-1"), ZipFile=zipped("newer"))
     assert client.publish_version(FunctionName=function("us-east-1"))["Version"] == "3"
@@ -299,8 +295,7 @@ def test_an_attached_deployment_to_an_older_version_is_followed_by_one_to_the_ne
 # --dry-run, all-at-once, nothing to do
 
 
-def test_dry_run_prints_the_plan_and_changes_nothing(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_dry_run_prints_the_plan_and_changes_nothing(world, capsys):
     assert world.run("--dry-run") == 0
     assert world.aliases() == {r: OLD for r in REGIONS}
     assert world.codedeploy.created() == [] and world.codedeploy.deployments == {}
@@ -309,8 +304,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(world, monkeypatch, capsys)
     assert "wave 1: us-east-1 1 -> 2" in out and "wave 2: eu-west-1 1 -> 2; ap-southeast-1 1 -> 2" in out
 
 
-def test_dry_run_json_is_the_planned_summary(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_dry_run_json_is_the_planned_summary(world, capsys):
     assert world.run("--dry-run", "--json") == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["result"] == "planned" and summary["dryRun"] is True
@@ -325,8 +319,7 @@ def test_all_at_once_has_nothing_to_release(capsys):
     assert "all-at-once" in out and "nothing to release" in out
 
 
-def test_nothing_to_release_when_every_alias_is_on_its_newest_version(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_nothing_to_release_when_every_alias_is_on_its_newest_version(world, capsys):
     assert world.run() == 0
     capsys.readouterr()
     world.codedeploy.calls.clear()
@@ -338,8 +331,7 @@ def test_nothing_to_release_when_every_alias_is_on_its_newest_version(world, mon
 # --json
 
 
-def test_json_is_one_document_of_the_documented_shape(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_json_is_one_document_of_the_documented_shape(world, capsys):
     assert world.run("--json") == 0
     captured = capsys.readouterr()
     summary = json.loads(captured.out)
@@ -384,32 +376,29 @@ def test_an_unknown_stack_is_one_line(capsys):
     assert "Pulumi.staging.yaml" in captured.err
 
 
-def test_without_the_pulumi_cli_it_says_install_it_or_pass_outputs(monkeypatch, capsys):
-    use_policy(monkeypatch)
-    assert release.main(["--stack", "prod"], runner=_no_pulumi) == 2
+def test_without_the_pulumi_cli_it_says_install_it_or_pass_outputs(capsys):
+    assert release.main(["--stack", "prod", *canary()], runner=_no_pulumi) == 2
     line = one_line(capsys.readouterr().err)
     assert "the Pulumi CLI is not installed" in line and "--outputs FILE" in line
 
 
-def test_the_pulumi_cli_is_asked_for_the_stacks_outputs(world, monkeypatch):
-    use_policy(monkeypatch)
+def test_the_pulumi_cli_is_asked_for_the_stacks_outputs(world):
     asked = []
 
     def pulumi(command, **kwargs):
         asked.append(command)
         return subprocess.CompletedProcess(command, 0, world.outputs.read_text(), "")
 
-    assert release.main(["--stack", "prod", "--dry-run"], clients=world.clients, runner=pulumi) == 0
+    assert release.main(["--stack", "prod", "--dry-run", *canary()], clients=world.clients, runner=pulumi) == 0
     assert asked == [["pulumi", "stack", "output", "--json", "--stack", "prod"]]
 
 
-def test_a_failing_pulumi_cli_is_one_line_with_its_last_words(monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_a_failing_pulumi_cli_is_one_line_with_its_last_words(capsys):
 
     def pulumi(command, **kwargs):
         return subprocess.CompletedProcess(command, 255, "", "warning: x\nerror: no stack named 'prod' found\n")
 
-    assert release.main(["--stack", "prod"], runner=pulumi) == 2
+    assert release.main(["--stack", "prod", *canary()], runner=pulumi) == 2
     line = one_line(capsys.readouterr().err)
     assert "pulumi stack output --json --stack prod failed: error: no stack named 'prod' found" in line
 
@@ -425,18 +414,18 @@ def test_a_failing_pulumi_cli_is_one_line_with_its_last_words(monkeypatch, capsy
         ('{"functionNames": {"us-east-1": "a"}}', "no function for eu-west-1, ap-southeast-1"),
     ],
 )
-def test_bad_outputs_are_one_line(tmp_path, monkeypatch, capsys, text, words):
-    use_policy(monkeypatch)
+def test_bad_outputs_are_one_line(tmp_path, capsys, text, words):
     path = tmp_path / "outputs.json"
     if text is not None:
         path.write_text(text)
-    assert release.main(["--stack", "prod", "--outputs", str(path), "--json"], clients=lambda s, r: None) == 2
+    assert (
+        release.main(["--stack", "prod", "--outputs", str(path), "--json", *canary()], clients=lambda s, r: None) == 2
+    )
     captured = capsys.readouterr()
     assert captured.out == "" and words in one_line(captured.err)
 
 
-def test_an_aws_error_names_the_region_the_call_and_awss_code(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_an_aws_error_names_the_region_the_call_and_awss_code(world, capsys):
     world.codedeploy.deny("eu-west-1", "CreateDeployment")
     assert world.run("--json") == 2
     captured = capsys.readouterr()
@@ -446,8 +435,7 @@ def test_an_aws_error_names_the_region_the_call_and_awss_code(world, monkeypatch
     assert "Traceback" not in captured.err
 
 
-def test_a_missing_deployment_group_is_found_before_anything_moves(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_a_missing_deployment_group_is_found_before_anything_moves(world, capsys):
     del world.codedeploy.groups[("ap-southeast-1", APPLICATION, "live")]
     assert world.run() == 2
     line = one_line(capsys.readouterr().err)
@@ -467,8 +455,7 @@ def test_a_missing_deployment_group_is_found_before_anything_moves(world, monkey
         ),
     ],
 )
-def test_credential_and_network_problems_are_one_line(world, monkeypatch, capsys, error, words):
-    use_policy(monkeypatch)
+def test_credential_and_network_problems_are_one_line(world, capsys, error, words):
 
     class Broken:
         def __getattr__(self, name):
@@ -477,12 +464,14 @@ def test_credential_and_network_problems_are_one_line(world, monkeypatch, capsys
 
             return fails
 
-    assert release.main(["--stack", "prod", "--outputs", str(world.outputs)], clients=lambda s, r: Broken()) == 2
+    assert (
+        release.main([*world.config, "--stack", "prod", "--outputs", str(world.outputs)], clients=lambda s, r: Broken())
+        == 2
+    )
     assert words in one_line(capsys.readouterr().err)
 
 
-def test_an_alias_on_latest_is_a_named_error(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_an_alias_on_latest_is_a_named_error(world, capsys):
     world.lambda_client("eu-west-1").update_alias(
         FunctionName=function("eu-west-1"), Name="live", FunctionVersion="$LATEST"
     )
@@ -513,6 +502,7 @@ def test_help_names_every_option(capsys):
     out = capsys.readouterr().out
     for option in ("--stack", "--config", "--outputs", "--dry-run", "--json"):
         assert option in out
+    assert '"stoppedAt"' in out and "130 interrupted" in out  # the --json shape and the exit codes
 
 
 # The driver's own reading
@@ -533,9 +523,8 @@ def test_versions_are_read_from_every_page():
     assert (state.current, state.newest) == ("3", "11")
 
 
-def test_a_policy_from_the_config_carries_its_deployment_config_to_the_plan_line(world, monkeypatch, capsys):
-    policy = ReleasePolicy("linear", (REGIONS,), 0, "CodeDeployDefault.LambdaLinear10PercentEvery1Minute")
-    monkeypatch.setattr(release, "stack_policy", lambda settings: policy)
+def test_a_deployment_group_on_another_config_than_the_stack_says_is_noted(world, capsys):
+    world.config = canary([list(REGIONS)], 0, "linear", intervalMinutes=1)  # LambdaLinear10PercentEvery1Minute
     assert world.run("--dry-run") == 0
     out = capsys.readouterr().out
     assert f"the deployment groups use {CANARY_5}" in out  # the groups disagree with the config: said
@@ -595,11 +584,10 @@ def _outputs(tmp_path):
     ],
 )
 def test_aws_problems_through_boto3_are_one_line_and_exit_2(monkeypatch, tmp_path, capsys, env, words):
-    use_policy(monkeypatch)
     _no_aws(monkeypatch, tmp_path)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert release.main(["--stack", "prod", "--outputs", _outputs(tmp_path), "--json"]) == 2
+    assert release.main(["--stack", "prod", "--outputs", _outputs(tmp_path), "--json", *canary()]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and words in one_line(captured.err)
 
@@ -621,8 +609,7 @@ def test_from_the_shell_unusable_input_is_one_line_and_nothing_on_stdout():
     assert one_line(done.stderr).startswith("ops.release: no stack file Pulumi.nope.yaml")
 
 
-def test_ctrl_c_leaves_the_started_deployments_to_aws_and_says_a_rerun_attaches(world, monkeypatch, capsys):
-    use_policy(monkeypatch)
+def test_ctrl_c_leaves_the_started_deployments_to_aws_and_says_a_rerun_attaches(world, capsys):
 
     def sleep(seconds):
         raise KeyboardInterrupt
@@ -643,7 +630,7 @@ def test_ctrl_c_leaves_the_started_deployments_to_aws_and_says_a_rerun_attaches(
 
 
 def test_a_success_that_left_the_alias_elsewhere_is_a_failure_not_a_release(world, monkeypatch, capsys):
-    use_policy(monkeypatch, THREE_WAVES)
+    world.config = canary(THREE_WAVES)
     fake = world.codedeploy
 
     def advance(deployment):  # CodeDeploy says Succeeded, yet nothing moved the alias
@@ -658,3 +645,30 @@ def test_a_success_that_left_the_alias_elsewhere_is_a_failure_not_a_release(worl
     assert world.aliases() == {r: OLD for r in REGIONS} and fake.created() == ["us-east-1"]
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert "stopped at us-east-1 (wave 1): failed: deployment d-FAKE00001 succeeded but live is on 1, not 2" in last
+
+
+# Through the stack config's `release` key, as `pulumi config set` stores it
+
+
+def test_the_stack_configs_release_gives_the_waves_and_the_bake(world, capsys):
+    config = {"strategy": "canary", "waves": [["eu-west-1"], ["us-east-1", "ap-southeast-1"]], "bakeMinutes": 5}
+    assert world.run("--config", f"release={json.dumps(config)}", "--json") == 0
+    assert world.aliases() == {r: NEW for r in REGIONS}
+    assert world.codedeploy.created() == ["eu-west-1", "us-east-1", "ap-southeast-1"]
+    started = {d.region: d.created for d in world.codedeploy.deployments.values()}
+    assert started["us-east-1"] == started["ap-southeast-1"] >= started["eu-west-1"] + CANARY_SECONDS + 5 * 60
+    summary = json.loads(capsys.readouterr().out)
+    assert [w["regions"] for w in summary["waves"]] == config["waves"]
+    assert [w["bakeMinutes"] for w in summary["waves"]] == [5, 0]
+
+
+def test_a_bad_release_config_is_the_configs_one_line(capsys):
+    config = json.dumps({"strategy": "linear", "intervalMinutes": 7})
+    assert release.main(["--stack", "prod", "--config", f"release={config}", "--json"], runner=_no_pulumi) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "intervalMinutes 7" in one_line(captured.err)
+
+
+def test_all_at_once_in_the_config_has_nothing_to_release(capsys):
+    assert release.main(["--stack", "prod", "--config", 'release={"strategy": "all-at-once"}'], runner=_no_pulumi) == 0
+    assert "nothing to release" in capsys.readouterr().out
