@@ -43,6 +43,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -69,6 +70,7 @@ except ImportError as _missing:  # run outside the virtualenv: one line, not a t
     sys.exit(2)
 
 TOOL = "ops.release"
+HELP = __doc__ or ""
 PULUMI_TIMEOUT_SECONDS = 120
 INSTALL_PULUMI = "https://www.pulumi.com/docs/install/"
 
@@ -76,8 +78,8 @@ INSTALL_PULUMI = "https://www.pulumi.com/docs/install/"
 def parser() -> argparse.ArgumentParser:
     top = cost.OpsArgumentParser(
         prog="python -m ops.release",
-        description=__doc__.splitlines()[0],
-        epilog=__doc__[__doc__.index("Progress goes to") :],  # the exit codes and the --json shape
+        description=HELP.splitlines()[0],
+        epilog=HELP[HELP.index("Progress goes to") :],  # the exit codes and the --json shape
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--stack", required=True, help="the stack (dev, prod): its regions and release config")
@@ -259,7 +261,15 @@ def planned_bake(policy: ReleasePolicy, plan: ReleasePlan, number: int) -> float
     return policy.bake_minutes if moves and number < len(plan.waves) else 0
 
 
-def _finish(args, policy: ReleasePolicy, plan, outcome, result: str, message: str, say) -> int:
+def _finish(
+    args: argparse.Namespace,
+    policy: ReleasePolicy,
+    plan: Optional[ReleasePlan],
+    outcome: Optional[release_run.Outcome],
+    result: str,
+    message: str,
+    say: Callable[[str], None],
+) -> int:
     code = 1 if result == "stopped" else 0
     say(message)  # stdout, or stderr beside the JSON
     if not args.json:
