@@ -78,8 +78,8 @@ INSTALL_PULUMI = "https://www.pulumi.com/docs/install/"
 def parser() -> argparse.ArgumentParser:
     top = cost.OpsArgumentParser(
         prog="python -m ops.release",
-        description=HELP.splitlines()[0],
-        epilog=HELP[HELP.index("Progress goes to") :],  # the exit codes and the --json shape
+        description=(HELP.splitlines() or ["move each region's live alias wave by wave"])[0],
+        epilog=HELP[HELP.find("Progress goes to") :] if "Progress goes to" in HELP else None,  # exit codes, --json
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument("--stack", required=True, help="the stack (dev, prod): its regions and release config")
