@@ -6,27 +6,39 @@ Composition only: settings, providers, components, exports.
 import pulumi
 
 from components.config import load_settings
-from components.doors import build_front_doors, router_probe_token
-from components.doors.dns import build_dns
-from components.observability.monitoring import AlarmTopics, StackMonitoring, StackMonitoringArgs
+from components.doors import DoorChoice, build_front_doors, router_probe_token
+from components.doors.dns import DnsArgs, build_dns, certificate_regions
+from components.observability.monitoring import AlarmTopics, MonitoredStack, StackMonitoring, StackMonitoringArgs
 from components.observability.probes import Probes, ProbesArgs, probe_targets
 from components.regional import function_settings
 from components.regional.backend import RegionalBackend, RegionalBackendArgs
 from components.regional.entries.base import DomainBinding
 from components.security.exposure import entry_access, plan_exposure, probes_entries
 from components.security.origin_secret import OriginSecret, OriginSecretArgs
-from components.security.web_acl import build_web_acls
+from components.security.web_acl import WebAclsArgs, acl_metrics, build_web_acls
 from components.stack import naming
 from components.stack.gc_tuning import tune_garbage_collector
 from components.stack.global_table import GlobalTable, GlobalTableArgs
 from components.stack.home_region import refuse_home_region_change
-from components.stack.providers import build_providers
+from components.stack.providers import build_providers, default_tags
 
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
 refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: refused before any resource
-providers = build_providers(settings)
-dns = build_dns(settings, providers)
+# Components take narrow parts of the settings, never the whole.
+providers = build_providers(
+    settings.probe_regions, settings.home_region, default_tags(settings.project, settings.stack)
+)
+dns = build_dns(
+    None
+    if settings.domain is None
+    else DnsArgs(
+        domain=settings.domain,
+        hostnames=settings.hostnames,
+        certificate_regions=certificate_regions(settings.home_region, settings.regions, settings.strategies),
+    ),
+    providers,
+)
 exposure = plan_exposure(settings.strategies, settings.backend)  # who reaches the entries, and how
 
 table = GlobalTable(
@@ -42,7 +54,26 @@ table = GlobalTable(
     provider=providers.home,
 )
 
-topics = AlarmTopics("alarms", settings, providers)  # every alarm notifies its region's topic
+web_acl_args = WebAclsArgs(
+    waf=settings.waf,
+    strategies=settings.strategies,
+    backend=settings.backend,
+    regions=settings.regions,
+    metric_prefix=f"{settings.project}-{settings.stack}",
+    health_path=settings.health_check.path,
+)
+monitored = MonitoredStack(
+    project=settings.project,
+    stack=settings.stack,
+    home_region=settings.home_region,
+    regions=settings.regions,
+    strategies=settings.strategies,
+    probe_regions=settings.probe_regions,
+    alarms=settings.alarms,
+    acls=tuple(acl_metrics(web_acl_args)),
+    waf_rate_limit=0 if settings.waf is None else settings.waf.rate_limit,
+)
+topics = AlarmTopics("alarms", monitored, providers)  # every alarm notifies its region's topic
 secret = (
     OriginSecret(
         "origin",
@@ -102,9 +133,14 @@ for region in settings.regions:
 # Where exposure.waf_coverage says; CloudFront's requests are told apart by its secret, the router's probes
 # by their token.
 probe_token = router_probe_token(settings.strategies)
-web_acls = build_web_acls(settings, providers, backends, None if secret is None else secret.current, probe_token)
+web_acls = build_web_acls(web_acl_args, providers, backends, None if secret is None else secret.current, probe_token)
 front_doors = build_front_doors(
-    settings,
+    DoorChoice(
+        strategies=settings.strategies,
+        health=settings.health_check,
+        home_region=settings.home_region,
+        traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
+    ),
     [b.endpoint for b in backends.values()],
     providers,
     dns,
@@ -138,7 +174,7 @@ for region in settings.probe_regions:
 monitoring = StackMonitoring(
     "monitoring",
     StackMonitoringArgs(
-        settings=settings,
+        stack=monitored,
         table_name=table.name,
         function_names={region: b.function.name for region, b in backends.items()},
         topic_arns=topics.arns,

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pulumi
 
-from components.config import Settings
+from components.config import HealthCheckSettings
 from components.doors.base import FrontDoor, FrontDoorArgs
 from components.doors.dns import DnsContext
 from components.doors.weighted_split import WeightedSplit, WeightedSplitArgs
@@ -43,8 +43,18 @@ def router_probe_token(strategies: tuple[str, ...]) -> Optional[pulumi.Output[st
     return random.RandomString("router-probe-token", length=32, special=False).result
 
 
+@dataclass(frozen=True)
+class DoorChoice:
+    """What the front doors take of the config (built in __main__.py): no component gets the whole settings."""
+
+    strategies: tuple[str, ...]  # the doors, in the config's order
+    health: HealthCheckSettings
+    home_region: str
+    traffic_dials: Mapping[str, int]  # region -> 0..100, for every region
+
+
 def build_front_doors(
-    settings: Settings,
+    choice: DoorChoice,
     endpoints: list[RegionalEndpoint],
     providers: Providers,
     dns: Optional[DnsContext],
@@ -64,13 +74,13 @@ def build_front_doors(
             strategy,
             FrontDoorArgs(
                 endpoints=tuple(endpoints),
-                health=settings.health_check,
-                home_region=settings.home_region,
+                health=choice.health,
+                home_region=choice.home_region,
                 providers=providers,
                 hostname=None if hostnames is None else hostnames.doors[strategy],
                 extra_hostnames=() if hostnames is None else (hostnames.main,),
                 dns=dns,
-                traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
+                traffic_dials=dict(choice.traffic_dials),
                 origin_secret=origin_secret,
                 origin_accepted_by=origin_accepted_by,
                 entry_gates=tuple(
@@ -81,7 +91,7 @@ def build_front_doors(
                 probe_token=probe_token,
             ),
         )
-        for strategy in settings.strategies
+        for strategy in choice.strategies
     }
     urls = {strategy: door.url for strategy, door in doors.items()}
     checks = {r: c for door in doors.values() for r, c in getattr(door, "health_check_ids", {}).items()}

@@ -30,12 +30,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import Settings
+from components.config import AlarmsSettings
 from components.observability.alarms import (
     MAX_ALARM_METRICS,
     AlarmSpec,
@@ -56,6 +56,9 @@ from functions.probe import contract as probe_contract
 TOPICS_TYPE = component_type("AlarmTopics")
 MONITORING_TYPE = component_type("StackMonitoring")
 
+if TYPE_CHECKING:
+    from components.security.web_acl import AclMetric
+
 
 # Alarm thresholds of the signals issue 20 added.
 CLOUDFRONT_5XX_PERCENT = 5  # AWS's own example: 5% of viewer requests for 5 continuous minutes
@@ -64,12 +67,27 @@ STALLED_PERIODS = 3  # 15 minutes of writes here and no replication to a receive
 WAF_BLOCKED_PERIOD_SECONDS = 300  # the rate rule's own window
 
 
-def _edge_alarms(settings: Settings) -> bool:
+@dataclass(frozen=True)
+class MonitoredStack:
+    """What monitoring takes of the stack config (built in __main__.py): no component gets the whole settings."""
+
+    project: str
+    stack: str
+    home_region: str
+    regions: tuple[str, ...]
+    strategies: tuple[str, ...]  # the front doors
+    probe_regions: tuple[str, ...]  # the stack's regions, then the probes' extra vantages
+    alarms: Optional[AlarmsSettings] = None  # where alarms go (None: the stack's own topics, unsubscribed)
+    acls: tuple[AclMetric, ...] = ()  # the web ACLs' metrics (web_acl.acl_metrics)
+    waf_rate_limit: int = 0  # waf.rateLimit, when there are web ACLs
+
+
+def _edge_alarms(settings: MonitoredStack) -> bool:
     """Alarms in us-east-1: Route 53's health checks, CloudFront's metrics, a CLOUDFRONT web ACL's."""
     return "route53" in settings.strategies or any(DOORS[s].needs_edge_region for s in settings.strategies)
 
 
-def topic_regions(settings: Settings) -> tuple[str, ...]:
+def topic_regions(settings: MonitoredStack) -> tuple[str, ...]:
     """Every region with alarms: the backends', plus us-east-1 for Route 53's and CloudFront's metrics."""
     regions = settings.probe_regions
     extra = (EDGE_REGION,) if _edge_alarms(settings) and EDGE_REGION not in regions else ()
@@ -78,16 +96,16 @@ def topic_regions(settings: Settings) -> tuple[str, ...]:
 
 class AlarmTopics(pulumi.ComponentResource):
     def __init__(
-        self, name: str, settings: Settings, providers: Providers, opts: Optional[pulumi.ResourceOptions] = None
+        self, name: str, stack: MonitoredStack, providers: Providers, opts: Optional[pulumi.ResourceOptions] = None
     ):
         super().__init__(TOPICS_TYPE, name, None, opts)
         self.arns: dict[str, pulumi.Output[str]] = {}
-        alarms = settings.alarms
-        for region in topic_regions(settings):
+        alarms = stack.alarms
+        for region in topic_regions(stack):
             if alarms is not None and alarms.topic_arn is not None:
                 self.arns[region] = pulumi.Output.from_input(alarms.topic_arn.replace("{region}", region))
                 continue
-            provider = providers[region] if region in settings.probe_regions else providers.edge
+            provider = providers[region] if region in stack.probe_regions else providers.edge
             child = pulumi.ResourceOptions(parent=self, provider=provider)
             topic = aws.sns.Topic(naming.regional(name, region), opts=child)
             if alarms is not None and alarms.email is not None:
@@ -105,7 +123,7 @@ class AlarmTopics(pulumi.ComponentResource):
 
 @dataclass(frozen=True)
 class StackMonitoringArgs:
-    settings: Settings
+    stack: MonitoredStack
     table_name: pulumi.Input[str]
     function_names: Mapping[str, pulumi.Input[str]]  # region -> API function name
     topic_arns: Mapping[str, pulumi.Input[str]]  # region -> alarm topic
@@ -118,7 +136,7 @@ class StackMonitoring(pulumi.ComponentResource):
         self, name: str, args: StackMonitoringArgs, providers: Providers, opts: Optional[pulumi.ResourceOptions] = None
     ):
         super().__init__(MONITORING_TYPE, name, None, opts)
-        settings = args.settings
+        settings = args.stack
         if len(settings.regions) > 1:
             replication = replication_alarm(args.table_name)  # the same query in every sending region
             for source in settings.regions:
@@ -140,14 +158,12 @@ class StackMonitoring(pulumi.ComponentResource):
         for door, distribution_id in args.distribution_ids.items():
             for spec in cloudfront_alarms(distribution_id):
                 metric_alarm(f"{name}-cloudfront-{door}", spec, args.topic_arns[EDGE_REGION], edge)
-        from components.security.web_acl import acl_metrics  # web_acl imports this module's neighbours
-
-        for acl in acl_metrics(settings):
+        for acl in settings.acls:
             where = edge if acl.region == EDGE_REGION and acl.scope == "CLOUDFRONT" else None
             opts = where or pulumi.ResourceOptions(parent=self, provider=providers[acl.region])
             metric_alarm(
                 f"{name}-waf-{'edge' if acl.scope == 'CLOUDFRONT' else acl.region}",
-                waf_blocked_alarm(acl.scope, acl.region, acl.metric_name, settings.waf.rate_limit),
+                waf_blocked_alarm(acl.scope, acl.region, acl.metric_name, settings.waf_rate_limit),
                 args.topic_arns[acl.region],
                 opts,
             )
@@ -332,7 +348,9 @@ def health_check_alarm(check_id: pulumi.Input[str], region: str) -> AlarmSpec:
     )
 
 
-def dashboard_body(settings: Settings, table: str, functions: Mapping[str, str], checks: Mapping[str, str]) -> dict:
+def dashboard_body(
+    settings: MonitoredStack, table: str, functions: Mapping[str, str], checks: Mapping[str, str]
+) -> dict:
     """The dashboard's widgets: pure, so a test reads what operators will see."""
     c = contract
     service = c.SERVICE_NAME

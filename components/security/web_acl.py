@@ -32,7 +32,7 @@ from typing import Any, Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.config import Settings
+from components.config import WafSettings
 from components.regional.function_settings import LOG_RETENTION_DAYS
 from components.registry import (
     EDGE_REGION,
@@ -59,14 +59,26 @@ class AclMetric:
     metric_name: str
 
 
-def acl_metrics(settings: Settings) -> list[AclMetric]:
+@dataclass(frozen=True)
+class WebAclsArgs:
+    """What the stack's web ACLs take of the config (built in __main__.py)."""
+
+    waf: Optional[WafSettings]  # None: no web ACL
+    strategies: tuple[str, ...]  # the front doors
+    backend: str
+    regions: tuple[str, ...]
+    metric_prefix: str  # <project>-<stack>: every ACL's metric name starts with it
+    health_path: str  # what the front doors' health checks request
+
+
+def acl_metrics(args: WebAclsArgs) -> list[AclMetric]:
     """The stack's web ACLs' metrics, as build_web_acls names them (empty without waf)."""
-    if settings.waf is None:
+    if args.waf is None:
         return []
-    coverage = waf_coverage(settings.strategies, settings.backend)
-    prefix = f"{settings.project}-{settings.stack}"
+    coverage = waf_coverage(args.strategies, args.backend)
+    prefix = args.metric_prefix
     edge = [AclMetric("CLOUDFRONT", EDGE_REGION, f"{prefix}-edge")] if coverage.edge else []
-    regional = [AclMetric("REGIONAL", r, f"{prefix}-{r}") for r in settings.regions] if coverage.regional else []
+    regional = [AclMetric("REGIONAL", r, f"{prefix}-{r}") for r in args.regions] if coverage.regional else []
     return edge + regional
 
 
@@ -231,17 +243,17 @@ class WebAcl(pulumi.ComponentResource):
 
 
 def build_web_acls(
-    settings: Settings,
+    args: WebAclsArgs,
     providers: Providers,
     backends: Mapping[str, Any],
     origin_secret: Optional[pulumi.Input[str]] = None,
     probe_token: Optional[pulumi.Input[str]] = None,
 ) -> dict[str, pulumi.Output]:
     """The stack's web ACLs where exposure.waf_coverage puts them; scope -> ARN for the doors."""
-    if settings.waf is None:
+    if args.waf is None:
         return {}
-    coverage = waf_coverage(settings.strategies, settings.backend)
-    prefix = f"{settings.project}-{settings.stack}"
+    coverage = waf_coverage(args.strategies, args.backend)
+    prefix = args.metric_prefix
     arns: dict[str, pulumi.Output] = {}
     if coverage.edge:
         # The router's health probes leave from Lambda@Edge's shared addresses, many containers each: the
@@ -251,7 +263,7 @@ def build_web_acls(
         exempt = None if probe_token is None else (PROBE_TOKEN_HEADER, probe_token)
         edge = WebAcl(
             "waf-edge",
-            WebAclArgs("CLOUDFRONT", settings.waf.rate_limit, f"{prefix}-edge", exempt=exempt, logs=settings.waf.logs),
+            WebAclArgs("CLOUDFRONT", args.waf.rate_limit, f"{prefix}-edge", exempt=exempt, logs=args.waf.logs),
             providers.edge,
         )
         arns["CLOUDFRONT"] = edge.arn
@@ -261,14 +273,14 @@ def build_web_acls(
                 naming.regional("waf", region),
                 WebAclArgs(
                     "REGIONAL",
-                    settings.waf.rate_limit,
+                    args.waf.rate_limit,
                     f"{prefix}-{region}",
                     protects=backend.endpoint.alb_arn,
                     exempt=(ORIGIN_SECRET_HEADER, origin_secret) if coverage.exempt_cloudfront else None,
                     # Route 53's health checkers reach these ALBs (only where Route 53 checks them: elsewhere the
                     # health path keeps its limit, as any path that reaches the function).
-                    health_path=settings.health_check.path if "route53" in settings.strategies else None,
-                    logs=settings.waf.logs,
+                    health_path=args.health_path if "route53" in args.strategies else None,
+                    logs=args.waf.logs,
                 ),
                 providers[region],
             )

@@ -3,13 +3,12 @@
 Components never read `aws:region`: they receive the provider of the region they build in.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.config import Settings
 from components.registry import EDGE_REGION
 
 
@@ -30,18 +29,16 @@ STACK_TAG = "stack"
 MANAGED_BY_TAG = "managed-by"
 
 
-def default_tags(settings: Settings) -> dict[str, str]:
-    return {PROJECT_TAG: settings.project, STACK_TAG: settings.stack, MANAGED_BY_TAG: "pulumi"}
+def default_tags(project: str, stack: str) -> dict[str, str]:
+    return {PROJECT_TAG: project, STACK_TAG: stack, MANAGED_BY_TAG: "pulumi"}
 
 
-def build_providers(settings: Settings) -> Providers:
-    tags = aws.ProviderDefaultTagsArgs(tags=default_tags(settings))
-    # The stack's regions, then the probes' extra vantage regions (they hold only probes).
-    by_region = {
-        region: aws.Provider(f"aws-{region}", region=region, default_tags=tags) for region in settings.probe_regions
-    }
-    edge = by_region.get(EDGE_REGION) or aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION, default_tags=tags)
-    return Providers(by_region=by_region, edge=edge, home=by_region[settings.home_region])
+def build_providers(regions: Sequence[str], home_region: str, tags: Mapping[str, str]) -> Providers:
+    """A provider per region (the stack's, then the probes' extra vantage regions, which hold only probes)."""
+    default = aws.ProviderDefaultTagsArgs(tags=dict(tags))
+    by_region = {region: aws.Provider(f"aws-{region}", region=region, default_tags=default) for region in regions}
+    edge = by_region.get(EDGE_REGION) or aws.Provider(f"aws-{EDGE_REGION}", region=EDGE_REGION, default_tags=default)
+    return Providers(by_region=by_region, edge=edge, home=by_region[home_region])
 
 
 def invoke_options(provider: aws.Provider) -> pulumi.InvokeOutputOptions:

@@ -79,12 +79,12 @@ def test_one_certificate_name_and_wildcard_cover_every_hostname():
 
 def test_certificate_regions_add_us_east_1_only_for_cloudfront():
     domain = '{"zone": "example.com", "name": "api"}'
-    assert certificate_regions(stack(domain=domain, frontDoor="route53")) == ("eu-west-1", "ap-southeast-1")
-    assert certificate_regions(stack(domain=domain, frontDoor="cloudfront")) == (
-        "eu-west-1",
-        "ap-southeast-1",
-        "us-east-1",
-    )
+
+    def regions(s):
+        return certificate_regions(s.home_region, s.regions, s.strategies)
+
+    assert regions(stack(domain=domain, frontDoor="route53")) == ("eu-west-1", "ap-southeast-1")
+    assert regions(stack(domain=domain, frontDoor="cloudfront")) == ("eu-west-1", "ap-southeast-1", "us-east-1")
 
 
 def test_regional_table_arn_swaps_only_the_region():
