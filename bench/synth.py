@@ -108,6 +108,9 @@ def main() -> None:
         RESULTS.parent.mkdir(exist_ok=True)
         result = {
             "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
+            "commit": subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=RESULTS.parent
+            ).stdout.strip(),
             "cpus": os.cpu_count(),
             "repeat": repeat,
             "sizes": [{"regions": c, "resources": sizes[c], "seconds": round(medians[c], 3)} for c in counts],
