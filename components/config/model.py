@@ -47,7 +47,6 @@ from components.registry import (
     DEFAULT_ACCESS_LOG_DAYS,
     DEFAULT_BACKEND,
     DEFAULT_FRONT_DOOR,
-    DOORS,
     MAX_ORIGIN_SECRET_VERSION,
     MAX_WEIGHT,
     PROJECT,
@@ -56,7 +55,6 @@ from components.registry import (
     WAF_RATE_WINDOW_SECONDS,
 )
 from components.security.exposure import plaintext_hop
-from components.stack import regions as region_catalogue
 from components.stack.hostnames import SINGLE_DOOR_WEIGHT, HostnamePlan, plan_hostnames
 
 
@@ -281,35 +279,9 @@ class Settings(BaseModel):
 
     @property
     def opt_in_warnings(self) -> tuple[str, ...]:
-        """One note per opt-in region the stack deploys to (components/stack/data/aws_opt_in_regions.json): the
-        deploy fails there unless the account has enabled the region, which no config can tell."""
-        table = region_catalogue.opt_in_table()
-        places = [(full_key("regions"), r) for r in self.regions]
-        places += [(full_key("witnessRegion"), self.witness_region)] if self.witness_region else []
-        places += [(f"{full_key('probes')}.vantageRegions", r) for r in self.vantage_regions]
-        return tuple(
-            f"{key}: {code} ({table['regions'][code]}) is an opt-in region: the deploy fails there unless this "
-            f"AWS account has enabled it. Check: aws account get-region-opt-status --region-name {code} "
-            f"(ENABLED or ENABLED_BY_DEFAULT is ready). Enable: aws account enable-region --region-name {code} "
-            "(or the console: Account > AWS Regions); it takes minutes, for some accounts hours. "
-            f"(Opt-in table of {table['date']}: AWS Account Management, Enable or disable AWS Regions.)"
-            for key, code in places
-            if region_catalogue.is_opt_in(code)
-        )
+        """One note per opt-in region the stack deploys to: the deploy fails there unless the account enabled it."""
+        return rules.opt_in_notes(self)
 
     def warnings(self) -> list[str]:
         """Valid but probably not what was meant: shown by `pulumi up`, never fatal."""
-        notes = list(self.opt_in_warnings)
-        partial = sorted(r for r, d in self.traffic_dials.items() if 0 < d < 100)
-        on_off = [d for d in self.strategies if DOORS[d].dials == "on-off"]
-        if partial and on_off:
-            notes.append(
-                f"{full_key('trafficDials')}: {', '.join(on_off)} cannot send a share of traffic, so "
-                f"{', '.join(partial)} keeps its latency record there (a dial of 0 would remove it); the other doors "
-                "apply the dial."
-            )
-        return notes
-
-
-def engine_fields() -> tuple[str, ...]:
-    return tuple(n for n, f in Settings.model_fields.items() if (f.json_schema_extra or {}).get("engine"))
+        return rules.notes(self)

@@ -14,6 +14,7 @@ from components.config.release import cold_start, release
 from components.config.sections import PROBES_ALLOWED
 from components.registry import BACKENDS, DOORS, HOME_REGION_KEY, MRSC_REGION_COUNT, MRSC_REGION_SETS, mrsc_set_of
 from components.security.exposure import plaintext_hop, waf_coverage
+from components.stack import regions as region_catalogue
 
 if TYPE_CHECKING:
     from components.config.model import Settings
@@ -245,3 +246,37 @@ def key_set(s: Settings) -> None:
         "auth: {issuer: ..., audience: ..., jwksUrl: <jwks_uri>} in Pulumi.<stack>.yaml",
         key=full_key("auth"),
     )
+
+
+# -- Valid, but worth a note (Settings.warnings: shown by `pulumi up`, never fatal) ---------------
+
+
+def opt_in_notes(s: Settings) -> tuple[str, ...]:
+    """One note per opt-in region the stack deploys to (components/stack/data/aws_opt_in_regions.json): the deploy
+    fails there unless the account has enabled the region, which no config can tell."""
+    table = region_catalogue.opt_in_table()
+    places = [(full_key("regions"), r) for r in s.regions]
+    places += [(full_key("witnessRegion"), s.witness_region)] if s.witness_region else []
+    places += [(f"{full_key('probes')}.vantageRegions", r) for r in s.vantage_regions]
+    return tuple(
+        f"{key}: {code} ({table['regions'][code]}) is an opt-in region: the deploy fails there unless this "
+        f"AWS account has enabled it. Check: aws account get-region-opt-status --region-name {code} "
+        f"(ENABLED or ENABLED_BY_DEFAULT is ready). Enable: aws account enable-region --region-name {code} "
+        "(or the console: Account > AWS Regions); it takes minutes, for some accounts hours. "
+        f"(Opt-in table of {table['date']}: AWS Account Management, Enable or disable AWS Regions.)"
+        for key, code in places
+        if region_catalogue.is_opt_in(code)
+    )
+
+
+def notes(s: Settings) -> list[str]:
+    found = list(opt_in_notes(s))
+    partial = sorted(r for r, d in s.traffic_dials.items() if 0 < d < 100)
+    on_off = [d for d in s.strategies if DOORS[d].dials == "on-off"]
+    if partial and on_off:
+        found.append(
+            f"{full_key('trafficDials')}: {', '.join(on_off)} cannot send a share of traffic, so "
+            f"{', '.join(partial)} keeps its latency record there (a dial of 0 would remove it); the other doors "
+            "apply the dial."
+        )
+    return found
