@@ -478,7 +478,9 @@ def bench_figures() -> str:
         first, last = sizes[0], sizes[-1]
         goal_t, goal_m = synth["goal_t16_over_t2"], synth["goal_peak_mib"]
         lines.append(
-            f"- `bench/synth.py` ({synth['date']}, {synth['cpus']} cores, medians of {synth['repeat']}): "
+            f"- `bench/synth.py` ({synth['date']}"
+            + (f", commit {synth['commit']}" if synth.get("commit") else "")
+            + f", {synth['cpus']} cores, medians of {synth['repeat']}): "
             + ", ".join(f"{s['resources']} resources in {s['seconds']} s at {s['regions']} regions" for s in sizes)
             + f"; t{last['regions']}/t{first['regions']} = {synth['t16_over_t2']} for {synth['resources_grown']}x the "
             f"resources (goal <= {goal_t}: {'met' if synth['t16_over_t2'] <= goal_t else 'missed'}), time per "
@@ -488,7 +490,28 @@ def bench_figures() -> str:
         )
     else:
         lines.append("- `bench/synth.py`: no committed results (`bench/results/synth.json`).")
-    for name in ("handler", "policy_check"):
+    handler = _result("handler")
+    if handler and isinstance(handler.get("goals"), dict):
+        goals = handler["goals"]
+        shapes = {k: v for k, v in handler.items() if k != "goals" and isinstance(v, dict) and "cold_over_floor" in v}
+
+        def met(flag: Any) -> str:
+            return "met" if flag else "missed"
+
+        parts = [
+            f"{shape}: cold start {f['cold_over_floor']:.2f}x the floor (goal <= {goals['cold_over_floor']}: "
+            f"{met(f.get('cold_goal_met'))}; CPU {f.get('cold_cpu_over_floor', 0):.2f}x), warm p50 "
+            f"{f['warm_p50_over_bare']:.2f}x the bare handler (goal <= {goals['warm_p50_over_bare']}: "
+            f"{met(f.get('warm_goal_met'))}), warm p99 {f.get('warm_p99_over_bare', 0):.2f}x"
+            for shape, f in shapes.items()
+        ]
+        lines.append(
+            f"- `bench/handler.py` ({handler['date']}, {handler.get('cpus')} cores, {handler.get('cold_runs')} cold "
+            f"runs, {handler.get('warm_requests')} warm requests): " + "; ".join(parts) + "."
+        )
+    else:
+        lines.append("- `bench/handler.py`: no committed results (`bench/results/handler.json`).")
+    for name in ("policy_check",):
         data = _result(name)
         if not data:
             lines.append(f"- `bench/{name}.py`: no committed results (`bench/results/{name}.json`).")
