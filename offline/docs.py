@@ -20,6 +20,7 @@ from the repository root and must exit 0, unless a comment right above it says o
 from __future__ import annotations
 
 import argparse
+import atexit
 import concurrent.futures
 import functools
 import json
@@ -90,6 +91,7 @@ def shell_env() -> dict[str, str]:
     """The environment commands run in: `make` never reinstalls the virtualenv from inside the docs or their
     tests (a shim adds `-o .venv/.installed`; the recipes are the same), and no outer make's flags leak in."""
     shims = Path(tempfile.mkdtemp(prefix="docs-shims-"))
+    atexit.register(shutil.rmtree, shims, ignore_errors=True)
     real = shutil.which("make") or "/usr/bin/make"
     shim = shims / "make"
     shim.write_text(f'#!/bin/sh\nexec {real} -o {ROOT / ".venv/.installed"} "$@"\n')
@@ -787,6 +789,9 @@ def main(argv: list[str] | None = None) -> int:
         stale = changed()
     except DocsError as error:
         print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a tool the docs quote is broken: one line, not a traceback
+        print(f"{PROG}: cannot build the docs: {type(error).__name__}: {error}", file=sys.stderr)
         return 2
     names = [str(p.relative_to(ROOT)) for p in stale]
     if not args.check:
