@@ -10,9 +10,10 @@ from components.doors import DoorChoice, build_front_doors, router_probe_token
 from components.doors.dns import DnsArgs, build_dns, certificate_regions
 from components.observability.monitoring import AlarmTopics, MonitoredStack, StackMonitoring, StackMonitoringArgs
 from components.observability.probes import Probes, ProbesArgs, probe_targets
-from components.regional import function_settings
+from components.regional import function_settings, release_plan
 from components.regional.backend import RegionalBackend, RegionalBackendArgs
-from components.regional.entries.base import DomainBinding
+from components.regional.entries.base import DomainBinding, entry_options
+from components.regional.release import FunctionReleaseArgs
 from components.security.exposure import entry_access, plan_exposure, probes_entries
 from components.security.origin_secret import OriginSecret, OriginSecretArgs
 from components.security.web_acl import WebAclsArgs, acl_metrics, build_web_acls
@@ -40,6 +41,7 @@ dns = build_dns(
     providers,
 )
 exposure = plan_exposure(settings.strategies, settings.backend)  # who reaches the entries, and how
+entry = entry_options(settings, exposure)  # how every region's entry is built
 
 table = GlobalTable(
     "items",
@@ -99,23 +101,23 @@ for region in settings.regions:
         naming.regional("api", region),
         RegionalBackendArgs(
             region=region,
-            backend=settings.backend,
+            entry=entry,
             table_name=table.name,
             table_arn=table.arn_in(region),
             chaos_parameter_name=naming.chaos_parameter_name(settings),
             environment=function_settings.function_environment(
                 settings, naming.table_name(settings), naming.chaos_parameter_name(settings)
             ),
-            health=settings.health_check,
-            deletion_protection=settings.deletion_protection,
-            exposure=exposure,
             domain=binding,
-            access_log_days=settings.access_log_days,
-            auth=settings.auth,
             alarm_topic_arn=topics.arns[region],
-            global_accelerator="globalaccelerator" in settings.strategies,
+            # Entries invoke the `live` alias; who moves it (pulumi up, or CodeDeploy wave by wave), cold starts.
+            release=FunctionReleaseArgs(
+                deployment_config=settings.release.deployment_config,
+                snap_start=settings.snap_start,
+                provisioned_concurrency=settings.provisioned_concurrency_for(region),
+            ),
+            codedeploy_application=release_plan.codedeploy_application_name(settings.project, settings.stack),
             origin_secret=None if secret is None else secret.current,
-            origin_secret_version=settings.origin_secret_version,
             origin_guard_environment=(
                 # legacy_values: also ORIGIN_SECRETS, which a function of the last release still reads if
                 # Lambda applies the new environment before the new code (this release only).
@@ -197,3 +199,5 @@ pulumi.export("frontDoorDetails", front_doors.details)
 pulumi.export("dashboardUrl", monitoring.dashboard_url)
 pulumi.export("alarmTopics", dict(topics.arns))
 pulumi.export("tableName", table.name)
+# What ops.release moves: each region's API function (its `live` alias), by name.
+pulumi.export(release_plan.FUNCTIONS_OUTPUT, {region: b.function.name for region, b in backends.items()})

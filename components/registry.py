@@ -1,15 +1,19 @@
 """The one catalogue of facts: front doors, backends, regions AWS pins things to, TLS policies,
 principals, ranges, names. Config, components, policies, offline tools and ops import them from here.
 
-The DOORS and BACKENDS entries are also the registries: each names the component class that builds
-it ("module:Class"), imported only when a stack uses it. Adding a front door or a backend is one new
-module and one entry here (see README, "Adding a front door").
+DOORS and BACKENDS are the registries: one line per door or backend naming its module, which holds its
+facts (FACTS) and its component class, imported only when a stack uses it. Adding a front door or a
+backend is one new module and one line here (see README, "Adding a front door").
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from functions.api import contract as api_contract
@@ -103,25 +107,38 @@ DEFAULT_ACCESS_LOG_DAYS = 90
 
 
 # -- Front doors and backends (also their registries) ----------------------------------------------
+#
+# Each door's and backend's facts live in its own module, as `FACTS = DoorFacts(...)` / `BackendFacts(...)`
+# beside its component class; the registries below map the config value to that module, one line each.
+# Facts are plain literals, read from the module's source without executing it (ast.literal_eval), so
+# config, ops, the pack's build step and pure planning read every door's facts without importing pulumi or
+# any door's component; the component module is imported only when a stack deploys it (door_class).
+# tests/unit/test_registry.py checks that what is read equals what the module defines.
 
 
-def load_component(path: str) -> Any:
-    """The class a "module:Class" path names, imported on first use."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
+@dataclass(frozen=True)
+class Detector:
+    """How the pack sees that a door is deployed: resources of `type` (with `prop` set, when given)."""
+
+    type: str
+    prop: str = ""  # a property that must be non-empty (a latency record has latencyRoutingPolicies)
+    single: bool = False  # one per stack (a second one is an orphan billed by the hour)
 
 
 @dataclass(frozen=True)
 class DoorFacts:
-    component: str  # "module:Class" of its FrontDoor component
+    component: str  # the class of its FrontDoor component, in the door's own module
     needs_domain: bool  # its records live in the hosted zone, so it cannot work without `domain`
-    backends: tuple[str, ...]  # regional entries it can put in front of
+    detector: Detector  # what the pack looks for (policies/front_door.py)
     # Clients' TLS and Host reach the regional entry unchanged (DNS or TCP doors), so each entry
     # must serve this door's hostname; CloudFront instead rewrites Host to the regional name.
     passes_client_host: bool
     ipv6: bool  # answers AAAA on its hostname
-    needs_edge_region: bool = False  # builds in us-east-1 whatever the stack's regions (certificate, functions)
+    needs_domain_reason: str = ""  # why, in the config error
+    # What a backend must offer to stand behind it (BackendFacts.offers); empty: any backend.
+    requires: tuple[str, ...] = ()
     why_backends: str = ""  # shown when a backend is refused
+    needs_edge_region: bool = False  # builds in us-east-1 whatever the stack's regions (certificate, functions)
     # How the door reaches a regional entry (components/security/exposure.py): "client" (clients connect to the
     # entry themselves, so it must be public), "private-network" (the door reaches entries that have no
     # public address), or "edge" (CloudFront: a public custom origin that sends the stack's secret header).
@@ -130,79 +147,159 @@ class DoorFacts:
     plaintext_hop: str = ""
     # The WAFv2 scope of a web ACL on the door itself, or "" when the door cannot take one.
     web_acl_scope: str = ""
+    # The door reaches an entry on a listener of its own, this far above the served port (0: the served port).
+    # The function tells the door's requests apart by that port (X-Forwarded-Port): see own_port().
+    own_port_offset: int = 0
+    # A request header the door adds to every request it routes (the function attributes those to it).
+    marks_requests_with: str = ""
+    # Traffic dials: "weight" (0-100 honoured as a share), "on-off" (0 removes the region, else all of it).
+    dials: str = "weight"
+    # Its own health checkers request the health path on the entries (through their web ACLs).
+    checks_entries: bool = False
+    # Its alarms live in us-east-1 (Route 53 health-check and CloudFront metrics exist only there).
+    alarms_in_edge_region: bool = False
+    # Alarms the stack gets for this door (ops.cost counts them): per region, and once.
+    alarms_per_region: int = 0
+    alarms_per_stack: int = 0
+    # Price lines (ops/data/prices.json "section.key") and the usage each is billed on (ops/cost.py UNITS).
+    cost: tuple[tuple[str, str], ...] = ()
+    carries_egress: bool = False  # answers leave through the door (not billed as the entries' internet egress)
+    # Failover (ops/report.py FAILOVER_MODELS): how a dead region stops getting requests.
+    failover: str = ""
+    overhead_ms: float = 0.0  # what the door adds to a round trip in the report's latency model
+    colour: str = "tab:gray"  # the report's bar colour
+    # Single-door records earlier releases kept on the main name (record type -> logical name).
+    legacy_main_records: tuple[tuple[str, str], ...] = ()
+
+    def own_port(self, public_port: int) -> int | None:
+        """The entry's listener for this door, for one of the door's public ports (None: the served port)."""
+        return public_port + self.own_port_offset if self.own_port_offset else None
+
+    @property
+    def backends(self) -> tuple[str, ...]:
+        """The backends that offer what this door requires."""
+        return tuple(b for b in BACKENDS if set(self.requires) <= set(BACKENDS[b].offers))
 
 
 @dataclass(frozen=True)
 class BackendFacts:
-    component: str  # "module:Class" of its RegionalEntry component
+    component: str  # the class of its RegionalEntry component, in the backend's own module
     description: str
     https_without_domain: bool  # serves HTTPS on an AWS-owned name when the stack has no domain
+    # Resource types that are this entry (what clients reach): the pack's entry detector.
+    entry_types: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()  # what doors may require of it (DoorFacts.requires)
     # The entry can be made internal (no public address): doors that reach entries privately use that.
     private_network: bool = False
-    # The entry routes by listener rules (an ALB): it refuses requests without the origin secret itself.
+    # Guard kind. The entry routes by listener rules (an ALB): it refuses requests without the origin secret itself.
     listener_rules: bool = False
     # The entry cannot check a header itself, so the function does (functions/api/origin_guard.py).
     origin_guard_in_function: bool = False
     takes_web_acl: bool = False  # a REGIONAL WAFv2 web ACL can be associated with it (HTTP APIs cannot)
+    # Its own token check needs auth.keySetUrl (it cannot discover the issuer's keys itself).
+    token_check_needs_key_set_url: bool = False
+    # Its own security summary lines (offline plan), with and without a domain.
+    summary_with_domain: str = ""
+    summary_without_domain: str = ""
+    alarms_per_region: int = 3  # entry 5xx, function p99 and throttles (and a load balancer's own 5xx)
+    # Price lines and the usage each is billed on (ops/cost.py UNITS), like DoorFacts.cost.
+    cost: tuple[tuple[str, str], ...] = ()
+    metrics_per_route: int = 0  # detailed metrics each route adds (HTTP API detailed metrics)
 
 
-DOORS: dict[str, DoorFacts] = {
-    "route53": DoorFacts(
-        component="components.doors.route53_latency:Route53LatencyFrontDoor",
-        needs_domain=True,
-        backends=("alb", "apigateway"),
-        passes_client_host=True,
-        ipv6=False,
-        plaintext_hop="clients -> ALB is plain HTTP",
-    ),
-    "globalaccelerator": DoorFacts(
-        component="components.doors.global_accelerator:GlobalAcceleratorFrontDoor",
-        needs_domain=False,
-        backends=("alb",),
-        passes_client_host=True,
-        ipv6=False,
-        why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
-        plaintext_hop="clients -> Global Accelerator -> ALB is plain HTTP on port 80",
-        # GA reaches internal ALBs (the VPC keeps the internet gateway GA requires).
-        reaches_entry="private-network",
-    ),
-    "cloudfront": DoorFacts(
-        component="components.doors.cloudfront_edge:CloudFrontEdgeFrontDoor",
-        needs_domain=False,
-        backends=("alb", "apigateway"),
-        passes_client_host=False,
-        ipv6=True,
-        needs_edge_region=True,
-        reaches_entry="edge",
-        plaintext_hop="CloudFront -> ALB is plain HTTP across the internet",
-        web_acl_scope="CLOUDFRONT",
-    ),
-}
+class Registry(Mapping):
+    """key -> facts, read lazily from each key's module (`FACTS = ...`, literals only)."""
 
-BACKENDS: dict[str, BackendFacts] = {
-    "alb": BackendFacts(
-        component="components.regional.entries.alb:AlbEntry",
-        description="Application Load Balancer in a small VPC, Lambda target group",
-        https_without_domain=False,
-        private_network=True,
-        listener_rules=True,
-        takes_web_acl=True,
-    ),
-    "apigateway": BackendFacts(
-        component="components.regional.entries.http_api:HttpApiEntry",
-        description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains",
-        https_without_domain=True,
-        origin_guard_in_function=True,
-    ),
-}
+    def __init__(self, kind: type, modules: dict[str, str]):
+        self._kind = kind
+        self.modules = modules
+        self._facts: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        module = self.modules[key]
+        cached = self._facts.get(key)
+        if cached is None or cached[0] != module:
+            cached = self._facts[key] = (module, read_facts(module, self._kind))
+        return cached[1]
+
+    def __setitem__(self, key: str, module: str) -> None:  # a test registers a throwaway module
+        self.modules[key] = module
+
+    def __delitem__(self, key: str) -> None:
+        del self.modules[key]
+        self._facts.pop(key, None)
+
+    def __iter__(self):
+        return iter(self.modules)
+
+    def __len__(self) -> int:
+        return len(self.modules)
+
+
+def read_facts(module: str, kind: type) -> Any:
+    """The module's `FACTS = Kind(keyword=literal, ...)`, without importing the module (nor its packages)."""
+    path = module_source(module)
+    tree = ast.parse(path.read_text(), str(path))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["FACTS"]:
+            call = node.value
+            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == kind.__name__ and not call.args:
+                return kind(**{k.arg: _literal(k.value, module, k.arg) for k in call.keywords})
+    raise LookupError(f"{module}: no FACTS = {kind.__name__}(keyword=literal, ...) at its top level")
+
+
+def module_source(module: str) -> Path:
+    """The file of a module, found without importing its packages (components.doors imports pulumi)."""
+    top, *rest = module.split(".")
+    spec = importlib.util.find_spec(top)
+    if spec is not None and not rest and spec.origin:
+        return Path(spec.origin)
+    for location in () if spec is None else spec.submodule_search_locations or ():
+        base = Path(location).joinpath(*rest[:-1])
+        for candidate in (base / f"{rest[-1]}.py", base / rest[-1] / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+    raise LookupError(f"{module}: no such module (registered in components/registry.py)")
+
+
+def _literal(node: ast.expr, module: str, name: str) -> Any:
+    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == Detector.__name__ and not node.args:
+        return Detector(**{k.arg: _literal(k.value, module, k.arg) for k in node.keywords})
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise LookupError(f"{module}: FACTS {name}= is not a literal (facts are plain data)") from None
+
+
+DOORS: Registry = Registry(
+    DoorFacts,
+    {
+        "route53": "components.doors.route53_latency",
+        "globalaccelerator": "components.doors.global_accelerator",
+        "cloudfront": "components.doors.cloudfront_edge",
+    },
+)
+BACKENDS: Registry = Registry(
+    BackendFacts, {"alb": "components.regional.entries.alb", "apigateway": "components.regional.entries.http_api"}
+)
 
 DEFAULT_BACKEND = "apigateway"
 DEFAULT_FRONT_DOOR = "cloudfront"
 
 
+def door_class(strategy: str) -> Any:
+    """The door's FrontDoor component class, imported on first use."""
+    return getattr(importlib.import_module(DOORS.modules[strategy]), DOORS[strategy].component)
+
+
+def backend_class(backend: str) -> Any:
+    """The backend's RegionalEntry component class, imported on first use."""
+    return getattr(importlib.import_module(BACKENDS.modules[backend]), BACKENDS[backend].component)
+
+
 def door_type(strategy: str) -> str:
     """The type token of a door's component (named after its class)."""
-    return component_type(DOORS[strategy].component.rpartition(":")[2])
+    return component_type(DOORS[strategy].component)
 
 
 def strategies() -> tuple[str, ...]:
@@ -211,6 +308,54 @@ def strategies() -> tuple[str, ...]:
 
 def backends() -> tuple[str, ...]:
     return tuple(BACKENDS)
+
+
+def served_port(has_domain: bool) -> int:
+    """The port an entry serves clients on: HTTPS with a domain (a certificate), plain HTTP without one."""
+    return 443 if has_domain else 80
+
+
+def own_port(strategy: str, public_port: int) -> int | None:
+    """Where an entry listens for a door that reaches it on a listener of its own, for one of the door's
+    public ports; None for a door that uses the served port."""
+    return DOORS[strategy].own_port(public_port)
+
+
+def doors_by_reach(strategies: tuple[str, ...], reaches_entry: str) -> tuple[str, ...]:
+    return tuple(s for s in strategies if DOORS[s].reaches_entry == reaches_entry)
+
+
+def pack_facts() -> dict:
+    """What the policy pack knows of every door and backend (JSON-able; offline/pack_build.py copies it
+    into the pack): detectors, reach, ports, scopes, entry types, and the methods that need a token."""
+    return {
+        "doors": {
+            key: {
+                "detector": {"type": f.detector.type, "prop": f.detector.prop, "single": f.detector.single},
+                "reaches_entry": f.reaches_entry,
+                # The entry's listener ports of the door's own, for clients on 80 and 443 (empty: none).
+                "own_ports": sorted(p for p in (f.own_port(80), f.own_port(443)) if p is not None),
+                "web_acl_scope": f.web_acl_scope,
+                "needs_edge_region": f.needs_edge_region,
+                "backends": list(f.backends),
+            }
+            for key, f in DOORS.items()
+        },
+        "backends": {
+            key: {
+                "entry_types": list(f.entry_types),
+                "listener_rules": f.listener_rules,
+                "origin_guard_in_function": f.origin_guard_in_function,
+                "takes_web_acl": f.takes_web_acl,
+            }
+            for key, f in BACKENDS.items()
+        },
+        # The item routes' methods an entry checks tokens on, without and with auth.protectReads.
+        "token_methods": {
+            "writes": list(api_contract.item_token_methods(False)),
+            "protect_reads": list(api_contract.item_token_methods(True)),
+        },
+    }
 
 
 # -- Origin protection ---------------------------------------------------------------------------

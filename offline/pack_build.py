@@ -54,7 +54,7 @@ SHARED_CONSTANTS: dict[str, tuple[str, ...]] = {
         "MRSC_REGION_COUNT",
         "MRSC_REGION_SETS",
     ),
-    "functions.api.contract": ("ENV_AUTH_ISSUER", "ENV_ORIGIN_OPEN_HOSTS", "ENV_ORIGIN_SECRET_PATH", "GA_PORT_OFFSET"),
+    "functions.api.contract": ("ENV_AUTH_ISSUER", "ENV_ORIGIN_OPEN_HOSTS", "ENV_ORIGIN_SECRET_PATH"),
     "components.regional.entries.http_api": ("ITEM_ROUTE",),
 }
 

@@ -35,9 +35,10 @@ from pathlib import Path
 try:
     from components.config import ConfigError, Settings
     from components.regional import function_settings
-    from components.registry import PROBE_RUNS_PER_MONTH, WAF_MANAGED_RULE_GROUPS
+    from components.registry import BACKENDS, DOORS, PROBE_RUNS_PER_MONTH, WAF_MANAGED_RULE_GROUPS
     from components.security.exposure import plan_exposure, probes_entries, waf_coverage
     from functions.api import contract as api_contract
+    from functions.api.contract import item_token_methods
     from functions.probe.contract import METRIC_LATENCY, METRIC_SUCCESS
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
@@ -70,7 +71,6 @@ ALB_LOG_COMPRESSION = 0.15  # ELB writes its access logs gzip-compressed
 ALB_ZONES = 2  # subnets (Availability Zones) per ALB: each node writes a log file every 5 minutes
 ALB_LOG_FILES_PER_MONTH = ALB_ZONES * 12 * 730  # a file per node every 5 minutes
 DAYS_PER_MONTH = 730 / 24
-HTTP_API_ROUTE_METRICS = 6  # 4xx, 5xx, Count, IntegrationLatency, Latency, DataProcessed per route (detailed metrics)
 # The API's EMF figures of a steady month (functions/api/contract.py: Status3xx is rare, and billed only in the
 # hours it is published). Each is published under every dimension set of the contract (per region, and per door,
 # "direct" included, in each region): each (metric, dimension set, dimension values) is a custom metric.
@@ -223,31 +223,68 @@ def door_shares(settings: Settings) -> dict[str, float]:
     return {door: weight / total for door, weight in weights.items()}
 
 
-def door_cost(door: str, settings: Settings, usage: Usage, prices: dict) -> Cost:
+# What a price line is billed on (DoorFacts.cost, BackendFacts.cost: (price line, unit)): each unit's quantity a
+# month for the stack and the usage that passes the door or the entries, and whether it is a fixed cost.
+FIXED_UNITS = {
+    "month": lambda settings, usage, hours: 1.0,
+    "hour": lambda settings, usage, hours: hours,
+    "region-month": lambda settings, usage, hours: len(settings.regions),
+    "region-hour": lambda settings, usage, hours: hours * len(settings.regions),
+    # Route 53's fast (10 s) health-check interval, an optional feature of each region's check.
+    "region-month-fast-checks": lambda settings, usage, hours: (
+        len(settings.regions) * (settings.health_check.interval_seconds == 10)
+    ),
+    # ELB access logs: a file per load balancer node every 5 minutes, priced per 1,000 PUTs.
+    "elb-access-log-files-1k": lambda settings, usage, hours: len(settings.regions) * ALB_LOG_FILES_PER_MONTH / 1000,
+}
+VARIABLE_UNITS = {
+    "million-requests": lambda settings, usage, hours: usage.requests / 1e6,
+    "10k-requests": lambda settings, usage, hours: usage.requests / 10_000,
+    "gb-out": lambda settings, usage, hours: usage.gb_out,
+    "gb-in-out": lambda settings, usage, hours: usage.gb_out + usage.gb_in,
+    "edge-function-gb-seconds": lambda settings, usage, hours: (
+        usage.requests * EDGE_ROUTER_MS / 1000 * EDGE_ROUTER_MB / 1024
+    ),
+    "edge-function-log-gb": lambda settings, usage, hours: _gb(usage.requests, EDGE_ROUTER_LOG_BYTES),
+    "edge-log-gb": lambda settings, usage, hours: _gb(usage.requests, CLOUDFRONT_LOG_BYTES),
+    "http-api-access-log-gb": lambda settings, usage, hours: _gb(usage.requests, HTTP_API_ACCESS_LOG_BYTES),
+    # ELB access logs kept accessLogDays in S3, gzip-compressed.
+    "elb-access-log-gb-month": lambda settings, usage, hours: (
+        _gb(usage.requests, ALB_LOG_BYTES * ALB_LOG_COMPRESSION) * settings.access_log_days / DAYS_PER_MONTH
+    ),
+    "lcu-hours": lambda settings, usage, hours: _lcu_hours(usage, len(settings.regions), hours) * len(settings.regions),
+}
+UNITS = (*FIXED_UNITS, *VARIABLE_UNITS)
+
+
+def priced(lines: tuple[tuple[str, str], ...], settings: Settings, usage: Usage, prices: dict, what: str) -> Cost:
+    """The cost of a door's or backend's price lines (its facts' `cost`) for this stack and usage."""
     hours = prices["hours_per_month"]
-    if door == "route53":
-        features = 1 + (settings.health_check.interval_seconds == 10)  # HTTPS, and the fast interval
-        check = (
-            prices["route53"]["health_check_month"]
-            + features * prices["route53"]["health_check_optional_feature_month"]
-        )
-        return Cost(fixed=check * len(settings.regions), variable=0.0)
-    if door == "globalaccelerator":
-        premium = (usage.gb_out + usage.gb_in) * prices["globalaccelerator"]["premium_per_gb"]
-        return Cost(fixed=prices["globalaccelerator"]["accelerator_hour"] * hours, variable=premium)
-    if door == "cloudfront":
-        requests = usage.requests / 10_000 * prices["cloudfront"]["per_10k_https_requests"]
-        egress = usage.gb_out * prices["cloudfront"]["egress_per_gb"]
-        edge = prices["lambda_edge"]
-        router = usage.requests / 1e6 * edge["per_million_requests"] + (
-            usage.requests * EDGE_ROUTER_MS / 1000 * EDGE_ROUTER_MB / 1024 * edge["per_gb_second"]
-        )
-        logs = prices["cloudwatch_logs"]
-        router_logs = _gb(usage.requests, EDGE_ROUTER_LOG_BYTES) * logs["ingestion_per_gb"]
-        standard_logs = _gb(usage.requests, CLOUDFRONT_LOG_BYTES) * logs["vended_ingestion_per_gb"]
-        acl = waf_cost(settings, usage.requests, prices, acls=1) if _waf_on(settings, edge=True) else Cost(0.0, 0.0)
-        return Cost(fixed=acl.fixed, variable=requests + egress + router + router_logs + standard_logs + acl.variable)
-    raise CostInputError(f"no cost model for front door {door!r}")
+    fixed = variable = 0.0
+    for line, unit in lines:
+        section, _, key = line.partition(".")
+        price = prices.get(section, {}).get(key)
+        if not isinstance(price, (int, float)):
+            raise CostInputError(f"{what}: no price {line!r} in {PRICES_FILE.name} (its facts' cost)")
+        if unit in FIXED_UNITS:
+            fixed += price * FIXED_UNITS[unit](settings, usage, hours)
+        elif unit in VARIABLE_UNITS:
+            variable += price * VARIABLE_UNITS[unit](settings, usage, hours)
+        else:
+            raise CostInputError(f"{what}: unknown cost unit {unit!r} for {line} (one of {', '.join(UNITS)})")
+    return Cost(fixed=fixed, variable=variable)
+
+
+def door_cost(door: str, settings: Settings, usage: Usage, prices: dict) -> Cost:
+    """The door's own price lines, plus its web ACL where it takes one (DoorFacts.web_acl_scope)."""
+    facts = DOORS[door]
+    if not facts.cost:
+        raise CostInputError(f"no cost model for front door {door!r} (its DoorFacts.cost is empty)")
+    own = priced(facts.cost, settings, usage, prices, f"front door {door!r}")
+    acl = Cost(0.0, 0.0)
+    if facts.web_acl_scope and _waf_on(settings, edge=True):
+        acl = waf_cost(settings, usage.requests, prices, acls=1)
+    return Cost(fixed=own.fixed + acl.fixed, variable=own.variable + acl.variable)
 
 
 def _gb(requests: float, bytes_each: float) -> float:
@@ -293,45 +330,29 @@ def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: 
     logs = prices["cloudwatch_logs"]["ingestion_per_gb"]
     function_logs = _gb(usage.requests, API_LOG_BYTES) * logs
     fixed = monitoring_cost(settings, prices) + api_metrics(settings) * prices["cloudwatch"]["custom_metric_month"]
-    if settings.backend == "alb":
-        hours = prices["hours_per_month"]
-        fixed += prices["alb"]["hour"] * hours * regions
-        # ALB access logs in S3: a file per node every 5 minutes, kept accessLogDays.
-        s3 = prices["s3"]
-        fixed += regions * ALB_LOG_FILES_PER_MONTH / 1000 * s3["put_per_1000"]
-        stored = _gb(usage.requests, ALB_LOG_BYTES * ALB_LOG_COMPRESSION) * settings.access_log_days / DAYS_PER_MONTH
-        access_logs = stored * s3["standard_gb_month"]
-        acls = waf_cost(settings, usage.requests, prices, acls=regions) if _waf_on(settings, False) else Cost(0, 0)
-        lcu_hours = _lcu_hours(usage, regions, hours) * regions
-        return Cost(
-            fixed=fixed + acls.fixed,
-            variable=lcu_hours * prices["alb"]["lcu_hour"]
-            + functions
-            + egress
-            + function_logs
-            + access_logs
-            + acls.variable,
-        )
-    entries = usage.requests / 1e6 * prices["apigateway_http"]["per_million_requests"]
-    access_logs = _gb(usage.requests, HTTP_API_ACCESS_LOG_BYTES) * logs
-    return Cost(fixed=fixed, variable=entries + functions + egress + function_logs + access_logs)
+    facts = BACKENDS[settings.backend]
+    if not facts.cost:
+        raise CostInputError(f"no cost model for backend {settings.backend!r} (its BackendFacts.cost is empty)")
+    entries = priced(facts.cost, settings, usage, prices, f"backend {settings.backend!r}")
+    acls = waf_cost(settings, usage.requests, prices, acls=regions) if _waf_on(settings, False) else Cost(0, 0)
+    return Cost(
+        fixed=fixed + entries.fixed + acls.fixed,
+        variable=entries.variable + functions + egress + function_logs + acls.variable,
+    )
 
 
-def http_api_routes(settings: Settings) -> int:
-    """Routes each HTTP API has: $default, and one per method the JWT authorizer protects."""
+def entry_routes(settings: Settings) -> int:
+    """Routes each entry has: $default, and one per item method that needs a token (the entry checks those)."""
     if settings.auth is None:
         return 1
-    from components.regional.entries.http_api import protected_item_methods
-
-    return 1 + len(protected_item_methods(settings.auth.protect_reads))
+    return 1 + len(item_token_methods(settings.auth.protect_reads))
 
 
 def api_metrics(settings: Settings) -> int:
     """Custom metrics the API function (EMF) and HTTP API detailed metrics add a month, every region."""
     doors = len(settings.strategies) + 1  # each door and "direct"
     per_region = len(API_OWN_METRICS) + len(API_METRICS) * (1 + doors)  # the region set, and the door set per door
-    if settings.backend == "apigateway":
-        per_region += HTTP_API_ROUTE_METRICS * http_api_routes(settings)
+    per_region += BACKENDS[settings.backend].metrics_per_route * entry_routes(settings)
     return per_region * len(settings.regions)
 
 
@@ -384,18 +405,17 @@ def alarm_metrics(settings: Settings) -> dict[str, int]:
     """Alarm metrics billed a month, by alarm: a metric alarm is one; a query or math alarm is billed per
     metric it analyzes (the replication query: one per replica pair)."""
     regions, vantages, doors = len(settings.regions), len(settings.probe_regions), len(settings.strategies)
-    cloudfront = "cloudfront" in settings.strategies
+    door_facts = [DOORS[s] for s in settings.strategies]
     return {
-        "entry 5xx, function p99 and throttles (and the ALB's own 5xx)": regions
-        * (4 if settings.backend == "alb" else 3),
+        "entry 5xx, function p99 and throttles (and a load balancer's own 5xx)": regions
+        * BACKENDS[settings.backend].alarms_per_region,
         "probe availability per door and vantage": vantages * doors,
         "replication latency per replica pair": regions * (regions - 1),
         # Math alarms per sending region, each reading the region's writes and up to 9 receivers
         # (components/observability/monitoring.py replication_stalled_alarms).
         "replication stalled (writes and each receiver)": regions * ((regions - 1) + math.ceil((regions - 1) / 9)),
-        "Route 53 health checks": regions if "route53" in settings.strategies else 0,
-        "CloudFront 5xx": int(cloudfront),
-        "Lambda@Edge errors (execution and validation)": 2 * int(cloudfront),
+        # Route 53's health checks (one a region); CloudFront's 5xx rate and the router's errors (once).
+        "the doors' own alarms": sum(f.alarms_per_region * regions + f.alarms_per_stack for f in door_facts),
         "WAF blocked requests": web_acls(settings),
     }
 
@@ -413,7 +433,7 @@ def estimate(settings: Settings, usage: Usage, prices: dict | None = None) -> di
     prices = prices or load_prices()
     shares = door_shares(settings)
     doors = {door: door_cost(door, settings, _share(usage, share), prices) for door, share in shares.items()}
-    direct = sum(share for door, share in shares.items() if door != "cloudfront")
+    direct = sum(share for door, share in shares.items() if not DOORS[door].carries_egress)
     parts = {"backend": backend_cost(settings, usage, direct, prices), "table": table_cost(settings, usage, prices)}
     total = sum(c.total for c in doors.values()) + sum(c.total for c in parts.values())
     return {

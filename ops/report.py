@@ -9,7 +9,7 @@ the configured one), each as the stack's only door:
   from game-day summaries when given (`--gameday`, the `evacuate_seconds` of each door);
 - latency: modelled from the inter-region latency matrix in ops/data (p50 round trips between AWS
   regions, source and date in the file): a client near each region of the matrix reaches the nearest
-  healthy region of the stack; the doors differ only by what they add on the way (MODEL_OVERHEAD_MS);
+  healthy region of the stack; the doors differ only by what they add on the way (DoorFacts.overhead_ms);
 - monthly cost: ops.cost with the same usage for each door.
 With `--from-cloudwatch` the probes' own figures come in too (the last `--hours`, default 24, from every
 vantage): latency p50/p99 and availability per door, computed from the per-minute values (each probe
@@ -56,11 +56,41 @@ except ImportError as _missing:  # run outside the virtualenv: one line, not a t
 
 RTT_FILE = Path(__file__).with_name("data") / "inter_region_rtt_p50.json"
 DNS_TTL_SECONDS = 60  # the alias target's TTL clients wait out after Route 53 flips (see README)
-# What each door adds to a request's round trip in the model, ms: the CloudFront router's decision and
-# the edge's own hop; the others add nothing the model can measure (same-metro edge, AWS backbone).
-MODEL_OVERHEAD_MS = {"route53": 0.0, "globalaccelerator": 0.0, "cloudfront": 2.0}
-# Each door's one colour, in every panel and every stack's chart.
-DOOR_COLOURS = {"route53": "tab:blue", "globalaccelerator": "tab:orange", "cloudfront": "tab:green"}
+# What each door adds to a request's round trip in the model (DoorFacts.overhead_ms) and its one colour in
+# every panel and every stack's chart (DoorFacts.colour) come from the door's facts.
+
+
+def _dns_health_check(settings: Settings) -> float:
+    return settings.health_check.detection_seconds + DNS_TTL_SECONDS
+
+
+def _target_group_health_check(settings: Settings) -> float:
+    check = function_settings.alb_target_group_health(settings.health_check)
+    return check.interval * check.unhealthy_threshold
+
+
+def _edge_router(settings: Settings) -> float:
+    return edge_health.MAX_STALE_SECONDS + edge_health.PROBE_TIMEOUT_SECONDS
+
+
+# How a dead region stops getting requests (DoorFacts.failover): the model's seconds and how it is made.
+FAILOVER_MODELS = {
+    "dns-health-check": (
+        _dns_health_check,
+        lambda settings: f"checks ({settings.health_check.detection_seconds} s) + {DNS_TTL_SECONDS} s TTL",
+    ),
+    "target-group-health-check": (
+        _target_group_health_check,
+        lambda settings: "the ALB target group's interval x unhealthy threshold",
+    ),
+    "edge-router": (
+        _edge_router,
+        lambda settings: (
+            f"the router's verdict age ({edge_health.MAX_STALE_SECONDS:g} s) + one probe "
+            f"({edge_health.PROBE_TIMEOUT_SECONDS:g} s)"
+        ),
+    ),
+}
 ASSUMPTIONS = (
     "clients sit in the metro of each region of the latency matrix and reuse connections (no handshakes counted)",
     "a door's path costs the p50 round trip from the client's region to the stack region nearest it",
@@ -111,16 +141,18 @@ def candidate_doors(settings: Settings) -> tuple[str, ...]:
     return tuple(door for door, facts in DOORS.items() if settings.backend in facts.backends)
 
 
+def _failover_model(door: str):
+    model = FAILOVER_MODELS.get(DOORS[door].failover)
+    if model is None:
+        raise ReportInputError(
+            f"no failover model for door {door!r}: its DoorFacts.failover is {DOORS[door].failover!r}, "
+            f"one of {', '.join(FAILOVER_MODELS)}"
+        )
+    return model
+
+
 def modelled_failover_seconds(door: str, settings: Settings) -> float:
-    health = settings.health_check
-    if door == "route53":
-        return health.detection_seconds + DNS_TTL_SECONDS
-    if door == "globalaccelerator":
-        check = function_settings.alb_target_group_health(health)
-        return check.interval * check.unhealthy_threshold
-    if door == "cloudfront":
-        return edge_health.MAX_STALE_SECONDS + edge_health.PROBE_TIMEOUT_SECONDS
-    raise ReportInputError(f"no failover model for door {door!r}")
+    return _failover_model(door)[0](settings)
 
 
 def modelled_latency(door: str, regions: tuple[str, ...], rtt: dict) -> dict[str, float]:
@@ -130,7 +162,7 @@ def modelled_latency(door: str, regions: tuple[str, ...], rtt: dict) -> dict[str
     if not known:
         raise ReportInputError(f"none of the regions {', '.join(regions)} is in the latency matrix")
     return {
-        vantage: round(min(row[r] for r in known if r in row) + MODEL_OVERHEAD_MS[door], 1)
+        vantage: round(min(row[r] for r in known if r in row) + DOORS[door].overhead_ms, 1)
         for vantage, row in sorted(matrix.items())
         if any(r in row for r in known)
     }
@@ -276,12 +308,12 @@ def render(stack: str, settings: Settings, usage: cost.Usage, rows: list[DoorFig
         f"Winners: failover **{best['failover']}**, latency **{best['latency']}**, cost **{best['cost']}**.",
         "",
         "How the figures are made:",
-        f"- failover: route53 = checks ({settings.health_check.detection_seconds} s) + {DNS_TTL_SECONDS} s TTL; "
-        "globalaccelerator = the ALB target group's interval x unhealthy threshold; cloudfront = the router's "
-        f"verdict age ({edge_health.MAX_STALE_SECONDS:g} s) + one probe ({edge_health.PROBE_TIMEOUT_SECONDS:g} s). "
-        "Measured = the slowest evacuation of the game days given.",
+        "- failover: "
+        + "; ".join(f"{row.door} = {_failover_model(row.door)[1](settings)}" for row in rows)
+        + ". Measured = the slowest evacuation of the game days given.",
         f"- latency: {rtt['percentile']} round trips from {rtt['source']} ({rtt['collected']}), averaged over "
-        f"{len(rows[0].latency_by_vantage)} client vantages; door overheads {MODEL_OVERHEAD_MS} ms.",
+        f"{len(rows[0].latency_by_vantage)} client vantages; door overheads "
+        f"{ {row.door: DOORS[row.door].overhead_ms for row in rows} } ms.",
         f"- cost: ops.cost with prices of {cost.load_prices()['collected']}, each door alone.",
         "- assumptions: " + "; ".join(ASSUMPTIONS) + ".",
         "- probes: latency percentiles and availability of the probes of every vantage "
@@ -304,7 +336,7 @@ def plot(rows: list[DoorFigures], path: Path, stack: str, day: str) -> None:
 
 
 def doors_figure(rows: list[DoorFigures], stack: str, day: str):
-    """Three panels, each door in its one colour (DOOR_COLOURS) with its value on its bar."""
+    """Three panels, each door in its one colour (DoorFacts.colour) with its value on its bar."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -323,7 +355,7 @@ def doors_figure(rows: list[DoorFigures], stack: str, day: str):
     )
     figure, axes = plt.subplots(1, 3, figsize=(13, 4))
     for axis, (title, values, fmt) in zip(axes, panels, strict=True):
-        bars = axis.bar(doors, values, color=[DOOR_COLOURS.get(d, "tab:gray") for d in doors])
+        bars = axis.bar(doors, values, color=[DOORS[d].colour for d in doors])
         axis.bar_label(bars, labels=[fmt.format(v) for v in values], padding=2)
         axis.margins(y=0.15)  # room for the labels above the tallest bar
         axis.set_title(title, fontsize="medium")

@@ -20,7 +20,7 @@ ENV_AUTH_ISSUER: str = constant("ENV_AUTH_ISSUER")
 
 ROUTE = "aws:apigatewayv2/route:Route"
 AUTHORIZER = "aws:apigatewayv2/authorizer:Authorizer"
-WRITE_METHODS = ("PUT", "DELETE")
+WRITE_METHODS = tuple(t.PACK_FACTS["token_methods"]["writes"])  # functions/api/contract.py item_token_methods
 
 
 def _belongs(graph: StackGraph, resource: Any, api: Any) -> bool:

@@ -2,44 +2,53 @@
 
 A CrossGuard pack cannot read the program's stack config, so the configured strategies arrive as pack
 config (`expectedFrontDoors`, kept equal to global-serverless:frontDoor by a test; the offline checker
-derives it from the stack config itself).
+derives it from the stack config itself). Which resources show that a door is deployed comes from each
+door's facts (its detector: a resource type, and a property that must be set), so a door added to the
+program's registry is recognised here without a change.
 """
 
 from typing import Any
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from components.registry import DOORS
 from policies import tokens as t
 from policies.common import config_list, elements, get, is_unknown, show
 from policies.graph import StackGraph
-from policies.route53 import is_latency_record
 
-STRATEGIES = tuple(DOORS)
+DOOR_FACTS = t.PACK_FACTS["doors"]  # key -> {"detector": {"type", "prop", "single"}, ...}
+STRATEGIES = tuple(DOOR_FACTS)
 
 
 def _weighted_records(graph: StackGraph) -> list[Any]:
     return [r for r in graph.of_type(t.ROUTE53_RECORD) if list(elements(r.props, "weightedRoutingPolicies"))]
 
 
+def _detected(resource: Any, prop: str) -> bool:
+    return not prop or bool(list(elements(resource.props, prop)))
+
+
 def deployed_front_doors(graph: StackGraph) -> dict[str, list[Any]]:
-    """Strategy -> the resources that make it: latency records, accelerators, distributions."""
-    doors = {
-        "route53": [r for r in graph.of_type(t.ROUTE53_RECORD) if is_latency_record(r.props)],
-        "globalaccelerator": graph.of_type(t.GA_ACCELERATOR),
-        "cloudfront": graph.of_type(t.CLOUDFRONT_DISTRIBUTION),
-    }
+    """Strategy -> the resources that make it (its detector's type, with its property set)."""
+    doors = {}
+    for strategy, facts in DOOR_FACTS.items():
+        detector = facts["detector"]
+        doors[strategy] = [r for r in graph.of_type(detector["type"]) if _detected(r, detector["prop"])]
     return {strategy: resources for strategy, resources in doors.items() if resources}
 
 
 def undetermined_front_doors(graph: StackGraph) -> set[str]:
-    """Strategies whose presence preview cannot tell: a record with unknown routing may be latency."""
-    unknown_routing = any(is_unknown(get(r.props, "latencyRoutingPolicies")) for r in graph.of_type(t.ROUTE53_RECORD))
-    return {"route53"} if unknown_routing else set()
+    """Strategies whose presence preview cannot tell: a resource whose detector property is unknown
+    (a record with unknown routing may be a latency record)."""
+    return {
+        strategy
+        for strategy, facts in DOOR_FACTS.items()
+        if facts["detector"]["prop"]
+        and any(is_unknown(get(r.props, facts["detector"]["prop"])) for r in graph.of_type(facts["detector"]["type"]))
+    }
 
 
 def _check_single_instances(doors: dict[str, list[Any]], report_violation: ReportViolation) -> None:
-    for strategy in ("globalaccelerator", "cloudfront"):
+    for strategy in (s for s, facts in DOOR_FACTS.items() if facts["detector"]["single"]):
         resources = doors.get(strategy, [])
         if len(resources) > 1:
             report_violation(
@@ -72,7 +81,7 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     if expected is None:
         if not deployed and not undetermined_front_doors(graph):
             report_violation(
-                "stack: no front door is deployed (no latency records, accelerator or distribution). "
+                f"stack: no front door is deployed (none of {show(sorted({f['detector']['type'] for f in DOOR_FACTS.values()}))}). "
                 "Fix: set global-serverless:frontDoor."
             )
         elif len(deployed) > 1:

@@ -63,7 +63,6 @@ ORIGIN_SECRET_HEADER: str = constant("ORIGIN_SECRET_HEADER")
 WAF_MANAGED_RULE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = constant("WAF_MANAGED_RULE_GROUPS")
 ENV_ORIGIN_OPEN_HOSTS: str = constant("ENV_ORIGIN_OPEN_HOSTS")
 ENV_ORIGIN_SECRET_PATH: str = constant("ENV_ORIGIN_SECRET_PATH")
-GA_PORT_OFFSET: int = constant("GA_PORT_OFFSET")
 
 LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
@@ -441,7 +440,8 @@ def _check_locked_groups(
 
 
 def _check_locked_balancers(graph: StackGraph, doors: _Doors, sent: _Sent, report_violation: ReportViolation) -> None:
-    ga_ports = {p + GA_PORT_OFFSET for p in (80.0, 443.0)} if "globalaccelerator" in doors.names else set()
+    # Ports a door reaches the entries on a listener of its own (Global Accelerator's: its facts' own_ports).
+    ga_ports = {float(p) for name in doors.names for p in t.PACK_FACTS["doors"][name]["own_ports"]}
     for balancer in graph.of_type(t.LOAD_BALANCER, t.ALB_LOAD_BALANCER):
         ports: set[float] = set()
         for listener in graph.of_type(*t.LISTENER_TYPES):
@@ -734,7 +734,7 @@ def _waf_attached(args: StackValidationArgs, report_violation: ReportViolation) 
                 ),
                 distribution.urn,
             )
-    if set(deployed_front_doors(graph)) <= {"cloudfront"}:
+    if all(t.PACK_FACTS["doors"][door]["web_acl_scope"] for door in deployed_front_doors(graph)):
         return  # every request passes CloudFront's web ACL; the entries answer nobody else
     associated = set()
     for association in graph.of_type(WEB_ACL_ASSOCIATION):

@@ -1,6 +1,10 @@
 """Resource type tokens the policies inspect (pulumi-aws v7) and the program's component types."""
 
-from components.registry import component_type
+from policies.common import constant, registry
+
+# The program's doors and backends as the pack sees them (components/registry.py pack_facts, copied into
+# policies/shared/registry.json by offline/pack_build.py).
+PACK_FACTS = registry()
 
 DYNAMODB_TABLE = "aws:dynamodb/table:Table"
 DYNAMODB_LEGACY_GLOBAL_TABLE = "aws:dynamodb/globalTable:GlobalTable"
@@ -30,8 +34,12 @@ LISTENER_CERTIFICATE_TYPES = (
     "aws:alb/listenerCertificate:ListenerCertificate",
 )
 
-# What a client reaches a regional backend through.
-ENTRY_TYPES = (LOAD_BALANCER, ALB_LOAD_BALANCER, APIGATEWAYV2_API, APIGATEWAY_REST_API)
+# What a client reaches a regional backend through: every backend's entry types, and a REST API (no backend
+# of ours, but an entry all the same if one appears).
+ENTRY_TYPES = (
+    *dict.fromkeys(kind for facts in PACK_FACTS["backends"].values() for kind in facts["entry_types"]),
+    APIGATEWAY_REST_API,
+)
 
 CLOUDFRONT_DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 
@@ -43,4 +51,4 @@ ROUTE53_RECORD = "aws:route53/record:Record"
 ROUTE53_HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck"
 
 # Component types the program registers (components/*.py): a project contract, like resource names.
-REGIONAL_BACKEND_COMPONENT = component_type("RegionalBackend")
+REGIONAL_BACKEND_COMPONENT = f"{constant('TYPE_PREFIX')}RegionalBackend"  # components/registry.py component_type

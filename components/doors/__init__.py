@@ -11,13 +11,13 @@ from components.doors.base import FrontDoor, FrontDoorArgs
 from components.doors.dns import DnsContext
 from components.doors.weighted_split import WeightedSplit, WeightedSplitArgs
 from components.regional.endpoint import RegionalEndpoint
-from components.registry import DOORS, load_component
+from components.registry import DOORS, door_class
 from components.stack.providers import Providers
 
 
 def front_door_class(strategy: str) -> type[FrontDoor]:
     """The door's component, from its catalogue entry; a stack imports only the doors it deploys."""
-    return load_component(DOORS[strategy].component)
+    return door_class(strategy)
 
 
 @dataclass(frozen=True)

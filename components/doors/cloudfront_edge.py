@@ -18,13 +18,47 @@ from components.registry import (
     EDGE_REGION,
     LAMBDA_PRINCIPAL,
     ORIGIN_SECRET_HEADER,
+    Detector,
+    DoorFacts,
     component_type,
 )
 from components.security.iam import allow, assume_role_policy, policy_document
 from components.stack.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract
 
-TYPE = component_type("CloudFrontEdgeFrontDoor")
+# Everything the rest of the project knows of this door (plain literals: components/registry.py reads them
+# without importing this module).
+FACTS = DoorFacts(
+    component="CloudFrontEdgeFrontDoor",
+    needs_domain=False,
+    detector=Detector(type="aws:cloudfront/distribution:Distribution", single=True),
+    passes_client_host=False,
+    ipv6=True,
+    needs_edge_region=True,
+    reaches_entry="edge",
+    plaintext_hop="CloudFront -> ALB is plain HTTP across the internet",
+    web_acl_scope="CLOUDFRONT",
+    # The router marks every request it routes (functions/edge/contract.py ROUTED_REGION_HEADER).
+    marks_requests_with="x-routed-to-region",
+    alarms_in_edge_region=True,
+    alarms_per_stack=3,  # the distribution's 5xx rate, the router's execution and validation errors
+    # Requests and egress at the edge, the router (Lambda@Edge) and its logs, the standard logs (vended).
+    cost=(
+        ("cloudfront.per_10k_https_requests", "10k-requests"),
+        ("cloudfront.egress_per_gb", "gb-out"),
+        ("lambda_edge.per_million_requests", "million-requests"),
+        ("lambda_edge.per_gb_second", "edge-function-gb-seconds"),
+        ("cloudwatch_logs.ingestion_per_gb", "edge-function-log-gb"),
+        ("cloudwatch_logs.vended_ingestion_per_gb", "edge-log-gb"),
+    ),
+    carries_egress=True,
+    failover="edge-router",
+    overhead_ms=2.0,  # the router's decision and the edge's own hop
+    colour="tab:green",
+    legacy_main_records=(("A", "cloudfront-a"), ("AAAA", "cloudfront-aaaa")),
+)
+
+TYPE = component_type(FACTS.component)
 
 # AWS managed cache policy "CachingDisabled": an API's answers must not be cached.
 CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"

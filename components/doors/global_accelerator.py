@@ -5,15 +5,36 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.config import ConfigError
 from components.doors.base import FrontDoor, FrontDoorArgs
 from components.regional.endpoint import RegionalEndpoint
 from components.regional.entries.alb import GA_HTTP_REDIRECT_PORT
-from components.registry import NAMESPACE, component_type
+from components.registry import Detector, DoorFacts, component_type
 from components.stack import naming
-from functions.api.contract import GA_PORT_OFFSET
 
-TYPE = component_type("GlobalAcceleratorFrontDoor")
+# Everything the rest of the project knows of this door (plain literals: components/registry.py reads them
+# without importing this module).
+FACTS = DoorFacts(
+    component="GlobalAcceleratorFrontDoor",
+    needs_domain=False,
+    detector=Detector(type="aws:globalaccelerator/accelerator:Accelerator", single=True),
+    passes_client_host=True,
+    ipv6=False,
+    requires=("load-balancer",),
+    why_backends="Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
+    plaintext_hop="clients -> Global Accelerator -> ALB is plain HTTP on port 80",
+    # GA reaches internal ALBs (the VPC keeps the internet gateway GA requires).
+    reaches_entry="private-network",
+    # The ALB listens for GA on ports of its own (443 -> 8443, 80 -> 8080: an endpoint-group port override),
+    # so the function can tell GA's requests apart by X-Forwarded-Port.
+    own_port_offset=8000,
+    cost=(("globalaccelerator.accelerator_hour", "hour"), ("globalaccelerator.premium_per_gb", "gb-in-out")),
+    failover="target-group-health-check",
+    overhead_ms=0.0,
+    colour="tab:orange",
+    legacy_main_records=(("A", "globalaccelerator-dns"),),
+)
+
+TYPE = component_type(FACTS.component)
 ENDPOINT_WEIGHT = 128  # the AWS default, stated so every region visibly gets the same share
 
 
@@ -23,11 +44,11 @@ HTTP_PORT = 80
 
 
 def endpoint_port(listener_port: int, endpoint: RegionalEndpoint) -> int:
-    """Where the ALB listens for one of GA's ports: GA_PORT_OFFSET above the port it serves, and with a
+    """Where the ALB listens for one of GA's ports: FACTS.own_port_offset above the port it serves, and with a
     domain (HTTPS served) port 80 on the ALB's redirect listener for GA."""
     if listener_port == HTTP_PORT and endpoint.protocol == "https":
         return GA_HTTP_REDIRECT_PORT
-    return listener_port + GA_PORT_OFFSET
+    return FACTS.own_port(listener_port)
 
 
 def listener_ports(endpoints: tuple[RegionalEndpoint, ...]) -> tuple[int, ...]:
@@ -41,23 +62,9 @@ def listener_ports(endpoints: tuple[RegionalEndpoint, ...]) -> tuple[int, ...]:
     return tuple(sorted({HTTP_PORT, *(endpoint.port for endpoint in endpoints)}))
 
 
-def require_albs(name: str, endpoints: tuple[RegionalEndpoint, ...]) -> None:
-    for endpoint in endpoints:
-        if endpoint.backend != "alb" or endpoint.alb_arn is None:
-            raise ConfigError(
-                f"{NAMESPACE}:backend",
-                endpoint.backend,
-                f'the globalaccelerator front door "{name}" got a {endpoint.backend} endpoint in {endpoint.region}: '
-                "Global Accelerator endpoints are ALB, NLB, EC2 or Elastic IP only",
-                'backend "alb" with globalaccelerator',
-                f"pulumi config set {NAMESPACE}:backend alb  (or set {NAMESPACE}:frontDoor to route53 or cloudfront)",
-            )
-
-
 class GlobalAcceleratorFrontDoor(FrontDoor):
     def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(TYPE, name, None, opts)
-        require_albs(name, args.endpoints)
         # Global Accelerator's API is global (the provider calls it in us-west-2 whatever its region).
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 

@@ -7,10 +7,36 @@ import pulumi_aws as aws
 
 from components.doors.base import FrontDoor, FrontDoorArgs
 from components.regional.endpoint import RegionalEndpoint
-from components.registry import ROUTE53_CHECKER_REGIONS, component_type
+from components.registry import ROUTE53_CHECKER_REGIONS, Detector, DoorFacts, component_type
 from components.stack import naming
 
-TYPE = component_type("Route53LatencyFrontDoor")
+# Everything the rest of the project knows of this door (plain literals: components/registry.py reads them
+# without importing this module).
+FACTS = DoorFacts(
+    component="Route53LatencyFrontDoor",
+    needs_domain=True,
+    needs_domain_reason="latency records live in its hosted zone",
+    detector=Detector(type="aws:route53/record:Record", prop="latencyRoutingPolicies"),
+    passes_client_host=True,
+    ipv6=False,
+    plaintext_hop="clients -> ALB is plain HTTP",
+    # A latency record per region: a dial of 0 removes the region's record, any other value keeps all of it.
+    dials="on-off",
+    checks_entries=True,  # Route 53's health checkers request the health path on each entry
+    alarms_in_edge_region=True,  # Route 53 health-check metrics exist in us-east-1 only
+    alarms_per_region=1,  # one alarm per health check
+    # A health check per region: the HTTPS feature, and the 10-second interval when configured.
+    cost=(
+        ("route53.health_check_month", "region-month"),
+        ("route53.health_check_optional_feature_month", "region-month"),
+        ("route53.health_check_optional_feature_month", "region-month-fast-checks"),
+    ),
+    failover="dns-health-check",
+    overhead_ms=0.0,
+    colour="tab:blue",
+)
+
+TYPE = component_type(FACTS.component)
 
 CHECKER_REGIONS = ROUTE53_CHECKER_REGIONS
 
@@ -19,7 +45,7 @@ class Route53LatencyFrontDoor(FrontDoor):
     def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(TYPE, name, None, opts)
         if args.hostname is None or args.dns is None:
-            raise ValueError(f"the route53 front door {name!r} needs a domain: its records live in the hosted zone")
+            raise ValueError(f"the front door {name!r} needs a domain: {FACTS.needs_domain_reason}")
         # Health checks and records are global; the home region's provider manages them.
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 
@@ -43,7 +69,7 @@ class Route53LatencyFrontDoor(FrontDoor):
         name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions, checks: dict
     ) -> aws.route53.Record | None:
         if endpoint.protocol != "https":
-            raise ValueError(f"the route53 front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
+            raise ValueError(f"the {name} front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
         child_name = naming.regional(name, endpoint.region)
         check = aws.route53.HealthCheck(
             child_name,

@@ -14,17 +14,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.doors.dns import DnsContext
-from components.registry import component_type, door_type
+from components.registry import DOORS, component_type, door_type
 
 TYPE = component_type("WeightedSplit")
 # Logical names stacks deployed before the main name became one weighted set used for these records:
-# the A/B split's component and records, and each single door's record(s) on the main name.
+# the A/B split's component and records, and each single door's record(s) on the main name (each door's
+# DoorFacts.legacy_main_records).
 LEGACY_SPLIT_NAME = "ab"
-LEGACY_SINGLE_DOOR_RECORDS = {
-    ("globalaccelerator", "A"): "globalaccelerator-dns",
-    ("cloudfront", "A"): "cloudfront-a",
-    ("cloudfront", "AAAA"): "cloudfront-aaaa",
-}
 
 
 @dataclass(frozen=True)
@@ -46,7 +42,7 @@ def legacy_aliases(project: str, stack: str, strategy: str, record_type: str) ->
     aliases = []
     if record_type == "A":
         aliases.append(pulumi.Alias(name=f"{LEGACY_SPLIT_NAME}-{strategy}"))
-    old_name = LEGACY_SINGLE_DOOR_RECORDS.get((strategy, record_type))
+    old_name = dict(DOORS[strategy].legacy_main_records).get(record_type)
     if old_name is not None:
         door_urn = f"urn:pulumi:{stack}::{project}::{door_type(strategy)}::{strategy}"  # doors are top-level components
         aliases.append(pulumi.Alias(name=old_name, parent=door_urn))

@@ -84,7 +84,7 @@ class MonitoredStack:
 
 def _edge_alarms(settings: MonitoredStack) -> bool:
     """Alarms in us-east-1: Route 53's health checks, CloudFront's metrics, a CLOUDFRONT web ACL's."""
-    return "route53" in settings.strategies or any(DOORS[s].needs_edge_region for s in settings.strategies)
+    return any(DOORS[s].alarms_in_edge_region for s in settings.strategies)
 
 
 def topic_regions(settings: MonitoredStack) -> tuple[str, ...]:

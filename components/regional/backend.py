@@ -7,14 +7,12 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.config import AuthSettings, HealthCheckSettings
 from components.observability.alarms import AlarmSpec, metric_alarm
 from components.regional import function_settings as plan
 from components.regional.endpoint import RegionalEndpoint
-from components.regional.entries.base import DomainBinding, EntryArgs, RegionalEntry
-from components.registry import BACKENDS, LAMBDA_PRINCIPAL, component_type, load_component
+from components.regional.entries.base import DomainBinding, EntryArgs, EntryOptions, RegionalEntry
+from components.registry import BACKENDS, LAMBDA_PRINCIPAL, backend_class, component_type
 from components.security import exposure as reach
-from components.security.exposure import Exposure
 from components.security.iam import allow, assume_role_policy, policy_document
 from components.stack.packaging import API_SOURCE, package_files
 from functions.api import contract
@@ -25,22 +23,15 @@ TYPE = component_type("RegionalBackend")
 @dataclass(frozen=True)
 class RegionalBackendArgs:
     region: str
-    backend: str  # "alb" | "apigateway"
+    entry: EntryOptions  # how the entry is built, the same in every region (entries/base.py entry_options)
     table_name: pulumi.Input[str]
     table_arn: pulumi.Input[str]  # the replica in this region
     chaos_parameter_name: str
-    environment: dict  # from backend_plan.function_environment, minus Output values
-    health: HealthCheckSettings
-    deletion_protection: bool
-    exposure: Exposure  # how the doors reach the entry (components/security/exposure.py)
+    environment: dict  # from function_settings.function_environment, minus Output values
     domain: Optional[DomainBinding] = None
-    access_log_days: int = 90
-    auth: Optional[AuthSettings] = None
     alarm_topic_arn: Optional[pulumi.Input[str]] = None  # this region's alarm topic (alarm actions stay in-region)
-    global_accelerator: bool = False  # GA is a door: the entry listens for it on a port of its own
-    # CloudFront is a door: the secret it sends now and that value's version.
+    # CloudFront is a door: the secret it sends now (its version: entry.origin_secret_version).
     origin_secret: Optional[pulumi.Input[str]] = None
-    origin_secret_version: int = 1
     # The function checks the secret (exposure.guard_in_function): where it reads the accepted values,
     # the environment that says so, and what the function's role may read.
     origin_guard_environment: Optional[Mapping[str, pulumi.Input[str]]] = None
@@ -118,24 +109,16 @@ class RegionalBackend(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
         )
 
-        entry_name = f"{name}-{args.backend}"
-        entry_class: type[RegionalEntry] = load_component(BACKENDS[args.backend].component)
+        entry_name = f"{name}-{args.entry.backend}"
+        entry_class: type[RegionalEntry] = backend_class(args.entry.backend)
         entry = entry_class(
             entry_name,
             EntryArgs(
                 region=region,
                 function=function,
-                health=args.health,
-                deletion_protection=args.deletion_protection,
+                options=args.entry,
                 domain=args.domain,
-                access_log_days=args.access_log_days,
-                auth=args.auth,
-                internal=args.exposure.private,
-                global_accelerator=args.global_accelerator,
-                direct_clients=bool(args.exposure.direct_doors),
-                locked=args.exposure.locked,
                 origin_secret=args.origin_secret,
-                origin_secret_version=args.origin_secret_version,
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),
@@ -149,7 +132,7 @@ class RegionalBackend(pulumi.ComponentResource):
             if args.domain is None
             else self._regional_record(name, entry_name, entry, args.domain, child)
         )
-        if BACKENDS[args.backend].origin_guard_in_function:
+        if BACKENDS[args.entry.backend].origin_guard_in_function:
             # The function's origin check changes with the doors: a direct door (whose health checks use
             # the regional name) waits for its new environment.
             gates = dict(endpoint.gates)

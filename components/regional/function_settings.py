@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.config import HealthCheckSettings, Settings
+from components.registry import DOORS, doors_by_reach, served_port
+from components.security.exposure import CLIENT
 from functions.api import contract
 
 FUNCTION_RUNTIME = "python3.12"
@@ -56,10 +58,18 @@ def function_environment(settings: Settings, table_name: str, chaos_parameter: s
 
 def door_environment(settings: Settings) -> dict[str, str]:
     """What the function needs to tell which door a request came through (functions/api/attribution.py)."""
-    environment = {contract.ENV_DOORS: ",".join(settings.strategies)}
-    if "globalaccelerator" in settings.strategies:
-        public_port = 443 if settings.domain is not None else 80
-        environment[contract.ENV_GA_PORT] = str(public_port + contract.GA_PORT_OFFSET)
+    doors = settings.strategies
+    environment = {contract.ENV_DOORS: ",".join(doors)}
+    headers = [f"{DOORS[s].marks_requests_with}={s}" for s in doors if DOORS[s].marks_requests_with]
+    public_port = served_port(settings.domain is not None)
+    ports = [f"{DOORS[s].own_port(public_port)}={s}" for s in doors if DOORS[s].own_port(public_port)]
+    clients = doors_by_reach(doors, CLIENT)
+    if headers:
+        environment[contract.ENV_DOOR_HEADERS] = ",".join(headers)
+    if ports:
+        environment[contract.ENV_DOOR_PORTS] = ",".join(ports)
+    if clients:
+        environment[contract.ENV_CLIENT_DOOR] = clients[0]
     if settings.hostnames is not None:
         environment[contract.ENV_DIRECT_HOSTS] = ",".join(settings.hostnames.regional[r] for r in settings.regions)
     return environment

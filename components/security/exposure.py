@@ -99,6 +99,11 @@ def plaintext_hop(backend: str, has_domain: bool, strategies: tuple[str, ...]) -
     return f"without a domain the {backend} backend has no certificate, so " + "; ".join(hops) if hops else None
 
 
+def health_checked(strategies: tuple[str, ...]) -> bool:
+    """Whether a door's own health checkers request the entries' health path (DoorFacts.checks_entries)."""
+    return any(DOORS[s].checks_entries for s in strategies)
+
+
 @dataclass(frozen=True)
 class WafCoverage:
     edge: bool  # a CLOUDFRONT-scope web ACL on the distribution
@@ -133,12 +138,10 @@ def security_summary(
     """What protects this stack's entries, one line each, for the offline plan."""
     exposure = plan_exposure(strategies, backend)
     lines = [exposure.summary]
-    if backend == "apigateway":
-        lines.append(
-            "the HTTP APIs' default execute-api endpoints are disabled (every door uses the custom domain)"
-            if has_domain
-            else "the HTTP APIs answer on their execute-api names (no domain): those names are the entries"
-        )
+    facts = BACKENDS[backend]
+    own = facts.summary_with_domain if has_domain else facts.summary_without_domain
+    if own:
+        lines.append(own)
     hop = plaintext_hop(backend, has_domain, strategies)
     if hop is not None and allow_plaintext:
         lines.append(f"advisory: {hop} (accepted by allowPlaintext)")

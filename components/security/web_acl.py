@@ -41,7 +41,7 @@ from components.registry import (
     WAF_RATE_WINDOW_SECONDS,
     component_type,
 )
-from components.security.exposure import waf_coverage
+from components.security.exposure import health_checked, waf_coverage
 from components.stack import naming
 from components.stack.providers import Providers
 
@@ -279,7 +279,7 @@ def build_web_acls(
                     exempt=(ORIGIN_SECRET_HEADER, origin_secret) if coverage.exempt_cloudfront else None,
                     # Route 53's health checkers reach these ALBs (only where Route 53 checks them: elsewhere the
                     # health path keeps its limit, as any path that reaches the function).
-                    health_path=args.health_path if "route53" in args.strategies else None,
+                    health_path=args.health_path if health_checked(args.strategies) else None,
                     logs=args.waf.logs,
                 ),
                 providers[region],

@@ -23,14 +23,15 @@ ENV_AUTH_AUDIENCE = "AUTH_AUDIENCE"
 ENV_AUTH_PROTECT_READS = "AUTH_PROTECT_READS"  # "true" | "false"
 ENV_AUTH_SCOPES = "AUTH_SCOPES"  # space-separated scopes every protected request needs
 ENV_AUTH_JWKS_URL = "AUTH_JWKS_URL"  # optional; default: jwks_uri from the issuer's OpenID configuration
-# Which front door a request came through (the function's per-door metrics): Global Accelerator
-# reaches the ALB on a listener port of its own (GA_PORT_OFFSET above the public one, an endpoint-group
-# port override); CloudFront's router marks what it routes; the regional names are direct traffic.
-ENV_GA_PORT = "FRONT_DOOR_GA_PORT"
+# Which front door a request came through (the function's per-door metrics, functions/api/attribution.py),
+# from each door's facts (components/registry.py): a door that marks what it routes with a header, a door
+# that reaches the entry on a listener port of its own (X-Forwarded-Port), the door whose clients connect to
+# the entries themselves; the regional names are direct traffic.
+ENV_DOOR_HEADERS = "FRONT_DOOR_HEADERS"  # comma-separated <lower-case header>=<door>
+ENV_DOOR_PORTS = "FRONT_DOOR_PORTS"  # comma-separated <port>=<door>
+ENV_CLIENT_DOOR = "FRONT_DOOR_CLIENTS"  # the door whose clients reach the entries by DNS
 ENV_DIRECT_HOSTS = "FRONT_DOOR_DIRECT_HOSTS"  # comma-separated <region>.<name> hostnames
 ENV_DOORS = "FRONT_DOORS"  # comma-separated strategies of the stack
-GA_PORT_OFFSET = 8000  # 443 -> 8443, 80 -> 8080
-CLOUDFRONT_ROUTED_HEADER = "x-routed-to-region"  # functions/edge/contract.py ROUTED_REGION_HEADER
 # JSON list of the origin secrets CloudFront may send (set only while the entries are locked to it).
 ENV_ORIGIN_SECRETS = "ORIGIN_SECRETS"
 ORIGIN_SECRET_HEADER = "x-origin-verify"
@@ -65,6 +66,25 @@ LOGGING_ENVIRONMENT = {
 ENV_STRICT_TRANSPORT_SECURITY = "STRICT_TRANSPORT_SECURITY"
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
+
+# Who needs a token when the stack sets `auth`: every method that writes, and with protectReads every request
+# but the health check. The one definition: the function checks it (auth.py), the entries check the item
+# routes' share of it themselves (HTTP API JWT routes, ALB jwt-validation rules), the pack reads it
+# (components/registry.py pack_facts).
+ITEM_ROUTE_METHODS = ("GET", "PUT", "DELETE")  # what the item routes serve (routes.py)
+WRITE_METHODS = ("PUT", "DELETE", "POST", "PATCH")
+
+
+def needs_token(method: str, protect_reads: bool) -> bool:
+    """Whether a request with this method (not the health check) needs a token."""
+    return protect_reads or method.upper() in WRITE_METHODS
+
+
+def item_token_methods(protect_reads: bool) -> tuple[str, ...]:
+    """The item routes' methods that need a token: what an entry checks itself."""
+    ordered = (*WRITE_METHODS, *ITEM_ROUTE_METHODS)  # PUT, DELETE, then GET: the order entries always had
+    return tuple(dict.fromkeys(m for m in ordered if m in ITEM_ROUTE_METHODS and needs_token(m, protect_reads)))
+
 
 DEFAULT_HEALTH_PATH = "/health"  # functions/edge/contract.py keeps an equal copy (the router ships alone)
 ITEMS_PATH = "/items"  # the item routes: <ITEMS_PATH>/{id}; the health path may not lie under it

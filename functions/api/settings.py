@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import contract
-from .attribution import DoorSettings
+from .attribution import DoorSettings, door_settings
 
 _REQUIRED = {
     contract.ENV_REGION: "the region this copy runs in (set by the Lambda runtime)",
@@ -165,11 +165,7 @@ def _auth(env: Mapping[str, str]) -> AuthSettings | None:
 
 
 def _doors(env: Mapping[str, str]) -> DoorSettings:
-    port = env.get(contract.ENV_GA_PORT, "").strip()
-    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
-        raise SettingsError(f"{contract.ENV_GA_PORT}={port!r} is invalid: a port number (set by the Pulumi program)")
-    return DoorSettings(
-        doors=tuple(d for d in env.get(contract.ENV_DOORS, "").split(",") if d),
-        ga_port=int(port) if port else None,
-        direct_hosts=frozenset(h.lower() for h in env.get(contract.ENV_DIRECT_HOSTS, "").split(",") if h),
-    )
+    try:
+        return door_settings(env)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None

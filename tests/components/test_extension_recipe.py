@@ -5,7 +5,6 @@ import textwrap
 import pytest
 
 from components import registry
-from components.registry import DoorFacts
 from tests.components.helpers import program
 
 # What a contributor writes, following the recipe: a FrontDoor whose children answer on its hostname.
@@ -13,8 +12,17 @@ THROWAWAY_DOOR = textwrap.dedent("""
     import pulumi
     import pulumi_aws as aws
 
-    from components.registry import component_type
+    from components.registry import component_type, Detector, DoorFacts
     from components.doors.base import FrontDoor, FrontDoorArgs
+
+    FACTS = DoorFacts(
+        component="EchoFrontDoor",
+        needs_domain=True,
+        needs_domain_reason="its record lives in the hosted zone",
+        detector=Detector(type="aws:route53/record:Record", prop="aliases"),
+        passes_client_host=True,
+        ipv6=False,
+    )
 
 
     class EchoFrontDoor(FrontDoor):
@@ -39,17 +47,7 @@ THROWAWAY_DOOR = textwrap.dedent("""
 def echo_door(tmp_path, monkeypatch):
     (tmp_path / "echo_door.py").write_text(THROWAWAY_DOOR)
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(
-        registry.DOORS,
-        "echo",
-        DoorFacts(
-            component="echo_door:EchoFrontDoor",
-            needs_domain=True,
-            backends=("alb", "apigateway"),
-            passes_client_host=True,
-            ipv6=False,
-        ),
-    )
+    monkeypatch.setitem(registry.DOORS, "echo", "echo_door")
 
 
 def test_a_door_added_by_the_recipe_is_configured_and_deployed(echo_door):
@@ -76,10 +74,10 @@ def test_its_facts_drive_the_config_rules(echo_door):
 
 def test_every_registered_door_and_backend_loads_its_component():
     for strategy in registry.DOORS:
-        door = registry.load_component(registry.DOORS[strategy].component)
+        door = registry.door_class(strategy)
         assert registry.door_type(strategy).endswith(door.__name__)
     for backend in registry.BACKENDS:
-        assert registry.load_component(registry.BACKENDS[backend].component).__name__.endswith("Entry")
+        assert registry.backend_class(backend).__name__.endswith("Entry")
 
 
 def test_a_stack_imports_only_the_doors_it_deploys():

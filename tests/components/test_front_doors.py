@@ -73,7 +73,7 @@ def _without_door_tag(type_: str, inputs: dict) -> dict:
     """Inputs without what follows the door by design: where an HTTP API's function reads the origin
     secrets behind CloudFront alone, and which doors it counts (test_origin_protection.py)."""
     if type_ == "aws:lambda/function:Function" and "environment" in inputs:  # which doors it counts
-        door_keys = {"FRONT_DOORS", "FRONT_DOOR_GA_PORT"}
+        door_keys = {"FRONT_DOORS", "FRONT_DOOR_PORTS", "FRONT_DOOR_HEADERS", "FRONT_DOOR_CLIENTS"}
         variables = {k: v for k, v in inputs["environment"]["variables"].items() if k not in door_keys}
         inputs = {**inputs, "environment": {**inputs["environment"], "variables": variables}}
     if type_ == "aws:iam/rolePolicy:RolePolicy" and "OriginSecrets" in str(inputs.get("policy")):

@@ -1,11 +1,8 @@
 """Global Accelerator front door under mocks: one endpoint group per region, each naming that region's ALB."""
 
-import pulumi
 import pytest
 
 from components.config import ConfigError
-from components.doors.global_accelerator import require_albs
-from components.regional.endpoint import RegionalEndpoint
 from offline.mocks import GLOBAL_ACCELERATOR_ZONE_ID
 from offline.run import run_program
 from tests.components.helpers import ALL_REGIONS, program
@@ -97,20 +94,6 @@ def test_api_gateway_backend_is_refused_before_anything_is_registered():
     assert run.resources == []
 
 
-def test_the_door_itself_refuses_non_alb_endpoints_naming_the_stack_key():
-    endpoint = RegionalEndpoint(
-        region="eu-west-1",
-        backend="apigateway",
-        hostname=pulumi.Output.from_input("h"),
-        protocol="https",
-        health_path="/health",
-    )
-    with pytest.raises(ConfigError) as raised:
-        require_albs("globalaccelerator", (endpoint,))
-    assert raised.value.key == "global-serverless:backend"
-    assert "eu-west-1" in str(raised.value) and "Fix:" in str(raised.value)
-
-
 @pytest.mark.parametrize("count", [1, 16])
 def test_one_and_sixteen_regions(count):
     regions = ALL_REGIONS[:count]
@@ -138,7 +121,7 @@ def test_global_accelerator_reaches_each_alb_on_a_port_of_its_own():
         assert ga.inputs["protocol"] == "HTTPS" and ga.urn in group.dependencies
     for function in [f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]:
         env = function.inputs["environment"]["variables"]
-        assert env["FRONT_DOOR_GA_PORT"] == "8443" and env["FRONT_DOORS"] == "globalaccelerator"
+        assert env["FRONT_DOOR_PORTS"] == "8443=globalaccelerator" and env["FRONT_DOORS"] == "globalaccelerator"
     rules = run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     for region in ("us-east-1", "eu-west-1"):
         assert {r.inputs["fromPort"] for r in rules if r.region == region} == {8081, 8443}

@@ -10,20 +10,44 @@ from components.config import AuthSettings
 from components.observability.access_logs import AccessLogBucket, AccessLogBucketArgs
 from components.regional import function_settings as plan
 from components.regional.endpoint import AliasTarget, RegionalEndpoint
-from components.regional.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry, protected_item_methods
+from components.regional.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry
 from components.registry import (
     ALB_SSL_POLICY,
     CLOUDFRONT_ORIGIN_PREFIX_LIST,
     ELB_PRINCIPAL,
     ORIGIN_SECRET_HEADER,
+    BackendFacts,
     component_type,
+    served_port,
 )
 from components.security import exposure
 from components.security.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY, OriginLockdown, OriginLockdownArgs
 from components.stack import naming
-from functions.api.contract import GA_PORT_OFFSET
+from functions.api.contract import item_token_methods
 
-TYPE = component_type("AlbEntry")
+KEY = "alb"  # this backend's config value (components/registry.py BACKENDS)
+# Everything the rest of the project knows of this backend (plain literals: components/registry.py reads them
+# without importing this module).
+FACTS = BackendFacts(
+    component="AlbEntry",
+    description="Application Load Balancer in a small VPC, Lambda target group",
+    https_without_domain=False,
+    entry_types=("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"),
+    offers=("load-balancer",),  # Global Accelerator endpoints are load balancers (or EC2, EIP)
+    private_network=True,
+    listener_rules=True,
+    takes_web_acl=True,
+    token_check_needs_key_set_url=True,  # ELB jwt-validation takes the key set URL, not the issuer's discovery
+    alarms_per_region=4,  # entry 5xx, function p99 and throttles, and the load balancer's own 5xx
+    cost=(
+        ("alb.hour", "region-hour"),
+        ("alb.lcu_hour", "lcu-hours"),
+        ("s3.put_per_1000", "elb-access-log-files-1k"),
+        ("s3.standard_gb_month", "elb-access-log-gb-month"),
+    ),
+)
+
+TYPE = component_type(FACTS.component)
 # The target group's name by scheme. Neither is the name earlier releases used ("tg", for either scheme):
 # a stack upgraded in the same update that changes its ALBs' scheme gets a new group too.
 TARGET_GROUP_KIND = {False: "tg-pub", True: "tg-int"}
@@ -38,7 +62,7 @@ TOKEN_GA_PRIORITY = 1  # on Global Accelerator's own listener
 # With a domain, Global Accelerator's port 80 (plain-HTTP clients of its name) reaches this port, where a
 # listener of GA's own answers a redirect to HTTPS. Not the ALB's own 80: there GA's ingress rule would be
 # the same permission as a direct door's `-in-clients-80` rule, which EC2 refuses while the other exists
-# (InvalidPermission.Duplicate) at every switch between route53 and GA alone. Not 80 + GA_PORT_OFFSET
+# (InvalidPermission.Duplicate) at every switch between route53 and GA alone. Not GA's own port for 80 (FACTS.own_port)
 # either: that is GA's forwarding listener without a domain, and adding or removing the domain would then
 # create one listener on a port the other still holds (ELB: DuplicateListener).
 GA_HTTP_REDIRECT_PORT = 8081
@@ -62,7 +86,7 @@ class TokenCheck:
     one token and a list in another (`aud`), nor Cognito access tokens, which carry `client_id` instead."""
 
     def __init__(self, auth: AuthSettings, group: aws.lb.TargetGroup):
-        self.methods = list(protected_item_methods(auth.protect_reads))
+        self.methods = list(item_token_methods(auth.protect_reads))
         self.validation = aws.lb.ListenerRuleActionJwtValidationArgs(issuer=auth.issuer, jwks_endpoint=auth.key_set_url)
         self.group = group
 
@@ -140,8 +164,10 @@ class AlbEntry(RegionalEntry):
             )
             subnets.append(subnet)
 
-        served_port = 80 if args.domain is None else 443
-        ga_port = served_port + GA_PORT_OFFSET if args.global_accelerator else None
+        options = args.options
+        public_port = served_port(args.domain is not None)
+        # A door that reaches the ALB privately (Global Accelerator) gets a listener of its own.
+        ga_port = options.own_port(public_port)
         ga_redirect_port = GA_HTTP_REDIRECT_PORT if ga_port is not None and args.domain is not None else None
         # No inline rules: each kind of client gets rule resources of its own (components/security/exposure.py),
         # so a door's rule is created before the door and deleted after it. They replace "-sg", whose
@@ -163,7 +189,7 @@ class AlbEntry(RegionalEntry):
             opts=child,
         )
         gates: dict[str, tuple[pulumi.Resource, ...]] = {}
-        if args.direct_clients:
+        if options.direct_clients:
             # Route 53's clients connect to the ALB itself: the web ports, to everyone.
             gates[exposure.CLIENT] = tuple(
                 rule
@@ -182,19 +208,19 @@ class AlbEntry(RegionalEntry):
             )
         if args.origin_secret is not None:
             gates[exposure.EDGE] = ()
-        if args.locked:
+        if options.locked:
             cloudfront = aws.ec2.get_managed_prefix_list_output(
                 name=CLOUDFRONT_ORIGIN_PREFIX_LIST, opts=pulumi.InvokeOutputOptions(provider=provider)
             )
             gates[exposure.EDGE] = (
                 aws.vpc.SecurityGroupIngressRule(
-                    f"{name}-in-cloudfront-{served_port}",
+                    f"{name}-in-cloudfront-{public_port}",
                     security_group_id=edge_group.id,
                     ip_protocol="tcp",
-                    from_port=served_port,
-                    to_port=served_port,
+                    from_port=public_port,
+                    to_port=public_port,
                     prefix_list_id=cloudfront.id,
-                    description=f"CloudFront origin-facing on {served_port}",
+                    description=f"CloudFront origin-facing on {public_port}",
                     opts=child,
                 ),
             )
@@ -204,22 +230,22 @@ class AlbEntry(RegionalEntry):
         logs = AccessLogBucket(
             f"{name}-logs",
             AccessLogBucketArgs(
-                region=args.region, expiration_days=args.access_log_days, keep_on_delete=args.deletion_protection
+                region=args.region, expiration_days=options.access_log_days, keep_on_delete=options.deletion_protection
             ),
             provider=provider,
             opts=pulumi.ResourceOptions(parent=self),
         )
         alb = aws.lb.LoadBalancer(
-            naming.elb_logical_name(args.region, "alb"),
+            naming.elb_logical_name(args.region, KEY),
             load_balancer_type="application",
             # Internal unless a door sends clients here directly (components/security/exposure.py): Global
             # Accelerator and CloudFront VPC origins reach it through the VPC, which keeps the internet
             # gateway both require. AWS fixes the scheme at creation: a change replaces the ALB.
-            internal=args.internal,
+            internal=options.internal,
             subnets=[s.id for s in subnets],
             security_groups=[security_group.id, edge_group.id],
             drop_invalid_header_fields=True,
-            enable_deletion_protection=args.deletion_protection,
+            enable_deletion_protection=options.deletion_protection,
             idle_timeout=60,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=logs.bucket_name, enabled=True),
             # An internet-facing ALB needs the gateway attached and its subnets routed to it first
@@ -229,12 +255,12 @@ class AlbEntry(RegionalEntry):
                 child, pulumi.ResourceOptions(depends_on=[igw, routes, *associations, logs.policy, *ingress])
             ),
         )
-        check = plan.alb_target_group_health(args.health)
+        check = plan.alb_target_group_health(options.health)
         target_group = aws.lb.TargetGroup(
             # A target group belongs to one load balancer at a time, so it goes with the ALB's scheme: when
             # the scheme changes, the new ALB's listeners forward to a new group (created first) while the
             # old ALB keeps the old one until the deletes at the end (ELB: TargetGroupAssociationLimit).
-            naming.elb_logical_name(args.region, TARGET_GROUP_KIND[args.internal]),
+            naming.elb_logical_name(args.region, TARGET_GROUP_KIND[options.internal]),
             target_type="lambda",
             lambda_multi_value_headers_enabled=False,
             # AWS leaves Lambda target group checks off unless asked; GA and the ALB rely on this one.
@@ -253,6 +279,7 @@ class AlbEntry(RegionalEntry):
             f"{name}-invoke",
             action="lambda:InvokeFunction",
             function=args.function.name,
+            qualifier=args.alias.name,  # the target is the alias: ELB checks it may invoke it at registration
             principal=ELB_PRINCIPAL,
             source_arn=target_group.arn,
             opts=child,
@@ -260,7 +287,7 @@ class AlbEntry(RegionalEntry):
         attachment = aws.lb.TargetGroupAttachment(
             f"{name}-target",
             target_group_arn=target_group.arn,
-            target_id=args.function.arn,
+            target_id=args.alias.arn,  # one Lambda target per group: a new target goes in a new group
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[permission])),
         )
         forward = [aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)]
@@ -303,9 +330,9 @@ class AlbEntry(RegionalEntry):
         # With auth and a certificate, the ALB validates the tokens of the requests that need one before
         # forwarding them (jwt-validation needs an HTTPS listener); the function checks them again, and is
         # the only check without a domain.
-        tokens = None if args.auth is None or domain is None else TokenCheck(args.auth, target_group)
+        tokens = None if options.auth is None or domain is None else TokenCheck(options.auth, target_group)
         if args.origin_secret is not None:
-            version = args.origin_secret_version
+            version = options.origin_secret_version
             secret = [
                 aws.lb.ListenerRuleConditionArgs(
                     http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
@@ -337,12 +364,12 @@ class AlbEntry(RegionalEntry):
                     )
                 )
             gates[exposure.EDGE] = (*gates[exposure.EDGE], *accept)
-        if args.direct_clients:
+        if options.direct_clients:
             opened = [self._open_to_everyone(name, served, target_group, child)]
             if tokens is not None:
                 opened.append(tokens.rule(f"{name}-token-open", served, TOKEN_OPEN_PRIORITY, [], child))
             gates[exposure.CLIENT] = (*gates[exposure.CLIENT], *opened)
-        if args.locked:
+        if options.locked:
             OriginLockdown(
                 naming.regional("lockdown", args.region),
                 OriginLockdownArgs(listener_arn=served.arn),
@@ -376,14 +403,14 @@ class AlbEntry(RegionalEntry):
         self.balancer_error_metric = ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", {"LoadBalancer": alb.arn_suffix})
         self.endpoint = RegionalEndpoint.build(
             args.region,
-            "alb",
+            KEY,
             hostname,
             protocol,
-            args.health.path,
+            options.health.path,
             aliases=aliases,
             alb_arn=alb.arn,
             gates=gates,
-            private=args.internal,
+            private=options.internal,
         )
         self.register_outputs({"url": self.endpoint.url})
 

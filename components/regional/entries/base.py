@@ -6,17 +6,14 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
-from components.config import AuthSettings, HealthCheckSettings
+from components.config import AuthSettings, HealthCheckSettings, Settings
 from components.regional.endpoint import RegionalEndpoint
+from components.registry import DEFAULT_ACCESS_LOG_DAYS, DOORS, own_port
+from components.security.exposure import Exposure
 from components.stack.hostnames import HostnamePlan
 from functions.api import contract as api_contract
 
 ITEMS_PATH = api_contract.ITEMS_PATH  # the API's item routes (functions/api/routes.py)
-
-
-def protected_item_methods(protect_reads: bool) -> tuple[str, ...]:
-    """The item methods that need a token at the entry (the function asks for the same ones)."""
-    return ("PUT", "DELETE", "GET") if protect_reads else ("PUT", "DELETE")
 
 
 @dataclass(frozen=True)
@@ -29,22 +26,55 @@ class DomainBinding:
 
 
 @dataclass(frozen=True)
+class EntryOptions:
+    """How every region's entry is built: the same in every region, built once (entry_options) from the
+    validated settings and the exposure plan, and handed through RegionalBackend unchanged."""
+
+    backend: str  # a key of components/registry.py BACKENDS
+    health: HealthCheckSettings
+    deletion_protection: bool
+    access_log_days: int = DEFAULT_ACCESS_LOG_DAYS  # how long an entry's own access logs are kept
+    auth: Optional[AuthSettings] = None  # JWT bearer tokens (the entry may check them too)
+    # How the doors reach the entry (components/security/exposure.py).
+    internal: bool = False  # no public address: the doors reach it privately
+    # Doors that reach the entry on a listener of their own (DoorFacts.own_port_offset): see own_port.
+    own_port_doors: tuple[str, ...] = ()
+    direct_clients: bool = False  # a door sends clients to the entry itself (route53): open to everyone
+    locked: bool = False  # only CloudFront may use the served port: requests without the secret get 403
+    origin_secret_version: int = 1  # the version of the secret CloudFront sends now (when it is a door)
+
+    def own_port(self, public_port: int) -> Optional[int]:
+        """The port the entry listens on for a door of its own, for the served port (None: no such door)."""
+        ports = {own_port(door, public_port) for door in self.own_port_doors}
+        return min(ports) if ports else None
+
+
+def entry_options(settings: Settings, exposure: Exposure) -> EntryOptions:
+    """The entry's options, once per stack (__main__.py)."""
+    return EntryOptions(
+        backend=settings.backend,
+        health=settings.health_check,
+        deletion_protection=settings.deletion_protection,
+        access_log_days=settings.access_log_days,
+        auth=settings.auth,
+        internal=exposure.private,
+        own_port_doors=tuple(s for s in settings.strategies if DOORS[s].own_port_offset),
+        direct_clients=bool(exposure.direct_doors),
+        locked=exposure.locked,
+        origin_secret_version=settings.origin_secret_version,
+    )
+
+
+@dataclass(frozen=True)
 class EntryArgs:
     region: str
     function: aws.lambda_.Function
-    health: HealthCheckSettings
-    deletion_protection: bool
+    options: EntryOptions
+    # What the entry invokes, never the unqualified function: its `live` alias (components/regional/release.py).
+    alias: aws.lambda_.Alias
     domain: Optional[DomainBinding] = None
-    access_log_days: int = 90  # how long an entry's own access logs are kept (config accessLogDays)
-    auth: Optional[AuthSettings] = None  # JWT bearer tokens on writes (the entry may check them too)
-    # How the doors reach the entry (components/security/exposure.py).
-    internal: bool = False  # no public address: the doors reach it privately
-    global_accelerator: bool = False  # a door of the stack: it gets a listener port of its own
-    direct_clients: bool = False  # a door sends clients to the entry itself (route53): open to everyone
-    locked: bool = False  # only CloudFront may use the served port: requests without the secret get 403
-    # CloudFront is a door: the value it sends in ORIGIN_SECRET_HEADER now, and that value's version.
+    # CloudFront is a door: the value it sends in ORIGIN_SECRET_HEADER now (options.origin_secret_version).
     origin_secret: Optional[pulumi.Input[str]] = None
-    origin_secret_version: int = 1
 
 
 class RegionalEntry(pulumi.ComponentResource):

@@ -7,10 +7,31 @@ import pulumi_aws as aws
 
 from components.regional import function_settings as plan
 from components.regional.endpoint import AliasTarget, RegionalEndpoint
-from components.regional.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry, protected_item_methods
-from components.registry import API_GATEWAY_PRINCIPAL, API_GATEWAY_SECURITY_POLICY, component_type
+from components.regional.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry
+from components.registry import API_GATEWAY_PRINCIPAL, API_GATEWAY_SECURITY_POLICY, BackendFacts, component_type
+from functions.api.contract import item_token_methods
 
-TYPE = component_type("HttpApiEntry")
+KEY = "apigateway"  # this backend's config value (components/registry.py BACKENDS)
+# Everything the rest of the project knows of this backend (plain literals: components/registry.py reads them
+# without importing this module).
+FACTS = BackendFacts(
+    component="HttpApiEntry",
+    description="API Gateway HTTP API, Lambda proxy integration, REGIONAL domains",
+    https_without_domain=True,
+    entry_types=("aws:apigatewayv2/api:Api",),
+    # An HTTP API cannot check a header itself: the function refuses requests without the origin secret.
+    origin_guard_in_function=True,
+    summary_with_domain="the HTTP APIs' default execute-api endpoints are disabled (every door uses the custom domain)",
+    summary_without_domain="the HTTP APIs answer on their execute-api names (no domain): those names are the entries",
+    alarms_per_region=3,  # entry 5xx, function p99 and throttles
+    cost=(
+        ("apigateway_http.per_million_requests", "million-requests"),
+        ("cloudwatch_logs.ingestion_per_gb", "http-api-access-log-gb"),
+    ),
+    metrics_per_route=6,  # detailed metrics: 4xx, 5xx, Count, IntegrationLatency, Latency, DataProcessed
+)
+
+TYPE = component_type(FACTS.component)
 ITEM_ROUTE = f"{ITEMS_PATH}/{{id}}"
 
 
@@ -36,17 +57,28 @@ class HttpApiEntry(RegionalEntry):
             disable_execute_api_endpoint=args.domain is not None,
             opts=child,
         )
+        # API Gateway may invoke the alias before the integration sends requests to it (a switch of the integration
+        # from the function to the alias waits for the new permission; the old one goes after it).
+        permission = aws.lambda_.Permission(
+            f"{name}-invoke",
+            action="lambda:InvokeFunction",
+            function=args.function.name,
+            qualifier=args.alias.name,
+            principal=API_GATEWAY_PRINCIPAL,
+            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
+            opts=child,
+        )
         integration = aws.apigatewayv2.Integration(
             f"{name}-lambda",
             api_id=api.id,
             integration_type="AWS_PROXY",
-            integration_uri=args.function.arn,
+            integration_uri=args.alias.arn,  # the `live` alias, never the unqualified function
             payload_format_version="2.0",
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[permission])),
         )
         target = integration.id.apply(lambda i: f"integrations/{i}")
         aws.apigatewayv2.Route(f"{name}-default", api_id=api.id, route_key="$default", target=target, opts=child)
-        if args.auth is not None:
+        if args.options.auth is not None:
             self._jwt_routes(name, api, target, args, child)
         access_logs = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
         stage = aws.apigatewayv2.Stage(
@@ -64,15 +96,6 @@ class HttpApiEntry(RegionalEntry):
             ),
             opts=child,
         )
-        aws.lambda_.Permission(
-            f"{name}-invoke",
-            action="lambda:InvokeFunction",
-            function=args.function.name,
-            principal=API_GATEWAY_PRINCIPAL,
-            source_arn=api.execution_arn.apply(lambda arn: f"{arn}/*/*"),
-            opts=child,
-        )
-
         domain = args.domain
         aliases: dict[str, AliasTarget] = {}
         if domain is None:
@@ -104,7 +127,7 @@ class HttpApiEntry(RegionalEntry):
 
         self.server_error_metric = ("AWS/ApiGateway", "5xx", {"ApiId": api.id, "Stage": "$default"})
         self.endpoint = RegionalEndpoint.build(
-            args.region, "apigateway", hostname, "https", args.health.path, aliases=aliases
+            args.region, KEY, hostname, "https", args.options.health.path, aliases=aliases
         )
         self.register_outputs({"url": self.endpoint.url})
 
@@ -112,7 +135,7 @@ class HttpApiEntry(RegionalEntry):
     def _jwt_routes(name: str, api, target, args: EntryArgs, opts: pulumi.ResourceOptions) -> None:
         """The HTTP API's own JWT authorizer on the item routes that need a token; everything else keeps
         the $default route (and the function checks the same tokens behind it)."""
-        auth = args.auth
+        auth = args.options.auth
         authorizer = aws.apigatewayv2.Authorizer(
             f"{name}-jwt",
             api_id=api.id,
@@ -124,7 +147,7 @@ class HttpApiEntry(RegionalEntry):
             ),
             opts=opts,
         )
-        for method in protected_item_methods(auth.protect_reads):
+        for method in item_token_methods(auth.protect_reads):
             aws.apigatewayv2.Route(
                 f"{name}-{method.lower()}-item",
                 api_id=api.id,

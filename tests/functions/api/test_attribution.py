@@ -16,8 +16,11 @@ REGIONAL = "eu-west-1.api.example.com"
 
 @pytest.fixture
 def doors(aws, monkeypatch):
+    # What the program sets for these three doors (components/regional/function_settings.py door_environment).
     monkeypatch.setenv(contract.ENV_DOORS, "route53,globalaccelerator,cloudfront")
-    monkeypatch.setenv(contract.ENV_GA_PORT, "8443")
+    monkeypatch.setenv(contract.ENV_DOOR_HEADERS, f"{edge_contract.ROUTED_REGION_HEADER}=cloudfront")
+    monkeypatch.setenv(contract.ENV_DOOR_PORTS, "8443=globalaccelerator")
+    monkeypatch.setenv(contract.ENV_CLIENT_DOOR, "route53")
     monkeypatch.setenv(contract.ENV_DIRECT_HOSTS, f"us-east-1.api.example.com,{REGIONAL}")
     runtime.use_runtime(runtime.build_runtime(dynamodb_client=aws.dynamodb, ssm_client=aws.ssm))
 
@@ -28,8 +31,23 @@ def door_lines(output: str) -> list[dict]:
     return [line for line in lines if contract.DIMENSION_FRONT_DOOR in line]
 
 
-def test_the_edge_routers_header_is_the_one_the_function_reads():
-    assert contract.CLOUDFRONT_ROUTED_HEADER == edge_contract.ROUTED_REGION_HEADER
+def test_the_edge_routers_header_is_the_one_its_door_names():
+    from components.registry import DOORS
+
+    marking = {s: DOORS[s].marks_requests_with for s in DOORS if DOORS[s].marks_requests_with}
+    assert list(marking.values()) == [edge_contract.ROUTED_REGION_HEADER]
+    assert all(DOORS[s].needs_edge_region for s in marking)  # the door that runs the router
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [(contract.ENV_DOOR_PORTS, "http=globalaccelerator"), (contract.ENV_DOOR_HEADERS, "x-routed")],
+)
+def test_a_malformed_door_rule_names_its_variable(variable, value):
+    from functions.api.settings import SettingsError, _doors
+
+    with pytest.raises(SettingsError, match=variable):
+        _doors({variable: value})
 
 
 @pytest.mark.parametrize("shape", ["alb", "alb-multi"])  # the HTTP API has no GA port (GA fronts ALBs only)
