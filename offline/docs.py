@@ -174,22 +174,15 @@ def shipped_stacks() -> list[str]:
 
 
 def _stack_levels(stack: str) -> dict[str, str]:
-    """Policy -> level for a stack, from the pack config the stack's config generates (as make check/up pass it)."""
+    """Policy -> level for a stack, from the pack config its stack file generates (as make check/preview/up do)."""
     from offline import stack_facts
+    from offline.pack_config import for_settings
     from offline.policy_engine import resolve_pack_config
     from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
-    settings = stack_facts.stack_settings(stack)
-    try:
-        from offline.pack_config import for_settings
-    except ImportError:  # pack config kept by hand in policies/config.<stack>.json
-        from offline.policy_engine import load_pack_config_file
-
-        path = ROOT / "policies" / f"config.{stack}.json"
-        document = {**(load_pack_config_file(path) if path.exists() else {}), **stack_facts.levels(settings)}
-        config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, document, stack_facts.facts(settings))
-    else:
-        config = resolve_pack_config(ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, for_settings(settings))
+    config = resolve_pack_config(
+        ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, for_settings(stack_facts.stack_settings(stack))
+    )
     return {name: level.value for name, level in config.levels.items()}
 
 
@@ -247,12 +240,13 @@ def _config_model(module: Any, keys: list[str]) -> Any:
     return best
 
 
-def _schema_type(spec: dict, defs: dict) -> str:
+def _schema_type(spec: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in spec:
         target = defs[spec["$ref"].rsplit("/", 1)[-1]]
         return "map {" + ", ".join(target.get("properties", {})) + "}"
     if "anyOf" in spec or "oneOf" in spec:
-        kinds = [_schema_type(s, defs) for s in spec.get("anyOf", spec.get("oneOf")) if s.get("type") != "null"]
+        members: list[dict[str, Any]] = spec.get("anyOf") or spec.get("oneOf") or []
+        kinds = [_schema_type(s, defs) for s in members if s.get("type") != "null"]
         return " or ".join(dict.fromkeys(kinds))
     if "enum" in spec:
         return " or ".join(f"`{v}`" for v in spec["enum"])
@@ -272,21 +266,17 @@ def _schema_type(spec: dict, defs: dict) -> str:
     bounds = []
     if "minimum" in spec and "maximum" in spec:
         bounds.append(f" {spec['minimum']}-{spec['maximum']}")
-    return {"integer": "integer", "boolean": "bool", "string": "text", "number": "number"}.get(kind, "value") + (
-        "".join(bounds)
-    )
+    names = {"integer": "integer", "boolean": "bool", "string": "text", "number": "number"}
+    return names.get(str(kind), "value") + "".join(bounds)
 
 
 def _default(field: Any) -> str:
     from pydantic import BaseModel
     from pydantic_core import PydanticUndefined
 
-    if field.default_factory is not None:
-        value = field.default_factory()
-    elif field.default is PydanticUndefined:
+    value = field.get_default(call_default_factory=True)
+    if value is PydanticUndefined:
         return "required"
-    else:
-        value = field.default
     if value is None:
         return "none"
     if isinstance(value, BaseModel):
@@ -547,7 +537,7 @@ def release_times() -> str:
     for strategy, offered in plan.INTERVAL_MINUTES.items():
         for minutes in offered:
             name = plan.deployment_config_name(strategy, minutes)
-            shift = plan.shift_minutes(config_name=name) or 0.0
+            shift = plan.shift_minutes(config_name=name or "") or 0.0
             default = " (default)" if minutes == plan.DEFAULT_INTERVAL_MINUTES[strategy] else ""
             cells = []
             for stack_waves in waves.values():
@@ -557,7 +547,7 @@ def release_times() -> str:
             rows.append(f"| `{strategy}` {minutes}{default} | `{name}` | {shift:g} | {' | '.join(cells)} |")
     return (
         "\n".join(rows)
-        + f"\n\nDefault waves: {plan.default_waves.__doc__.strip().rstrip('.').lower()}; the default bake of "
+        + f"\n\nDefault waves: {(plan.default_waves.__doc__ or '').strip().rstrip('.').lower()}; the default bake of "
         f"{plan.DEFAULT_BAKE_MINUTES} minutes between waves; CodeDeploy's own start and alarm polling come on top "
         f"(ops.release waits up to {plan.DEPLOYMENT_MARGIN_MINUTES} minutes beyond the shifting for a region)."
     )
@@ -616,9 +606,10 @@ def metrics_table() -> str:
             f"| `{api.METRICS_NAMESPACE}` | `{metric}` | {dims(api.DIMENSION_SETS)} | the API function, per request |"
         )
     cold_start = getattr(api, "METRIC_COLD_START", None)
-    if cold_start and hasattr(api, "COLD_START_DIMENSIONS"):
+    cold_start_dimensions = getattr(api, "COLD_START_DIMENSIONS", None)
+    if cold_start and cold_start_dimensions:
         rows.append(
-            f"| `{api.METRICS_NAMESPACE}` | `{cold_start}` | {dims([api.COLD_START_DIMENSIONS])} | "
+            f"| `{api.METRICS_NAMESPACE}` | `{cold_start}` | {dims([cold_start_dimensions])} | "
             "the API function, once per execution environment |"
         )
     for metric, sets in probe.METRIC_DIMENSIONS.items():
@@ -781,7 +772,7 @@ def changed() -> dict[Path, bytes]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=f"python -m {PROG}", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=f"python -m {PROG}", description=(__doc__ or PROG).splitlines()[0])
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when a doc is out of date")
     parser.add_argument("--json", action="store_true", help='print {"changed": [path, ...], "check": bool} only')
     args = parser.parse_args(argv)
