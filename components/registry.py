@@ -196,8 +196,6 @@ class BackendFacts:
     # The entry cannot check a header itself, so the function does (functions/api/origin_guard.py).
     origin_guard_in_function: bool = False
     takes_web_acl: bool = False  # a REGIONAL WAFv2 web ACL can be associated with it (HTTP APIs cannot)
-    # Its own token check needs auth.keySetUrl (it cannot discover the issuer's keys itself).
-    token_check_needs_key_set_url: bool = False
     # Its own security summary lines (offline plan), with and without a domain.
     summary_with_domain: str = ""
     summary_without_domain: str = ""

@@ -37,7 +37,6 @@ FACTS = BackendFacts(
     private_network=True,
     listener_rules=True,
     takes_web_acl=True,
-    token_check_needs_key_set_url=True,  # ELB jwt-validation takes the key set URL, not the issuer's discovery
     alarms_per_region=4,  # entry 5xx, function p99 and throttles, and the load balancer's own 5xx
     cost=(
         ("alb.hour", "region-hour"),
