@@ -874,6 +874,7 @@ INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 PERMISSION = "aws:lambda/permission:Permission"
 VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
 ENDPOINT_GROUP = "aws:globalaccelerator/endpointGroup:EndpointGroup"
+TARGET_GROUP_ATTACHMENT = "aws:lb/targetGroupAttachment:TargetGroupAttachment"
 
 # What `find` yields: (key, value). Two holders of one key clash unless both give the same value that
 # is not None (None: the key is AWS-unique, whoever holds it).
@@ -975,6 +976,15 @@ def _statement(r: CapturedResource, resolver: Resolver, side: str) -> Iterable[t
     return [((function, r.inputs.get("qualifier") or "", r.inputs["statementId"]), None)]
 
 
+def _lambda_target(r: CapturedResource, resolver: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
+    """A Lambda target group holds one function (an alias or version is another target): registering the same
+    target again is a no-op, another one is refused."""
+    group = resolver.get(r.inputs.get("targetGroupArn"), side)
+    if group is None or group.inputs.get("targetType") != "lambda":
+        return []
+    return [((r.inputs.get("targetGroupArn"),), r.inputs.get("targetId"))]
+
+
 def _endpoint_group(r: CapturedResource, _: Resolver, side: str) -> Iterable[tuple[tuple, Any]]:
     return [((r.inputs.get("listenerArn"), r.inputs.get("endpointGroupRegion") or r.region), None)]
 
@@ -1026,6 +1036,13 @@ ASSOCIATION_RULES: tuple[AssociationRule, ...] = (
         lambda key, _, res: f"adds statement {key[2]} to function {res.describe(key[0])}"
         + (f" qualifier {key[1]}" if key[1] else ""),
         "a statement id is unique in a function's policy",
+    ),
+    AssociationRule(
+        # ELB: "You can register one Lambda function per target group" (Lambda functions as targets); quota
+        # "Targets per target group per Region (Lambda functions)": 1.
+        "lambda-target", TARGET_GROUP_ATTACHMENT, "TooManyTargets", _lambda_target,
+        lambda key, value, res: f"registers {value} in Lambda target group {res.describe(key[0])}",
+        "a Lambda target group holds one target",
     ),
     AssociationRule(
         "endpoint-group", ENDPOINT_GROUP, "EndpointGroupAlreadyExistsException", _endpoint_group,

@@ -11,6 +11,14 @@ from components.observability.alarms import AlarmSpec, metric_alarm
 from components.regional import function_settings as plan
 from components.regional.endpoint import RegionalEndpoint
 from components.regional.entries.base import DomainBinding, EntryArgs, EntryOptions, RegionalEntry
+from components.regional.release import (
+    ALIAS_RESOURCE_DIMENSION,
+    CodeDeployRelease,
+    CodeDeployReleaseArgs,
+    FunctionReleaseArgs,
+    alias_resource,
+    live_alias,
+)
 from components.registry import BACKENDS, LAMBDA_PRINCIPAL, backend_class, component_type
 from components.security import exposure as reach
 from components.security.iam import allow, assume_role_policy, policy_document
@@ -36,6 +44,11 @@ class RegionalBackendArgs:
     # the environment that says so, and what the function's role may read.
     origin_guard_environment: Optional[Mapping[str, pulumi.Input[str]]] = None
     origin_guard_access: Optional[dict] = None  # an iam.allow statement
+    # How new code reaches clients (components/regional/release.py): who moves the `live` alias, SnapStart,
+    # provisioned concurrency.
+    release: FunctionReleaseArgs = FunctionReleaseArgs()
+    # CodeDeploy's application name (release_plan.codedeploy_application_name) when CodeDeploy moves the alias.
+    codedeploy_application: Optional[str] = None
 
 
 def api_code_archive() -> pulumi.AssetArchive:
@@ -105,9 +118,14 @@ class RegionalBackend(pulumi.ComponentResource):
                 variables={**args.environment, contract.ENV_TABLE_NAME: args.table_name, **guard_environment}
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=log_group.name),
+            # Every code or configuration change publishes a version; entries invoke the `live` alias of one.
+            publish=True,
+            snap_start=args.release.function_snap_start(),
             # Without its permissions in place the first invocations after a deploy would fail.
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[access])),
         )
+
+        alias = live_alias(name, function, args.release, child)
 
         entry_name = f"{name}-{args.entry.backend}"
         entry_class: type[RegionalEntry] = backend_class(args.entry.backend)
@@ -116,6 +134,7 @@ class RegionalBackend(pulumi.ComponentResource):
             EntryArgs(
                 region=region,
                 function=function,
+                alias=alias,
                 options=args.entry,
                 domain=args.domain,
                 origin_secret=args.origin_secret,
@@ -124,8 +143,23 @@ class RegionalBackend(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-        self._alarms(name, function, entry, args.alarm_topic_arn, child)
+        rollback_alarms = self._alarms(name, function, entry, args.alarm_topic_arn, child)
+        if args.release.deployment_config is not None:
+            if args.codedeploy_application is None:
+                raise ValueError(f"{name}: CodeDeploy moves the alias but no application name was given")
+            CodeDeployRelease(
+                f"{name}-deploy",
+                CodeDeployReleaseArgs(
+                    region=region,
+                    application_name=args.codedeploy_application,
+                    deployment_config=args.release.deployment_config,
+                    alarm_names=[alarm.name for alarm in rollback_alarms],
+                ),
+                provider=provider,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[alias]),
+            )
         self.function = function
+        self.alias = alias
         self.entry = entry
         endpoint = (
             entry.endpoint
@@ -139,7 +173,7 @@ class RegionalBackend(pulumi.ComponentResource):
             gates[reach.CLIENT] = (*gates.get(reach.CLIENT, ()), function)
             endpoint = replace(endpoint, gates=gates)
         self.endpoint = endpoint
-        self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn})
+        self.register_outputs({"url": self.endpoint.url, "functionArn": function.arn, "aliasArn": alias.arn})
 
     @staticmethod
     def _regional_record(
@@ -180,9 +214,11 @@ class RegionalBackend(pulumi.ComponentResource):
         entry: RegionalEntry,
         topic_arn: Optional[pulumi.Input[str]],
         opts: pulumi.ResourceOptions,
-    ) -> None:
+    ) -> list[aws.cloudwatch.MetricAlarm]:
+        """The region's alarms; returns those a release rolls back on (the entries' 5xx, the alias's errors)."""
         namespace, metric, dimensions = entry.server_error_metric
         function_dimensions = {"FunctionName": function.name}
+        alias_dimensions = {**function_dimensions, ALIAS_RESOURCE_DIMENSION: alias_resource(function.name)}
         specs = [
             AlarmSpec(
                 "5xx",
@@ -199,7 +235,14 @@ class RegionalBackend(pulumi.ComponentResource):
                 "The function is throttled: raise reserved or account concurrency.",
                 "AWS/Lambda", "Throttles", function_dimensions, "Sum", 60, 1, "GreaterThanOrEqualToThreshold",
             ),
+            AlarmSpec(
+                "errors",
+                "The live alias's function failed (an exception or a timeout): a release rolls back on this.",
+                "AWS/Lambda", "Errors", alias_dimensions, "Sum", 60, plan.ALARM_5XX_PER_MINUTE,
+                "GreaterThanOrEqualToThreshold",
+            ),
         ]  # fmt: skip
+        rollback = {"5xx", "errors", "elb-5xx"}
         if entry.balancer_error_metric is not None:
             balancer_namespace, balancer_metric, balancer_dimensions = entry.balancer_error_metric
             specs.append(
@@ -215,5 +258,5 @@ class RegionalBackend(pulumi.ComponentResource):
                     "GreaterThanOrEqualToThreshold",
                 )  # fmt: skip
             )
-        for spec in specs:
-            metric_alarm(name, spec, topic_arn, opts)
+        alarms = {spec.suffix: metric_alarm(name, spec, topic_arn, opts) for spec in specs}
+        return [alarm for suffix, alarm in alarms.items() if suffix in rollback]

@@ -147,7 +147,8 @@ def test_alarms_cover_5xx_latency_and_throttles_per_region():
             )
             # The ALB's own 5xx too: no healthy target, a timeout (test_monitoring.py has the rest).
             five_xx = ["HTTPCode_Target_5XX_Count", "HTTPCode_ELB_5XX_Count"] if backend == "alb" else ["5xx"]
-            assert metrics == sorted([*five_xx, "Duration", "Throttles"])
+            # And the live alias's errors, on which a release rolls back (components/regional/release.py).
+            assert metrics == sorted([*five_xx, "Duration", "Throttles", "Errors"])
 
 
 def test_reordering_regions_renames_nothing():

@@ -10,6 +10,7 @@ import offline.run
 from components.regional.release import FunctionReleaseArgs
 from offline.mocks import ACCOUNT
 from offline.run import ProgramRun, run_program
+from tests.components.helpers import program
 
 REGION = "eu-west-1"
 CANARY = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
@@ -136,3 +137,93 @@ def test_the_alias_arn_is_the_function_arn_qualified_with_live(monkeypatch, tmp_
     run = build(monkeypatch, tmp_path)
     function, alias = one(run, "aws:lambda/function:Function"), one(run, "aws:lambda/alias:Alias")
     assert alias.state["arn"] == f"{function.state['arn']}:live"
+
+
+# -- The whole program: every region, every entry ----------------------------------------------------------------
+
+REGIONS = ["us-east-1", "eu-west-1"]
+ENTRY_PRINCIPALS = {"elasticloadbalancing.amazonaws.com", "apigateway.amazonaws.com"}
+
+
+def aliases_by_region(run: ProgramRun) -> dict:
+    return {a.region: a for a in run.of_type("aws:lambda/alias:Alias")}
+
+
+@pytest.mark.parametrize("backend", ["alb", "apigateway"])
+def test_every_entry_of_every_region_invokes_the_live_alias(backend):
+    run = program(REGIONS, backend=backend, front_door="route53")
+    aliases = aliases_by_region(run)
+    assert set(aliases) == set(REGIONS)
+    api_functions = {f.region: f for f in run.of_type("aws:lambda/function:Function") if f.name.startswith("api-")}
+    for region, function in api_functions.items():
+        assert function.inputs["publish"] is True
+        assert aliases[region].inputs["functionVersion"] == function.state["version"]
+    targets = run.of_type("aws:lb/targetGroupAttachment:TargetGroupAttachment")
+    integrations = run.of_type("aws:apigatewayv2/integration:Integration")
+    assert len(targets if backend == "alb" else integrations) == len(REGIONS)
+    for target in targets:
+        assert target.inputs["targetId"] == aliases[target.region].state["arn"]
+    for integration in integrations:
+        assert integration.inputs["integrationUri"] == aliases[integration.region].state["arn"]
+    permissions = [
+        p for p in run.of_type("aws:lambda/permission:Permission") if p.inputs["principal"] in ENTRY_PRINCIPALS
+    ]
+    assert len(permissions) == len(REGIONS) and {p.inputs["qualifier"] for p in permissions} == {"live"}
+    # ELB checks its permission when it registers the target; API Gateway needs it before it sends a request.
+    for entry in targets + integrations:
+        (permission,) = [p for p in permissions if p.region == entry.region]
+        assert permission.urn in entry.dependencies
+    assert run.outputs["functionNames"] == {r: f.state["name"] for r, f in api_functions.items()}
+
+
+def test_all_at_once_is_the_default_and_needs_no_codedeploy():
+    run = program(REGIONS, backend="apigateway", front_door="route53")
+    assert {a.region: a.ignore_changes for a in aliases_by_region(run).values()} == {r: [] for r in REGIONS}
+    assert not [r for r in run.resources if r.type.startswith("aws:codedeploy/")]
+
+
+@pytest.mark.parametrize(
+    ("backend", "rollback"), [("alb", {"5xx", "errors", "elb-5xx"}), ("apigateway", {"5xx", "errors"})]
+)
+def test_a_canary_release_has_a_deployment_group_per_region_watching_its_alarms(backend, rollback):
+    run = program(REGIONS, backend=backend, front_door="route53", release={"strategy": "canary"})
+    assert {a.region: sorted(a.ignore_changes) for a in aliases_by_region(run).values()} == {
+        r: ["functionVersion", "routingConfig"] for r in REGIONS
+    }
+    applications = {a.region: a for a in run.of_type("aws:codedeploy/application:Application")}
+    groups = {g.region: g for g in run.of_type("aws:codedeploy/deploymentGroup:DeploymentGroup")}
+    assert set(applications) == set(groups) == set(REGIONS)
+    for region in REGIONS:
+        assert applications[region].inputs["name"] == "global-serverless-test-api"
+        assert groups[region].inputs["deploymentConfigName"].startswith("CodeDeployDefault.LambdaCanary")
+        alarms = {
+            a.name.removeprefix(f"api-{region}-"): a.state["name"]
+            for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+            if a.region == region and a.name.startswith(f"api-{region}-")
+        }
+        assert sorted(groups[region].inputs["alarmConfiguration"]["alarms"]) == sorted(alarms[s] for s in rollback)
+
+
+def test_the_errors_alarm_watches_the_alias():
+    run = program(REGIONS, backend="apigateway", front_door="route53")
+    (alarm,) = [a for a in run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm") if a.name == "api-eu-west-1-errors"]
+    (function,) = [f for f in run.of_type("aws:lambda/function:Function") if f.name == "api-eu-west-1-fn"]
+    assert (alarm.inputs["namespace"], alarm.inputs["metricName"]) == ("AWS/Lambda", "Errors")
+    assert alarm.inputs["dimensions"] == {
+        "FunctionName": function.state["name"],
+        "Resource": f"{function.state['name']}:live",
+    }
+
+
+def test_provisioned_concurrency_where_configured_and_snapstart_on_the_function():
+    run = program(REGIONS, backend="apigateway", front_door="route53", provisionedConcurrency={"us-east-1": 3})
+    (config,) = run.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
+    assert (config.region, config.inputs["qualifier"], config.inputs["provisionedConcurrentExecutions"]) == (
+        "us-east-1",
+        "live",
+        3,
+    )
+    snap = program(REGIONS, backend="apigateway", front_door="route53", snapStart=True)
+    api = [f for f in snap.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]
+    assert [f.inputs["snapStart"] for f in api] == [{"applyOn": "PublishedVersions"}] * len(REGIONS)
+    assert not snap.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
