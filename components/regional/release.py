@@ -89,8 +89,9 @@ def live_alias(
         # Publishing (publish=True) makes `version` the newest published version, never $LATEST: the alias is
         # created on a real version, and with all-at-once every `pulumi up` that publishes moves it there.
         function_version=function.version,
-        description="What every entry invokes; moved by "
-        + ("CodeDeploy (python -m ops.release)" if args.codedeploy_moves_alias else "pulumi up"),
+        # The same whoever moves it: any update of an alias CodeDeploy owns would send the version pulumi last set
+        # (UpdateAlias takes the version with the rest) and take the region back to it.
+        description="What every entry invokes (moved by pulumi up, or by CodeDeploy when python -m ops.release asks)",
         opts=pulumi.ResourceOptions.merge(opts, owned_by_codedeploy) if args.codedeploy_moves_alias else opts,
     )
     if args.provisioned_concurrency:

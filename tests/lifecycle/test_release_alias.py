@@ -182,3 +182,27 @@ def test_an_upgrade_stopped_anywhere_in_the_move_completes_when_run_again(snapsh
         state = failed_update_state(plan, old, upto=cut)
         recovery = plan_update(state, new)
         assert not recovery.problems, f"stopped after {plan.events[cut - 1].describe()}: {recovery.problems}"
+
+
+# -- Switching the strategy on a live stack ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["alb", "apigateway"])
+def test_switching_between_pulumi_up_and_codedeploy_moving_the_alias_is_accepted(backend):
+    """To canary: CodeDeploy's application, group and role per region come, the alias stays (ignore_changes from
+    now on); back to all-at-once: they go, and the alias is pulumi up's again. No entry is touched either way."""
+    from tests.support.transitions import config, plan_between
+
+    before = config("route53", backend=backend, regions=["us-east-1", "eu-west-1"])
+    canary = {**before, "release": {"strategy": "canary"}}
+    for old, new, op in ((before, canary, "create"), (canary, before, "delete")):
+        plan, _, _ = plan_between(old, new)
+        assert not plan.problems, "\n".join(plan.problems)
+        moved = {(s.op, s.type) for s in plan.steps if s.op != "same"}
+        assert moved == {
+            (op, "global-serverless:components:CodeDeployRelease"),
+            (op, "aws:iam/role:Role"),
+            (op, "aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+            (op, "aws:codedeploy/application:Application"),
+            (op, "aws:codedeploy/deploymentGroup:DeploymentGroup"),
+        }, moved
