@@ -7,37 +7,52 @@ security headers (contract.SECURITY_HEADERS, and HSTS when the stack has a domai
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
-from . import contract, snapstart  # noqa: F401 (snapstart: SnapStart's runtime hooks register at import)
+from . import contract
 from .attribution import front_door
 from .observability import count, count_request, logger, metrics
 from .routes import request_header
 from .runtime import get_runtime
 from .settings import SettingsError
 
+# SnapStart's runtime hooks register when the handler's module imports them, in the initialization Lambda runs
+# before it takes the snapshot, and Lambda names that initialization in this variable (on-demand,
+# provisioned-concurrency or snap-start). Every other cold start skips the module: it costs them nothing.
+INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+SNAPSTART_INITIALIZATION = "snap-start"
+if os.environ.get(INITIALIZATION_TYPE) == SNAPSTART_INITIALIZATION:
+    from . import snapstart  # noqa: F401
+
 
 class UnsupportedEvent(ValueError):
     """Neither an ALB event nor an HTTP API payload 2.0 event."""
 
 
-@logger.inject_lambda_context(clear_state=True)
+# The logger's keys are not cleared between requests (clear_state, which costs every request a rebuild of them):
+# Powertools sets the Lambda context's keys on every invocation, and the only key a request adds, correlation_id,
+# is set (or removed) on every request before anything is logged.
+@logger.inject_lambda_context
 @metrics.log_metrics(capture_cold_start_metric=True)
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         runtime = get_runtime()
     except SettingsError:
+        logger.set_correlation_id(None)
         count("ConfigurationErrors")
         logger.exception("the function's environment is invalid")
         raise
-    if is_alb_event(event):
+    alb = is_alb_event(event)
+    if alb:
         resolver = runtime.alb
         logger.set_correlation_id(request_header(event, "x-amzn-trace-id"))
     elif is_http_api_event(event):
         resolver = runtime.http_api
         logger.set_correlation_id(event["requestContext"].get("requestId"))
     else:
+        logger.set_correlation_id(None)
         count("UnsupportedEvents")
         raise UnsupportedEvent("expected an ALB event (requestContext.elb) or an HTTP API 2.0 event (version 2.0)")
 
@@ -45,16 +60,14 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response = resolver.resolve(event, context)
     stamp(response, contract.SERVED_BY_HEADER, runtime.settings.region)
     stamp(response, contract.REQUEST_ID_HEADER, getattr(context, "aws_request_id", ""))
-    for name, value in contract.SECURITY_HEADERS.items():
+    for name, value in runtime.headers:
         stamp(response, name, value)
-    if runtime.settings.strict_transport_security:
-        stamp(response, "Strict-Transport-Security", runtime.settings.strict_transport_security)
 
     status = response.get("statusCode", 0)
-    door = front_door(lambda name: request_header(event, name), _host(event), runtime.settings.doors)
+    door = front_door(lambda name: request_header(event, name), _host(event, alb), runtime.settings.doors)
     count_request(door, status, (time.perf_counter() - started) * 1000)
     if status >= 400 or runtime.random() < runtime.settings.request_log_sample_rate:
-        logger.info("request served", extra={**_request_line(event), "status": status})
+        logger.info("request served", extra={**_request_line(event, alb), "status": status})
     return response
 
 
@@ -78,14 +91,14 @@ def stamp(response: dict[str, Any], name: str, value: str) -> None:
     response["headers"][name] = value
 
 
-def _host(event: dict[str, Any]) -> str | None:
-    if is_alb_event(event):
+def _host(event: dict[str, Any], alb: bool) -> str | None:
+    if alb:
         return request_header(event, "host")
     return event["requestContext"].get("domainName") or request_header(event, "host")
 
 
-def _request_line(event: dict[str, Any]) -> dict[str, Any]:
-    if is_alb_event(event):
+def _request_line(event: dict[str, Any], alb: bool) -> dict[str, Any]:
+    if alb:
         return {"method": event.get("httpMethod"), "path": event.get("path")}
     http = event["requestContext"].get("http") or {}
     return {"method": http.get("method"), "path": event.get("rawPath")}

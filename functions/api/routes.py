@@ -23,13 +23,12 @@ from .chaos import ChaosSource
 from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
 from .observability import count, logger
-from .origin_guard import HEADER as ORIGIN_HEADER
-from .origin_guard import REFUSAL, UNAVAILABLE, OriginGuard, Verdict, build_guard, request_domain_name
 from .settings import Settings
 from .store import ItemNotFound, PreconditionFailed, StoreUnavailable
 
-if TYPE_CHECKING:  # imported at run time only by a stack that turns auth on (cold start)
+if TYPE_CHECKING:  # imported at run time only by stacks that turn them on (cold start)
     from .auth import Authenticator
+    from .origin_guard import OriginGuard
 
 ITEMS_PREFIX = "/items/"
 # Injected latency is clipped to leave this much of the invocation for the request itself, so a
@@ -163,18 +162,8 @@ def build_router(
             logger.warning("idempotency record unavailable", extra={"reason": str(error)})
             return error_response(503, UNKNOWN_WRITE)
 
-    guard = origin_guard if origin_guard is not None else build_guard(settings, chaos.client, clock=chaos.clock)
-
-    def refused(event: dict) -> Response | None:
-        verdict = guard.check(request_header(event, ORIGIN_HEADER), request_domain_name(event))
-        if verdict is Verdict.SERVE:
-            return None
-        if verdict is Verdict.UNKNOWN:
-            count("OriginSecretUnavailable")
-            return error_response(503, UNAVAILABLE)
-        count("OriginRefused")
-        return error_response(403, REFUSAL)
-
+    # Strangers (no origin secret) are refused only where the stack locks its entries to CloudFront.
+    refused = _origin_check(settings, chaos, origin_guard)
     unauthenticated = _token_check(authenticator, settings) if authenticator is not None else None
 
     def faulted(app) -> Response | None:
@@ -200,7 +189,7 @@ def build_router(
     def admit(app, next_middleware) -> Response:
         event = app.current_event
         return (
-            refused(event.raw_event)
+            (refused(event.raw_event) if refused is not None else None)
             or (unauthenticated(event) if unauthenticated is not None else None)
             or faulted(app)
             or next_middleware(app)
@@ -227,7 +216,7 @@ def build_router(
     @router.exception_handler(NotFoundError)
     def no_route(_: NotFoundError) -> Response:
         # Unmatched paths skip the middlewares: strangers get the same 403 here as on every route.
-        return refused(router.current_event.raw_event) or _unmatched(
+        return (refused(router.current_event.raw_event) if refused is not None else None) or _unmatched(
             router.current_event.http_method.upper(), router.current_event.path, settings
         )
 
@@ -240,6 +229,37 @@ def build_router(
         return error_response(503, "internal error")
 
     return router
+
+
+def _origin_check(
+    settings: Settings, chaos: ChaosSource, guard: OriginGuard | None
+) -> Callable[[dict], Response | None] | None:
+    """The refusal for a request without the origin secret (None: let it through); None when nothing is enforced.
+
+    The guard reads SSM with the chaos reader's client and clock (one client per container). Its module is
+    imported only by stacks whose settings name origin secrets, at cold start like the token modules.
+    """
+    if guard is None:
+        if not (settings.origin_secrets or settings.origin_secret_path):
+            return None
+        from .origin_guard import build_guard
+
+        guard = build_guard(settings, chaos.client, clock=chaos.clock)
+    if not guard.enforcing:
+        return None
+    from .origin_guard import HEADER, REFUSAL, UNAVAILABLE, Verdict, request_domain_name
+
+    def refused(event: dict) -> Response | None:
+        verdict = guard.check(request_header(event, HEADER), request_domain_name(event))
+        if verdict is Verdict.SERVE:
+            return None
+        if verdict is Verdict.UNKNOWN:
+            count("OriginSecretUnavailable")
+            return error_response(503, UNAVAILABLE)
+        count("OriginRefused")
+        return error_response(403, REFUSAL)
+
+    return refused
 
 
 def _token_check(authenticator: Authenticator, settings: Settings) -> Callable[[object], Response | None]:

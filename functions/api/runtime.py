@@ -26,7 +26,6 @@ from .chaos import ChaosSource
 from .idempotency import IdempotentWrites
 from .items import ItemService
 from .observability import metrics
-from .origin_guard import build_guard
 from .routes import build_router
 from .settings import Settings, load_settings
 from .store import CLIENT_CONFIG, ItemStore
@@ -50,6 +49,9 @@ class Runtime:
     chaos: ChaosSource
     writes: IdempotentWrites
     random: Callable[[], float]
+    # Stamped on every response after x-served-by-region and x-request-id: the security headers, and HSTS when
+    # the stack has a domain (worked out once per container rather than on every request).
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def build_runtime(
@@ -63,7 +65,7 @@ def build_runtime(
     keys: KeySource | None = None,
 ) -> Runtime:
     settings = load_settings(environ)
-    session = aws_session()
+    session = aws_session() if dynamodb_client is None or ssm_client is None else None
     dynamodb = dynamodb_client or session.client("dynamodb", region_name=settings.region, config=CLIENT_CONFIG)
     ssm = ssm_client or session.client("ssm", region_name=settings.region, config=CHAOS_CLIENT_CONFIG)
 
@@ -76,17 +78,19 @@ def build_runtime(
         from .auth import Authenticator
 
         authenticator = Authenticator(settings.auth, keys)
-    # The origin secrets behind CloudFront alone: the same SSM client and clock as the chaos read.
-    guard = build_guard(settings, ssm, clock=clock)
-    router = build_router(
-        settings, service, chaos, writes, sleep=sleep, random=random, authenticator=authenticator, origin_guard=guard
-    )
+    # The origin secrets (behind CloudFront alone) are read with the chaos reader's SSM client and clock.
+    router = build_router(settings, service, chaos, writes, sleep=sleep, random=random, authenticator=authenticator)
 
     alb = ALBResolver()
     alb.include_router(router)
     http_api = APIGatewayHttpResolver()
     http_api.include_router(router)
-    return Runtime(settings=settings, alb=alb, http_api=http_api, chaos=chaos, writes=writes, random=random)
+    headers = tuple(contract.SECURITY_HEADERS.items())
+    if settings.strict_transport_security:
+        headers += (("Strict-Transport-Security", settings.strict_transport_security),)
+    return Runtime(
+        settings=settings, alb=alb, http_api=http_api, chaos=chaos, writes=writes, random=random, headers=headers
+    )
 
 
 def aws_session() -> boto3.session.Session:

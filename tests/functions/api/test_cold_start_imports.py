@@ -2,8 +2,9 @@
 
 Every module a container imports is compiled from source at its cold start (Lambda's /var/task is
 read-only and the zip carries no bytecode for the runtime's Python), so what a stack does not use
-must not be imported: the token modules without `auth`, Powertools' idempotency utility until a
-request carries an Idempotency-Key.
+must not be imported: the token modules without `auth`, the origin guard without origin secrets,
+SnapStart's hooks outside SnapStart's initialization, Powertools' idempotency utility until a request carries
+an Idempotency-Key.
 """
 
 import io
@@ -22,12 +23,14 @@ from tests.integration.deploy import function_environment
 PROBE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
+import api.handler
 from api.runtime import get_runtime
 get_runtime()
 print(json.dumps(sorted(m for m in sys.modules if m.startswith(("api.", "aws_lambda_powertools.utilities")))))
 """
 
 TOKEN_MODULES = {"api.auth", "api.jwks", "api.tokens"}
+ORIGIN_SECRET_PATH = "/global-serverless/test/origin-secret"
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +61,8 @@ def test_a_stack_without_auth_never_imports_the_token_modules(package):
     modules = imported(package)
     assert "api.routes" in modules and "api.store" in modules
     assert not modules & TOKEN_MODULES
+    assert "api.origin_guard" not in modules
+    assert "api.snapstart" not in modules
     assert not any(m.startswith("aws_lambda_powertools.utilities.idempotency") for m in modules)
 
 
@@ -67,3 +72,12 @@ def test_a_stack_with_auth_imports_them_when_the_container_starts(package):
         **{contract.ENV_AUTH_ISSUER: "https://issuer.example.com", contract.ENV_AUTH_AUDIENCE: "global-serverless"},
     )
     assert TOKEN_MODULES <= modules
+
+
+def test_a_stack_behind_cloudfront_imports_the_origin_guard_when_the_container_starts(package):
+    assert "api.origin_guard" in imported(package, **{contract.ENV_ORIGIN_SECRET_PATH: ORIGIN_SECRET_PATH})
+    assert "api.origin_guard" in imported(package, **{contract.ENV_ORIGIN_SECRETS: '["a-secret"]'})
+
+
+def test_snapstarts_initialization_imports_the_hooks(package):
+    assert "api.snapstart" in imported(package, AWS_LAMBDA_INITIALIZATION_TYPE="snap-start")

@@ -7,8 +7,11 @@ import json
 import pytest
 
 from functions.api import contract
+from functions.api.handler import UnsupportedEvent, handler
+from functions.api.observability import logger
 from functions.api.settings import SettingsError, load_settings
 from tests.functions.api.conftest import FUNCTION_ENVIRONMENT
+from tests.support.api_events import LambdaContext, alb_event
 
 
 def request_lines(caplog) -> list[dict]:
@@ -55,3 +58,29 @@ def test_a_bad_sample_rate_is_a_named_setting_error(raw):
     env = {**FUNCTION_ENVIRONMENT, contract.ENV_REQUEST_LOG_SAMPLE_RATE: raw}
     with pytest.raises(SettingsError, match=rf"REQUEST_LOG_SAMPLE_RATE='{raw}' is invalid: .* from 0 .* to 1"):
         load_settings(env)
+
+
+def alb_get(path: str, trace_id: str | None) -> dict:
+    event = alb_event("GET", path)
+    event["headers"].pop("x-amzn-trace-id")
+    if trace_id is not None:
+        event["headers"]["x-amzn-trace-id"] = trace_id
+    return event
+
+
+def test_a_requests_correlation_id_never_labels_the_next_requests_lines(installed_runtime):
+    """The logger's keys are not cleared between requests (for speed): each request sets its own correlation id,
+    and Powertools its own Lambda context keys, before anything is logged."""
+    first, second = LambdaContext(), LambdaContext()
+    handler(alb_get("/items/a", "Root=1-first"), first)
+    assert logger.get_correlation_id() == "Root=1-first"
+    handler(alb_get("/items/b", None), second)
+    assert logger.get_correlation_id() is None
+    assert logger.registered_formatter.log_format["function_request_id"] == second.aws_request_id
+
+
+def test_an_unsupported_event_is_logged_without_the_previous_requests_correlation_id(installed_runtime):
+    handler(alb_get("/items/a", "Root=1-first"), LambdaContext())
+    with pytest.raises(UnsupportedEvent):
+        handler({"not": "an event"}, LambdaContext())
+    assert logger.get_correlation_id() is None

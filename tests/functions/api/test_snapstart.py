@@ -1,13 +1,19 @@
 """SnapStart runtime hooks (functions/api/snapstart.py): what restored execution environments must not share."""
 
 import importlib
+import json
+import os
 import random
+import subprocess
 import sys
 import types
+from pathlib import Path
 
 import pytest
 
 from functions.api import runtime, snapstart
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -34,10 +40,23 @@ def test_importing_registers_nothing_without_the_library():
     assert importlib.reload(snapstart).REGISTERED is False
 
 
-def test_the_handler_module_imports_the_hooks():
-    """Lambda ignores hooks in a module the handler's module does not import."""
-    handler = importlib.import_module("functions.api.handler")
-    assert getattr(handler, "snapstart", None) is sys.modules["functions.api.snapstart"]
+@pytest.mark.parametrize(
+    ("initialization", "imports_hooks"),
+    [("snap-start", True), ("on-demand", False), ("provisioned-concurrency", False)],
+)
+def test_the_handler_module_imports_the_hooks_in_snapstarts_initialization_only(initialization, imports_hooks):
+    """Lambda ignores hooks in a module the handler's module does not import; other cold starts skip the module."""
+    from functions.api import handler
+
+    probe = (
+        "import json, sys; import functions.api.handler as h; "
+        "print(json.dumps([getattr(h, 'snapstart', None) is not None, 'functions.api.snapstart' in sys.modules]))"
+    )
+    env = {**os.environ, handler.INITIALIZATION_TYPE: initialization}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert json.loads(done.stdout) == [imports_hooks, imports_hooks]
 
 
 def test_restored_environments_draw_different_random_sequences():
