@@ -44,8 +44,8 @@ CHECKER_REGIONS = ROUTE53_CHECKER_REGIONS
 class Route53LatencyFrontDoor(FrontDoor):
     def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__(TYPE, name, None, opts)
-        if args.hostname is None or args.dns is None:
-            raise ValueError(f"the front door {name!r} needs a domain: {FACTS.needs_domain_reason}")
+        # The settings refuse this door without a domain (FACTS.needs_domain), and with one every entry serves HTTPS.
+        assert args.hostname is not None and args.dns is not None
         # Health checks and records are global; the home region's provider manages them.
         child = pulumi.ResourceOptions(parent=self, provider=args.providers.home)
 
@@ -68,8 +68,6 @@ class Route53LatencyFrontDoor(FrontDoor):
     def _region(
         name: str, endpoint: RegionalEndpoint, args: FrontDoorArgs, opts: pulumi.ResourceOptions, checks: dict
     ) -> aws.route53.Record | None:
-        if endpoint.protocol != "https":
-            raise ValueError(f"the {name} front door checks HTTPS, but {endpoint.region} serves {endpoint.protocol}")
         child_name = naming.regional(name, endpoint.region)
         check = aws.route53.HealthCheck(
             child_name,

@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from . import contract
 from .jwks import KeySource
 from .settings import AuthSettings
 from .tokens import InvalidToken, check_claims, granted_scopes, parse, verify_signature
 
 REALM = "global-serverless"
-WRITE_METHODS = frozenset({"PUT", "DELETE", "POST", "PATCH"})
 LEEWAY_SECONDS = 60.0  # clock skew allowed on exp and nbf
 
 
@@ -48,7 +48,7 @@ class Authenticator:
     def requires(self, method: str, path: str, health_path: str) -> bool:
         if path == health_path:
             return False
-        return method.upper() in WRITE_METHODS or self.settings.protect_reads
+        return contract.needs_token(method, self.settings.protect_reads)  # the one set (contract.WRITE_METHODS)
 
     def check(self, authorization: str | None) -> dict:
         """The token's claims, or Unauthorized / Forbidden (jwks.KeysUnavailable when keys cannot be had)."""

@@ -4,29 +4,23 @@ import json
 
 import pytest
 
+from components.registry import BACKENDS, DOORS, component_type, door_type
+from components.security.exposure import PRIVATE_NETWORK
 from offline.lifecycle import normalized
 from offline.mocks import MOCK_ZONE_ID
 from tests.components.helpers import program
 
-TYPE_PREFIX = "global-serverless:components:"
-DOOR_TYPES = {
-    "route53": TYPE_PREFIX + "Route53LatencyFrontDoor",
-    "globalaccelerator": TYPE_PREFIX + "GlobalAcceleratorFrontDoor",
-    "cloudfront": TYPE_PREFIX + "CloudFrontEdgeFrontDoor",
-}
-SPLIT_TYPE = TYPE_PREFIX + "WeightedSplit"
+DOOR_TYPES = {strategy: door_type(strategy) for strategy in DOORS}
+SPLIT_TYPE = component_type("WeightedSplit")
 RECORD = "aws:route53/record:Record"
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
 # Every strategy x backend the config allows, with and without a domain where that is allowed.
 ALLOWED = [
-    ("route53", "alb", True),
-    ("route53", "apigateway", True),
-    ("globalaccelerator", "alb", True),
-    ("globalaccelerator", "alb", False),
-    ("cloudfront", "alb", True),
-    ("cloudfront", "alb", False),
-    ("cloudfront", "apigateway", True),
-    ("cloudfront", "apigateway", False),
+    (strategy, backend, domain)
+    for strategy in DOORS
+    for backend in DOORS[strategy].backends
+    for domain in (True, False)
+    if domain or not DOORS[strategy].needs_domain
 ]
 # Global resources that CloudFront only takes in us-east-1.
 EDGE_TYPES = {
@@ -126,7 +120,9 @@ def test_child_names_come_from_region_codes_not_positions(strategy, backend):
 
 
 @pytest.mark.parametrize(
-    "backend,strategies", [("alb", ["route53", "cloudfront"]), ("apigateway", ["route53", "cloudfront"])]
+    "backend,strategies",
+    # Doors that leave the entries' scheme alone (a door that reaches them privately alone makes ALBs internal).
+    [(b, [s for s in DOORS if b in DOORS[s].backends and DOORS[s].reaches_entry != PRIVATE_NETWORK]) for b in BACKENDS],
 )
 def test_switching_strategy_leaves_backends_and_table_untouched(backend, strategies):
     """Only exposure follows the door: CloudFront alone adds the secret, a rule accepting it on each
