@@ -44,9 +44,7 @@ class ProbesArgs:
     targets: pulumi.Input[dict]
     doors: tuple[str, ...]  # the targets that are doors, alarmed on availability
     topic_arn: pulumi.Input[str]
-    # The stack's regions: a probe succeeds only on an answer naming one of them. Empty: read from the
-    # stack's `regions` config (until the program passes them).
-    regions: tuple[str, ...] = ()
+    regions: tuple[str, ...]  # the stack's regions: a probe succeeds only on an answer naming one of them
 
 
 def probe_code() -> pulumi.AssetArchive:
@@ -92,7 +90,7 @@ class Probes(pulumi.ComponentResource):
                     ),
                     contract.ENV_VANTAGE: args.vantage,
                     contract.ENV_NAMESPACE: contract.NAMESPACE,
-                    contract.ENV_REGIONS: json.dumps(list(args.regions or stack_regions())),
+                    contract.ENV_REGIONS: json.dumps(list(args.regions)),
                 }
             ),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON", log_group=logs.name),
@@ -164,11 +162,6 @@ def vantage_targets(targets: dict[str, str], vantage: str) -> dict[str, str]:
     """What one vantage probes: every door, and of the entries only its own region's (if it has one)."""
     own = f"{contract.ENTRY_PREFIX}{vantage}"
     return {t: url for t, url in targets.items() if not t.startswith(contract.ENTRY_PREFIX) or t == own}
-
-
-def stack_regions() -> tuple[str, ...]:
-    """The stack's `regions` config (already validated by load_settings before any component exists)."""
-    return tuple(pulumi.Config().require_object("regions"))
 
 
 def probe_targets(door_urls: dict, health_path: str, regional_hosts: dict[str, str] | None) -> pulumi.Output:
