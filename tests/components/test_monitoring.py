@@ -34,12 +34,12 @@ def test_the_email_address_is_subscribed_in_every_region(run):
     assert all((s.inputs["protocol"], s.inputs["endpoint"]) == ("email", "ops@example.com") for s in subscriptions)
 
 
-def test_each_region_alarms_on_entry_and_balancer_5xx_latency_and_throttles(run):
+def test_each_region_alarms_on_entry_and_balancer_5xx_latency_throttles_and_the_live_aliass_errors(run):
     for region in REGIONS:
         metrics = sorted(
             a.inputs.get("metricName") for a in run.of_type(ALARM) if a.region == region and a.name.startswith("api-")
         )
-        assert metrics == ["Duration", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "Throttles"]
+        assert metrics == ["Duration", "Errors", "HTTPCode_ELB_5XX_Count", "HTTPCode_Target_5XX_Count", "Throttles"]
 
 
 def test_replication_latency_is_alarmed_once_per_sending_region_with_each_receiver_a_contributor(run):
