@@ -18,7 +18,7 @@ class AliasTarget:
 @dataclass(frozen=True)
 class RegionalEndpoint:
     region: str
-    backend: str  # "alb" | "apigateway"
+    backend: str  # a key of components/registry.py BACKENDS
     # The hostname that reaches this region directly: its regional custom domain when a domain is
     # configured, else the ALB's or the API's own AWS hostname.
     hostname: pulumi.Output[str]
