@@ -522,7 +522,7 @@ def hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[
                 else f"delete the old one after replacing it ({', '.join(step.forced_by)})"
             )
             hint = (
-                ' (the doors change the ALB\'s scheme, README "Security"; to see what is really deployed, '
+                " (the doors change the ALB's scheme, docs/security.md; to see what is really deployed, "
                 "diff from it: python -m offline.diff --state <pulumi stack export>)"
                 if "internal" in step.forced_by
                 else ""

@@ -55,7 +55,7 @@ except ImportError as _missing:  # run outside the virtualenv: one line, not a t
     sys.exit(2)
 
 RTT_FILE = Path(__file__).with_name("data") / "inter_region_rtt_p50.json"
-DNS_TTL_SECONDS = 60  # the alias target's TTL clients wait out after Route 53 flips (see README)
+DNS_TTL_SECONDS = 60  # the alias target's TTL clients wait out after Route 53 flips (docs/operations.md)
 # What each door adds to a request's round trip in the model (DoorFacts.overhead_ms) and its one colour in
 # every panel and every stack's chart (DoorFacts.colour) come from the door's facts.
 

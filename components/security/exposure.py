@@ -2,7 +2,7 @@
 
 Pure planning (no pulumi import). Nothing here reads what an earlier update left in AWS: every
 decision follows from the stack's config alone, and every change between two decisions is carried out
-by resources the engine orders by their dependencies (README, "Security and exposure"):
+by resources the engine orders by their dependencies (docs/security.md, "Who reaches a regional entry"):
 
 - An ALB is **internal** when every door reaches it privately: Global Accelerator reaches internal ALBs
   in a VPC with an internet gateway (Global Accelerator developer guide, "Endpoints for standard
