@@ -137,7 +137,7 @@ def line(violation: Violation) -> str:
 def build_parser():
     return stack_arguments(
         f"python -m {PROG}",
-        __doc__,
+        __doc__ or "",
         "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
         stack_required=True,
         json_help="print one JSON object (the shape above) on stdout and nothing else",
@@ -145,18 +145,18 @@ def build_parser():
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
+    stdout, stderr = out or sys.stdout, err or sys.stderr
     args = build_parser().parse_args(argv)
 
     def body() -> int:
         result = run_check(args.stack, args.config)
         if args.json:
-            print(json.dumps(as_json(result), indent=2), file=out)
+            print(json.dumps(as_json(result), indent=2), file=stdout)
         else:
-            report(result, out)
+            report(result, stdout)
         return result.exit_code
 
-    return guarded(f"{PROG}: stack {args.stack}", body, (ConfigError, StackConfigError, PackConfigError), err)
+    return guarded(f"{PROG}: stack {args.stack}", body, (ConfigError, StackConfigError, PackConfigError), stderr)
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ def write(stack: str, overrides: Iterable[str] = (), path: Optional[Path] = None
 def build_parser():
     parser = stack_arguments(
         f"python -m {PROG}",
-        __doc__,
+        __doc__ or "",
         "override a stack config value, e.g. --config 'regions=[\"us-east-1\"]'",
         stack_required=True,
         json_help="print the pack config (one JSON object) on stdout instead of writing it",
@@ -92,18 +92,18 @@ def build_parser():
 
 
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None, err: Optional[TextIO] = None) -> int:
-    out, err = out or sys.stdout, err or sys.stderr
+    stdout, stderr = out or sys.stdout, err or sys.stderr
     args = build_parser().parse_args(argv)
 
     def body() -> int:
         if args.json:
-            print(json.dumps(for_stack(args.stack, args.config), indent=2), file=out)
+            print(json.dumps(for_stack(args.stack, args.config), indent=2), file=stdout)
         else:
             path = write(args.stack, args.config, Path(args.out) if args.out else None)
-            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path, file=out)
+            print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path, file=stdout)
         return 0
 
-    return guarded(f"{PROG}: stack {args.stack}", body, (ConfigError, StackConfigError, PackConfigError), err)
+    return guarded(f"{PROG}: stack {args.stack}", body, (ConfigError, StackConfigError, PackConfigError), stderr)
 
 
 if __name__ == "__main__":

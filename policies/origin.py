@@ -94,7 +94,7 @@ class _Doors:
     locked: bool  # CloudFront is a door and no door sends clients directly
 
     def describe(self) -> str:
-        return " + ".join(self.names) if len(self.names) > 1 else f"{self.names[0]} alone"
+        return f"{self.names[0]} alone" if len(self.names) == 1 else " + ".join(self.names)
 
 
 def _doors(graph: StackGraph) -> Optional[_Doors]:
