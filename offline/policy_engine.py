@@ -18,7 +18,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
-from pathlib import Path
 from typing import Any, Optional
 
 from pulumi_policy import (
@@ -81,16 +80,6 @@ class PackConfig:
         # pulumi_policy hands a policy None (-> {}) when it has no properties.
         props = self.properties.get(policy.name)
         return dict(props) if props else None
-
-
-def load_pack_config_file(path: Path) -> dict[str, Any]:
-    try:
-        raw = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise PackConfigError(f"{path}: not valid JSON ({error})") from None
-    if not isinstance(raw, dict):
-        raise PackConfigError(f"{path}: must be a JSON object {{policy-name: level or {{...}}}}")
-    return raw
 
 
 def _entry(name: str, value: Any) -> tuple[Optional[EnforcementLevel], dict[str, Any]]:
