@@ -19,7 +19,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -33,8 +33,7 @@ class ChaosConfigError(ValueError):
     """The parameter's value is not a valid chaos configuration."""
 
 
-@dataclass(frozen=True)
-class ChaosConfig:
+class ChaosConfig(NamedTuple):  # immutable; a NamedTuple costs the cold start less than a dataclass
     mode: str = "none"
     latency_ms: int = 0
     error_rate: float = 1.0

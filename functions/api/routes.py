@@ -10,7 +10,6 @@ to the logs only.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -322,4 +321,4 @@ def _request_id(router: Router) -> str:
 
 
 def _etag(item: dict) -> dict[str, str]:
-    return {"ETag": json.dumps(str(item["version"]))}
+    return {"ETag": f'"{item["version"]:d}"'}  # the version (an int) as a quoted string: what If-Match takes back

@@ -12,9 +12,8 @@ import os
 import random as _random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import boto3
 import botocore.session
@@ -41,8 +40,7 @@ MODELS_DIR = Path(__file__).resolve().parent / "models"
 CHAOS_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_max_attempts": 1})
 
 
-@dataclass(frozen=True)
-class Runtime:
+class Runtime(NamedTuple):  # immutable; a NamedTuple costs the cold start less than a dataclass
     settings: Settings
     alb: ALBResolver
     http_api: APIGatewayHttpResolver
