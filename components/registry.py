@@ -199,7 +199,7 @@ class BackendFacts:
     # Its own security summary lines (offline plan), with and without a domain.
     summary_with_domain: str = ""
     summary_without_domain: str = ""
-    alarms_per_region: int = 3  # entry 5xx, function p99 and throttles (and a load balancer's own 5xx)
+    alarms_per_region: int = 4  # entry 5xx, function p99, throttles, the live alias's errors (and an ALB's own 5xx)
     # Price lines and the usage each is billed on (ops/cost.py UNITS), like DoorFacts.cost.
     cost: tuple[tuple[str, str], ...] = ()
     metrics_per_route: int = 0  # detailed metrics each route adds (HTTP API detailed metrics)

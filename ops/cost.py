@@ -163,6 +163,12 @@ FREE_TYPES: dict[str, str] = {
     "aws:globalaccelerator/listener:Listener": "part of the accelerator (its hours and premium)",
     "aws:iam/role:Role": "IAM is free",
     "aws:iam/rolePolicy:RolePolicy": "IAM is free",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "IAM is free",
+    # CodeDeploy pricing page: deployments to Lambda (and EC2, ECS) have no additional charge; only on-premises
+    # instance updates are billed.
+    "aws:codedeploy/application:Application": "CodeDeploy deployments to Lambda have no charge",
+    "aws:codedeploy/deploymentGroup:DeploymentGroup": "CodeDeploy deployments to Lambda have no charge",
+    "aws:lambda/alias:Alias": "an alias is free; what it invokes is billed on the function",
     "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": "configuration, no charge",
     "aws:lambda/permission:Permission": "resource policy, no charge",
     "aws:lb/listener:Listener": "part of the ALB; its work is in the ALB's LCUs",
@@ -407,7 +413,7 @@ def alarm_metrics(settings: Settings) -> dict[str, int]:
     regions, vantages, doors = len(settings.regions), len(settings.probe_regions), len(settings.strategies)
     door_facts = [DOORS[s] for s in settings.strategies]
     return {
-        "entry 5xx, function p99 and throttles (and a load balancer's own 5xx)": regions
+        "entry 5xx, function p99, throttles, the live alias's errors (and a load balancer's own 5xx)": regions
         * BACKENDS[settings.backend].alarms_per_region,
         "probe availability per door and vantage": vantages * doors,
         "replication latency per replica pair": regions * (regions - 1),

@@ -61,9 +61,9 @@ def test_monitoring_is_probes_their_metrics_alarms_and_the_dashboard():
     probes = runs / 1e6 * 0.20 + runs * 1.0 * 0.125 * 0.0000133334 + runs / 1e6 * 1.00 + runs / 1000 * 0.01
     # Each vantage probes the door (latency, success); prod's entries are internal, so none is probed.
     metrics = 3 * 1 * 2
-    # Per region (4 + a door's availability), replica pairs, and the replication-stalled math alarms
-    # (each sending region's writes and its 2 receivers).
-    alarms = 3 * (4 + 1) + 3 * 2 + 3 * (1 + 2)
+    # Per region (5 with the live alias's errors, + a door's availability), replica pairs, and the
+    # replication-stalled math alarms (each sending region's writes and its 2 receivers).
+    alarms = 3 * (5 + 1) + 3 * 2 + 3 * (1 + 2)
     logs = runs * 1000 / 1024**3 * 0.50
     assert cost.monitoring_cost(settings, PRICES) == pytest.approx(
         probes + logs + metrics * 0.30 + alarms * 0.10 + 3.00

@@ -37,7 +37,7 @@ FACTS = BackendFacts(
     private_network=True,
     listener_rules=True,
     takes_web_acl=True,
-    alarms_per_region=4,  # entry 5xx, function p99 and throttles, and the load balancer's own 5xx
+    alarms_per_region=5,  # entry 5xx, function p99, throttles, the live alias's errors, the load balancer's own 5xx
     cost=(
         ("alb.hour", "region-hour"),
         ("alb.lcu_hour", "lcu-hours"),

@@ -23,7 +23,7 @@ FACTS = BackendFacts(
     origin_guard_in_function=True,
     summary_with_domain="the HTTP APIs' default execute-api endpoints are disabled (every door uses the custom domain)",
     summary_without_domain="the HTTP APIs answer on their execute-api names (no domain): those names are the entries",
-    alarms_per_region=3,  # entry 5xx, function p99 and throttles
+    alarms_per_region=4,  # entry 5xx, function p99, throttles and the live alias's errors
     cost=(
         ("apigateway_http.per_million_requests", "million-requests"),
         ("cloudwatch_logs.ingestion_per_gb", "http-api-access-log-gb"),

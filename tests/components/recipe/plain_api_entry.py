@@ -21,7 +21,7 @@ FACTS = BackendFacts(
     https_without_domain=True,
     entry_types=("aws:apigatewayv2/api:Api",),
     origin_guard_in_function=True,
-    alarms_per_region=3,
+    alarms_per_region=4,
     cost=(("apigateway_http.per_million_requests", "million-requests"),),
 )
 
