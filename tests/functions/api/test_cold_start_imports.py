@@ -1,4 +1,5 @@
-"""What a cold start imports: the deployed package, built once, in a fresh interpreter.
+"""What a cold start imports, and when it collects garbage: the deployed package, built once, in a fresh
+interpreter.
 
 Every module a container imports is compiled from source at its cold start (Lambda's /var/task is
 read-only and the zip carries no bytecode for the runtime's Python), so what a stack does not use
@@ -40,8 +41,8 @@ def package(tmp_path_factory):
     return root
 
 
-def imported(package, **extra) -> set[str]:
-    env = {
+def probe_environment(**extra) -> dict[str, str]:
+    return {
         "PATH": os.environ.get("PATH", ""),
         **function_environment("items", "/global-serverless/test/chaos"),
         contract.ENV_REGION: "eu-west-1",
@@ -50,8 +51,15 @@ def imported(package, **extra) -> set[str]:
         "AWS_SECRET_ACCESS_KEY": "test",
         **extra,
     }
+
+
+def imported(package, **extra) -> set[str]:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(package)], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", PROBE, str(package)],
+        env=probe_environment(**extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout))
@@ -81,3 +89,34 @@ def test_a_stack_behind_cloudfront_imports_the_origin_guard_when_the_container_s
 
 def test_snapstarts_initialization_imports_the_hooks(package):
     assert "api.snapstart" in imported(package, AWS_LAMBDA_INITIALIZATION_TYPE="snap-start")
+
+
+COLLECTOR_PROBE = """
+import gc, json, sys
+sys.path.insert(0, sys.argv[1])
+import api.handler
+
+class Context:
+    function_name, function_version, memory_limit_in_mb = "probe", "1", 128
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:000000000000:function:probe"
+    aws_request_id = "probe-request"
+
+paused_at_import = not gc.isenabled()
+try:
+    api.handler.handler({"not": "an event"}, Context())  # the runtime is built, then the event refused
+except api.handler.UnsupportedEvent:
+    pass
+print(json.dumps([paused_at_import, gc.isenabled(), gc.get_freeze_count() > 0]))
+"""
+
+
+@pytest.mark.parametrize(("on_lambda", "expected"), [(True, [True, True, True]), (False, [False, True, False])])
+def test_on_lambda_collection_pauses_through_the_cold_start_then_resumes_with_the_setup_frozen(
+    package, on_lambda, expected
+):
+    env = probe_environment(**({"AWS_LAMBDA_FUNCTION_NAME": "probe"} if on_lambda else {}))
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTOR_PROBE, str(package)], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == expected
