@@ -217,13 +217,18 @@ def main(argv: list[str] | None = None, clients=None, clock=None, sleep=None, ru
 
 
 def _boto3_clients():
-    import boto3
+    from boto3.session import Session
 
-    made: dict[tuple[str, str], Any] = {}
+    # A session of its own: credentials, profile and endpoint as the environment says now (boto3's default
+    # session keeps the credentials it resolved first for the life of the process). Made at the first call,
+    # inside its error handling: a bad AWS_PROFILE is refused there.
+    made: dict[Any, Any] = {}
 
     def clients(service: str, region: str):
+        if "session" not in made:
+            made["session"] = Session()
         if (service, region) not in made:
-            made[(service, region)] = boto3.client(service, region_name=region)
+            made[(service, region)] = made["session"].client(service, region_name=region)
         return made[(service, region)]
 
     return clients

@@ -592,6 +592,17 @@ def test_aws_problems_through_boto3_are_one_line_and_exit_2(monkeypatch, tmp_pat
     assert captured.out == "" and words in one_line(captured.err)
 
 
+def test_credentials_are_resolved_for_each_run_not_taken_from_boto3s_default_session(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "earlier")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "earlier")
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION is not None and boto3.DEFAULT_SESSION.get_credentials() is not None  # cached now
+    _no_aws(monkeypatch, tmp_path)
+    assert release.main(["--stack", "prod", "--outputs", _outputs(tmp_path), *canary()]) == 2
+    assert "no AWS credentials" in one_line(capsys.readouterr().err)
+
+
 def test_every_option_has_help_text():
     for action in release.parser()._actions:
         assert action.help and action.help != "==SUPPRESS==", action.option_strings
