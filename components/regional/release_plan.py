@@ -219,9 +219,9 @@ _PREDEFINED = re.compile(
 
 
 def shift_minutes(traffic_routing: Optional[Mapping[str, Any]] = None, config_name: str = "") -> Optional[float]:
-    """Minutes a Lambda deployment config takes to shift all traffic, from GetDeploymentConfig's
-    trafficRoutingConfig or else a predefined config's name (CodeDeployDefault.LambdaCanary10Percent5Minutes);
-    None when neither says."""
+    """Minutes a Lambda deployment config takes, at most, to shift all traffic (canary: its interval; linear: one
+    interval per increment, counted up to 100 percent), from GetDeploymentConfig's trafficRoutingConfig or else a
+    predefined config's name (CodeDeployDefault.LambdaCanary10Percent5Minutes); None when neither says."""
     routing = dict(traffic_routing or {})
     kind = routing.get("type")
     if kind == "TimeBasedCanary":
