@@ -1,13 +1,15 @@
 """`python -m offline.plan --stack dev [--config key=value ...] [--json]`: what a stack would create, offline.
 
 Runs the program under Pulumi mocks (no CLI, no AWS) and prints the resources per region, what protects
-the entries, and the stack outputs as mocks compute them. Resources are the custom resources AWS would
+the entries, how each region's `live` alias is released (who moves it, SnapStart, provisioned concurrency), and
+the stack outputs as mocks compute them. Resources are the custom resources AWS would
 hold (components and providers are not counted); `offline.check` counts the same ones.
 
 --json prints one object and nothing else on stdout:
   {"stack": "dev", "total": 57,
    "resources": {"us-east-1": {"aws:dynamodb/table:Table": 1, ...}, ...},
    "security": ["regional entries answer 403 to ...", ...],
+   "release": {"us-east-1": "live alias moved by pulumi up (all-at-once); SnapStart off; ...", ...},
    "outputs": {"endpoint": "...", ...}}          (mock values; what JSON cannot hold as text)
 
 Exit status: 0 the plan was made, 2 unusable input (bad stack config, no stack file, a missing package),
@@ -25,6 +27,7 @@ PROG = "offline.plan"
 
 try:
     from components.config import ConfigError
+    from components.regional.release_plan import ALIAS_NAME
     from components.security.exposure import security_summary
     from offline.run import CapturedResource, run_program
     from offline.stack_facts import stack_settings
@@ -52,6 +55,36 @@ def count_resources(resources: Iterable[CapturedResource]) -> dict[str, Counter]
     return by_region
 
 
+def release_lines(resources: Iterable[CapturedResource]) -> dict[str, str]:
+    """Region -> how its API function's `live` alias is released, as the run registers it: who moves the alias
+    (a CodeDeploy deployment group's config, or pulumi up), SnapStart on the function, provisioned concurrency."""
+    resources = list(resources)
+    functions = {(r.region, r.state.get("name")): r for r in resources if r.type == "aws:lambda/function:Function"}
+    lines = {}
+    for alias in (r for r in resources if r.type == "aws:lambda/alias:Alias" and r.inputs.get("name") == ALIAS_NAME):
+        region = alias.region
+        function = functions.get((region, alias.inputs.get("functionName")))
+        snap_start = bool(function is not None and (function.inputs.get("snapStart") or {}).get("applyOn"))
+        configs = [
+            r.inputs.get("deploymentConfigName")
+            for r in resources
+            if r.type == "aws:codedeploy/deploymentGroup:DeploymentGroup" and r.region == region
+        ]
+        provisioned = [
+            r.inputs.get("provisionedConcurrentExecutions")
+            for r in resources
+            if r.type == "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+            and r.region == region
+            and r.inputs.get("qualifier") == ALIAS_NAME
+        ]
+        mover = f"CodeDeploy {configs[0]} (python -m ops.release)" if configs else "pulumi up (all-at-once)"
+        lines[region] = (
+            f"{ALIAS_NAME} alias moved by {mover}; SnapStart {'on' if snap_start else 'off'}; "
+            f"provisioned concurrency {int(provisioned[0]) if provisioned else 'none'}"
+        )
+    return dict(sorted(lines.items()))
+
+
 def make_plan(stack: str, overrides: list[str]) -> dict:
     settings = stack_settings(stack, overrides)
     run = run_program(stack, overrides=overrides)
@@ -70,6 +103,7 @@ def make_plan(stack: str, overrides: list[str]) -> dict:
         "total": sum(sum(counts.values()) for counts in by_region.values()),
         "resources": {region: dict(sorted(by_region[region].items())) for region in sorted(by_region)},
         "security": list(security),
+        "release": release_lines(run.resources),
         "outputs": json.loads(json.dumps(run.outputs, default=str)),
     }
 
@@ -85,6 +119,8 @@ def render(plan: dict) -> list[str]:
         lines += [f"  {count:3d}  {type_token}" for type_token, count in counts.items()]
     lines.append("\nsecurity:")
     lines += [f"  {line}" for line in plan["security"]]
+    lines.append("\nrelease:")
+    lines += [f"  {region}: {line}" for region, line in plan["release"].items()]
     lines.append("\noutputs (mock values):")
     lines += [f"  {key}: {value}" for key, value in plan["outputs"].items()]
     return lines

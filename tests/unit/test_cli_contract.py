@@ -64,7 +64,7 @@ def diff_json():
 def test_plan_json_shape(plan_json):
     assert plan_json.returncode == 0, plan_json.stderr
     document = json.loads(plan_json.stdout)
-    assert set(document) == {"stack", "total", "resources", "security", "outputs"}
+    assert set(document) == {"stack", "total", "resources", "security", "release", "outputs"}
     assert document["stack"] == "prod" and list(document["resources"]) == ["us-east-1"]
     assert document["resources"]["us-east-1"]["aws:dynamodb/table:Table"] == 1
     assert document["total"] == sum(document["resources"]["us-east-1"].values())

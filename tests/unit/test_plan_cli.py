@@ -41,3 +41,22 @@ def test_a_refused_plaintext_stack_exits_2_naming_the_key():
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith('offline.plan: Invalid stack config global-serverless:backend = "alb"')
     assert "allowPlaintext" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_the_plan_says_how_each_region_is_released():
+    """Issue 21: who moves each region's live alias, SnapStart and provisioned concurrency, where configured."""
+    done = plan(
+        "--stack", "dev", "--config", 'release={"strategy": "linear"}', "--config", "provisionedConcurrency={\"eu-west-1\": 3}",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    release = done.stdout.split("release:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [line.strip() for line in release] == [
+        "eu-west-1: live alias moved by CodeDeploy CodeDeployDefault.LambdaLinear10PercentEvery1Minute "
+        "(python -m ops.release); SnapStart off; provisioned concurrency 3",
+        "us-east-1: live alias moved by CodeDeploy CodeDeployDefault.LambdaLinear10PercentEvery1Minute "
+        "(python -m ops.release); SnapStart off; provisioned concurrency none",
+    ]
+    snap = plan("--stack", "dev", "--config", "snapStart=true")
+    assert "us-east-1: live alias moved by pulumi up (all-at-once); SnapStart on; provisioned concurrency none" in (
+        snap.stdout
+    )
