@@ -520,8 +520,8 @@ def release_times() -> str:
     from components.regional import release_plan as plan
     from offline.stack_facts import stack_settings
 
-    head = "| strategy | CodeDeploy config | shifting one wave (min) | " + " | ".join(
-        f"{stack}: default waves, minutes in all" for stack in shipped_stacks()
+    head = "| strategy | CodeDeploy config | shifting one wave, at most (min) | " + " | ".join(
+        f"{stack}: default waves, minutes in all at most" for stack in shipped_stacks()
     )
     rows = [head + " |", "|---|---|---|" + "---|" * len(shipped_stacks())]
     waves = {}
