@@ -499,7 +499,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: few samples, same measures")
     parser.add_argument("--no-record", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
-    cold_runs, warm_requests, decisions = (3, 50, 2000) if args.quick else (21, 500, 50000)
+    cold_runs, warm_requests, decisions = (3, 50, 2000) if args.quick else (21, 1000, 50000)
 
     sizes = package_sizes()
     try:
