@@ -32,7 +32,8 @@ def _alarms_notify(args: ResourceValidationArgs, report_violation: ReportViolati
                     args,
                     f"the alarm notifies nobody {when} (no {prop})",
                     f"{argument}=[the region's alarm topic] ({FIX_WHERE})",
-                )
+                ),
+                None,
             )
             continue
         for action in actions:
@@ -49,7 +50,8 @@ def _alarms_notify(args: ResourceValidationArgs, report_violation: ReportViolati
                         f"{prop} {show(action)} is a topic in {topic_region}; CloudWatch only notifies topics in "
                         "the alarm's own region",
                         "use the topic of the alarm's region (components/observability/monitoring.py AlarmTopics)",
-                    )
+                    ),
+                    None,
                 )
 
 

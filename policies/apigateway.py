@@ -18,7 +18,8 @@ def _v2_domain(args: ResourceValidationArgs, report_violation: ReportViolation) 
                 f"domainNameConfiguration.endpointType is {show(endpoint_type)}; an edge-optimized domain "
                 "sends every client through CloudFront to one region, defeating latency routing",
                 f'set endpoint_type="{REGIONAL}" with a certificate from this region',
-            )
+            ),
+            None,
         )
     policy = get(args.props, "domainNameConfiguration", "securityPolicy")
     if policy is not None and not is_unknown(policy) and policy != TLS_POLICY:
@@ -27,7 +28,8 @@ def _v2_domain(args: ResourceValidationArgs, report_violation: ReportViolation) 
                 args,
                 f"domainNameConfiguration.securityPolicy is {show(policy)}; clients may negotiate TLS 1.0",
                 f'set security_policy="{TLS_POLICY}"',
-            )
+            ),
+            None,
         )
 
 
@@ -42,7 +44,8 @@ def _v1_domain(args: ResourceValidationArgs, report_violation: ReportViolation) 
                 "domains default to EDGE, which pins clients to one region behind CloudFront",
                 f'set endpoint_configuration=aws.apigateway.DomainNameEndpointConfigurationArgs(types="{REGIONAL}") '
                 "and regional_certificate_arn",
-            )
+            ),
+            None,
         )
     if get(args.props, "certificateArn") is not None:
         report_violation(
@@ -50,7 +53,8 @@ def _v1_domain(args: ResourceValidationArgs, report_violation: ReportViolation) 
                 args,
                 "certificateArn (the edge-optimized certificate) is set",
                 "use regional_certificate_arn with a certificate from this region",
-            )
+            ),
+            None,
         )
 
 

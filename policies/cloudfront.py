@@ -85,7 +85,8 @@ def _minimum_tls(args: ResourceValidationArgs, report_violation: ReportViolation
                 f"viewerCertificate.minimumProtocolVersion is {show(version)}; viewers may connect with "
                 "TLS older than 1.2",
                 f'set minimum_protocol_version="{RECOMMENDED_PROTOCOL_VERSION}" and ssl_support_method="sni-only"',
-            )
+            ),
+            None,
         )
 
 
@@ -119,7 +120,8 @@ def _viewer_https(args: ResourceValidationArgs, report_violation: ReportViolatio
                     f"{where}.viewerProtocolPolicy is {show(policy)}; API requests and their tokens "
                     "would travel in clear text",
                     'set viewer_protocol_policy="redirect-to-https" (or "https-only")',
-                )
+                ),
+                None,
             )
 
 

@@ -53,7 +53,8 @@ def _check_single_instances(doors: dict[str, list[Any]], report_violation: Repor
         if len(resources) > 1:
             report_violation(
                 f"stack: {len(resources)} {strategy} front doors ({', '.join(r.name for r in resources)}); each "
-                f"strategy is deployed once. Fix: keep one {resources[0].resource_type}."
+                f"strategy is deployed once. Fix: keep one {resources[0].resource_type}.",
+                None,
             )
 
 
@@ -68,7 +69,8 @@ def _check_split(graph: StackGraph, expected: list[str], report_violation: Repor
         report_violation(
             f"stack: the main name's weighted records are for {show(identifiers)} but the configured front doors are "
             f"{show(sorted(expected))}. Fix: one weighted record per front door on the main name "
-            "(set_identifier=<strategy>; a single door is a set of one)."
+            "(set_identifier=<strategy>; a single door is a set of one).",
+            None,
         )
 
 
@@ -82,7 +84,8 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
         if not deployed and not undetermined_front_doors(graph):
             report_violation(
                 f"stack: no front door is deployed (none of {show(sorted({f['detector']['type'] for f in DOOR_FACTS.values()}))}). "
-                "Fix: set global-serverless:frontDoor."
+                "Fix: set global-serverless:frontDoor.",
+                None,
             )
         elif len(deployed) > 1:
             _check_split(graph, deployed, report_violation)
@@ -92,7 +95,8 @@ def _front_door_matches_config(args: StackValidationArgs, report_violation: Repo
     if missing:
         report_violation(
             f"stack: front door(s) {', '.join(missing)} are configured but not deployed (deployed: "
-            f"{show(deployed)}). Fix: register them in components/registry.py (DOORS) and build them in components/doors."
+            f"{show(deployed)}). Fix: register them in components/registry.py (DOORS) and build them in components/doors.",
+            None,
         )
     for strategy in extra:
         for resource in doors[strategy]:

@@ -71,7 +71,7 @@ def _endpoint_group_per_region(args: StackValidationArgs, report_violation: Repo
                 if listener is not None:
                     report_violation(message(listener, problem, fix), listener.urn)
                 else:
-                    report_violation(f"stack: {problem}. Fix: {fix}.")
+                    report_violation(f"stack: {problem}. Fix: {fix}.", None)
 
 
 GA_ENDPOINT_GROUP_PER_REGION = StackValidationPolicy(
@@ -98,7 +98,8 @@ def _alb_endpoints_only(args: ResourceValidationArgs, report_violation: ReportVi
                 args,
                 "the endpoint group has no endpoints, so its region never receives traffic",
                 "add the region's ALB ARN as endpoint_configurations[].endpoint_id",
-            )
+            ),
+            None,
         )
     for endpoint in endpoints:
         endpoint_id = get(endpoint, "endpointId")
@@ -112,7 +113,8 @@ def _alb_endpoints_only(args: ResourceValidationArgs, report_violation: ReportVi
                     f"endpoint {show(endpoint_id)} is not an Application Load Balancer ARN; this stack's "
                     "health and failover come from the ALB target group check",
                     "use the regional backend's ALB ARN (endpoint.alb_arn) as endpoint_id",
-                )
+                ),
+                None,
             )
         elif isinstance(group_region, str) and match.group("region") != group_region:
             report_violation(
@@ -121,7 +123,8 @@ def _alb_endpoints_only(args: ResourceValidationArgs, report_violation: ReportVi
                     f"endpoint {endpoint_id} is an ALB in {match.group('region')}, but the endpoint group is "
                     f"in {group_region}",
                     f"put the {match.group('region')} ALB in the {match.group('region')} endpoint group",
-                )
+                ),
+                None,
             )
 
 
@@ -148,7 +151,8 @@ def _client_ip_preservation(args: ResourceValidationArgs, report_violation: Repo
                 f"endpoint {show(get(endpoint, 'endpointId'))} has clientIpPreservationEnabled {show(enabled)}, "
                 "which the provider treats as false: the API would log and throttle the accelerator's IPs",
                 "set client_ip_preservation_enabled=True",
-            )
+            ),
+            None,
         )
 
 

@@ -28,7 +28,8 @@ def _health_check_enabled(args: ResourceValidationArgs, report_violation: Report
                 "health checks off unless enabled explicitly, so the ALB and Global Accelerator never see "
                 "the region fail",
                 'set health_check=aws.lb.TargetGroupHealthCheckArgs(enabled=True, path="/health", ...)',
-            )
+            ),
+            None,
         )
         return
     path = get(args.props, "healthCheck", "path")
@@ -39,7 +40,8 @@ def _health_check_enabled(args: ResourceValidationArgs, report_violation: Report
                 "the Lambda target group's health check has no path; the check would hit / instead of "
                 "the API's health route",
                 'set health_check path to the healthCheck.path of the stack ("/health")',
-            )
+            ),
+            None,
         )
 
 
@@ -66,7 +68,8 @@ def _access_logs_on(args: ResourceValidationArgs, report_violation: ReportViolat
                 "reach this region leave no record to investigate",
                 "set access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket=<the region's log bucket>, enabled=True) "
                 "(components/observability/access_logs.py)",
-            )
+            ),
+            None,
         )
 
 

@@ -662,7 +662,8 @@ def _plaintext(args: ResourceValidationArgs, report_violation: ReportViolation) 
                     "the listener serves the API over plain HTTP: requests and answers cross the internet unencrypted",
                     "set a domain (global-serverless:domain) so the ALB listens on HTTPS and redirects port 80; "
                     "global-serverless:allowPlaintext: true makes this advisory",
-                )
+                ),
+                None,
             )
     elif args.resource_type == t.CLOUDFRONT_DISTRIBUTION:
         for origin in elements(args.props, "origins"):
@@ -675,7 +676,8 @@ def _plaintext(args: ResourceValidationArgs, report_violation: ReportViolation) 
                         f"{show(policy)}: CloudFront -> origin crosses the internet unencrypted",
                         'set a domain so every origin serves HTTPS, then origin_protocol_policy="https-only"; '
                         "global-serverless:allowPlaintext: true makes this advisory",
-                    )
+                    ),
+                    None,
                 )
 
 

@@ -59,7 +59,7 @@ def _compare_types(backend: Backend, reference: Backend, report_violation: Repor
             message(backend.component, f"(region {show(backend.region)}) {problem}", fix), backend.component.urn
         )
     else:
-        report_violation(f"stack: the backend in {show(backend.region)} is {problem}. Fix: {fix}.")
+        report_violation(f"stack: the backend in {show(backend.region)} is {problem}. Fix: {fix}.", None)
 
 
 def _compare_functions(backend: Backend, reference: Backend, report_violation: ReportViolation) -> None:

@@ -17,7 +17,8 @@ def _min_regions(args: StackValidationArgs, report_violation: ReportViolation) -
         report_violation(
             f"stack: {len(regions)} region(s) with a backend ({show(regions)}); active-active needs at least "
             f"{minimum}, so one region failing takes the API down. Fix: list at least {minimum} regions in "
-            f"global-serverless:regions, e.g. {show(list(_EXAMPLE_REGIONS[: max(minimum, 2)]))}."
+            f"global-serverless:regions, e.g. {show(list(_EXAMPLE_REGIONS[: max(minimum, 2)]))}.",
+            None,
         )
 
 
@@ -48,7 +49,8 @@ def _backend_in_every_region(args: StackValidationArgs, report_violation: Report
         if region not in serving:
             report_violation(
                 f"stack: region {region} is configured but has no backend (an API Lambda function plus an ALB "
-                f"or API Gateway entry). Fix: build a RegionalBackend for {region} with that region's provider."
+                f"or API Gateway entry). Fix: build a RegionalBackend for {region} with that region's provider.",
+                None,
             )
     for region, backends in sorted(serving.items(), key=lambda item: str(item[0])):
         if isinstance(region, str) and region not in expected:
@@ -58,11 +60,12 @@ def _backend_in_every_region(args: StackValidationArgs, report_violation: Report
                 if backend.component is not None:
                     report_violation(message(backend.component, problem, fix), backend.component.urn)
                 else:
-                    report_violation(f"stack: {problem}. Fix: {fix}.")
+                    report_violation(f"stack: {problem}. Fix: {fix}.", None)
         elif len(backends) > 1:
             report_violation(
                 f"stack: {len(backends)} backends serve in {region} ({', '.join(b.name for b in backends)}); "
-                "front doors expect one per region. Fix: build one RegionalBackend per region."
+                "front doors expect one per region. Fix: build one RegionalBackend per region.",
+                None,
             )
 
 

@@ -73,7 +73,8 @@ def _health_checked(args: ResourceValidationArgs, report_violation: ReportViolat
             f"latency record {_record_name(args.props)} (set {show(get(args.props, 'setIdentifier'))}) has no "
             f"healthCheckId and {what}: Route 53 keeps answering with this region when it is down",
             "set health_check_id to the region's aws.route53.HealthCheck, and evaluate_target_health=True on the alias",
-        )
+        ),
+        None,
     )
 
 
@@ -158,7 +159,8 @@ def _max_ttl(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 f"routed record {_record_name(args.props)} has ttl {show(ttl)}: resolvers keep a failed "
                 f"region's answer that long after Route 53 stops returning it (limit {maximum} s)",
                 f"set ttl={maximum} or less, or make it an alias record",
-            )
+            ),
+            None,
         )
 
 
@@ -192,7 +194,8 @@ def _checker_regions(args: ResourceValidationArgs, report_violation: ReportViola
                 f"mark a healthy backend down (at least {minimum} needed)",
                 f"list at least {minimum} checker regions on different continents, e.g. us-east-1, eu-west-1, "
                 "ap-southeast-1",
-            )
+            ),
+            None,
         )
 
 
@@ -220,7 +223,8 @@ def _interval(args: ResourceValidationArgs, report_violation: ReportViolation) -
                 args,
                 f"requestInterval is {show(interval)}; Route 53 checks every 10 (fast) or 30 seconds",
                 "set request_interval to 10 or 30 (global-serverless:healthCheck.intervalSeconds)",
-            )
+            ),
+            None,
         )
     threshold = get(args.props, "failureThreshold")
     low, high = FAILURE_THRESHOLD_RANGE
@@ -231,7 +235,8 @@ def _interval(args: ResourceValidationArgs, report_violation: ReportViolation) -
                 args,
                 f"failureThreshold is {show(threshold)}; Route 53 accepts {low}-{high}",
                 "set failure_threshold between 1 and 10 (3 is the AWS default)",
-            )
+            ),
+            None,
         )
 
 

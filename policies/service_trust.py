@@ -173,11 +173,12 @@ def _service_trust(args: ResourceValidationArgs, report_violation: ReportViolati
                         f"documents {SOURCE_ACCOUNT}/{SOURCE_ARN} for it",
                         "look up the service's confused-deputy documentation and add the principal to REQUIRED "
                         "(with its keys) or EXEMPT in policies/service_trust.py, citing the page",
-                    )
+                    ),
+                    None,
                 )
                 continue
             for problem, fix in _problems(service, statement):
-                report_violation(message(args, problem, fix))
+                report_violation(message(args, problem, fix), None)
 
 
 SERVICE_TRUST_CONFUSED_DEPUTY = ResourceValidationPolicy(

@@ -60,7 +60,8 @@ def _no_legacy_global_table(args: ResourceValidationArgs, report_violation: Repo
                 "the legacy global tables version 2017.11.29 (aws.dynamodb.GlobalTable) cannot be managed "
                 "with replicas, PITR or deletion protection per replica",
                 "declare one aws.dynamodb.Table with replicas=[TableReplicaArgs(region_name=...)] (version 2019.11.21)",
-            )
+            ),
+            None,
         )
 
 
@@ -118,7 +119,8 @@ def _streams(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 args,
                 f"streams are off (streamEnabled {show(enabled)}); replication between replicas needs them",
                 f'set stream_enabled=True, stream_view_type="{STREAM_VIEW_TYPE}"',
-            )
+            ),
+            None,
         )
     elif view != STREAM_VIEW_TYPE and not is_unknown(view):
         report_violation(
@@ -126,7 +128,8 @@ def _streams(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 args,
                 f"streamViewType is {show(view)}; global table replication needs {STREAM_VIEW_TYPE}",
                 f'set stream_view_type="{STREAM_VIEW_TYPE}"',
-            )
+            ),
+            None,
         )
 
 
@@ -151,7 +154,8 @@ def _pay_per_request(args: ResourceValidationArgs, report_violation: ReportViola
                 f"billingMode is {show(mode)}; provisioned capacity must then be kept identical in every "
                 "replica region or writes throttle where it is lower",
                 f'set billing_mode="{BILLING_MODE}"',
-            )
+            ),
+            None,
         )
 
 
@@ -181,7 +185,7 @@ def _require_on_table_and_replicas(
     enabled = get(args.props, *table_path)
     if enabled is not True and not is_unknown(enabled):
         report_violation(
-            message(args, f"{feature} is off on the table ({'.'.join(table_path)} {show(enabled)})", table_fix)
+            message(args, f"{feature} is off on the table ({'.'.join(table_path)} {show(enabled)})", table_fix), None
         )
     for replica in _replicas(args.props):
         replica_enabled = get(replica, replica_key)
@@ -192,7 +196,8 @@ def _require_on_table_and_replicas(
                     f"{feature} is off on {_replica_where(replica)} "
                     f"({replica_key} {show(replica_enabled)}; replicas default to false)",
                     replica_fix,
-                )
+                ),
+                None,
             )
 
 
@@ -325,7 +330,8 @@ def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: Re
                     args,
                     f"a witness region ({witness}) is set but no replica is STRONG",
                     "remove global_table_witness, or set tableConsistency strong",
-                )
+                ),
+                None,
             )
         return
     if len(strong) != len(replicas):
@@ -334,7 +340,8 @@ def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: Re
                 args,
                 f"replica consistency modes are {show(modes)}: a global table cannot mix modes",
                 'set consistency_mode="STRONG" on every replica',
-            )
+            ),
+            None,
         )
     regions = [region_of(args), *[get(r, "regionName") for r in replicas]] + ([witness] if witness else [])
     if len(regions) != MRSC_REGION_COUNT:
@@ -344,7 +351,8 @@ def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: Re
                 f"an MRSC table spans {show(regions)}: it needs exactly {MRSC_REGION_COUNT} "
                 "regions (three replicas, or two and a witness)",
                 "configure three regions, or two regions plus witnessRegion",
-            )
+            ),
+            None,
         )
     sets = {mrsc_set_of(r) for r in regions if not is_unknown(r)}
     if None in sets or len(sets) > 1:
@@ -353,7 +361,8 @@ def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: Re
                 args,
                 f"MRSC regions {show(regions)} are not all in one region set",
                 f"choose regions of one set ({', '.join(MRSC_REGION_SETS)})",
-            )
+            ),
+            None,
         )
     if get(args.props, "ttl", "enabled") is True:
         report_violation(
@@ -361,7 +370,8 @@ def _strong_consistency_rules(args: ResourceValidationArgs, report_violation: Re
                 args,
                 "TTL is enabled on an MRSC table, which DynamoDB does not support",
                 "leave ttl unset for tableConsistency strong",
-            )
+            ),
+            None,
         )
 
 
