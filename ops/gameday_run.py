@@ -32,7 +32,7 @@ ENTRY = "entry"  # the lane of the broken region's own entry
 
 
 @dataclass(frozen=True)
-class Sample:
+class ProbeSample:
     at: float  # seconds since the fault was written
     phase: str  # "fault" | "recovery"
     target: str  # a door's name, or ENTRY
@@ -48,7 +48,7 @@ class Timeline:
     targets: dict[str, str]  # target -> URL probed
     restored_at: float | None = None
     interrupted: bool = False  # Ctrl-C during the fault: restored at once, no recovery watch
-    samples: list[Sample] = field(default_factory=list)
+    samples: list[ProbeSample] = field(default_factory=list)
 
 
 class RestoreFailed(Exception):
@@ -122,13 +122,13 @@ def _probe_round(timeline: Timeline, phase: str, started: float, probe, clock) -
     for target, url in timeline.targets.items():
         result = probe(url, PROBE_TIMEOUT_SECONDS)
         timeline.samples.append(
-            Sample(
+            ProbeSample(
                 round(clock() - started, 3), phase, target, result.status, result.region, round(result.latency_ms, 1)
             )
         )
 
 
-def _answered_from(sample: Sample, region: str) -> bool:
+def _answered_from(sample: ProbeSample, region: str) -> bool:
     return sample.status is not None and sample.status < 500 and sample.region == region
 
 
@@ -184,7 +184,7 @@ def write_outputs(timeline: Timeline, out: Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     paths = {"csv": out / "timeline.csv", "summary": out / "summary.json", "png": out / "timeline.png"}
     with paths["csv"].open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(Sample.__dataclass_fields__))
+        writer = csv.DictWriter(handle, fieldnames=list(ProbeSample.__dataclass_fields__))
         writer.writeheader()
         writer.writerows(asdict(s) for s in timeline.samples)
     paths["summary"].write_text(json.dumps(summary(timeline), indent=2) + "\n")

@@ -15,7 +15,7 @@ Model:
 - Targets arrive late: the router probes through its own distribution, whose domain the container learns
   from its first request (Router.handle sets the targets). Until then nothing is probed and every region
   counts as not known unhealthy (a request with no distribution to probe through is routed on preference).
-- Verdict: a region is believed healthy while its last healthy outcome started less than MAX_STALE ago
+- HealthVerdict: a region is believed healthy while its last healthy outcome started less than MAX_STALE ago
   and fewer than FAILURE_THRESHOLD failed outcomes followed it; believed unhealthy while it is not healthy
   and a failed outcome started less than MAX_STALE ago; otherwise unknown.
 - Refresh (stale-while-revalidate): the first request once the last round is TTL old starts a new
@@ -87,7 +87,7 @@ def start_daemon_thread(work: Callable[[], None]) -> None:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class HealthVerdict:
     healthy: bool
     checked_at: float  # when the probe that produced it started
 
@@ -180,10 +180,10 @@ class HealthMonitor:
         with self._lock:
             self._running = False
 
-    def verdicts(self) -> dict[str, Verdict]:
+    def verdicts(self) -> dict[str, HealthVerdict]:
         """Each region's latest outcome (by probe start)."""
         with self._lock:
-            return {region: Verdict(outs[-1][1], outs[-1][0]) for region, outs in self._outcomes.items() if outs}
+            return {region: HealthVerdict(outs[-1][1], outs[-1][0]) for region, outs in self._outcomes.items() if outs}
 
     def _usable_verdict(self, region: str, now: float) -> Optional[bool]:
         with self._lock:

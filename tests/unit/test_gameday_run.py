@@ -187,12 +187,12 @@ def test_an_unknown_door_is_named_with_the_stacks_doors(aws, tmp_path, capsys):
 @pytest.mark.parametrize("lanes", [["globalaccelerator"], ["route53", "cloudfront", "entry"]])
 def test_the_timelines_legend_stands_outside_the_lanes(lanes):
     from ops import gameday_run
-    from ops.gameday_run import Sample, Timeline
+    from ops.gameday_run import ProbeSample, Timeline
 
     timeline = Timeline(region=BROKEN, fault="down", targets={lane: "u" for lane in lanes}, restored_at=20.0)
     for second in range(30):
         for lane in lanes:  # probes right up to the top right corner, where the legend used to sit
-            timeline.samples.append(Sample(float(second), "fault", lane, 200, BROKEN, 1.0))
+            timeline.samples.append(ProbeSample(float(second), "fault", lane, 200, BROKEN, 1.0))
     figure = gameday_run.timeline_figure(timeline)
     figure.canvas.draw()
     renderer = figure.canvas.get_renderer()
