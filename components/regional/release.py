@@ -35,6 +35,7 @@ from components.security.iam import service_trust_policy
 CODEDEPLOY_TYPE = component_type("CodeDeployRelease")
 CODEDEPLOY_PRINCIPAL = "codedeploy.amazonaws.com"
 COMPUTE_PLATFORM = "Lambda"
+LATEST = "$LATEST"  # the unpublished code: Lambda's version name for it
 # The AWS managed policy for Lambda deployments that publishes to no SNS topic but CodeDeployTopic_* ones
 # (the groups have no triggers): UpdateAlias/GetAlias, GetProvisionedConcurrencyConfig, DescribeAlarms.
 SERVICE_ROLE_POLICY = "AWSCodeDeployRoleForLambdaLimited"
@@ -72,6 +73,33 @@ class FunctionReleaseArgs:
         return aws.lambda_.FunctionSnapStartArgs(apply_on=SNAP_START_ON) if self.snap_start else None
 
 
+class UnpublishedVersion(Exception):
+    """The function's version output reads $LATEST: the alias would be moved onto unpublished code."""
+
+
+def published_version(function_arn: str, version: str) -> str:
+    """`version` when it is a published version; $LATEST stops the program with the recovery.
+
+    The provider publishes only when the function's code, configuration or `publish` changes in this update. An
+    update that failed after changing the code (before publishing) leaves nothing for the next `pulumi up` to
+    change, so it publishes nothing and the version output reads back as $LATEST: the alias would move onto it,
+    where provisioned concurrency is refused ("Configuring provisioned concurrency": on a version or an alias,
+    never $LATEST), SnapStart never applies (published versions only) and CodeDeploy has no version to shift.
+    """
+    if version != LATEST:
+        return version
+    # arn:<partition>:lambda:<region>:<account>:function:<name>
+    parts = function_arn.split(":")
+    region, function_name = (parts[3], parts[6]) if len(parts) >= 7 else ("<region>", function_arn)
+    raise UnpublishedVersion(
+        f"the function {function_name} has no version published from its current code (its version output "
+        f"reads {LATEST}: an earlier update stopped between updating the code and publishing it), and the "
+        f"{ALIAS_NAME} alias must never point at {LATEST}: publish it, then refresh and update: "
+        f"aws lambda publish-version --function-name {function_name} --region {region}; pulumi refresh; pulumi up "
+        "(check: pulumi up --refresh shows the alias on the new version)"
+    )
+
+
 def alias_resource(function_name: pulumi.Input[str]) -> pulumi.Output[str]:
     """The `Resource` dimension value of the alias's metrics."""
     return pulumi.Output.from_input(function_name).apply(lambda fn: f"{fn}:{ALIAS_NAME}")
@@ -88,7 +116,10 @@ def live_alias(
         function_name=function.name,
         # Publishing (publish=True) makes `version` the newest published version, never $LATEST: the alias is
         # created on a real version, and with all-at-once every `pulumi up` that publishes moves it there.
-        function_version=function.version,
+        # Except after a failed update: see published_version.
+        function_version=pulumi.Output.all(function.arn, function.version).apply(
+            lambda v: published_version(v[0], v[1])
+        ),
         # The same whoever moves it: any update of an alias CodeDeploy owns would send the version pulumi last set
         # (UpdateAlias takes the version with the rest) and take the region back to it.
         description="What every entry invokes (moved by pulumi up, or by CodeDeploy when python -m ops.release asks)",

@@ -227,3 +227,31 @@ def test_provisioned_concurrency_where_configured_and_snapstart_on_the_function(
     api = [f for f in snap.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]
     assert [f.inputs["snapStart"] for f in api] == [{"applyOn": "PublishedVersions"}] * len(REGIONS)
     assert not snap.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")
+
+
+# -- A `pulumi up` after an update that failed between updating the code and publishing it -----------------------
+
+
+def test_an_alias_is_never_put_on_latest_the_program_stops_with_the_recovery(monkeypatch, tmp_path):
+    """The provider publishes only when the function changes in the update; after an update that failed before
+    publishing, the next one changes nothing, publishes nothing and reads the version back as $LATEST (the mocks
+    answer $LATEST for a function that does not publish). The alias must not move there: the program stops, before
+    the alias is registered, naming the recovery."""
+    from components.regional.release import UnpublishedVersion
+
+    main = tmp_path / "__main__.py"
+    main.write_text(
+        textwrap.dedent(PROGRAM.format(release=repr({}), region=REGION)).replace("publish=True", "publish=False")
+    )
+    monkeypatch.setattr(offline.run, "MAIN", main)
+    run = run_program("test", values={"aws:region": REGION}, raise_errors=False)
+    assert isinstance(run.error, UnpublishedVersion), run.error
+    message = str(run.error)
+    assert "$LATEST" in message
+    function = one(run, "aws:lambda/function:Function")
+    assert (
+        f"aws lambda publish-version --function-name {function.state['name']} --region {REGION}; "
+        "pulumi refresh; pulumi up" in message
+    )
+    assert "pulumi up --refresh" in message
+    assert not run.of_type("aws:lambda/alias:Alias")
