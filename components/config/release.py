@@ -69,10 +69,11 @@ class ReleaseSettings(BaseModel):
                 )
             return self
         offered = plan.INTERVAL_MINUTES[self.strategy]
-        if self.interval_minutes is not None and self.interval_minutes not in offered:
-            nearest = min(offered, key=lambda m: abs(m - self.interval_minutes))
+        interval = self.interval_minutes  # a local, so the lambda below sees it narrowed
+        if interval is not None and interval not in offered:
+            nearest = min(offered, key=lambda m: abs(m - interval))
             raise problem(
-                f"intervalMinutes {self.interval_minutes} has no predefined CodeDeploy {self.strategy} config",
+                f"intervalMinutes {interval} has no predefined CodeDeploy {self.strategy} config",
                 f"{self.strategy}: {', '.join(map(str, offered))} minutes (CodeDeploy user guide, Deployment "
                 "configurations on an AWS Lambda compute platform)",
                 f"set release.intervalMinutes to {nearest}",
@@ -167,5 +168,20 @@ def cold_start(s: Settings) -> None:
             "features and limitations)",
             "snapStart: true or provisionedConcurrency, not both",
             f"pulumi config rm {pc_key}  (or pulumi config set {full_key('snapStart')} false)",
+            key=full_key("snapStart"),
+        )
+    if s.release.strategy == plan.ALL_AT_ONCE:
+        # A SnapStart version is invokable only once its snapshot is taken: State Pending until then, Active after
+        # (AWS Lambda developer guide, "Activating and managing Lambda SnapStart", section "Lambda SnapStart and
+        # function states": https://docs.aws.amazon.com/lambda/latest/dg/snapstart-activate.html).
+        # With all-at-once, pulumi up moves every region's alias onto the version it has just published, snapshot
+        # or not; ops.release (canary, linear) waits per region until the version is Active before moving it.
+        raise problem(
+            f"SnapStart with release.strategy {plan.ALL_AT_ONCE}: pulumi up would move every region's live alias "
+            "onto a version whose snapshot may still be in progress (State Pending), where invocations fail",
+            "snapStart: true with release.strategy canary or linear (python -m ops.release moves each region's "
+            "alias once its version is Active)",
+            f"pulumi config set --path {full_key('release')}.strategy canary  (or pulumi config set "
+            f"{full_key('snapStart')} false)",
             key=full_key("snapStart"),
         )

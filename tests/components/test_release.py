@@ -223,7 +223,7 @@ def test_provisioned_concurrency_where_configured_and_snapstart_on_the_function(
         "live",
         3,
     )
-    snap = program(REGIONS, backend="apigateway", front_door="route53", snapStart=True)
+    snap = program(REGIONS, backend="apigateway", front_door="route53", snapStart=True, release={"strategy": "canary"})
     api = [f for f in snap.of_type("aws:lambda/function:Function") if f.name.startswith("api-")]
     assert [f.inputs["snapStart"] for f in api] == [{"applyOn": "PublishedVersions"}] * len(REGIONS)
     assert not snap.of_type("aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig")

@@ -128,7 +128,20 @@ def test_an_empty_release_map_is_refused():
 
 def test_snapstart_is_off_by_default_and_on_as_the_cli_stores_it():
     assert settings().snap_start is False
-    assert settings(snapStart="true").snap_start is True and settings(snapStart=True).snap_start is True
+    canary = '{"strategy": "canary"}'
+    assert settings(snapStart="true", release=canary).snap_start is True
+    assert settings(snapStart=True, release={"strategy": "linear"}).snap_start is True
+
+
+@pytest.mark.parametrize("release", [None, '{"strategy": "all-at-once"}'])
+def test_snapstart_needs_a_canary_or_linear_release(release):
+    """pulumi up would move every alias onto a version whose snapshot may still be Pending; ops.release waits."""
+    caught = error(snapStart="true", **({"release": release} if release else {}))
+    assert caught.key == f"{NS}:snapStart" and caught.value == "true"
+    assert "all-at-once" in caught.problem and "Pending" in caught.problem
+    assert "canary or linear" in caught.allowed
+    assert f"pulumi config set --path {NS}:release.strategy canary" in caught.fix
+    assert f"pulumi config set {NS}:snapStart false" in caught.fix
 
 
 @pytest.mark.parametrize("value", ["yes", 1, "on"])

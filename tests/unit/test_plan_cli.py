@@ -56,7 +56,8 @@ def test_the_plan_says_how_each_region_is_released():
         "us-east-1: live alias moved by CodeDeploy CodeDeployDefault.LambdaLinear10PercentEvery1Minute "
         "(python -m ops.release); SnapStart off; provisioned concurrency none",
     ]
-    snap = plan("--stack", "dev", "--config", "snapStart=true")
-    assert "us-east-1: live alias moved by pulumi up (all-at-once); SnapStart on; provisioned concurrency none" in (
-        snap.stdout
-    )
+    snap = plan("--stack", "dev", "--config", "snapStart=true", "--config", 'release={"strategy": "canary"}')
+    assert (
+        "us-east-1: live alias moved by CodeDeploy CodeDeployDefault.LambdaCanary10Percent5Minutes "
+        "(python -m ops.release); SnapStart on; provisioned concurrency none"
+    ) in snap.stdout, snap.stderr
