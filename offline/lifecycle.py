@@ -421,6 +421,7 @@ def plan_update(old_run: ProgramRun, new_run: ProgramRun, identity: bool = True)
     plan.clashes.extend(check_events(plan, old_run, new_run))
     plan.hazards.extend(hazards(plan, old_run, new_run))
     plan.hazards.extend(name_hazards(old_run, new_run))
+    plan.hazards.extend(cold_start_hazards(plan, old_run, new_run))
     pending = sorted(short(s.urn) for s in plan.steps if s.new is not None and _lock_pending(s.new))
     if pending:
         plan.notices.append(
@@ -602,6 +603,65 @@ def _replica_hazards(old: CapturedResource, new: CapturedResource) -> list[str]:
             found.append(
                 f"the table's replica in {region} has deletion protection on: AWS refuses to remove it "
                 "(set deletionProtection: false and run pulumi up before removing the region)"
+            )
+    return found
+
+
+FUNCTION = "aws:lambda/function:Function"
+PROVISIONED = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+# Lambda refuses SnapStart with provisioned concurrency (AWS Lambda developer guide, "Improving startup performance
+# with Lambda SnapStart", supported features and limitations: https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html).
+SNAPSTART_WITHOUT_PROVISIONED = (
+    "Lambda refuses SnapStart together with provisioned concurrency (Lambda developer guide, SnapStart: supported "
+    "features and limitations)"
+)
+
+
+def _snap_start(resource: Optional[CapturedResource]) -> bool:
+    return resource is not None and bool((resource.inputs.get("snapStart") or {}).get("applyOn"))
+
+
+def _provisioned(run: ProgramRun, region: str, function: CapturedResource) -> list[CapturedResource]:
+    """The provisioned concurrency configs `run` has on (an alias of) `function`, by the function's name."""
+    names = {function.state.get("name"), function.inputs.get("name"), function.id} - {None, ""}
+    return [c for c in run.of_type(PROVISIONED) if c.region == region and c.inputs.get("functionName") in names]
+
+
+def cold_start_hazards(plan: UpdatePlan, old_run: ProgramRun, new_run: ProgramRun) -> list[str]:
+    """SnapStart and provisioned concurrency swapped in one update: the engine's order puts both on one alias.
+
+    Pulumi deletes a resource gone from the program only at the end of the update, and the function (with its
+    new version) is updated before the alias and what hangs on it; so, in one update:
+    - provisioned concurrency -> SnapStart: the function publishes a SnapStart version and the alias moves onto it
+      while the old ProvisionedConcurrencyConfig is still on the alias;
+    - SnapStart -> provisioned concurrency: the new ProvisionedConcurrencyConfig is created on an alias that may
+      still be on a SnapStart version; with canary or linear it always is (CodeDeploy owns the alias: pulumi up
+      never moves it, ignore_changes), until ops.release moves it to a version published without SnapStart.
+    """
+    found = []
+    for step in plan.steps:
+        if step.type != FUNCTION or step.old is None or step.new is None:
+            continue
+        fn = short(step.urn)
+        held = _provisioned(old_run, step.region, step.old)
+        if _snap_start(step.new) and not _snap_start(step.old) and held:
+            found.append(
+                f"{fn}: SnapStart turns on while its live alias has provisioned concurrency "
+                f"({', '.join(short(c.urn) for c in held)}); Pulumi deletes the ProvisionedConcurrencyConfig only "
+                "at the end of the update, after the function has published a SnapStart version and the alias has "
+                f"moved onto it: {SNAPSTART_WITHOUT_PROVISIONED}. Do it in two updates: remove "
+                "provisionedConcurrency, pulumi up; then set snapStart: true, pulumi up"
+            )
+        created = [] if held else _provisioned(new_run, step.region, step.new)
+        if _snap_start(step.old) and not _snap_start(step.new) and created:
+            found.append(
+                f"{fn}: provisioned concurrency comes on its live alias "
+                f"({', '.join(short(c.urn) for c in created)}) while the old state has SnapStart: the "
+                "ProvisionedConcurrencyConfig is created on an alias still on a SnapStart version (always so "
+                "when CodeDeploy owns the alias, release canary or linear: pulumi up never moves it), and "
+                f"{SNAPSTART_WITHOUT_PROVISIONED}. Do it in two updates: set snapStart: false, pulumi up (with "
+                "canary or linear, then python -m ops.release --stack <stack> moves each region's alias to the "
+                "version published without SnapStart); then set provisionedConcurrency, pulumi up"
             )
     return found
 
