@@ -20,8 +20,8 @@ from tests.support.local_http import serving
 
 NAMESPACE = "GlobalServerless/Probes"
 REGIONS = ["us-east-1", "eu-west-1"]
-SLOW_SECONDS = 3.0  # the stand-in's slow answer; the probe's timeout is made shorter
-SHORT_TIMEOUT = 1.0  # long enough for the quick answers on a loaded machine
+SLOW_SECONDS = 6.0  # the stand-in's slow answer; the probe's timeout is made shorter
+SHORT_TIMEOUT = 2.5  # long enough for the quick answers on a loaded machine (1.0 timed out at load 17 on 2 cores)
 
 # path -> (status, x-served-by-region)
 ANSWERS = {
