@@ -7,7 +7,9 @@ naming the region, the API call and AWS's error. `say(text)` hears the progress,
 
 Within a wave every region's deployment starts (or, when one is already running in its deployment group, is
 attached to), then all are polled until each has finished; a region whose deployment does not succeed stops
-the release once its wave has finished, and later waves are left as they are. After a wave succeeds its
+the release once its wave has finished, and later waves are left as they are. A region's deployment is created only
+once the version it moves to is Active (a SnapStart version is Pending while its snapshot is taken): waited for, up
+to VERSION_ACTIVE_SECONDS; a Failed version, or one still Pending then, stops the region with no deployment. After a wave succeeds its
 regions' rollback alarms (the deployment group's alarm configuration) are watched for the bake time; an alarm
 in ALARM stops the release. The last wave, and a wave where nothing had to move, get one look at the alarms.
 """
@@ -37,6 +39,12 @@ from ops.release_aws import AwsCallFailed, Clients, Group, alias_version, call
 POLL_SECONDS = 15.0  # between two GetDeployment rounds of a wave
 ALARM_POLL_SECONDS = 60.0  # between two looks at a baking wave's alarms
 DESCRIBE_ALARMS_NAMES = 100  # DescribeAlarms takes at most 100 AlarmNames
+# A version is invokable once its State is Active; a SnapStart version is Pending while Lambda takes its snapshot
+# (AWS Lambda developer guide, "Activating and managing Lambda SnapStart", "Lambda SnapStart and function states":
+# https://docs.aws.amazon.com/lambda/latest/dg/snapstart-activate.html). The same wait as botocore's
+# PublishedVersionActive waiter (GetFunctionConfiguration with the version: every 5 s, 312 times), on our clock.
+VERSION_POLL_SECONDS = 5.0
+VERSION_ACTIVE_SECONDS = 312 * VERSION_POLL_SECONDS
 
 # A region's status in the summary, beside release_plan's outcomes (succeeded, rolled-back, failed, stopped).
 PLANNED, SKIPPED, TIMED_OUT, NOT_STARTED = "planned", "skipped", "timed-out", "not-started"
@@ -76,6 +84,10 @@ class _Running:
     deadline: float
     attached: bool
     restarted: bool = False
+
+
+class _VersionNotActive(Exception):
+    """The target version never became Active (Failed, or still Pending at the bound): no deployment was created."""
 
 
 class Release:
@@ -123,11 +135,14 @@ class Release:
     def _deploy(self, number: int, wave: Sequence[RegionStep]) -> bool:
         running: dict[str, _Running] = {}
         for step in wave:
-            if step.needed:
-                running[step.region] = self._start(step)
-            else:
+            if not step.needed:
                 self.say(f"  {step.region}: {ALIAS_NAME} already on version {step.target}: skipped")
-        if not running:
+                continue
+            try:
+                running[step.region] = self._start(step)
+            except _VersionNotActive as stop:
+                self._not_active(step, str(stop))
+        if not running and all(self.outcome.regions[s.region].status != FAILED for s in wave):
             return False
         while running:
             self.sleep(POLL_SECONDS)
@@ -145,6 +160,7 @@ class Release:
         deadline = self.clock() + self.groups[region].timeout_seconds
         active = self._active(region)
         if not active:
+            self._await_active(step)
             request = deployment_request(self.application, step)
             try:
                 answer = call(self.clients, "codedeploy", region, "CreateDeployment", "create_deployment", **request)
@@ -166,6 +182,55 @@ class Release:
         self._record(step, deployment_id)
         self.say(f"  {region}: deployment {deployment_id} (to version {toward}) already in progress: attached to it")
         return _Running(step, deployment_id, deadline, attached=True, restarted=restarted)
+
+    def _await_active(self, step: RegionStep) -> None:
+        """Wait (bounded, on the injected clock) until the target version's State is Active; raise
+        _VersionNotActive when it is Failed or still Pending at the bound. CodeDeploy would otherwise shift
+        traffic onto a version Lambda cannot run yet (a SnapStart snapshot still being taken) or at all."""
+        region, function, version = step.region, step.function, step.target
+        deadline = self.clock() + VERSION_ACTIVE_SECONDS
+        waiting = False
+        while True:
+            answer = call(
+                self.clients,
+                "lambda",
+                region,
+                "GetFunctionConfiguration",
+                "get_function_configuration",
+                FunctionName=function,
+                Qualifier=version,
+            )
+            state = answer.get("State") or "Active"  # versions published before Lambda had states are Active
+            if state == "Active":
+                if waiting:
+                    self.say(f"  {region}: version {version} is Active")
+                return
+            reason = ": ".join(x for x in (answer.get("StateReasonCode"), answer.get("StateReason")) if x)
+            check = (
+                f"aws lambda get-function-configuration --function-name {function} --qualifier {version} "
+                f"--region {region}"
+            )
+            if state == "Failed":
+                raise _VersionNotActive(
+                    f"version {version} of {function} is Failed ({reason or 'no reason given'}): Lambda cannot run "
+                    f"it (with SnapStart, taking its snapshot failed: see {check}); fix the function, pulumi up to "
+                    "publish a new version, then run the release again"
+                )
+            if self.clock() >= deadline:
+                raise _VersionNotActive(
+                    f"version {version} of {function} still {state} after {VERSION_ACTIVE_SECONDS / 60:g} min "
+                    f"(with SnapStart, Lambda is still taking its snapshot); run the release again once {check} "
+                    "shows State Active"
+                )
+            if not waiting:
+                self.say(f"  {region}: version {version} is {state} (SnapStart snapshot?): waiting until it is Active")
+                waiting = True
+            self.sleep(VERSION_POLL_SECONDS)
+
+    def _not_active(self, step: RegionStep, message: str) -> None:
+        result = self.outcome.regions[step.region]
+        result.status, result.message = FAILED, message
+        self.say(f"  {step.region}: {message}")
 
     def _active(self, region: str) -> list[str]:
         found: list[str] = []
@@ -222,7 +287,11 @@ class Release:
             self.say(
                 f"  {region}: the attached deployment left {ALIAS_NAME} on {now}; deploying {now} -> {run.step.target}"
             )
-            running[region] = self._start(replace(run.step, current=now), restarted=True)
+            try:
+                running[region] = self._start(replace(run.step, current=now), restarted=True)
+            except _VersionNotActive as stop:
+                self._not_active(run.step, str(stop))
+                return True
             return False
         result.status = FAILED
         result.message = f"deployment {run.deployment_id} succeeded but {ALIAS_NAME} is on {now}, not {run.step.target}"

@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from components.regional.release_plan import codedeploy_application_name
 from offline.stack_config import ROOT
-from ops import release, release_aws
+from ops import release, release_aws, release_run
 from tests.support.clock import FakeClock
 from tests.support.fake_codedeploy import CANARY_5, FakeCodeDeploy
 
@@ -683,3 +683,83 @@ def test_a_bad_release_config_is_the_configs_one_line(capsys):
 def test_all_at_once_in_the_config_has_nothing_to_release(capsys):
     assert release.main(["--stack", "prod", "--config", 'release={"strategy": "all-at-once"}'], runner=_no_pulumi) == 0
     assert "nothing to release" in capsys.readouterr().out
+
+
+# A version Lambda cannot run yet: SnapStart's snapshot still being taken (State Pending), or Failed
+
+
+class VersionStates:
+    """moto's Lambda in one region, but GetFunctionConfiguration of the new version answers `state(now)`: moto's
+    versions are Active at once, Lambda's SnapStart versions are Pending until their snapshot is taken."""
+
+    def __init__(self, client, clock: FakeClock, state) -> None:
+        self.client, self.clock, self.state = client, clock, state
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def get_function_configuration(self, **kwargs):
+        answer = self.client.get_function_configuration(**kwargs)
+        if kwargs.get("Qualifier") == NEW:
+            answer = {**answer, **self.state(self.clock())}
+        return answer
+
+
+def with_version_states(world: World, **states) -> None:
+    """`states`: region (underscored) -> now -> the State fields GetFunctionConfiguration answers for version 2."""
+    plain = world.clients
+
+    def clients(service: str, region: str):
+        client = plain(service, region)
+        state = states.get(region.replace("-", "_"))
+        return VersionStates(client, world.clock, state) if service == "lambda" and state else client
+
+    world.clients = clients  # type: ignore[method-assign]
+
+
+def test_a_snapstart_version_still_pending_is_waited_for_before_its_deployment(world, capsys):
+    world.config = canary(THREE_WAVES)
+    ready = 90.0  # us-east-1's version 2 becomes Active 90 s in (its snapshot taken)
+    with_version_states(world, us_east_1=lambda now: {"State": "Active" if now >= ready else "Pending"})
+    assert world.run() == 0
+    assert world.aliases() == {r: NEW for r in REGIONS}
+    started = {d.region: d.created for d in world.codedeploy.deployments.values()}
+    assert ready <= started["us-east-1"] < ready + release_run.VERSION_POLL_SECONDS
+    out = capsys.readouterr().out
+    assert "us-east-1: version 2 is Pending (SnapStart snapshot?): waiting until it is Active" in out
+    assert "us-east-1: version 2 is Active" in out
+
+
+def test_a_failed_version_stops_its_region_without_a_deployment(world, capsys):
+    failed = {"State": "Failed", "StateReasonCode": "FunctionError", "StateReason": "init raised"}
+    with_version_states(world, ap_southeast_1=lambda now: failed)
+    assert world.run("--json") == 1
+    # its wave neighbour moved; the failed region was never asked to move
+    assert world.aliases() == {"us-east-1": NEW, "eu-west-1": NEW, "ap-southeast-1": OLD}
+    assert world.codedeploy.created() == ["us-east-1", "eu-west-1"]
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["stoppedAt"]["region"] == "ap-southeast-1"
+    reason = summary["stoppedAt"]["reason"]
+    assert reason.startswith(
+        f"failed: version 2 of {function('ap-southeast-1')} is Failed (FunctionError: init raised)"
+    )
+    assert "pulumi up to publish a new version, then run the release again" in reason
+    assert summary["regions"]["ap-southeast-1"]["status"] == "failed"
+
+
+def test_a_version_pending_past_the_bound_stops_with_the_check_to_run(world, capsys):
+    world.config = canary(THREE_WAVES)
+    with_version_states(world, us_east_1=lambda now: {"State": "Pending"})
+    assert world.run() == 1
+    assert world.codedeploy.created() == []
+    assert world.aliases() == {r: OLD for r in REGIONS}
+    assert world.clock() >= release_run.VERSION_ACTIVE_SECONDS  # 26 min, botocore's waiter's bound
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert (
+        f"stopped at us-east-1 (wave 1): failed: version 2 of {function('us-east-1')} still Pending after 26 min"
+        in last
+    )
+    assert (
+        f"aws lambda get-function-configuration --function-name {function('us-east-1')} --qualifier 2 "
+        "--region us-east-1" in last
+    )
