@@ -10,8 +10,8 @@ attached to), then all are polled until each has finished; a region whose deploy
 the release once its wave has finished, and later waves are left as they are. A region's deployment is created
 only once the version it moves to is Active (a SnapStart version is Pending while its snapshot is taken): waited
 for, up to VERSION_ACTIVE_SECONDS; a Failed version, or one still Pending then, stops the region with no
-deployment. After a wave succeeds its regions' rollback alarms (the deployment group's alarm configuration) are watched for the bake time; an alarm
-in ALARM stops the release. The last wave, and a wave where nothing had to move, get one look at the alarms.
+deployment. After a wave succeeds its regions' rollback alarms (the deployment group's alarm configuration) are
+watched for the bake time; an alarm in ALARM stops the release. The last wave, and a wave where nothing had to move, get one look at the alarms.
 """
 
 from __future__ import annotations
