@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from . import contract
 from .jwks import KeySource
-from .settings import AuthSettings
+from .settings import TokenSettings
 from .tokens import InvalidToken, check_claims, granted_scopes, parse, verify_signature
 
 REALM = "global-serverless"
@@ -39,7 +39,7 @@ class Forbidden(Exception):
 
 class Authenticator:
     def __init__(
-        self, settings: AuthSettings, keys: KeySource | None = None, *, clock: Callable[[], float] = time.time
+        self, settings: TokenSettings, keys: KeySource | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self.settings = settings
         self._keys = keys or KeySource(settings.issuer, settings.jwks_url)

@@ -22,7 +22,7 @@ from .chaos import ChaosSource
 from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
 from .observability import count, logger
-from .settings import Settings
+from .settings import FunctionSettings
 from .store import ItemNotFound, PreconditionFailed, StoreUnavailable
 
 if TYPE_CHECKING:  # imported at run time only by stacks that turn them on (cold start)
@@ -65,7 +65,7 @@ def to_response(answer: Answer) -> Response:
 
 
 def build_router(
-    settings: Settings,
+    settings: FunctionSettings,
     service: ItemService,
     chaos: ChaosSource,
     writes: IdempotentWrites,
@@ -231,7 +231,7 @@ def build_router(
 
 
 def _origin_check(
-    settings: Settings, chaos: ChaosSource, guard: OriginGuard | None
+    settings: FunctionSettings, chaos: ChaosSource, guard: OriginGuard | None
 ) -> Callable[[dict], Response | None] | None:
     """The refusal for a request without the origin secret (None: let it through); None when nothing is enforced.
 
@@ -261,7 +261,7 @@ def _origin_check(
     return refused
 
 
-def _token_check(authenticator: Authenticator, settings: Settings) -> Callable[[object], Response | None]:
+def _token_check(authenticator: Authenticator, settings: FunctionSettings) -> Callable[[object], Response | None]:
     """The refusal for a request without a good token (None: let it through)."""
     from .auth import Forbidden, Unauthorized
     from .jwks import KeysUnavailable
@@ -286,7 +286,7 @@ def _token_check(authenticator: Authenticator, settings: Settings) -> Callable[[
     return unauthenticated
 
 
-def _unmatched(method: str, path: str, settings: Settings) -> Response:
+def _unmatched(method: str, path: str, settings: FunctionSettings) -> Response:
     if path == settings.health_path:
         return error_response(405, f"method {method} not allowed", {"Allow": "GET"})
     if path.startswith(ITEMS_PREFIX):

@@ -26,7 +26,7 @@ from .idempotency import IdempotentWrites
 from .items import ItemService
 from .observability import metrics
 from .routes import build_router
-from .settings import Settings, load_settings
+from .settings import FunctionSettings, load_settings
 from .store import CLIENT_CONFIG, ItemStore
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ CHAOS_CLIENT_CONFIG = Config(connect_timeout=1, read_timeout=1, retries={"total_
 
 
 class Runtime(NamedTuple):  # immutable; a NamedTuple costs the cold start less than a dataclass
-    settings: Settings
+    settings: FunctionSettings
     alb: ALBResolver
     http_api: APIGatewayHttpResolver
     chaos: ChaosSource

@@ -19,7 +19,7 @@ _REQUIRED = {
 
 
 @dataclass(frozen=True)
-class AuthSettings:
+class TokenSettings:
     issuer: str
     audience: str
     protect_reads: bool = False
@@ -32,7 +32,7 @@ class SettingsError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Settings:
+class FunctionSettings:
     region: str
     table_name: str
     chaos_parameter_name: str
@@ -42,11 +42,11 @@ class Settings:
     origin_secret_path: str = ""  # SSM path of the accepted values; with origin_secrets empty too, all are served
     origin_open_hosts: frozenset[str] = frozenset()  # names served without the secret (lowercase)
     strict_transport_security: str = ""  # the HSTS header's value, or "" for none
-    auth: AuthSettings | None = None  # None: no token is asked for
+    auth: TokenSettings | None = None  # None: no token is asked for
     doors: DoorSettings = DoorSettings()
 
 
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None) -> FunctionSettings:
     env = os.environ if environ is None else environ
     missing = [name for name in _REQUIRED if not env.get(name, "").strip()]
     if missing:
@@ -61,7 +61,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             f" under {items} (default {contract.DEFAULT_HEALTH_PATH})"
         )
 
-    return Settings(
+    return FunctionSettings(
         request_log_sample_rate=_sample_rate(env),
         origin_secrets=_origin_secrets(env),
         origin_secret_path=_origin_secret_path(env),
@@ -143,7 +143,7 @@ def _origin_open_hosts(env: Mapping[str, str]) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def _auth(env: Mapping[str, str]) -> AuthSettings | None:
+def _auth(env: Mapping[str, str]) -> TokenSettings | None:
     issuer = env.get(contract.ENV_AUTH_ISSUER, "").strip()
     audience = env.get(contract.ENV_AUTH_AUDIENCE, "").strip()
     if not issuer and not audience:
@@ -155,7 +155,7 @@ def _auth(env: Mapping[str, str]) -> AuthSettings | None:
     protect_reads = env.get(contract.ENV_AUTH_PROTECT_READS, "false").strip().lower()
     if protect_reads not in ("true", "false"):
         raise SettingsError(f"{contract.ENV_AUTH_PROTECT_READS}={protect_reads!r} is invalid: true or false")
-    return AuthSettings(
+    return TokenSettings(
         issuer=issuer,
         audience=audience,
         protect_reads=protect_reads == "true",

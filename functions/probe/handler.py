@@ -41,7 +41,7 @@ logger = logging.getLogger("probe")
 logger.setLevel(logging.INFO)
 
 
-class Outcome(NamedTuple):
+class ProbeOutcome(NamedTuple):
     status: int | None  # the HTTP status, None when no answer came
     region: str | None  # x-served-by-region of the answer
     latency_ms: float
@@ -86,7 +86,7 @@ def error_reason(error: BaseException) -> str:
     return contract.REASON_CONNECTION
 
 
-def probe(url: str, regions: frozenset[str] | set[str], timeout: float = TIMEOUT_SECONDS) -> Outcome:
+def probe(url: str, regions: frozenset[str] | set[str], timeout: float = TIMEOUT_SECONDS) -> ProbeOutcome:
     """One GET of `url`: what answered, how fast, and why it is not the expected answer (if it is not)."""
     expected = frozenset(regions)
     started = time.perf_counter()
@@ -98,15 +98,15 @@ def probe(url: str, regions: frozenset[str] | set[str], timeout: float = TIMEOUT
         status, region = error.code, error.headers.get(SERVED_BY_HEADER)
         error.close()
     except (OSError, http.client.HTTPException, ValueError) as error:
-        return Outcome(None, None, _since(started), error_reason(error))
-    return Outcome(status, region, _since(started), answer_reason(status, region, expected))
+        return ProbeOutcome(None, None, _since(started), error_reason(error))
+    return ProbeOutcome(status, region, _since(started), answer_reason(status, region, expected))
 
 
 def _since(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def metric_data(vantage: str, results: dict[str, Outcome]) -> list[dict]:
+def metric_data(vantage: str, results: dict[str, ProbeOutcome]) -> list[dict]:
     data = []
     for target, outcome in sorted(results.items()):
         dimensions = [
@@ -137,7 +137,7 @@ def metric_data(vantage: str, results: dict[str, Outcome]) -> list[dict]:
     return data
 
 
-def log_fields(target: str, vantage: str, outcome: Outcome) -> dict:
+def log_fields(target: str, vantage: str, outcome: ProbeOutcome) -> dict:
     """One probe as the fields of its JSON log line (Lambda's JSON log format adds `extra` keys)."""
     values = (
         target,

@@ -331,7 +331,7 @@ def test_the_deployed_ssm_client_can_list_the_path(environment):
     assert "GetParametersByPath" in client.meta.service_model.operation_names
 
 
-# Settings.
+# FunctionSettings.
 
 
 def test_path_and_open_hosts_are_read_and_normalised():

@@ -13,7 +13,7 @@ import pytest
 
 from functions.api import contract, runtime
 from functions.api.handler import handler
-from functions.api.settings import Settings, SettingsError, load_settings
+from functions.api.settings import FunctionSettings, SettingsError, load_settings
 from tests.support.api_client import Api
 from tests.support.api_events import LambdaContext, build_event
 
@@ -26,7 +26,7 @@ REQUIRED = (contract.ENV_REGION, contract.ENV_TABLE_NAME, contract.ENV_CHAOS_PAR
 
 
 def test_valid_environment():
-    assert load_settings(VALID) == Settings(
+    assert load_settings(VALID) == FunctionSettings(
         region="eu-west-1", table_name="items", chaos_parameter_name="/chaos/eu-west-1", health_path="/health"
     )
 

@@ -188,9 +188,9 @@ def test_the_answering_region_is_a_log_field_not_a_dimension(monkeypatch, caplog
 def test_a_target_has_a_bounded_number_of_series():
     """Whatever answers (any region, any failure), a target's series are Success, LatencyMs and one
     Failures per reason: nothing grows with the regions."""
-    outcomes = [probe.Outcome(200, f"r-{i}", 1.0, None) for i in range(50)]
-    outcomes += [probe.Outcome(None, None, 1.0, reason) for reason in contract.REASONS]
-    outcomes.append(probe.Outcome(None, None, 1.0, "something new"))  # folded into bad-answer
+    outcomes = [probe.ProbeOutcome(200, f"r-{i}", 1.0, None) for i in range(50)]
+    outcomes += [probe.ProbeOutcome(None, None, 1.0, reason) for reason in contract.REASONS]
+    outcomes.append(probe.ProbeOutcome(None, None, 1.0, "something new"))  # folded into bad-answer
     seen = {
         (datum["MetricName"], tuple(sorted((d["Name"], d["Value"]) for d in datum["Dimensions"])))
         for outcome in outcomes
