@@ -5,7 +5,7 @@ digits). Each value that the HTTP APIs' functions accept is its own resource: pe
 SecureString parameter `/<project>/<stack>/origin-secret/v<N>` holding that version's value. A value is
 accepted exactly while its parameter exists; the function lists the path (GetParametersByPath) through a
 short cache and refreshes early when a request presents a value it does not know
-(functions/api/origin_guard.py). Nobody keeps a list of versions by hand.
+(functions/api/access/origin_guard.py). Nobody keeps a list of versions by hand.
 
 Why every change of the version is safe (up by one, down, or a jump): the program registers only the
 CURRENT version's password and parameters, and the distribution `depends_on` them (`accepted_by`).

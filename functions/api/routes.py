@@ -26,8 +26,8 @@ from .settings import FunctionSettings
 from .store import ItemNotFound, PreconditionFailed, StoreUnavailable
 
 if TYPE_CHECKING:  # imported at run time only by stacks that turn them on (cold start)
-    from .auth import Authenticator
-    from .origin_guard import OriginGuard
+    from .access.auth import Authenticator
+    from .access.origin_guard import OriginGuard
 
 ITEMS_PREFIX = "/items/"
 # Injected latency is clipped to leave this much of the invocation for the request itself, so a
@@ -241,12 +241,12 @@ def _origin_check(
     if guard is None:
         if not (settings.origin_secrets or settings.origin_secret_path):
             return None
-        from .origin_guard import build_guard
+        from .access.origin_guard import build_guard
 
         guard = build_guard(settings, chaos.client, clock=chaos.clock)
     if not guard.enforcing:
         return None
-    from .origin_guard import HEADER, REFUSAL, UNAVAILABLE, Verdict, request_domain_name
+    from .access.origin_guard import HEADER, REFUSAL, UNAVAILABLE, Verdict, request_domain_name
 
     def refused(event: dict) -> Response | None:
         verdict = guard.check(request_header(event, HEADER), request_domain_name(event))
@@ -263,8 +263,8 @@ def _origin_check(
 
 def _token_check(authenticator: Authenticator, settings: FunctionSettings) -> Callable[[object], Response | None]:
     """The refusal for a request without a good token (None: let it through)."""
-    from .auth import Forbidden, Unauthorized
-    from .jwks import KeysUnavailable
+    from .access.auth import Forbidden, Unauthorized
+    from .access.jwks import KeysUnavailable
 
     def unauthenticated(event) -> Response | None:
         if not authenticator.requires(event.http_method, event.path, settings.health_path):

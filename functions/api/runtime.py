@@ -30,7 +30,7 @@ from .settings import FunctionSettings, load_settings
 from .store import CLIENT_CONFIG, ItemStore
 
 if TYPE_CHECKING:
-    from .jwks import KeySource
+    from .access.jwks import KeySource
 
 # Service models cut down to the operations the function calls (offline/botocore_models.py): the
 # chaos client then costs a few milliseconds of the cold start instead of ~60.
@@ -73,7 +73,7 @@ def build_runtime(
     # The issuer's keys are fetched on the first request that needs a token, not at cold start.
     authenticator = None
     if settings.auth:  # the token modules are imported only by stacks that ask for tokens
-        from .auth import Authenticator
+        from .access.auth import Authenticator
 
         authenticator = Authenticator(settings.auth, keys)
     # The origin secrets (behind CloudFront alone) are read with the chaos reader's SSM client and clock.

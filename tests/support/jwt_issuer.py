@@ -19,7 +19,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from functions.api.jwks import KeySource
+from functions.api.access.jwks import KeySource
 from tests.support.local_http import serving
 
 AUDIENCE = "global-serverless-api"

@@ -12,11 +12,11 @@ METHODS = ("GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE")
 
 @pytest.mark.parametrize("protect_reads", [False, True])
 def test_the_function_asks_for_a_token_on_exactly_the_contracts_methods(protect_reads):
-    from functions.api.auth import Authenticator
-    from functions.api.settings import AuthSettings
+    from functions.api.access.auth import Authenticator
+    from functions.api.settings import TokenSettings
 
     auth = Authenticator(
-        AuthSettings(issuer="https://issuer.example.com", audience="api", protect_reads=protect_reads), keys=object()
+        TokenSettings(issuer="https://issuer.example.com", audience="api", protect_reads=protect_reads), keys=object()
     )
     for method in METHODS:
         assert auth.requires(method, "/items/a", "/health") == contract.needs_token(method, protect_reads)

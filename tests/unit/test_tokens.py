@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jwt.algorithms import RSAAlgorithm
 
-from functions.api.tokens import InvalidToken, RsaKey, check_claims, granted_scopes, parse, verify_signature
+from functions.api.access.tokens import InvalidToken, RsaKey, check_claims, granted_scopes, parse, verify_signature
 from tests.support.jwt_issuer import new_key
 
 KEY = new_key()

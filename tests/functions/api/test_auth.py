@@ -9,7 +9,7 @@ import jwt
 import pytest
 
 from functions.api import contract, runtime
-from functions.api.jwks import REFRESH_INTERVAL_SECONDS
+from functions.api.access.jwks import REFRESH_INTERVAL_SECONDS
 from tests.support.api_client import Api
 from tests.support.api_events import SHAPES
 from tests.support.jwt_issuer import AUDIENCE, OMIT, local_issuer, new_key

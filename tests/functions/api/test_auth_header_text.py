@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from functions.api import contract, runtime
-from functions.api.origin_guard import OriginGuard, SecretsUnavailable, Verdict
+from functions.api.access.origin_guard import OriginGuard, SecretsUnavailable, Verdict
 from tests.support.api_client import Api
 from tests.support.api_events import SHAPES
 from tests.support.jwt_issuer import AUDIENCE, local_issuer

@@ -11,8 +11,9 @@ import time
 import pytest
 
 from components.regional.function_settings import FUNCTION_TIMEOUT_SECONDS
-from functions.api import jwks, runtime
-from functions.api.jwks import (
+from functions.api import runtime
+from functions.api.access import jwks
+from functions.api.access.jwks import (
     FAILURE_BACKOFF_MAX_SECONDS,
     FAILURE_BACKOFF_SECONDS,
     FETCH_DEADLINE_SECONDS,

@@ -30,7 +30,7 @@ get_runtime()
 print(json.dumps(sorted(m for m in sys.modules if m.startswith(("api.", "aws_lambda_powertools.utilities")))))
 """
 
-TOKEN_MODULES = {"api.auth", "api.jwks", "api.tokens"}
+TOKEN_MODULES = {"api.access.auth", "api.access.jwks", "api.access.tokens"}
 ORIGIN_SECRET_PATH = "/global-serverless/test/origin-secret"
 
 
@@ -69,7 +69,7 @@ def test_a_stack_without_auth_never_imports_the_token_modules(package):
     modules = imported(package)
     assert "api.routes" in modules and "api.store" in modules
     assert not modules & TOKEN_MODULES
-    assert "api.origin_guard" not in modules
+    assert "api.access.origin_guard" not in modules
     assert "api.snapstart" not in modules
     assert not any(m.startswith("aws_lambda_powertools.utilities.idempotency") for m in modules)
 
@@ -83,8 +83,8 @@ def test_a_stack_with_auth_imports_them_when_the_container_starts(package):
 
 
 def test_a_stack_behind_cloudfront_imports_the_origin_guard_when_the_container_starts(package):
-    assert "api.origin_guard" in imported(package, **{contract.ENV_ORIGIN_SECRET_PATH: ORIGIN_SECRET_PATH})
-    assert "api.origin_guard" in imported(package, **{contract.ENV_ORIGIN_SECRETS: '["a-secret"]'})
+    assert "api.access.origin_guard" in imported(package, **{contract.ENV_ORIGIN_SECRET_PATH: ORIGIN_SECRET_PATH})
+    assert "api.access.origin_guard" in imported(package, **{contract.ENV_ORIGIN_SECRETS: '["a-secret"]'})
 
 
 def test_snapstarts_initialization_imports_the_hooks(package):

@@ -13,9 +13,10 @@ import boto3
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from functions.api import contract, origin_guard, runtime
+from functions.api import contract, runtime
+from functions.api.access import origin_guard
+from functions.api.access.origin_guard import AcceptedSecrets, OriginGuard, Verdict
 from functions.api.handler import handler
-from functions.api.origin_guard import AcceptedSecrets, OriginGuard, Verdict
 from functions.api.settings import SettingsError, load_settings
 from tests.functions.api.conftest import FUNCTION_ENVIRONMENT
 from tests.support.api_client import Api

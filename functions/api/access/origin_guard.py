@@ -38,8 +38,8 @@ from enum import Enum
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import contract
-from .observability import logger
+from .. import contract
+from ..observability import logger
 
 REFUSAL = "forbidden: this endpoint serves requests through the stack's front door only"
 UNAVAILABLE = "the origin secret cannot be checked right now: retry shortly"

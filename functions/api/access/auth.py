@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from . import contract
+from .. import contract
+from ..settings import TokenSettings
 from .jwks import KeySource
-from .settings import TokenSettings
 from .tokens import InvalidToken, check_claims, granted_scopes, parse, verify_signature
 
 REALM = "global-serverless"

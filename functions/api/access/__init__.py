@@ -1,0 +1,1 @@
+"""Who may call: JWT validation (keys, tokens), the origin guard behind CloudFront."""
