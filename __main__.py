@@ -26,17 +26,18 @@ from components.stack.providers import build_providers, default_tags
 tune_garbage_collector()  # synthesis allocates many long-lived objects and exits
 settings = load_settings()  # raises a ConfigError naming key, value, allowed values and fix
 refuse_home_region_change(settings, naming.table_name(settings))  # the table cannot move: refused before any resource
+home_region = settings.home_region
+assert home_region is not None, "validated Settings always has a home region (components/config/rules.py: home)"
+hostnames = settings.hostnames  # None exactly when the stack has no domain
 # Components take narrow parts of the settings, never the whole.
-providers = build_providers(
-    settings.probe_regions, settings.home_region, default_tags(settings.project, settings.stack)
-)
+providers = build_providers(settings.probe_regions, home_region, default_tags(settings.project, settings.stack))
 dns = build_dns(
     None
-    if settings.domain is None
+    if settings.domain is None or hostnames is None
     else DnsArgs(
         domain=settings.domain,
-        hostnames=settings.hostnames,
-        certificate_regions=certificate_regions(settings.home_region, settings.regions, settings.strategies),
+        hostnames=hostnames,
+        certificate_regions=certificate_regions(home_region, settings.regions, settings.strategies),
     ),
     providers,
 )
@@ -47,7 +48,7 @@ table = GlobalTable(
     "items",
     GlobalTableArgs(
         table_name=naming.table_name(settings),
-        home_region=settings.home_region,
+        home_region=home_region,
         replica_regions=settings.replica_regions,
         deletion_protection=settings.deletion_protection,
         consistency=settings.table_consistency,
@@ -67,7 +68,7 @@ web_acl_args = WebAclsArgs(
 monitored = MonitoredStack(
     project=settings.project,
     stack=settings.stack,
-    home_region=settings.home_region,
+    home_region=home_region,
     regions=settings.regions,
     strategies=settings.strategies,
     probe_regions=settings.probe_regions,
@@ -84,7 +85,7 @@ secret = (
             regions=settings.regions if exposure.guard_in_function else (),
             stack=settings.stack,
         ),
-        providers,
+        providers.by_region,
     )
     if exposure.origin_secret
     else None
@@ -140,7 +141,7 @@ front_doors = build_front_doors(
     DoorChoice(
         strategies=settings.strategies,
         health=settings.health_check,
-        home_region=settings.home_region,
+        home_region=home_region,
         traffic_dials={r: settings.traffic_dial(r) for r in settings.regions},
     ),
     [b.endpoint for b in backends.values()],

@@ -14,10 +14,16 @@ import importlib.util
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from functions.api import contract as api_contract
 from functions.probe import contract as probe_contract
+
+if TYPE_CHECKING:  # the component classes import pulumi: imported at run time only by door_class / backend_class
+    from components.doors.base import FrontDoor
+    from components.regional.entries.base import RegionalEntry
+
+_C = TypeVar("_C")
 
 # -- Names ---------------------------------------------------------------------------------------
 
@@ -242,7 +248,7 @@ def read_facts(module: str, kind: type) -> Any:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["FACTS"]:
             call = node.value
             if isinstance(call, ast.Call) and getattr(call.func, "id", None) == kind.__name__ and not call.args:
-                return kind(**{k.arg: _literal(k.value, module, k.arg) for k in call.keywords})
+                return kind(**_keywords(call, module))
     raise LookupError(f"{module}: no FACTS = {kind.__name__}(keyword=literal, ...) at its top level")
 
 
@@ -260,9 +266,19 @@ def module_source(module: str) -> Path:
     raise LookupError(f"{module}: no such module (registered in components/registry.py)")
 
 
+def _keywords(call: ast.Call, module: str) -> dict[str, Any]:
+    """A facts call's `keyword=literal` arguments; `**mapping` is not a literal."""
+    values: dict[str, Any] = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            raise LookupError(f"{module}: FACTS takes keyword=literal arguments, not **mapping (facts are plain data)")
+        values[keyword.arg] = _literal(keyword.value, module, keyword.arg)
+    return values
+
+
 def _literal(node: ast.expr, module: str, name: str) -> Any:
     if isinstance(node, ast.Call) and getattr(node.func, "id", None) == Detector.__name__ and not node.args:
-        return Detector(**{k.arg: _literal(k.value, module, k.arg) for k in node.keywords})
+        return Detector(**_keywords(node, module))
     try:
         return ast.literal_eval(node)
     except ValueError:
@@ -285,14 +301,25 @@ DEFAULT_BACKEND = "apigateway"
 DEFAULT_FRONT_DOOR = "cloudfront"
 
 
-def door_class(strategy: str) -> Any:
+def door_class(strategy: str) -> type[FrontDoor]:
     """The door's FrontDoor component class, imported on first use."""
-    return getattr(importlib.import_module(DOORS.modules[strategy]), DOORS[strategy].component)
+    from components.doors.base import FrontDoor
+
+    return _component_class(DOORS.modules[strategy], DOORS[strategy].component, FrontDoor)
 
 
-def backend_class(backend: str) -> Any:
+def backend_class(backend: str) -> type[RegionalEntry]:
     """The backend's RegionalEntry component class, imported on first use."""
-    return getattr(importlib.import_module(BACKENDS.modules[backend]), BACKENDS[backend].component)
+    from components.regional.entries.base import RegionalEntry
+
+    return _component_class(BACKENDS.modules[backend], BACKENDS[backend].component, RegionalEntry)
+
+
+def _component_class(module: str, name: str, base: type[_C]) -> type[_C]:
+    found = getattr(importlib.import_module(module), name)
+    if not (isinstance(found, type) and issubclass(found, base)):
+        raise LookupError(f"{module}: {name} (its FACTS component) is not a {base.__name__} subclass")
+    return found
 
 
 def door_type(strategy: str) -> str:

@@ -88,7 +88,7 @@ def shown_steps(plan: UpdatePlan) -> dict[str, dict[str, list[Step]]]:
     """Region -> operation -> the steps people read: AWS resources that change (no providers, no components)."""
     by_region: dict[str, dict[str, list[Step]]] = defaultdict(lambda: defaultdict(list))
     for step in plan.steps:
-        resource = step.new or step.old
+        resource = step.new or step.before
         if step.op in SHOWN_OPS and resource.custom and not step.type.startswith(PROVIDER_PREFIX):
             by_region[step.region][step.op].append(step)
     return by_region
@@ -120,7 +120,7 @@ def _step(step: Step) -> dict:
         "changed": list(step.changed),
         "forced_by": list(step.forced_by),
         "delete_first": step.delete_before_replace,
-        "was": short(step.old.urn) if renamed else None,
+        "was": short(step.before.urn) if renamed else None,
     }
 
 
@@ -142,7 +142,7 @@ def as_json(stack: str, source: str, overrides: list[str], plan: UpdatePlan) -> 
 def build_parser():
     parser = stack_arguments(
         f"python -m {PROG}",
-        __doc__,
+        __doc__ or "",
         "change a stack config value, e.g. --config frontDoor=cloudfront",
         json_help="print one JSON object (the shape above) on stdout and nothing else",
     )

@@ -71,7 +71,7 @@ def release_lines(resources: Iterable[CapturedResource]) -> dict[str, str]:
             if r.type == "aws:codedeploy/deploymentGroup:DeploymentGroup" and r.region == region
         ]
         provisioned = [
-            r.inputs.get("provisionedConcurrentExecutions")
+            r.inputs["provisionedConcurrentExecutions"]  # a required input of the resource
             for r in resources
             if r.type == "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
             and r.region == region

@@ -299,7 +299,7 @@ class _Collector:
         )
 
 
-def _call(policy: Policy, args: Any, collector: _Collector) -> None:
+def _call(policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, collector: _Collector) -> None:
     try:
         result = policy.validate(args, collector.report)
         if isawaitable(result):

@@ -61,15 +61,16 @@ def _unquote(text: str, key: str) -> str:
         raise StackConfigError(f"--config {key}: {text!r} is not a quoted name") from None
 
 
-def parse_path(key: str) -> list[str | int]:
-    """`healthCheck.path` -> ["global-serverless:healthCheck", "path"]; `regions[0]` -> [..., 0]; `a["b.c"]`.
+def parse_path(key: str) -> tuple[str, list[str | int]]:
+    """`healthCheck.path` -> ("global-serverless:healthCheck", ["path"]); `regions[0]` -> (..., [0]); `a["b.c"]`.
 
-    The first step is the config key (namespaced as `pulumi config set` would)."""
+    The config key (namespaced as `pulumi config set` would), then the steps inside its value."""
     example = '(e.g. healthCheck.path, trafficDials.eu-west-1, regions[0], domain["zone"])'
     top = _TOP.match(key)
     if top is None:
         raise StackConfigError(f"--config {key}: not a config path {example}")
-    steps: list[str | int] = [_full_key(top.group(1) if top.group(1) is not None else _unquote(top.group(2), key))]
+    config_key = _full_key(top.group(1) if top.group(1) is not None else _unquote(top.group(2), key))
+    steps: list[str | int] = []
     position = top.end()
     while position < len(key):
         step = _PATH_STEP.match(key, position)
@@ -78,7 +79,7 @@ def parse_path(key: str) -> list[str | int]:
         name, quoted, index = step.groups()
         steps.append(int(index) if index is not None else name if name is not None else _unquote(quoted, key))
         position = step.end()
-    return steps
+    return config_key, steps
 
 
 def _path_value(raw: str) -> Any:
@@ -107,16 +108,37 @@ def _kind(value: Any) -> str:
     return {bool: "boolean", int: "number", float: "number", str: "string"}.get(type(value), type(value).__name__)
 
 
-def _put(node: Any, step: str | int, value: Any) -> None:
-    if isinstance(node, list) and step == len(node):
-        node.append(value)  # `regions[2]` on a 2-item list adds the third, as `pulumi config set --path` does
-    else:
+def _put(node: list[Any] | dict[str, Any], step: str | int, value: Any) -> None:
+    if isinstance(node, list) and isinstance(step, int):
+        if step == len(node):
+            node.append(value)  # `regions[2]` on a 2-item list adds the third, as `pulumi config set --path` does
+        else:
+            node[step] = value
+    elif isinstance(node, dict) and isinstance(step, str):
         node[step] = value
+    else:  # _set_path checks each step against its node first
+        raise TypeError(f"{step!r} is not a step into a {type(node).__name__}")
 
 
-def _set_path(config: dict[str, Any], steps: list[str | int], value: Any, shown: str) -> None:
-    """Set (or, value None, remove) `steps[1:]` inside config[steps[0]], making the maps and lists on the way."""
-    key, rest = steps[0], steps[1:]
+def _child(node: list[Any] | dict[str, Any], step: str | int) -> Any:
+    if isinstance(node, list) and isinstance(step, int):
+        return node[step]
+    if isinstance(node, dict) and isinstance(step, str):
+        return node[step]
+    raise TypeError(f"{step!r} is not a step into a {type(node).__name__}")  # _set_path checks the steps first
+
+
+def _remove(node: list[Any] | dict[str, Any], step: str | int) -> None:
+    if isinstance(node, list) and isinstance(step, int):
+        del node[step]
+    elif isinstance(node, dict) and isinstance(step, str):
+        del node[step]
+    else:  # _set_path checks each step against its node first
+        raise TypeError(f"{step!r} is not a step into a {type(node).__name__}")
+
+
+def _set_path(config: dict[str, Any], key: str, rest: list[str | int], value: Any, shown: str) -> None:
+    """Set (or, value None, remove) the steps `rest` inside config[key], making the maps and lists on the way."""
     where = str(key).split(":", 1)[-1]
     if key in config:
         node = _container(config[key])
@@ -139,14 +161,14 @@ def _set_path(config: dict[str, Any], steps: list[str | int], value: Any, shown:
             if value is not None:
                 _put(node, step, value)
             elif present:
-                del node[step]
+                _remove(node, step)
             return
         if not present:
             if value is None:
                 return
             child: Any = [] if isinstance(rest[position + 1], int) else {}
             _put(node, step, child)
-        node = node[step]
+        node = _child(node, step)
         where = f"{where}[{step}]" if isinstance(step, int) else f"{where}.{step}"
 
 
@@ -195,11 +217,11 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[str]) -> dict[st
             else:
                 config[key] = value
             continue
-        steps = parse_path(name)
-        if len(steps) == 1:
-            config[steps[0]] = value
+        config_key, steps = parse_path(name)
+        if not steps:
+            config[config_key] = value
         else:
-            _set_path(config, steps, None if value is None else _path_value(value), name)
+            _set_path(config, config_key, steps, None if value is None else _path_value(value), name)
     return config
 
 

@@ -31,6 +31,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 try:
     from components.config import ConfigError, Settings
@@ -60,7 +61,9 @@ LISTENER_RULES = 3  # rules an ALB evaluates per request (accept, lockdown, defa
 PROBE_RUN_MS = 1000.0  # one probe run: every target at once, each a round trip or two
 PROBE_MB = 128
 # Log bytes per request (or per probe run), where each source writes them; CloudWatch Logs bills what it ingests.
-API_LOG_BYTES = 1200  # one EMF metric document (~420 B), Lambda's platform start/report records, "request served" for 10%
+API_LOG_BYTES = (
+    1200  # one EMF metric document (~420 B), Lambda's platform start/report records, "request served" for 10%
+)
 HTTP_API_ACCESS_LOG_BYTES = 300  # the stage's JSON access log line (components/regional/entries/http_api.py)
 EDGE_ROUTER_LOG_BYTES = 350  # Lambda@Edge platform records of the router, in the edge regions
 CLOUDFRONT_LOG_BYTES = 800  # a CloudFront standard log (v2) record, every field, JSON, to CloudWatch Logs
@@ -497,7 +500,7 @@ def add_usage_options(parser: argparse.ArgumentParser, requests_default: str | N
 
 
 def parser() -> argparse.ArgumentParser:
-    parser = OpsArgumentParser(prog="python -m ops.cost", description=__doc__.splitlines()[0])
+    parser = OpsArgumentParser(prog="python -m ops.cost", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml is priced (dev, prod)")
     add_usage_options(parser)
     parser.add_argument("--json", action="store_true", help="print only JSON (shape: python -m pydoc ops.cost)")
@@ -535,7 +538,7 @@ class OpsArgumentParser(argparse.ArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (--help for usage)\n")
 
 

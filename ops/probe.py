@@ -6,15 +6,9 @@ the doors the way the dashboard does.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
 from functions.probe.handler import probe as probe_once
-
-# The deployed probe judges an answer against the regions it expects (probe(url, regions, timeout),
-# an Outcome); the game day judges the answering region itself, so it expects none. Older versions took
-# (url, timeout) and answered (status, region, latency_ms): both are accepted.
-_TAKES_REGIONS = "regions" in inspect.signature(probe_once).parameters
 
 
 @dataclass(frozen=True)
@@ -25,6 +19,7 @@ class ProbeResult:
 
 
 def probe(url: str, timeout: float) -> ProbeResult:
-    outcome = probe_once(url, frozenset(), timeout) if _TAKES_REGIONS else probe_once(url, timeout)
-    status, region, latency_ms = tuple(outcome)[:3]
-    return ProbeResult(status, region, latency_ms)
+    # The deployed probe judges an answer against the regions it expects (its Outcome's reason); the game day
+    # judges the answering region itself, so it expects none and keeps what answered and how fast.
+    outcome = probe_once(url, frozenset(), timeout)
+    return ProbeResult(outcome.status, outcome.region, outcome.latency_ms)

@@ -369,8 +369,10 @@ def _from_cloudwatch(settings: Settings, cloudwatch_for, hours: float) -> dict[s
     if cloudwatch_for is None:
         import boto3
 
-        def cloudwatch_for(region):
+        def default_client(region):
             return boto3.client("cloudwatch", region_name=region)
+
+        cloudwatch_for = default_client
 
     try:
         return probe_figures(settings, cloudwatch_for, hours, datetime.now(UTC))
@@ -381,7 +383,7 @@ def _from_cloudwatch(settings: Settings, cloudwatch_for, hours: float) -> dict[s
 
 
 def parser():
-    parser = cost.OpsArgumentParser(prog="python -m ops.report", description=__doc__.splitlines()[0])
+    parser = cost.OpsArgumentParser(prog="python -m ops.report", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--stack", required=True, help="the stack to compare doors for (dev, prod)")
     parser.add_argument(
         "--out", required=True, metavar="DIR", help="directory for report.md and doors.png (created if missing)"

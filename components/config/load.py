@@ -46,7 +46,7 @@ def parse_settings(
     try:
         return Settings.model_validate({**shown, "project": project, "stack": stack, "homeRegion": home})
     except ValidationError as invalid:
-        raise render(invalid.errors()[0], {**shown, "homeRegion": UNSET if home is None else home}) from None
+        raise render(dict(invalid.errors()[0]), {**shown, "homeRegion": UNSET if home is None else home}) from None
 
 
 def _namespace_values() -> dict[str, Any]:

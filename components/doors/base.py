@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any, Optional, overload
 
 import pulumi
 
@@ -38,6 +38,13 @@ class FrontDoorArgs:
     probe_token: Optional[pulumi.Input[str]] = None
     web_acl_arn: Optional[pulumi.Input[str]] = None  # a web ACL of the door's own scope (catalogue web_acl_scope)
 
+    def domain(self) -> tuple[str, DnsContext]:
+        """The door's hostname and the DNS it is recorded in, for a door with a hostname (build_front_doors
+        sets both or neither)."""
+        if self.hostname is None or self.dns is None:
+            raise ValueError(f"a door's hostname ({self.hostname}) needs the stack's DNS context, and the other way")
+        return self.hostname, self.dns
+
 
 class FrontDoor(pulumi.ComponentResource):
     """A global entry point over the regional endpoints. Subclasses set `url` and `hostname`."""
@@ -46,3 +53,12 @@ class FrontDoor(pulumi.ComponentResource):
     hostname: pulumi.Output[str]
     # What an operator looks this door up by (stack output frontDoorDetails), e.g. static IPs or an id.
     details: Mapping[str, pulumi.Input] = {}
+
+    # Callers build a door as Door(name, args, opts) (components/doors.build_front_doors, every subclass's
+    # signature); a subclass registers itself with super().__init__(TYPE, name, None, opts) (ComponentResource's).
+    @overload
+    def __init__(self, name: str, args: FrontDoorArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+    @overload
+    def __init__(self, t: str, name: str, props: None, opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

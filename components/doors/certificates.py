@@ -6,9 +6,9 @@ for a name and its wildcard, and for the same name in every certificate of one a
 validation record is written once and every region's certificate waits on it.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import pulumi
 import pulumi_aws as aws
@@ -27,7 +27,7 @@ class DomainCertificatesArgs:
     regions: tuple[str, ...]  # first one writes the validation record
 
 
-def validation_record(options: list, domain_name: str) -> dict:
+def validation_record(options: Sequence[Any], domain_name: str) -> dict:
     """The CNAME ACM asks for `domain_name`, from a certificate's domain_validation_options."""
     for option in options:
         get = option.get if isinstance(option, dict) else (lambda k, o=option: getattr(o, k))

@@ -107,7 +107,7 @@ def edge_code(
             health_failure_threshold=health.failure_threshold,
             probe_token=token,
         )
-        assets = {
+        assets: dict[str, pulumi.Asset | pulumi.Archive] = {
             path: pulumi.FileAsset(str(file))
             for path, file in package_files(EDGE_SOURCE, contract.PACKAGE_NAME).items()
         }
@@ -187,12 +187,12 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
         if args.hostname is None:
             self.hostname = distribution.domain_name
         else:
-            hostname = args.hostname
+            hostname, dns = args.domain()
             records = [
                 aws.route53.Record(
                     # Not "-a"/"-aaaa": those names held the main name before, and live on as its weighted members.
                     f"{name}-hostname-{record_type.lower()}",
-                    zone_id=args.dns.zone_id,
+                    zone_id=dns.zone_id,
                     name=hostname,
                     type=record_type,
                     # Route 53 refuses evaluate_target_health on CloudFront aliases.
@@ -300,8 +300,9 @@ class CloudFrontEdgeFrontDoor(FrontDoor):
     def _viewer_certificate(args: FrontDoorArgs) -> aws.cloudfront.DistributionViewerCertificateArgs:
         if args.hostname is None:
             return aws.cloudfront.DistributionViewerCertificateArgs(cloudfront_default_certificate=True)
+        _, dns = args.domain()
         return aws.cloudfront.DistributionViewerCertificateArgs(
-            acm_certificate_arn=args.dns.certificate_arns[EDGE_REGION],
+            acm_certificate_arn=dns.certificate_arns[EDGE_REGION],
             ssl_support_method="sni-only",
             minimum_protocol_version=VIEWER_TLS_POLICY,
         )

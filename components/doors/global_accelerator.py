@@ -48,7 +48,10 @@ def endpoint_port(listener_port: int, endpoint: RegionalEndpoint) -> int:
     domain (HTTPS served) port 80 on the ALB's redirect listener for GA."""
     if listener_port == HTTP_PORT and endpoint.protocol == "https":
         return GA_HTTP_REDIRECT_PORT
-    return FACTS.own_port(listener_port)
+    port = FACTS.own_port(listener_port)
+    if port is None:
+        raise ValueError("Global Accelerator reaches the ALBs on listeners of its own: FACTS.own_port_offset is unset")
+    return port
 
 
 def listener_ports(endpoints: tuple[RegionalEndpoint, ...]) -> tuple[int, ...]:
@@ -120,11 +123,12 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
             self.hostname = accelerator.dns_name
             self.url = accelerator.dns_name.apply(lambda h: f"http://{h}")
         else:
+            hostname, dns = args.domain()
             record = aws.route53.Record(
                 # Not "-dns": that name held the main name before, and now lives on as its weighted member.
                 f"{name}-hostname",
-                zone_id=args.dns.zone_id,
-                name=args.hostname,
+                zone_id=dns.zone_id,
+                name=hostname,
                 type="A",
                 # One plain record: GA does the failover, so there is no alternative answer to choose.
                 aliases=[
@@ -134,7 +138,6 @@ class GlobalAcceleratorFrontDoor(FrontDoor):
                 ],
                 opts=child,
             )
-            hostname = args.hostname
             # Through the record: whoever aliases this name (the A/B split) waits for it.
             self.hostname = record.name.apply(lambda _: hostname)
             self.url = self.hostname.apply(lambda h: f"https://{h}")

@@ -88,11 +88,12 @@ class Route53LatencyFrontDoor(FrontDoor):
         checks[endpoint.region] = check.id
         if args.traffic_dials.get(endpoint.region, 100) == 0:
             return None
-        target = endpoint.alias_for(args.hostname)
+        hostname, dns = args.domain()
+        target = endpoint.alias_for(hostname)
         return aws.route53.Record(
             child_name,
-            zone_id=args.dns.zone_id,
-            name=args.hostname,
+            zone_id=dns.zone_id,
+            name=hostname,
             type="A",
             set_identifier=endpoint.region,
             latency_routing_policies=[aws.route53.RecordLatencyRoutingPolicyArgs(region=endpoint.region)],

@@ -268,6 +268,11 @@ def build_web_acls(
         )
         arns["CLOUDFRONT"] = edge.arn
     if coverage.regional:
+        cloudfront_exempt: Optional[tuple[str, pulumi.Input[str]]] = None
+        if coverage.exempt_cloudfront:
+            if origin_secret is None:  # __main__.py makes one whenever exposure.origin_secret, as exempt_cloudfront
+                raise ValueError("the regional web ACLs exempt CloudFront's requests by its origin secret: none given")
+            cloudfront_exempt = (ORIGIN_SECRET_HEADER, origin_secret)
         for region, backend in backends.items():
             WebAcl(
                 naming.regional("waf", region),
@@ -276,7 +281,7 @@ def build_web_acls(
                     args.waf.rate_limit,
                     f"{prefix}-{region}",
                     protects=backend.endpoint.alb_arn,
-                    exempt=(ORIGIN_SECRET_HEADER, origin_secret) if coverage.exempt_cloudfront else None,
+                    exempt=cloudfront_exempt,
                     # Route 53's health checkers reach these ALBs (only where Route 53 checks them: elsewhere the
                     # health path keeps its limit, as any path that reaches the function).
                     health_path=args.health_path if health_checked(args.strategies) else None,

@@ -85,8 +85,11 @@ class TokenCheck:
     one token and a list in another (`aud`), nor Cognito access tokens, which carry `client_id` instead."""
 
     def __init__(self, auth: AuthSettings, group: aws.lb.TargetGroup):
+        key_set = auth.key_set_url
+        if key_set is None:  # components/config/rules.py key_set refuses such a stack
+            raise ValueError(f"the ALB validates tokens with the issuer's key set, and {auth.issuer} names none")
         self.methods = list(item_token_methods(auth.protect_reads))
-        self.validation = aws.lb.ListenerRuleActionJwtValidationArgs(issuer=auth.issuer, jwks_endpoint=auth.key_set_url)
+        self.validation = aws.lb.ListenerRuleActionJwtValidationArgs(issuer=auth.issuer, jwks_endpoint=key_set)
         self.group = group
 
     def rule(
@@ -388,7 +391,7 @@ class AlbEntry(RegionalEntry):
                 default_actions=forward,
                 opts=serving,
             )
-            ga_gates = [ga_listener]
+            ga_gates: list[pulumi.Resource] = [ga_listener]
             if ga_redirect_port is not None:
                 # GA's port 80: 301 to https://<same host>:443/<same path>?<same query>. Host, path and query
                 # default to #{host}, /#{path} and #{query}; the port is explicit, since its default #{port}
@@ -465,8 +468,9 @@ class AlbEntry(RegionalEntry):
                 from_port=port,
                 to_port=port,
                 description=description,
+                cidr_ipv4=v4,
+                cidr_ipv6=v6,
                 opts=opts,
-                **cidr,
             )
-            for family, cidr in (("v4", {"cidr_ipv4": "0.0.0.0/0"}), ("v6", {"cidr_ipv6": "::/0"}))
+            for family, v4, v6 in (("v4", "0.0.0.0/0", None), ("v6", None, "::/0"))
         )

@@ -1,7 +1,7 @@
 """The one interface every regional entry (the thing in front of a region's function) implements."""
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional, overload
 
 import pulumi
 import pulumi_aws as aws
@@ -45,7 +45,7 @@ class EntryOptions:
 
     def own_port(self, public_port: int) -> Optional[int]:
         """The port the entry listens on for a door of its own, for the served port (None: no such door)."""
-        ports = {own_port(door, public_port) for door in self.own_port_doors}
+        ports = {port for door in self.own_port_doors if (port := own_port(door, public_port)) is not None}
         return min(ports) if ports else None
 
 
@@ -90,3 +90,14 @@ class RegionalEntry(pulumi.ComponentResource):
     target_group_arn: Optional[pulumi.Output[str]] = None
     # What must exist before a name points at the entry (a new ALB's listeners): the regional record waits.
     serving: tuple[pulumi.Resource, ...] = ()
+
+    # Callers build an entry as Entry(name, args, provider, opts) (components/regional/backend.py, every
+    # subclass's signature); a subclass registers itself with super().__init__(TYPE, name, None, opts).
+    @overload
+    def __init__(
+        self, name: str, args: EntryArgs, provider: aws.Provider, opts: Optional[pulumi.ResourceOptions] = None
+    ) -> None: ...
+    @overload
+    def __init__(self, t: str, name: str, props: None, opts: Optional[pulumi.ResourceOptions] = None) -> None: ...
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

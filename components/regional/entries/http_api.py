@@ -5,6 +5,7 @@ from typing import Optional
 import pulumi
 import pulumi_aws as aws
 
+from components.config import AuthSettings
 from components.regional import function_settings as plan
 from components.regional.endpoint import AliasTarget, RegionalEndpoint
 from components.regional.entries.base import ITEMS_PATH, EntryArgs, RegionalEntry
@@ -79,7 +80,7 @@ class HttpApiEntry(RegionalEntry):
         target = integration.id.apply(lambda i: f"integrations/{i}")
         aws.apigatewayv2.Route(f"{name}-default", api_id=api.id, route_key="$default", target=target, opts=child)
         if args.options.auth is not None:
-            self._jwt_routes(name, api, target, args, child)
+            self._jwt_routes(name, api, target, args.options.auth, child)
         access_logs = aws.cloudwatch.LogGroup(f"{name}-access", retention_in_days=plan.LOG_RETENTION_DAYS, opts=child)
         stage = aws.apigatewayv2.Stage(
             f"{name}-stage",
@@ -132,10 +133,9 @@ class HttpApiEntry(RegionalEntry):
         self.register_outputs({"url": self.endpoint.url})
 
     @staticmethod
-    def _jwt_routes(name: str, api, target, args: EntryArgs, opts: pulumi.ResourceOptions) -> None:
+    def _jwt_routes(name: str, api, target, auth: AuthSettings, opts: pulumi.ResourceOptions) -> None:
         """The HTTP API's own JWT authorizer on the item routes that need a token; everything else keeps
         the $default route (and the function checks the same tokens behind it)."""
-        auth = args.options.auth
         authorizer = aws.apigatewayv2.Authorizer(
             f"{name}-jwt",
             api_id=api.id,
