@@ -6,7 +6,7 @@ Composition only: settings, providers, components, exports.
 import pulumi
 
 from components.config import load_settings
-from components.doors import DoorChoice, build_front_doors, router_probe_token
+from components.doors.composition import DoorChoice, build_front_doors, router_probe_token
 from components.doors.dns import DnsArgs, build_dns, certificate_regions
 from components.observability.monitoring import AlarmTopics, MonitoredStack, StackMonitoring, StackMonitoringArgs
 from components.observability.probes import Probes, ProbesArgs, probe_targets
