@@ -3,6 +3,7 @@ the project's Pulumi mocks: a small program with one function, the alias, and Co
 
 import json
 import textwrap
+from typing import Any
 
 import pytest
 
@@ -251,8 +252,9 @@ def test_an_alias_is_never_put_on_latest_the_program_stops_with_the_recovery(mon
     finally:
         # The exception stays in the Pulumi runtime's globals (the failed apply's task, the RPC manager's unhandled
         # exception) and would surface in the next program run of this process: clear them, as pulumi's mocks do.
-        SETTINGS.rpc_manager.clear()
-        SETTINGS.outputs.clear()
+        runtime: Any = SETTINGS  # pulumi types it through a decorator pyright cannot bind
+        runtime.rpc_manager.clear()
+        runtime.outputs.clear()
     assert isinstance(run.error, UnpublishedVersion), run.error
     message = str(run.error)
     assert "$LATEST" in message
