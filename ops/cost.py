@@ -124,11 +124,15 @@ PRICED_TYPES: dict[str, tuple[str, ...]] = {
     "aws:lambda/function:Function": (
         "lambda.per_million_requests",
         "lambda.arm64_per_gb_second",
+        "lambda.snapstart_cache_per_gb_second",
         "lambda_edge.per_million_requests",
         "lambda_edge.per_gb_second",
         "cloudwatch_logs.ingestion_per_gb",
         "cloudwatch.custom_metric_month",
         "cloudwatch.put_metric_data_per_1000",
+    ),
+    "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig": (
+        "lambda.arm64_provisioned_concurrency_per_gb_second",
     ),
     "aws:lb/loadBalancer:LoadBalancer": ("alb.hour", "alb.lcu_hour", "internet_egress.per_gb"),
     "aws:route53/healthCheck:HealthCheck": (
@@ -339,6 +343,7 @@ def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: 
     logs = prices["cloudwatch_logs"]["ingestion_per_gb"]
     function_logs = _gb(usage.requests, API_LOG_BYTES) * logs
     fixed = monitoring_cost(settings, prices) + api_metrics(settings) * prices["cloudwatch"]["custom_metric_month"]
+    fixed += cold_start_cost(settings, prices)
     facts = BACKENDS[settings.backend]
     if not facts.cost:
         raise CostInputError(f"no cost model for backend {settings.backend!r} (its BackendFacts.cost is empty)")
@@ -348,6 +353,19 @@ def backend_cost(settings: Settings, usage: Usage, direct_share: float, prices: 
         fixed=fixed + entries.fixed + acls.fixed,
         variable=entries.variable + functions + egress + function_logs + acls.variable,
     )
+
+
+def cold_start_cost(settings: Settings, prices: dict) -> float:
+    """A month of what the cold-start options keep: provisioned environments on each region's live alias, and
+    with SnapStart the cached snapshot of the live version in each region (older versions' snapshots, kept
+    until deleted, and restores, which follow cold starts, are not counted)."""
+    lam = prices["lambda"]
+    gb_month = function_settings.FUNCTION_MEMORY_MB / 1024 * prices["hours_per_month"] * 3600
+    environments = sum(settings.provisioned_concurrency_for(region) or 0 for region in settings.regions)
+    cost = environments * gb_month * lam["arm64_provisioned_concurrency_per_gb_second"]
+    if settings.snap_start:
+        cost += len(settings.regions) * gb_month * lam["snapstart_cache_per_gb_second"]
+    return cost
 
 
 def entry_routes(settings: Settings) -> int:

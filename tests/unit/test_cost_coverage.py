@@ -100,3 +100,29 @@ def test_waf_logs_are_priced_per_request_inspected_when_waf_logs_is_on():
     assert cost.estimate(on, USAGE, PRICES)["total"] - cost.estimate(off, USAGE, PRICES)["total"] == pytest.approx(
         expected, abs=0.02
     )
+
+
+COLD_START_STACKS = {
+    "provisioned concurrency": ("prod", ('provisionedConcurrency={"us-east-1": 4, "*": 2}',)),
+    "snapstart": ("prod", ("snapStart=true", 'release={"strategy": "canary"}')),
+}
+
+
+@pytest.mark.parametrize("label", COLD_START_STACKS)
+def test_cold_start_options_are_priced(label):
+    """Provisioned concurrency bills its GB-seconds all month; SnapStart caches each live version's snapshot."""
+    stack, overrides = COLD_START_STACKS[label]
+    run = run_program(stack, list(overrides))
+    types = {r.type for r in run.resources if r.custom}
+    assert not types - set(cost.PRICED_TYPES) - set(cost.FREE_TYPES)
+    base = cost.estimate(stack_settings(stack, []), USAGE, PRICES)
+    more = cost.estimate(stack_settings(stack, list(overrides)), USAGE, PRICES)
+    hours, gb = PRICES["hours_per_month"], cost.function_settings.FUNCTION_MEMORY_MB / 1024
+    settings = stack_settings(stack, list(overrides))
+    if label == "snapstart":
+        expected = len(settings.regions) * gb * hours * 3600 * PRICES["lambda"]["snapstart_cache_per_gb_second"]
+    else:
+        environments = sum(settings.provisioned_concurrency_for(r) or 0 for r in settings.regions)
+        expected = environments * gb * hours * 3600 * PRICES["lambda"]["arm64_provisioned_concurrency_per_gb_second"]
+    added = more["backend"]["fixed"] - base["backend"]["fixed"]
+    assert expected > 1 and abs(added - expected) < 0.01, (expected, added)
