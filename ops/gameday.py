@@ -43,6 +43,7 @@ try:
     from offline.stack_config import StackConfigError
     from offline.stack_facts import stack_settings
     from ops import cost
+    from ops.aws_errors import aws_problem
     from ops.gameday_run import ENTRY
 except ImportError as _missing:  # run outside the virtualenv: one line, not a traceback
     if __name__ != "__main__":
@@ -246,34 +247,7 @@ def _blocks_every_region(error: Exception) -> bool:
 
 def _aws_problem(error: Exception) -> str:
     """What went wrong talking to AWS, in one line a person can act on."""
-    from botocore.exceptions import (
-        BotoCoreError,
-        ClientError,
-        ConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-        ProfileNotFound,
-    )
-
-    if isinstance(error, (NoCredentialsError, PartialCredentialsError)):
-        return "no AWS credentials (set AWS_PROFILE, or run aws sso login)"
-    if isinstance(error, ProfileNotFound):
-        profile = error.kwargs.get("profile", "")
-        return f"the AWS profile {profile!r} (AWS_PROFILE) is not in the AWS config files: set AWS_PROFILE to one that is, or unset it"
-    if isinstance(error, ConnectionError):  # endpoint unreachable, connect or read timeout, connection closed
-        endpoint = error.kwargs.get("endpoint_url") or "the AWS endpoint"
-        return f"cannot reach {endpoint} (network, proxy or AWS_ENDPOINT_URL): {type(error).__name__}"
-    if isinstance(error, NoRegionError):
-        return "no AWS region (set AWS_REGION)"
-    if isinstance(error, ClientError):
-        code = error.response.get("Error", {}).get("Code", "Unknown")
-        if code in ("AccessDenied", "AccessDeniedException", "UnrecognizedClientException"):
-            return f"{code}: the credentials may not read or write SSM parameters of this stack"
-        return code
-    if isinstance(error, BotoCoreError):
-        return f"{type(error).__name__}: {error}".splitlines()[0]
-    return f"{type(error).__name__}: {error}".splitlines()[0]
+    return aws_problem(error, denied="the credentials may not read or write SSM parameters of this stack")
 
 
 def _targets(args: argparse.Namespace, settings: Settings) -> dict[str, str] | str:

@@ -19,6 +19,7 @@ from components.regional.release_plan import (
     newest_version,
     shift_minutes,
 )
+from ops.aws_errors import aws_problem
 
 Clients = Callable[[str, str], Any]  # (service, region) -> a boto3 client
 
@@ -29,37 +30,6 @@ class AwsCallFailed(Exception):
     def __init__(self, region: str, service: str, api: str, error: Exception) -> None:
         super().__init__(f"{region}: {service} {api}: {aws_problem(error)}")
         self.region, self.service, self.api, self.error = region, service, api, error
-
-
-def aws_problem(error: Exception) -> str:
-    """AWS's error code and message, or what kept the call from reaching AWS, in one line."""
-    from botocore.exceptions import (
-        ClientError,
-        ConnectionError,
-        NoCredentialsError,
-        NoRegionError,
-        PartialCredentialsError,
-        ProfileNotFound,
-    )
-
-    if isinstance(error, ClientError):
-        detail = error.response.get("Error", {})
-        text = f"{detail.get('Code', 'Unknown')}: {detail.get('Message', '')}".rstrip(": ")
-    elif isinstance(error, (NoCredentialsError, PartialCredentialsError)):
-        text = "no AWS credentials (set AWS_PROFILE, or run aws sso login)"
-    elif isinstance(error, ProfileNotFound):
-        text = (
-            f"the AWS profile {error.kwargs.get('profile', '')!r} (AWS_PROFILE) is not in the AWS config files: "
-            "set AWS_PROFILE to one that is, or unset it"
-        )
-    elif isinstance(error, ConnectionError):  # endpoint unreachable, connect or read timeout
-        endpoint = error.kwargs.get("endpoint_url") or "the AWS endpoint"
-        text = f"cannot reach {endpoint} (network, proxy or AWS_ENDPOINT_URL): {type(error).__name__}"
-    elif isinstance(error, NoRegionError):
-        text = "no AWS region"
-    else:
-        text = f"{type(error).__name__}: {error}"
-    return " ".join(text.split())
 
 
 def call(clients: Clients, service: str, region: str, api: str, method: str, **kwargs: Any) -> dict[str, Any]:

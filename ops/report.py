@@ -377,9 +377,9 @@ def _from_cloudwatch(settings: Settings, cloudwatch_for, hours: float) -> dict[s
     try:
         return probe_figures(settings, cloudwatch_for, hours, datetime.now(UTC))
     except Exception as error:  # noqa: BLE001 one line, never a traceback
-        from ops.gameday import _aws_problem
+        from ops.aws_errors import aws_problem
 
-        raise ReportInputError(f"cannot read the probes' metrics: {_aws_problem(error)}") from None
+        raise ReportInputError(f"cannot read the probes' metrics: {aws_problem(error)}") from None
 
 
 def parser():
