@@ -25,9 +25,9 @@ CONFIGS = {
 }
 
 
-def every_outcome(regions: list[str]) -> list[probe.Outcome]:
-    answers = [probe.Outcome(200, region, 1.0, None) for region in regions]
-    return answers + [probe.Outcome(None, None, 1.0, reason) for reason in contract.REASONS]
+def every_outcome(regions: list[str]) -> list[probe.ProbeOutcome]:
+    answers = [probe.ProbeOutcome(200, region, 1.0, None) for region in regions]
+    return answers + [probe.ProbeOutcome(None, None, 1.0, reason) for reason in contract.REASONS]
 
 
 def series(run, regions: list[str]) -> set[tuple]:
