@@ -46,7 +46,8 @@ def options(names: list[str]) -> st.SearchStrategy[list[str]]:
 
 def check(call, argv: list[str]) -> None:
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    # In a scratch directory: a generated relative path (`--out -1`) must not land in the repository.
+    with contextlib.chdir(SCRATCH), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = call(argv)
         except SystemExit as done:  # would be a different exit path than main()'s return
