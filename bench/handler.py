@@ -259,8 +259,11 @@ def _checked(name: str, out: Path) -> dict:
     return result
 
 
-def measure_warm(api: "HandlerRunner", bare: "HandlerRunner", event: dict, count: int, workdir: Path) -> dict:
-    """Warm latencies of both handlers, alternating request by request in one interpreter."""
+def measure_warm(
+    api: "HandlerRunner", bare: "HandlerRunner", event: dict, count: int, workdir: Path
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Warm latencies of both handlers, alternating request by request in one interpreter, then their CPU
+    per request (DynamoDB's reply canned): each {handler name: seconds per request}."""
     event_file, out = workdir / "warm-event.json", workdir / "warm-result.json"
     event_file.write_text(json.dumps(event))
     argv = [str(api.code_dir), api.handler_path, str(bare.code_dir), bare.handler_path, str(event_file), str(count)]
@@ -387,18 +390,20 @@ def measure_router(decisions: int) -> dict:
     routing = RoutingTable.from_dict(plan_routing_table(REGION, ROUTER_REGION_CODES, router_origins()))
     regions = tuple(routing.regions.values())
     rng = random.Random(7)
-    located = [Viewer(lat=rng.uniform(-60, 70), lon=rng.uniform(-180, 180)) for _ in range(1000)]
-    for viewer in located:  # warm-up: time the steady state, not first-call costs
+    # The coordinates kept beside the viewers: the bare lookup takes floats, a Viewer's may be None.
+    points = [(rng.uniform(-60, 70), rng.uniform(-180, 180)) for _ in range(1000)]
+    located = [Viewer(lat=lat, lon=lon) for lat, lon in points]
+    for viewer, (lat, lon) in zip(located, points, strict=True):  # warm-up: the steady state, not first calls
         decide(routing, viewer)
-        bare_nearest(regions, viewer.lat, viewer.lon)
+        bare_nearest(regions, lat, lon)
     router, bare = [], []
     for i in range(decisions):
-        viewer = located[i % len(located)]
+        viewer, (lat, lon) = located[i % len(located)], points[i % len(points)]
         began = time.perf_counter_ns()
         decide(routing, viewer)
         router.append((time.perf_counter_ns() - began) / 1000)
         began = time.perf_counter_ns()
-        bare_nearest(regions, viewer.lat, viewer.lon)
+        bare_nearest(regions, lat, lon)
         bare.append((time.perf_counter_ns() - began) / 1000)
 
     codes = routing.codes
@@ -495,7 +500,8 @@ def record(figures: dict, cold_runs: int, warm_requests: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # No description under python -OO, which strips docstrings (__doc__ is then None).
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a fast smoke run: few samples, same measures")
     parser.add_argument("--no-record", action="store_true", help=f"do not write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()

@@ -63,7 +63,7 @@ def parse_chaos(raw: str) -> ChaosConfig:
 
     if mode == "error":
         rate = _number(document, "errorRate", default=1.0)
-        if not 0 <= rate <= 1:
+        if rate is None or not 0 <= rate <= 1:  # None: an explicit `"errorRate": null`
             raise ChaosConfigError("errorRate must be between 0 and 1")
         status = document.get("status", 500)
         if isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599:

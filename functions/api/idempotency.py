@@ -18,10 +18,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import contract
 from .items import bad_request
+
+if TYPE_CHECKING:  # Powertools' idempotency is imported at run time only on the first request with a key
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+    from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 HEADER = "idempotency-key"
 REPLAYED_HEADER = "idempotent-replayed"
@@ -67,7 +71,7 @@ def write_token(key: str) -> str:
     return "key:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def _mark_replayed(response: Any, _record: Any) -> Any:
+def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:  # Powertools' IdempotentHookFunction
     if isinstance(response, dict):
         response = {**response, "headers": {**response.get("headers", {}), REPLAYED_HEADER: "true"}}
     return response
@@ -81,10 +85,10 @@ class IdempotentWrites:
         self._client = client
         self._table_name = table_name
         self._run: Callable[..., Answer] | None = None
-        self.config = None
+        self.config: IdempotencyConfig | None = None
         self._operation: Callable[[], Answer] | None = None
 
-    def _build(self) -> Callable[..., Answer]:
+    def _build(self) -> tuple[Callable[..., Answer], IdempotencyConfig]:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
             IdempotencyConfig,
@@ -98,7 +102,7 @@ class IdempotentWrites:
             data_attr="response",
             boto3_client=self._client,
         )
-        self.config = IdempotencyConfig(
+        config = IdempotencyConfig(
             event_key_jmespath="key",
             payload_validation_jmespath="fingerprint",
             raise_on_no_idempotency_key=True,
@@ -107,12 +111,15 @@ class IdempotentWrites:
         )
 
         @idempotent_function(
-            data_keyword_argument="request", persistence_store=persistence, config=self.config, key_prefix=KEY_PREFIX
+            data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix=KEY_PREFIX
         )
         def run(request: dict) -> Answer:
-            return self._operation()
+            operation = self._operation
+            if operation is None:  # set by answer() around the call; nothing else calls run
+                raise RuntimeError("the idempotent write ran outside IdempotentWrites.answer")
+            return operation()
 
-        return run
+        return run, config
 
     def answer(self, key: str, request_fingerprint: str, operation: Callable[[], Answer], lambda_context) -> Answer:
         """The first answer for `key`, running `operation` only if there is none yet.
@@ -126,12 +133,13 @@ class IdempotentWrites:
             IdempotencyValidationError,
         )
 
-        if self._run is None:
-            self._run = self._build()
-        self.config.register_lambda_context(lambda_context)
+        run, config = self._run, self.config
+        if run is None or config is None:
+            run, config = self._run, self.config = self._build()
+        config.register_lambda_context(lambda_context)
         self._operation = operation
         try:
-            return self._run(request={"key": key, "fingerprint": request_fingerprint})
+            return run(request={"key": key, "fingerprint": request_fingerprint})
         except IdempotencyValidationError:
             raise KeyReused() from None
         except IdempotencyAlreadyInProgressError:

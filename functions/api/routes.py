@@ -298,7 +298,7 @@ def _unmatched(method: str, path: str, settings: FunctionSettings) -> Response:
 
 
 def _affordable_delay_ms(latency_ms: int, lambda_context) -> int:
-    remaining = getattr(lambda_context, "get_remaining_time_in_millis", None)
+    remaining: Callable[[], int] | None = getattr(lambda_context, "get_remaining_time_in_millis", None)
     if not callable(remaining):
         return latency_ms
     return max(0, min(latency_ms, remaining() - LATENCY_HEADROOM_MS))

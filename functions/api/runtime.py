@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import boto3
+import boto3.session  # free: boto3 imports it itself; named so boto3.session.Session resolves
 import botocore.session
 from aws_lambda_powertools.event_handler import ALBResolver, APIGatewayHttpResolver
 from botocore.config import Config
@@ -63,9 +64,13 @@ def build_runtime(
     keys: KeySource | None = None,
 ) -> Runtime:
     settings = load_settings(environ)
-    session = aws_session() if dynamodb_client is None or ssm_client is None else None
-    dynamodb = dynamodb_client or session.client("dynamodb", region_name=settings.region, config=CLIENT_CONFIG)
-    ssm = ssm_client or session.client("ssm", region_name=settings.region, config=CHAOS_CLIENT_CONFIG)
+    dynamodb, ssm = dynamodb_client, ssm_client
+    if dynamodb is None or ssm is None:
+        session = aws_session()
+        if dynamodb is None:
+            dynamodb = session.client("dynamodb", region_name=settings.region, config=CLIENT_CONFIG)
+        if ssm is None:
+            ssm = session.client("ssm", region_name=settings.region, config=CHAOS_CLIENT_CONFIG)
 
     service = ItemService(ItemStore(dynamodb, settings.table_name), settings.region)
     chaos = ChaosSource(ssm, settings.chaos_parameter_name, clock=clock)
@@ -103,10 +108,11 @@ _runtime: Runtime | None = None
 
 
 def get_runtime() -> Runtime:
-    global _runtime
-    if _runtime is None:
-        use_runtime(build_runtime())
-    return _runtime
+    if _runtime is not None:  # every request but a container's first: two global reads, as before
+        return _runtime
+    runtime = build_runtime()
+    use_runtime(runtime)
+    return runtime
 
 
 def use_runtime(runtime: Runtime) -> None:

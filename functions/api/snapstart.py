@@ -38,7 +38,8 @@ def register(registrar: Optional[Callable[[Callable[[], None]], object]]) -> boo
 
 
 try:
-    from snapshot_restore_py import register_after_restore as _register_after_restore
+    # Only Lambda's Python runtimes ship snapshot_restore_py: it is not installed here to type-check against.
+    from snapshot_restore_py import register_after_restore as _register_after_restore  # pyright: ignore[reportMissingImports]
 except ImportError:  # not a Lambda Python runtime
     _register_after_restore = None
 

@@ -70,7 +70,7 @@ def checked_url(url: Any, *, allow_loopback_http: bool = False) -> urllib.parse.
         parts = urllib.parse.urlsplit(url) if isinstance(url, str) else None
         port = parts.port if parts is not None else None  # raises ValueError for a bad port
     except ValueError:
-        parts = None
+        parts = port = None
     if parts is None or not parts.hostname or not url.isascii():
         raise KeysUnavailable(f"key URL {url!r} is not an https URL")
     if parts.scheme == "https":
@@ -101,6 +101,8 @@ def fetch_json(url: str, deadline: float, *, allow_loopback_http: bool = False) 
 
 def _get(parts: urllib.parse.SplitResult, deadline: float) -> tuple[int, str | None, bytes]:
     host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+    if not host:  # checked_url refuses a URL without a host
+        raise KeysUnavailable(f"key URL {parts.geturl()!r} has no host")
     sock = _connect(host, port, deadline)
     try:
         if parts.scheme == "https":

@@ -27,7 +27,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 ALGORITHM = "RS256"
 MIN_MODULUS_BITS = 2048
@@ -159,7 +159,7 @@ def _is_text(value: Any) -> bool:
     return True
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not _is_infinite(value)
 
 

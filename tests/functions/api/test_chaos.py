@@ -47,6 +47,7 @@ class TestParse:
             '{"mode": "latency", "latencyMs": 3600000}',
             '{"mode": "error", "errorRate": 1.5}',
             '{"mode": "error", "errorRate": true}',
+            '{"mode": "error", "errorRate": null}',  # was a TypeError that escaped the chaos reader
             '{"mode": "error", "status": 404}',
             '{"mode": "error", "status": 600}',
             '{"mode": "error", "status": "500"}',
@@ -249,7 +250,10 @@ class TestThroughTheHandler:
         assert api.get(HEALTH).status == 200
         assert api.put("/items/doc", {"v": 1}).status == 201
 
-    @pytest.mark.parametrize("value", ["{broken", '{"mode": "error", "status": 404}', '{"mode": "latency"}'])
+    @pytest.mark.parametrize(
+        "value",
+        ["{broken", '{"mode": "error", "status": 404}', '{"mode": "latency"}', '{"mode": "error", "errorRate": null}'],
+    )
     def test_broken_parameter_is_no_fault(self, api, aws, clock, sleeps, random_draw, value):
         switch_chaos(aws, clock, value)
         assert api.put("/items/doc", {"v": 1}).status == 201
