@@ -54,6 +54,7 @@ test: install lint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pyright
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

@@ -3,9 +3,9 @@
     .venv/bin/python bench/policy_check.py [--stack prod] [--repeat 11]
 
 Side by side in one run, `--repeat` times each, interleaved so machine noise hits both alike:
-  (a) run:    offline.run.run_program(stack) alone (the program under Pulumi mocks);
+  (a) run:    offline.engine.run.run_program(stack) alone (the program under Pulumi mocks);
   (b) check:  offline.check.run_check(stack) (config parsing, the same run, every policy);
-  (c) policies only: offline.policy_engine.evaluate over one captured run (what the pack itself adds).
+  (c) policies only: offline.engine.policy_engine.evaluate over one captured run (what the pack itself adds).
 Prints medians and the ratios (policy overhead); never asserts on a figure.
 """
 
@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from offline import pack_config, stack_facts  # noqa: E402
 from offline.check import run_check  # noqa: E402
-from offline.policy_engine import evaluate  # noqa: E402
-from offline.run import run_program  # noqa: E402
+from offline.engine.policy_engine import evaluate  # noqa: E402
+from offline.engine.run import run_program  # noqa: E402
 from policies.catalog import ALL_POLICIES  # noqa: E402
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from components.registry import BACKENDS, DOORS  # noqa: E402
-from offline.run import run_program  # noqa: E402
+from offline.engine.run import run_program  # noqa: E402
 from tests.components.helpers import ALL_REGIONS  # noqa: E402
 
 REGIONS = ALL_REGIONS  # the 16 regions the component tests use, home first
@@ -58,7 +58,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "synth.json"
 PEAK_RSS = """
 import re, sys
 sys.path.insert(0, {root!r})
-from offline.run import run_program
+from offline.engine.run import run_program
 import bench.synth as synth
 if {count}:
     run_program("bench", values=synth.values({count}))

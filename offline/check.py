@@ -36,9 +36,9 @@ PROG = "offline.check"
 try:
     from components.config import ConfigError
     from offline import pack_config, stack_facts
+    from offline.engine.policy_engine import PackConfigError, Violation, evaluate, resolve_pack_config
+    from offline.engine.run import run_program
     from offline.plan import count_resources
-    from offline.policy_engine import PackConfigError, Violation, evaluate, resolve_pack_config
-    from offline.run import run_program
     from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
     if __name__ != "__main__":

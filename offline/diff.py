@@ -6,7 +6,7 @@ overrides): per region what would be created, replaced, updated and deleted, the
 region removal needs). The deployed stack is either modelled, by running the program for the stack
 file as committed at HEAD (or `--base`, e.g. the base branch's copy), or read from `--state`, the
 output of `pulumi stack export`: the resources, inputs, ids and tags really there (see
-offline/state_export.py for how secrets, archives, pending deletes and providers are read).
+offline/engine/state_export.py for how secrets, archives, pending deletes and providers are read).
 
 --json prints one object and nothing else on stdout (notices and hazards inside it):
   {"stack": "prod", "base": "Pulumi.prod.yaml at HEAD" | "--base FILE" | what --state holds,
@@ -44,8 +44,8 @@ PROG = "offline.diff"
 
 try:
     from components.config import ConfigError
-    from offline.lifecycle import PROVIDER_PREFIX, Step, UpdatePlan, plan_transition, plan_update, short
-    from offline.state_export import DeployedStack, StateExportError, read_export, run_against
+    from offline.engine.lifecycle import PROVIDER_PREFIX, Step, UpdatePlan, plan_transition, plan_update, short
+    from offline.engine.state_export import DeployedStack, StateExportError, read_export, run_against
 except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
     if __name__ != "__main__":
         raise

@@ -176,8 +176,8 @@ def shipped_stacks() -> list[str]:
 def _stack_levels(stack: str) -> dict[str, str]:
     """Policy -> level for a stack, from the pack config its stack file generates (as make check/preview/up do)."""
     from offline import stack_facts
+    from offline.engine.policy_engine import resolve_pack_config
     from offline.pack_config import for_settings
-    from offline.policy_engine import resolve_pack_config
     from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
     config = resolve_pack_config(
@@ -618,7 +618,7 @@ def metrics_table() -> str:
 
 
 def troubleshooting_table() -> str:
-    from offline.lifecycle import ASSOCIATION_RULES
+    from offline.engine.lifecycle import ASSOCIATION_RULES
 
     grouped: dict[tuple[str, str], list[str]] = {}
     for rule in ASSOCIATION_RULES:

@@ -28,7 +28,7 @@ PROG = "offline.pack_config"
 try:
     from components.config import ConfigError, Settings
     from offline import stack_facts
-    from offline.policy_engine import PackConfig, PackConfigError, resolve_pack_config
+    from offline.engine.policy_engine import PackConfig, PackConfigError, resolve_pack_config
     from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
     if __name__ != "__main__":

@@ -29,7 +29,7 @@ try:
     from components.config import ConfigError
     from components.regional.release_plan import ALIAS_NAME
     from components.security.exposure import security_summary
-    from offline.run import CapturedResource, run_program
+    from offline.engine.run import CapturedResource, run_program
     from offline.stack_facts import stack_settings
 except ImportError as missing:  # run outside the virtualenv: say what is missing, in one line
     if __name__ != "__main__":

@@ -3,7 +3,7 @@
 import json
 from collections import Counter
 
-from offline.run import ProgramRun, run_program
+from offline.engine.run import ProgramRun, run_program
 
 DOMAIN = {"zone": "example.com", "name": "api"}
 ALL_REGIONS = [

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-import offline.run
+import offline.engine.run
 from components.observability.monitoring import replication_stalled_alarms
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-MAIN = Path(offline.run.MAIN)
+MAIN = Path(offline.engine.run.MAIN)
 # What __main__ passes StackMonitoring once wired (the distributions' ids, from the doors' details).
 WIRING = (
     "        health_check_ids=front_doors.health_check_ids,\n"
@@ -30,7 +30,7 @@ def wired(tmp_path, monkeypatch):
         source = source.replace("        health_check_ids=front_doors.health_check_ids,\n", WIRING)
     main = tmp_path / "__main__.py"
     main.write_text(source)
-    monkeypatch.setattr(offline.run, "MAIN", main)
+    monkeypatch.setattr(offline.engine.run, "MAIN", main)
     monkeypatch.syspath_prepend(str(MAIN.parent))
 
 

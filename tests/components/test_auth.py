@@ -3,7 +3,7 @@
 import pytest
 
 from components.config import ConfigError
-from offline.policy_engine import evaluate, resolve_pack_config
+from offline.engine.policy_engine import evaluate, resolve_pack_config
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 from tests.components.helpers import program
 

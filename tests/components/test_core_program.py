@@ -3,7 +3,7 @@
 import pytest
 
 from components.config import ConfigError
-from offline.run import run_program
+from offline.engine.run import run_program
 from tests.components.helpers import ALL_REGIONS, backend_types_by_region, in_backend, policy_document, program
 
 LAMBDA = "aws:lambda/function:Function"
@@ -226,7 +226,7 @@ def test_autonamed_load_balancers_and_target_groups_fit_32_characters():
 def test_every_shipped_stack_exports_what_operators_look_up(stack):
     """Issue 22: the static IPs, the distribution, the dashboard, each region's alarm topic, who reaches
     each entry."""
-    from offline.run import run_program
+    from offline.engine.run import run_program
 
     outputs = run_program(stack).outputs
     regions = set(outputs["regionalEndpoints"])
@@ -243,7 +243,7 @@ def test_every_shipped_stack_exports_what_operators_look_up(stack):
 
 
 def test_a_cloudfront_stack_exports_its_distribution():
-    from offline.run import run_program
+    from offline.engine.run import run_program
 
     details = run_program("dev", overrides=["frontDoor=cloudfront"]).outputs["frontDoorDetails"]
     assert set(details["cloudfront"]) == {"distributionId", "domainName"}

@@ -106,7 +106,7 @@ def test_every_registered_backend_loads_its_component(backend):
 
 def test_a_stack_imports_only_the_doors_it_deploys():
     probe = (
-        "import sys; from offline.run import run_program; run_program('dev'); "
+        "import sys; from offline.engine.run import run_program; run_program('dev'); "
         "print(sorted(m for m in sys.modules if m.startswith(('components.doors.', 'components.doors.edge_routing', "
         "'functions.edge')))); "
         # pulumi_aws registers every service module lazily; one is loaded only when something uses it.

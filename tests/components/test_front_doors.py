@@ -6,8 +6,8 @@ import pytest
 
 from components.registry import BACKENDS, DOORS, component_type, door_type
 from components.security.exposure import PRIVATE_NETWORK
-from offline.lifecycle import normalized
-from offline.mocks import MOCK_ZONE_ID
+from offline.engine.lifecycle import normalized
+from offline.engine.mocks import MOCK_ZONE_ID
 from tests.components.helpers import program
 
 DOOR_TYPES = {strategy: door_type(strategy) for strategy in DOORS}

@@ -14,7 +14,7 @@ from components.stack.packaging import EDGE_SOURCE, package_files
 from functions.edge import contract
 from functions.edge.health import PROBE_TIMEOUT_SECONDS
 from functions.edge.table import RoutingTable
-from offline.mocks import CLOUDFRONT_ZONE_ID
+from offline.engine.mocks import CLOUDFRONT_ZONE_ID
 from tests.components.helpers import ALL_REGIONS, policy_document, program
 
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"

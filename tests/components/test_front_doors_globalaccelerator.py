@@ -3,8 +3,8 @@
 import pytest
 
 from components.config import ConfigError
-from offline.mocks import GLOBAL_ACCELERATOR_ZONE_ID
-from offline.run import run_program
+from offline.engine.mocks import GLOBAL_ACCELERATOR_ZONE_ID
+from offline.engine.run import run_program
 from tests.components.helpers import ALL_REGIONS, program
 
 ACCELERATOR = "aws:globalaccelerator/accelerator:Accelerator"

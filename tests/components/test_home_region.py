@@ -6,8 +6,8 @@ import pytest
 
 from components.config import ConfigError
 from components.stack import providers
-from offline.lifecycle import deployed_tables
-from offline.run import run_program
+from offline.engine.lifecycle import deployed_tables
+from offline.engine.run import run_program
 from tests.components.helpers import DOMAIN
 
 REGIONS = ["us-east-1", "eu-west-1"]

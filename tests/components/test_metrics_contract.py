@@ -26,7 +26,7 @@ from functions.api.handler import handler as api_handler
 from functions.edge import contract as edge_contract
 from functions.probe import contract as probe_contract
 from functions.probe import handler as probe_handler
-from offline.run import ProgramRun, run_program
+from offline.engine.run import ProgramRun, run_program
 from tests.components.helpers import DOMAIN, program
 from tests.support.api_events import REGION, LambdaContext, build_event
 from tests.support.local_http import serving

@@ -13,7 +13,7 @@ from components.regional.entries.alb import (
 )
 from components.registry import MAX_ORIGIN_SECRET_VERSION, ORIGIN_SECRET_HEADER
 from components.security.origin_lockdown import ORIGIN_LOCKDOWN_PRIORITY
-from offline.mocks import _hex
+from offline.engine.mocks import _hex
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]

@@ -6,7 +6,7 @@ import pytest
 
 from components.config import ConfigError
 from functions.probe import contract
-from offline.mocks import ACCOUNT
+from offline.engine.mocks import ACCOUNT
 from tests.components.helpers import policy_document, program
 
 REGIONS = ["us-east-1", "eu-west-1"]

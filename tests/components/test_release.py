@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-import offline.run
+import offline.engine.run
 from components.regional.release import FunctionReleaseArgs
-from offline.mocks import ACCOUNT
-from offline.run import ProgramRun, run_program
+from offline.engine.mocks import ACCOUNT
+from offline.engine.run import ProgramRun, run_program
 from tests.components.helpers import program
 
 REGION = "eu-west-1"
@@ -49,7 +49,7 @@ if release.codedeploy_moves_alias:
 def build(monkeypatch, tmp_path, **release) -> ProgramRun:
     main = tmp_path / "__main__.py"
     main.write_text(textwrap.dedent(PROGRAM.format(release=repr(release), region=REGION)))
-    monkeypatch.setattr(offline.run, "MAIN", main)
+    monkeypatch.setattr(offline.engine.run, "MAIN", main)
     return run_program("test", values={"aws:region": REGION})
 
 
@@ -134,7 +134,7 @@ def test_what_lambda_refuses_is_refused_before_any_resource(args, named):
 
 
 def test_the_alias_arn_is_the_function_arn_qualified_with_live(monkeypatch, tmp_path):
-    """What the entries register and integrate (offline/mocks.py answers as Lambda does)."""
+    """What the entries register and integrate (offline/engine/mocks.py answers as Lambda does)."""
     run = build(monkeypatch, tmp_path)
     function, alias = one(run, "aws:lambda/function:Function"), one(run, "aws:lambda/alias:Alias")
     assert alias.state["arn"] == f"{function.state['arn']}:live"
@@ -246,7 +246,7 @@ def test_an_alias_is_never_put_on_latest_the_program_stops_with_the_recovery(mon
     main.write_text(
         textwrap.dedent(PROGRAM.format(release=repr({}), region=REGION)).replace("publish=True", "publish=False")
     )
-    monkeypatch.setattr(offline.run, "MAIN", main)
+    monkeypatch.setattr(offline.engine.run, "MAIN", main)
     try:
         run = run_program("test", values={"aws:region": REGION}, raise_errors=False)
     finally:

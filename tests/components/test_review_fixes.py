@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from offline.lifecycle import deployed_tables, plan_update, run_from_snapshot
-from offline.mocks import AwsMocks
-from offline.run import run_program
+from offline.engine.lifecycle import deployed_tables, plan_update, run_from_snapshot
+from offline.engine.mocks import AwsMocks
+from offline.engine.run import run_program
 from tests.components.helpers import program
 
 REGIONS = ["us-east-1", "eu-west-1"]

@@ -5,7 +5,7 @@
 
 The earlier version runs from its own checkout under its own offline runner; URNs are made the way
 the engine makes them (that runner's mock monitor shortened parent type chains), and inputs are
-normalised by this checkout's offline/lifecycle.py.
+normalised by this checkout's offline/engine/lifecycle.py.
 """
 
 import argparse
@@ -33,7 +33,7 @@ def main() -> None:
     import pulumi
     from pulumi.runtime import mocks as runtime_mocks
 
-    from offline import run as old_run  # the earlier version's runner
+    from offline.engine import run as old_run  # the earlier version's runner
 
     def engine_urn(self, parent, type_, name):
         prefix = ""

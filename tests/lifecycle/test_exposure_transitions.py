@@ -3,7 +3,7 @@ an update AWS accepts, and the entries open to a door before it serves and close
 
 Nothing is read back from AWS (components/security/exposure.py): what admits a door at the entries (ingress rules,
 listener rules, the ALB's scheme) is resources the door's own resources depend on, so the engine orders
-them. These tests replay each update in the engine's order (offline/lifecycle.py: replaced resources get
+them. These tests replay each update in the engine's order (offline/engine/lifecycle.py: replaced resources get
 new identities, AWS's uniqueness and association rules are checked at every operation) and check the
 dependencies the engine acts on. Program runs are cached per config (tests/support/transitions.py).
 """
@@ -19,8 +19,15 @@ import pytest
 
 from components.regional.entries.alb import TARGET_GROUP_KIND
 from components.security.exposure import INTERNAL, plan_exposure
-from offline.lifecycle import Step, UpdatePlan, deployed_tables, plan_failed_transition, plan_update, run_from_snapshot
-from offline.run import ProgramRun, run_program
+from offline.engine.lifecycle import (
+    Step,
+    UpdatePlan,
+    deployed_tables,
+    plan_failed_transition,
+    plan_update,
+    run_from_snapshot,
+)
+from offline.engine.run import ProgramRun, run_program
 from tests.support.transitions import REGIONS, TABLE, assert_accepted, config, failed_between, plan_between
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"

@@ -3,7 +3,7 @@ refers to it changes, and AWS's association rules hold at every operation, also 
 
 import pytest
 
-from offline.lifecycle import (
+from offline.engine.lifecycle import (
     ASSOCIATION_RULES,
     DeployedState,
     associations_clashes,
@@ -12,8 +12,8 @@ from offline.lifecycle import (
     plan_transition,
     plan_update,
 )
-from offline.mocks import mock_outputs
-from offline.run import CapturedResource, ProgramRun
+from offline.engine.mocks import mock_outputs
+from offline.engine.run import CapturedResource, ProgramRun
 from offline.stack_config import stack_values
 
 LB = "aws:lb/loadBalancer:LoadBalancer"

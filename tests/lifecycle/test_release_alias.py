@@ -2,7 +2,7 @@
 no request refused.
 
 Replayed from the snapshots of the last release (v3 prod: ALBs behind Global Accelerator; v3 dev: HTTP APIs) in
-the engine's order (offline/lifecycle.py: replaced resources get new identities, AWS's association rules hold at
+the engine's order (offline/engine/lifecycle.py: replaced resources get new identities, AWS's association rules hold at
 every operation, among them ELB's one Lambda target per target group). What must come first, per region:
 - the alias, on the version this update publishes, before anything invokes it;
 - the permission that lets ELB (API Gateway) invoke the alias, before ELB registers the alias as its target (ELB
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from offline.lifecycle import (
+from offline.engine.lifecycle import (
     UpdatePlan,
     associations_clashes,
     deployed_tables,
@@ -26,8 +26,8 @@ from offline.lifecycle import (
     plan_update,
     run_from_snapshot,
 )
-from offline.mocks import mock_outputs
-from offline.run import CapturedResource, ProgramRun, run_program
+from offline.engine.mocks import mock_outputs
+from offline.engine.run import CapturedResource, ProgramRun, run_program
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 ALIAS = "aws:lambda/alias:Alias"

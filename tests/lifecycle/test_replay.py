@@ -1,7 +1,7 @@
 """The replay itself: the uniqueness rules and the engine's order, on hand-made states."""
 
-from offline.lifecycle import FORCE_NEW, plan_update
-from offline.run import CapturedResource, ProgramRun
+from offline.engine.lifecycle import FORCE_NEW, plan_update
+from offline.engine.run import CapturedResource, ProgramRun
 
 ZONE = "Z1"
 RECORD = "aws:route53/record:Record"

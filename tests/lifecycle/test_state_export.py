@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from offline.diff import main, plan_from_state
-from offline.lifecycle import plan_transition
-from offline.run import ProgramRun, run_program
+from offline.engine.lifecycle import plan_transition
+from offline.engine.run import ProgramRun, run_program
+from offline.engine.state_export import ARCHIVE_SIG, ASSET_SIG, SECRET_SIG, SIG
 from offline.stack_config import ROOT, stack_values
-from offline.state_export import ARCHIVE_SIG, ASSET_SIG, SECRET_SIG, SIG
 
 SECRET_CIPHERTEXT = "v1:c2VjcmV0LWNpcGhlcnRleHQtdGhhdC1tdXN0LW5ldmVyLWJlLXByaW50ZWQ="
 

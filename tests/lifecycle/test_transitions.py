@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from components.config import ConfigError
-from offline.lifecycle import deployed_tables, plan_update, run_from_snapshot
-from offline.run import run_program
+from offline.engine.lifecycle import deployed_tables, plan_update, run_from_snapshot
+from offline.engine.run import run_program
 from tests.support.transitions import DOMAIN, REGIONS, assert_accepted, config, transition
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

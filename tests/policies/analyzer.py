@@ -4,7 +4,7 @@ The CLI starts `python -m pulumi.policy <engine> <pack dir>` in the pack directo
 neither PYTHONPATH nor this repository is on sys.path, only the pack's folder and site-packages), reads
 the port the PolicyPack prints, then calls GetAnalyzerInfo, Configure, Analyze (one call per resource, inputs) and
 AnalyzeStack (every resource, outputs). The tests compare what the pack answers with what the offline
-engine (offline/policy_engine.py) reports for the same resources.
+engine (offline/engine/policy_engine.py) reports for the same resources.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.deserialize import serialize_properties
 
-from offline.policy_engine import PROVIDER_TYPE_PREFIX, PackConfig, default_provider
+from offline.engine.policy_engine import PROVIDER_TYPE_PREFIX, PackConfig, default_provider
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
 _LEVELS = {

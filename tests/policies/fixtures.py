@@ -16,8 +16,8 @@ from typing import Any, Optional
 
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from offline.policy_engine import Violation, evaluate, resolve_pack_config
-from offline.run import CapturedResource
+from offline.engine.policy_engine import Violation, evaluate, resolve_pack_config
+from offline.engine.run import CapturedResource
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, POLICIES_BY_NAME
 
 STACK, PROJECT = "test", "global-serverless"

@@ -11,7 +11,7 @@ import pytest
 from pulumi_policy import EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy
 
 from offline import pack_config, stack_facts
-from offline.policy_engine import PackConfigError, resolve_pack_config
+from offline.engine.policy_engine import PackConfigError, resolve_pack_config
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 
 ROOT = Path(__file__).resolve().parents[2]

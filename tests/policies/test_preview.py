@@ -18,7 +18,7 @@ from pulumi_policy.proxy import (
     unknown_checking_proxy,
 )
 
-from offline.policy_engine import evaluate, resolve_pack_config
+from offline.engine.policy_engine import evaluate, resolve_pack_config
 from policies.common import UNKNOWN, get
 from tests.policies.fixtures import compliant, unknown_in_preview
 from tests.policies.test_policies import COMBINATIONS

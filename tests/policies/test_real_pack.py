@@ -1,6 +1,6 @@
 """The real pack, started the way the Pulumi CLI starts it, answers exactly like the offline checker.
 
-This pins the offline engine (offline/policy_engine.py, behind `python -m offline.check`) to pulumi_policy's
+This pins the offline engine (offline/engine/policy_engine.py, behind `python -m offline.check`) to pulumi_policy's
 own analyzer: same resources in, same violations out, for every mutation case, in preview and for the
 whole program.
 """
@@ -10,8 +10,8 @@ from pulumi.runtime import proto
 from pulumi_policy import ResourceValidationPolicy
 
 from offline import pack_config
-from offline.policy_engine import evaluate, resolve_pack_config
-from offline.run import run_program
+from offline.engine.policy_engine import evaluate, resolve_pack_config
+from offline.engine.run import run_program
 from offline.stack_facts import stack_settings
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL, PACK_NAME
 from tests.policies.analyzer import RunningPack

@@ -2,8 +2,8 @@
 
 import pytest
 
-from offline.policy_engine import evaluate, resolve_pack_config
-from offline.run import run_program
+from offline.engine.policy_engine import evaluate, resolve_pack_config
+from offline.engine.run import run_program
 from policies.catalog import ALL_POLICIES, DEFAULT_ENFORCEMENT_LEVEL
 from tests.support.transitions import config
 

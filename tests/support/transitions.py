@@ -3,7 +3,7 @@
 import json
 from typing import Optional
 
-from offline.lifecycle import (
+from offline.engine.lifecycle import (
     DeployedState,
     UpdatePlan,
     deployed_tables,
@@ -11,7 +11,7 @@ from offline.lifecycle import (
     plan_transition,
     plan_update,
 )
-from offline.run import ProgramRun, run_program
+from offline.engine.run import ProgramRun, run_program
 
 DOMAIN = {"zone": "example.com", "name": "api"}
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1"]

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offline import check, diff, plan
-from offline.lifecycle import plan_update
-from offline.run import ProgramRun, run_program
+from offline.engine.lifecycle import plan_update
+from offline.engine.run import ProgramRun, run_program
 from offline.stack_config import ROOT
 from offline.stack_facts import stack_settings
 

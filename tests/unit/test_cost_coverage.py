@@ -4,7 +4,7 @@ import functools
 
 import pytest
 
-from offline.run import run_program
+from offline.engine.run import run_program
 from offline.stack_facts import stack_settings
 from ops import cost
 

@@ -22,8 +22,8 @@ from components.registry import ORIGIN_SECRET_LENGTH, PROJECT
 from components.security import origin_secret as plan
 from components.security.origin_secret import OriginSecret, OriginSecretArgs
 from functions.api import contract
-from offline.mocks import ACCOUNT, AwsMocks
-from offline.run import RecordingMonitor
+from offline.engine.mocks import ACCOUNT, AwsMocks
+from offline.engine.run import RecordingMonitor
 
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-1")
 STACK = "test"

@@ -42,7 +42,7 @@ def check(overrides: list[str]) -> dict:
 
 
 def program(values: dict) -> dict:
-    from offline.run import run_program
+    from offline.engine.run import run_program
 
     run = run_program("recipe", values=values)
     return {
@@ -67,7 +67,7 @@ def cost_and_report(overrides: list[str]) -> dict:
 
 
 def transition(before: dict, after: dict) -> dict:
-    from offline.lifecycle import plan_transition
+    from offline.engine.lifecycle import plan_transition
 
     plan, _, _ = plan_transition("recipe", before, after)
     return {"clashes": list(plan.clashes), "hazards": list(plan.hazards), "ops": sorted({s.op for s in plan.steps})}

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from offline.mocks import mock_outputs
-from offline.run import CapturedResource, ProgramRun, run_program
+from offline.engine.mocks import mock_outputs
+from offline.engine.run import CapturedResource, ProgramRun, run_program
 
 # Properties whose change makes the provider replace the resource (inputs in the engine's camelCase).
 # Source: terraform-provider-aws, which pulumi-aws 7.x bridges; each entry is a `ForceNew: true` in

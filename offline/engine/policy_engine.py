@@ -181,7 +181,7 @@ def resolve_pack_config(
 
 @dataclass
 class AnalyzedResource:
-    """One captured resource (offline.run.CapturedResource or a test fixture of the same shape)."""
+    """One captured resource (offline.engine.run.CapturedResource or a test fixture of the same shape)."""
 
     source: Any
     provider: Optional[PolicyProviderResource]

@@ -10,7 +10,7 @@ signature key `4dabf18193072939515e22adb298388d` marks secrets `1b47061264138c4a
 `ciphertext` or `plaintext` (JSON text), assets `c44067f5952c0a294b673a41bacd8c17` and archives
 `0def7320c3a5731c473e5ecbe6d01bc7` with a `hash` and `text`/`path`/`uri` or `assets`).
 
-`read_export` turns the file into the `ProgramRun` shape `offline.lifecycle.plan_update` compares:
+`read_export` turns the file into the `ProgramRun` shape `offline.engine.lifecycle.plan_update` compares:
 - the root stack resource and the engine's default providers are left out (the program's runs under
   mocks register neither); a resource on a default provider has no provider, as in those runs;
 - a resource's region is its provider's `region` input (references are `<provider urn>::<provider id>`);
@@ -19,7 +19,7 @@ signature key `4dabf18193072939515e22adb298388d` marks secrets `1b47061264138c4a
 - a secret compares as its plaintext (`pulumi stack export --show-secrets`); an encrypted one cannot
   be read and compares equal to anything (counted in a notice); its value is never printed;
 - an asset compares by its `hash`, the sha256 of its contents, which is what
-  `offline.lifecycle.normalized` computes for the program's files; an archive with its member list
+  `offline.engine.lifecycle.normalized` computes for the program's files; an archive with its member list
   (`assets`, how Pulumi records an AssetArchive such as the functions' code) compares member by
   member. An archive recorded as a hash, path or URI only cannot be recomputed the way the program's
   is hashed (Pulumi hashes the archive file it builds), so it counts as changed and a notice says so;
@@ -53,9 +53,9 @@ from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from components.registry import PROJECT
-from offline.lifecycle import PROVIDER_PREFIX, TABLE, deployed_tables, diff
-from offline.mocks import DEFAULT_REGION, AwsMocks
-from offline.run import MAIN, CapturedResource, ProgramRun, RecordingMonitor, alias_urn
+from offline.engine.lifecycle import PROVIDER_PREFIX, TABLE, deployed_tables, diff
+from offline.engine.mocks import DEFAULT_REGION, AwsMocks
+from offline.engine.run import MAIN, CapturedResource, ProgramRun, RecordingMonitor, alias_urn
 from offline.stack_config import load_stack_config
 
 SIG = "4dabf18193072939515e22adb298388d"
@@ -136,7 +136,7 @@ class _Tally:
 
 
 def decode(value: Any, where: str, tally: _Tally) -> Any:
-    """A property value from the export, in the form `offline.lifecycle.normalized` gives the program's."""
+    """A property value from the export, in the form `offline.engine.lifecycle.normalized` gives the program's."""
     if isinstance(value, list):
         return [decode(v, where, tally) for v in value]
     if not isinstance(value, dict):

@@ -22,7 +22,7 @@ from pulumi.runtime.stack import run_pulumi_func, wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from components.registry import PROJECT
-from offline.mocks import DEFAULT_REGION, AwsMocks
+from offline.engine.mocks import DEFAULT_REGION, AwsMocks
 from offline.stack_config import ROOT, load_stack_config
 
 MAIN = ROOT / "__main__.py"

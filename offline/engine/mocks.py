@@ -114,7 +114,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             return {"name": region, "region": region, "id": region, "endpoint": f"ec2.{region}.amazonaws.com"}
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        raise LookupError(f"the offline mocks do not answer invoke {token}: add it to offline/mocks.py")
+        raise LookupError(f"the offline mocks do not answer invoke {token}: add it to offline/engine/mocks.py")
 
 
 def generation_seed(name: str, generation: int = 0) -> str:
