@@ -19,6 +19,7 @@ HOME_REGION = "homeRegion"
 EXPECTED_FRONT_DOORS = "expectedFrontDoors"
 WAF_RATE_LIMIT = "wafRateLimit"
 AUTH_ISSUER = "authIssuer"
+MIN_REGIONS = "minRegions"
 
 
 def stack_settings(stack: str, overrides: Iterable[str] = (), values: Optional[dict] = None) -> Settings:
@@ -37,6 +38,7 @@ def facts(settings: Settings) -> dict[str, Any]:
         EXPECTED_FRONT_DOORS: sorted(settings.strategies),
         WAF_RATE_LIMIT: settings.waf.rate_limit if settings.waf else 0,
         AUTH_ISSUER: settings.auth.issuer if settings.auth else "",
+        MIN_REGIONS: settings.min_regions,
     }
 
 

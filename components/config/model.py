@@ -106,6 +106,12 @@ class Settings(BaseModel):
         json="always",
         empty="it would silently take every default",
     )
+    min_regions: cli_int_in(1, 64) = helped(  # type: ignore[valid-type]
+        2,
+        allowed="an integer from 1: the fewest regions with a backend the policy pack accepts (min-regions); the "
+        "stack states its own floor, so lowering it shows in review beside the regions it drops",
+        fix=f"pulumi config set {full_key('minRegions')} 3  (or remove it: 2)",
+    )
     deletion_protection: CliBool = helped(
         False, allowed="true or false", fix=f"pulumi config set {full_key('deletionProtection')} true  (or false)"
     )

@@ -82,8 +82,8 @@ def test_one_region_fails_min_regions():
     code, out, _ = check("--stack", "prod", "--config", 'regions=["us-east-1"]')
     assert code == EXIT_VIOLATIONS
     assert (
-        'mandatory  min-regions  stack: 1 region(s) with a backend (["us-east-1"]); active-active needs at least 2'
-    ) in out
+        'mandatory  min-regions  stack: 1 region(s) with a backend (["us-east-1"]); active-active needs at least 3'
+    ) in out  # prod states minRegions: 3
     assert out.splitlines()[-1] == "1 mandatory, 0 advisory violations in 1 resources"
 
 
@@ -103,7 +103,7 @@ def test_the_check_uses_the_pack_config_make_preview_passes_the_real_pack():
     """One document for both: the facts come from the stack config with its overrides, never from a file."""
     from offline import pack_config
 
-    overrides = ['regions=["us-east-1", "eu-west-1"]']
+    overrides = ['regions=["us-east-1", "eu-west-1"]', "minRegions=2"]  # prod's own floor is 3
     code, out, _ = check("--stack", "prod", "--json", *[arg for o in overrides for arg in ("--config", o)])
     document = json.loads(out)
     assert document["pack_config"] == pack_config.for_stack("prod", overrides)
