@@ -199,7 +199,7 @@ class BackendFacts:
     private_network: bool = False
     # Guard kind. The entry routes by listener rules (an ALB): it refuses requests without the origin secret itself.
     listener_rules: bool = False
-    # The entry cannot check a header itself, so the function does (functions/api/origin_guard.py).
+    # The entry cannot check a header itself, so the function does (functions/api/access/origin_guard.py).
     origin_guard_in_function: bool = False
     takes_web_acl: bool = False  # a REGIONAL WAFv2 web ACL can be associated with it (HTTP APIs cannot)
     # Its own security summary lines (offline plan), with and without a domain.

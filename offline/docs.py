@@ -289,10 +289,8 @@ def _default(field: Any) -> str:
 
 def _help_text(text: str) -> str:
     """Help text with the registry's facts filled in, the way the config's own messages show it."""
-    try:
-        from components.config.render import with_facts
-    except ImportError:  # a config package without placeholders
-        return text
+    from components.config.render import with_facts
+
     return with_facts(text)
 
 

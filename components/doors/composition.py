@@ -8,17 +8,12 @@ from typing import Optional
 import pulumi
 
 from components.config import HealthCheckSettings
-from components.doors.base import FrontDoor, FrontDoorArgs
+from components.doors.base import FrontDoorArgs
 from components.doors.dns import DnsContext
 from components.doors.weighted_split import WeightedSplit, WeightedSplitArgs
 from components.regional.endpoint import RegionalEndpoint
 from components.registry import DOORS, door_class
 from components.stack.providers import Providers
-
-
-def front_door_class(strategy: str) -> type[FrontDoor]:
-    """The door's component, from its catalogue entry; a stack imports only the doors it deploys."""
-    return door_class(strategy)
 
 
 @dataclass(frozen=True)
@@ -71,7 +66,7 @@ def build_front_doors(
     resources are deleted (the engine deletes dependents first)."""
     hostnames = None if dns is None else dns.hostnames
     doors = {
-        strategy: front_door_class(strategy)(
+        strategy: door_class(strategy)(
             strategy,
             FrontDoorArgs(
                 endpoints=tuple(endpoints),
