@@ -672,7 +672,9 @@ def _had_global_accelerator(run: ProgramRun) -> bool:
 
 def _untracked(tags: dict[str, str]) -> dict[str, str]:
     """A table's tags as a release before the program's own tags left them (provider tags and name only)."""
-    return {k: v for k, v in tags.items() if k in ("project", "stack", "managed-by", "__name")}
+    from components.stack.providers import MANAGED_BY_TAG, PROJECT_TAG, STACK_TAG
+
+    return {k: v for k, v in tags.items() if k in (PROJECT_TAG, STACK_TAG, MANAGED_BY_TAG, "__name")}
 
 
 def deployed_tables(run: ProgramRun) -> dict[str, dict[str, str]]:
