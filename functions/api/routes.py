@@ -17,7 +17,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from . import idempotency
+from . import contract, idempotency
 from .chaos import ChaosSource
 from .idempotency import Answer, IdempotentWrites, InProgress, KeyReused, RecordUnavailable
 from .items import ApiError, ItemService, parse_body, parse_if_match, parse_item_id
@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # imported at run time only by stacks that turn them on (cold
     from .access.auth import Authenticator
     from .access.origin_guard import OriginGuard
 
-ITEMS_PREFIX = "/items/"
+ITEMS_PREFIX = f"{contract.ITEMS_PATH}/"
+ITEM_ROUTE = f"{contract.ITEMS_PATH}/<item_id>"  # Powertools' route syntax
 # Injected latency is clipped to leave this much of the invocation for the request itself, so a
 # game day slows requests down instead of turning them into Lambda timeouts.
 LATENCY_HEADROOM_MS = 1500
@@ -88,12 +89,12 @@ def build_router(
             return json_response(503, body, {"Retry-After": RETRY_AFTER_SECONDS})
         return json_response(200, {"status": "ok", "region": settings.region})
 
-    @router.get("/items/<item_id>")
+    @router.get(ITEM_ROUTE)
     def get_item(item_id: str) -> Response:
         item = service.get(parse_item_id(item_id))
         return json_response(200, item, _etag(item))
 
-    @router.put("/items/<item_id>")
+    @router.put(ITEM_ROUTE)
     def put_item(item_id: str) -> Response:
         event = router.current_event.raw_event
         valid_id = parse_item_id(item_id)
@@ -111,7 +112,7 @@ def build_router(
 
         return answer_once(event, lambda: idempotency.fingerprint("PUT", valid_id, data, if_match), write)
 
-    @router.delete("/items/<item_id>")
+    @router.delete(ITEM_ROUTE)
     def delete_item(item_id: str) -> Response:
         event = router.current_event.raw_event
         valid_id = parse_item_id(item_id)
